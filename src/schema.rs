@@ -1,0 +1,87 @@
+//! Small builders for `tf-provider` schemas, so each resource's schema reads as a table.
+
+use std::collections::HashMap;
+
+use tf_provider::schema::{
+    Attribute, AttributeConstraint, AttributeType, Block, Description, NestedBlock, Schema,
+};
+
+/// How an attribute may be set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Must be set in configuration.
+    Required,
+    /// May be set; null when unset.
+    Optional,
+    /// May be set; the provider fills it when unset.
+    OptionalComputed,
+    /// Set by the provider only.
+    Computed,
+}
+
+/// One attribute: name, type, kind, markdown description, sensitivity.
+pub struct Attr {
+    name: &'static str,
+    attribute: Attribute,
+}
+
+impl Attr {
+    /// A new attribute.
+    pub fn new(name: &'static str, attr_type: AttributeType, kind: Kind, description: &str) -> Self {
+        let constraint = match kind {
+            Kind::Required => AttributeConstraint::Required,
+            Kind::Optional => AttributeConstraint::Optional,
+            Kind::OptionalComputed => AttributeConstraint::OptionalComputed,
+            Kind::Computed => AttributeConstraint::Computed,
+        };
+        Self {
+            name,
+            attribute: Attribute {
+                attr_type,
+                description: Description::markdown(description),
+                constraint,
+                sensitive: false,
+                deprecated: false,
+            },
+        }
+    }
+
+    /// A string attribute.
+    pub fn string(name: &'static str, kind: Kind, description: &str) -> Self {
+        Self::new(name, AttributeType::String, kind, description)
+    }
+
+    /// Marks the attribute sensitive (hidden in plans and output).
+    pub fn sensitive(mut self) -> Self {
+        self.attribute.sensitive = true;
+        self
+    }
+}
+
+/// Builds a block from attributes and nested blocks.
+pub fn block(
+    description: &str,
+    attrs: impl IntoIterator<Item = Attr>,
+    blocks: impl IntoIterator<Item = (&'static str, NestedBlock)>,
+) -> Block {
+    Block {
+        version: 0,
+        attributes: attrs
+            .into_iter()
+            .map(|a| (a.name.to_string(), a.attribute))
+            .collect::<HashMap<_, _>>(),
+        blocks: blocks.into_iter().map(|(n, b)| (n.to_string(), b)).collect(),
+        description: Description::markdown(description),
+        deprecated: false,
+    }
+}
+
+/// A version-0 schema around a block.
+pub fn schema(block: Block) -> Schema {
+    Schema { version: 0, block }
+}
+
+/// A set of strings.
+pub fn set_of_strings() -> AttributeType {
+    AttributeType::Set(Box::new(AttributeType::String))
+}

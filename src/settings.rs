@@ -1,0 +1,462 @@
+//! Provider settings: resolution (configuration, then environment, then default) and validation.
+//!
+//! Everything here is pure so that it is unit-tested without Terraform or a server.
+
+use std::fmt;
+use std::time::Duration;
+
+use url::{Host, Url};
+
+/// Environment variable holding the API token.
+pub const ENV_TOKEN: &str = "COREWEAVE_API_TOKEN";
+/// Environment variable holding the API endpoint.
+pub const ENV_ENDPOINT: &str = "COREWEAVE_API_ENDPOINT";
+/// Environment variable holding the base URL of cluster OIDC issuers.
+pub const ENV_OIDC_ISSUER_BASE_URL: &str = "COREWEAVE_OIDC_ISSUER_BASE_URL";
+
+/// Default API endpoint.
+pub const DEFAULT_ENDPOINT: &str = "https://api.coreweave.com";
+/// Default base URL of the issuers CKS clusters publish (`<base>/id/<cluster id>`).
+pub const DEFAULT_OIDC_ISSUER_BASE_URL: &str = "https://oidc.cks.coreweave.com";
+/// Default per-request timeout in seconds.
+pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: i64 = 30;
+/// Default number of retries for retryable failures.
+pub const DEFAULT_MAX_RETRIES: i64 = 8;
+/// Largest accepted `request_timeout_seconds`.
+pub const MAX_REQUEST_TIMEOUT_SECONDS: i64 = 600;
+/// Largest accepted `max_retries`.
+pub const MAX_MAX_RETRIES: i64 = 30;
+
+/// A provider setting as Terraform hands it over, before resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input<T> {
+    /// Set in the provider block.
+    Set(T),
+    /// Not set in the provider block.
+    Unset,
+    /// Set to a value that is only known after apply.
+    Unknown,
+}
+
+/// The raw provider block, as the provider schema defines it (no `Debug`: it holds the token).
+#[derive(Clone)]
+pub struct RawSettings {
+    pub token: Input<String>,
+    pub endpoint: Input<String>,
+    pub oidc_issuer_base_url: Input<String>,
+    pub request_timeout_seconds: Input<i64>,
+    pub max_retries: Input<i64>,
+}
+
+/// A setting that failed validation, with the attribute it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingError {
+    /// Provider attribute name, e.g. `endpoint`.
+    pub attribute: &'static str,
+    /// Short summary.
+    pub summary: String,
+    /// What is wrong and how to fix it.
+    pub detail: String,
+}
+
+/// Fully resolved and validated provider settings.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// The API token, if any (needed only when an API call is made).
+    pub token: Option<String>,
+    /// API endpoint without a trailing slash.
+    pub endpoint: Url,
+    /// Base URL of cluster issuers, without a trailing slash.
+    pub oidc_issuer_base_url: String,
+    /// Per-request timeout.
+    pub request_timeout: Duration,
+    /// Retries for retryable failures.
+    pub max_retries: u32,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("endpoint", &self.endpoint.as_str())
+            .field("oidc_issuer_base_url", &self.oidc_issuer_base_url)
+            .field("request_timeout", &self.request_timeout)
+            .field("max_retries", &self.max_retries)
+            .finish()
+    }
+}
+
+/// Reads the environment for the settings that have an environment fallback.
+pub trait Environment {
+    /// Returns the value of `name`, treating an empty value as unset.
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment.
+pub struct ProcessEnvironment;
+
+impl Environment for ProcessEnvironment {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    }
+}
+
+/// True when `host` is a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`).
+pub fn is_loopback_host(host: Option<Host<&str>>) -> bool {
+    match host {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Checks only the values present in configuration (used by `terraform validate`).
+///
+/// Unknown and unset values are skipped: they are checked again when resolved at configure time.
+pub fn validate_configured(raw: &RawSettings) -> Vec<SettingError> {
+    let mut errors = Vec::new();
+    if let Input::Set(endpoint) = &raw.endpoint {
+        if let Err(e) = parse_endpoint("endpoint", endpoint) {
+            errors.push(e);
+        }
+    }
+    if let Input::Set(base) = &raw.oidc_issuer_base_url {
+        if let Err(e) = parse_issuer_base("oidc_issuer_base_url", base) {
+            errors.push(e);
+        }
+    }
+    if let Input::Set(token) = &raw.token {
+        if let Err(e) = check_token("token", token) {
+            errors.push(e);
+        }
+    }
+    if let Input::Set(n) = raw.request_timeout_seconds {
+        if let Err(e) = check_timeout(n) {
+            errors.push(e);
+        }
+    }
+    if let Input::Set(n) = raw.max_retries {
+        if let Err(e) = check_retries(n) {
+            errors.push(e);
+        }
+    }
+    errors
+}
+
+/// Resolves every setting (configuration over environment over default) and validates it.
+pub fn resolve(raw: &RawSettings, env: &dyn Environment) -> Result<Settings, Vec<SettingError>> {
+    let mut errors = Vec::new();
+    let mut text = |attribute: &'static str, input: &Input<String>, var: &str| match input {
+        Input::Set(v) => Some((v.clone(), attribute.to_string())),
+        Input::Unset => env.var(var).map(|v| (v, format!("{var} (environment)"))),
+        Input::Unknown => {
+            errors.push(unknown_error(attribute));
+            None
+        }
+    };
+    let token = text("token", &raw.token, ENV_TOKEN);
+    let endpoint = text("endpoint", &raw.endpoint, ENV_ENDPOINT);
+    let issuer_base = text(
+        "oidc_issuer_base_url",
+        &raw.oidc_issuer_base_url,
+        ENV_OIDC_ISSUER_BASE_URL,
+    );
+    let mut number = |attribute: &'static str, input: &Input<i64>, default: i64| match input {
+        Input::Set(v) => *v,
+        Input::Unset => default,
+        Input::Unknown => {
+            errors.push(unknown_error(attribute));
+            default
+        }
+    };
+    let timeout = number(
+        "request_timeout_seconds",
+        &raw.request_timeout_seconds,
+        DEFAULT_REQUEST_TIMEOUT_SECONDS,
+    );
+    let retries = number("max_retries", &raw.max_retries, DEFAULT_MAX_RETRIES);
+
+    let token = match token {
+        Some((t, source)) => match check_token("token", &t) {
+            Ok(()) => Some(t),
+            Err(mut e) => {
+                e.detail = format!("{} (from {source})", e.detail);
+                errors.push(e);
+                None
+            }
+        },
+        None => None,
+    };
+    let endpoint = endpoint.unwrap_or_else(|| (DEFAULT_ENDPOINT.into(), "default".into()));
+    let endpoint = parse_endpoint("endpoint", &endpoint.0).map_err(|mut e| {
+        e.detail = format!("{} (from {})", e.detail, endpoint.1);
+        e
+    });
+    let issuer_base =
+        issuer_base.unwrap_or_else(|| (DEFAULT_OIDC_ISSUER_BASE_URL.into(), "default".into()));
+    let issuer_base = parse_issuer_base("oidc_issuer_base_url", &issuer_base.0).map_err(|mut e| {
+        e.detail = format!("{} (from {})", e.detail, issuer_base.1);
+        e
+    });
+    let timeout = check_timeout(timeout).map(|()| Duration::from_secs(timeout as u64));
+    let retries = check_retries(retries).map(|()| retries as u32);
+
+    match (endpoint, issuer_base, timeout, retries) {
+        (Ok(endpoint), Ok(oidc_issuer_base_url), Ok(request_timeout), Ok(max_retries))
+            if errors.is_empty() =>
+        {
+            Ok(Settings {
+                token,
+                endpoint,
+                oidc_issuer_base_url,
+                request_timeout,
+                max_retries,
+            })
+        }
+        (e, b, t, r) => {
+            errors.extend([e.err(), b.err(), t.err(), r.err()].into_iter().flatten());
+            Err(errors)
+        }
+    }
+}
+
+fn unknown_error(attribute: &'static str) -> SettingError {
+    SettingError {
+        attribute,
+        summary: format!("`{attribute}` must be known before apply"),
+        detail: format!(
+            "The provider needs `{attribute}` to talk to the API, but its value depends on a resource \
+             that is not created yet. Use a literal, a variable or an environment variable."
+        ),
+    }
+}
+
+fn check_token(attribute: &'static str, token: &str) -> Result<(), SettingError> {
+    if token.trim().is_empty() {
+        return Err(SettingError {
+            attribute,
+            summary: "Empty API token".into(),
+            detail: format!(
+                "The API token is empty. Set `token` or {ENV_TOKEN} to a CoreWeave API access token, \
+                 or leave both unset when only provider functions are used."
+            ),
+        });
+    }
+    if token.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(SettingError {
+            attribute,
+            summary: "Malformed API token".into(),
+            detail: "The API token contains whitespace or control characters; \
+                     check for a trailing newline in the value."
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+/// Parses and checks the API endpoint: `https://`, or `http://` for a loopback host only.
+pub fn parse_endpoint(attribute: &'static str, value: &str) -> Result<Url, SettingError> {
+    let url = parse_base_url(attribute, value)?;
+    Ok(url)
+}
+
+fn parse_issuer_base(attribute: &'static str, value: &str) -> Result<String, SettingError> {
+    let url = parse_base_url(attribute, value)?;
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+fn parse_base_url(attribute: &'static str, value: &str) -> Result<Url, SettingError> {
+    let bad = |why: String| SettingError {
+        attribute,
+        summary: format!("Invalid `{attribute}`"),
+        detail: format!("{why}. Got {value:?}."),
+    };
+    let url = Url::parse(value).map_err(|e| {
+        bad(format!(
+            "`{attribute}` must be an absolute URL such as \"https://api.coreweave.com\" ({e})"
+        ))
+    })?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback_host(url.host()) => {}
+        "http" => {
+            return Err(bad(format!(
+                "`{attribute}` must use https://; plain http:// is allowed only for a loopback host \
+                 (localhost, 127.0.0.1, [::1]) so that the API token never crosses a network in clear text"
+            )))
+        }
+        other => {
+            return Err(bad(format!(
+                "`{attribute}` must use https://, not {other}://"
+            )))
+        }
+    }
+    if url.host().is_none() {
+        return Err(bad(format!("`{attribute}` has no host")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad(format!(
+            "`{attribute}` must not carry credentials; use `token`"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad(format!(
+            "`{attribute}` must not have a query or fragment"
+        )));
+    }
+    Ok(url)
+}
+
+fn check_timeout(n: i64) -> Result<(), SettingError> {
+    if (1..=MAX_REQUEST_TIMEOUT_SECONDS).contains(&n) {
+        Ok(())
+    } else {
+        Err(SettingError {
+            attribute: "request_timeout_seconds",
+            summary: "Invalid `request_timeout_seconds`".into(),
+            detail: format!(
+                "`request_timeout_seconds` must be between 1 and {MAX_REQUEST_TIMEOUT_SECONDS}; got {n}."
+            ),
+        })
+    }
+}
+
+fn check_retries(n: i64) -> Result<(), SettingError> {
+    if (0..=MAX_MAX_RETRIES).contains(&n) {
+        Ok(())
+    } else {
+        Err(SettingError {
+            attribute: "max_retries",
+            summary: "Invalid `max_retries`".into(),
+            detail: format!("`max_retries` must be between 0 and {MAX_MAX_RETRIES}; got {n}."),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct FakeEnv(HashMap<&'static str, &'static str>);
+    impl Environment for FakeEnv {
+        fn var(&self, name: &str) -> Option<String> {
+            self.0.get(name).map(|v| v.to_string())
+        }
+    }
+
+    fn unset() -> RawSettings {
+        RawSettings {
+            token: Input::Unset,
+            endpoint: Input::Unset,
+            oidc_issuer_base_url: Input::Unset,
+            request_timeout_seconds: Input::Unset,
+            max_retries: Input::Unset,
+        }
+    }
+
+    fn env(pairs: &[(&'static str, &'static str)]) -> FakeEnv {
+        FakeEnv(pairs.iter().copied().collect())
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_set() {
+        let s = resolve(&unset(), &env(&[])).unwrap();
+        assert_eq!(s.token, None);
+        assert_eq!(s.endpoint.as_str(), "https://api.coreweave.com/");
+        assert_eq!(s.oidc_issuer_base_url, "https://oidc.cks.coreweave.com");
+        assert_eq!(s.request_timeout, Duration::from_secs(30));
+        assert_eq!(s.max_retries, 8);
+    }
+
+    #[test]
+    fn environment_fills_unset_settings() {
+        let e = env(&[
+            (ENV_TOKEN, "env-token"),
+            (ENV_ENDPOINT, "http://127.0.0.1:9999"),
+            (ENV_OIDC_ISSUER_BASE_URL, "http://localhost:9999/"),
+        ]);
+        let s = resolve(&unset(), &e).unwrap();
+        assert_eq!(s.token.as_deref(), Some("env-token"));
+        assert_eq!(s.endpoint.as_str(), "http://127.0.0.1:9999/");
+        assert_eq!(s.oidc_issuer_base_url, "http://localhost:9999");
+    }
+
+    #[test]
+    fn configuration_wins_over_environment() {
+        let mut raw = unset();
+        raw.token = Input::Set("block-token".into());
+        raw.endpoint = Input::Set("https://api.example.com".into());
+        let e = env(&[(ENV_TOKEN, "env-token"), (ENV_ENDPOINT, "https://other")]);
+        let s = resolve(&raw, &e).unwrap();
+        assert_eq!(s.token.as_deref(), Some("block-token"));
+        assert_eq!(s.endpoint.host_str(), Some("api.example.com"));
+    }
+
+    #[test]
+    fn plain_http_is_refused_for_remote_hosts() {
+        let mut raw = unset();
+        raw.endpoint = Input::Set("http://api.coreweave.com".into());
+        let errors = validate_configured(&raw);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].attribute, "endpoint");
+        assert!(errors[0].detail.contains("https://"), "{:?}", errors[0]);
+    }
+
+    #[test]
+    fn plain_http_is_allowed_for_every_loopback_form() {
+        for url in ["http://127.0.0.1:1", "http://localhost", "http://[::1]:8080", "http://127.8.9.1"] {
+            assert!(parse_endpoint("endpoint", url).is_ok(), "{url}");
+        }
+    }
+
+    #[test]
+    fn endpoint_errors_name_the_environment_variable_they_came_from() {
+        let errors = resolve(&unset(), &env(&[(ENV_ENDPOINT, "ftp://x")])).unwrap_err();
+        assert_eq!(errors[0].attribute, "endpoint");
+        assert!(errors[0].detail.contains(ENV_ENDPOINT), "{:?}", errors[0]);
+    }
+
+    #[test]
+    fn malformed_urls_and_urls_with_credentials_are_refused() {
+        for url in ["api.coreweave.com", "https://user:pw@api.coreweave.com", "https://a/?x=1", ""] {
+            assert!(parse_endpoint("endpoint", url).is_err(), "{url}");
+        }
+    }
+
+    #[test]
+    fn out_of_range_numbers_are_refused_on_their_attribute() {
+        let mut raw = unset();
+        raw.request_timeout_seconds = Input::Set(0);
+        raw.max_retries = Input::Set(-1);
+        let attrs: Vec<_> = validate_configured(&raw).iter().map(|e| e.attribute).collect();
+        assert_eq!(attrs, ["request_timeout_seconds", "max_retries"]);
+    }
+
+    #[test]
+    fn empty_or_multiline_token_is_refused() {
+        for t in ["", "  ", "abc\n"] {
+            let mut raw = unset();
+            raw.token = Input::Set(t.into());
+            assert_eq!(validate_configured(&raw)[0].attribute, "token", "{t:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_values_are_refused_at_configure_time_only() {
+        let mut raw = unset();
+        raw.endpoint = Input::Unknown;
+        assert!(validate_configured(&raw).is_empty());
+        let errors = resolve(&raw, &env(&[])).unwrap_err();
+        assert_eq!(errors[0].attribute, "endpoint");
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_token() {
+        let mut raw = unset();
+        raw.token = Input::Set("s3cr3t-value".into());
+        let s = resolve(&raw, &env(&[])).unwrap();
+        assert!(!format!("{s:?}").contains("s3cr3t"));
+    }
+}

@@ -1,0 +1,206 @@
+//! Validators shared by resources, data sources and functions. Each returns a message that
+//! says what is allowed, for use in a diagnostic on the offending attribute.
+
+use base64::Engine;
+use url::Url;
+
+use crate::settings::is_loopback_host;
+
+/// Whether plain `http://` is accepted for a loopback host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// `https://` only.
+    HttpsOnly,
+    /// `https://`, or `http://` for `localhost`, `127.0.0.0/8` and `[::1]`.
+    HttpsOrLoopbackHttp,
+}
+
+/// Checks an OIDC issuer URL: absolute, https (see [`Scheme`]), a host, no credentials, no
+/// query or fragment, no trailing slash (token `iss` claims are compared byte for byte).
+pub fn issuer_url(value: &str, scheme: Scheme) -> Result<(), String> {
+    let url = Url::parse(value).map_err(|e| {
+        format!("must be an absolute URL such as \"https://issuer.example.com\" ({e}); got {value:?}")
+    })?;
+    let loopback_ok = scheme == Scheme::HttpsOrLoopbackHttp && is_loopback_host(url.host());
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback_ok => {}
+        other => {
+            let allowed = match scheme {
+                Scheme::HttpsOnly => "https://",
+                Scheme::HttpsOrLoopbackHttp => "https:// (http:// only for a loopback host)",
+            };
+            return Err(format!("must use {allowed}, not {other}://; got {value:?}"));
+        }
+    }
+    if url.host_str().map_or(true, str::is_empty) {
+        return Err(format!("must have a host; got {value:?}"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!("must not contain credentials; got {value:?}"));
+    }
+    if url.query().is_some() || value.contains('?') {
+        return Err(format!("must not have a query string; got {value:?}"));
+    }
+    if url.fragment().is_some() || value.contains('#') {
+        return Err(format!("must not have a fragment; got {value:?}"));
+    }
+    if value.ends_with('/') {
+        return Err(format!(
+            "must not end with a slash: the token's `iss` claim is compared exactly; use {:?}",
+            value.trim_end_matches('/')
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a Kubernetes DNS-1123 label (namespaces): 1-63 of `[a-z0-9-]`, alphanumeric at both ends.
+pub fn dns1123_label(value: &str) -> Result<(), String> {
+    let ok = !value.is_empty()
+        && value.len() <= 63
+        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !value.starts_with('-')
+        && !value.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be a DNS-1123 label: 1 to 63 lowercase letters, digits or '-', starting and ending \
+             with a letter or digit; got {value:?}"
+        ))
+    }
+}
+
+/// Checks a Kubernetes DNS-1123 subdomain (service accounts): at most 253 characters, labels of
+/// `[a-z0-9-]` separated by dots.
+pub fn dns1123_subdomain(value: &str) -> Result<(), String> {
+    let ok = !value.is_empty()
+        && value.len() <= 253
+        && value.split('.').all(|label| dns1123_label(label).is_ok());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be a DNS-1123 subdomain: at most 253 characters of lowercase letters, digits, '-' \
+             and '.', each part starting and ending with a letter or digit; got {value:?}"
+        ))
+    }
+}
+
+/// Checks a value's length in characters against `min..=max`.
+pub fn length(value: &str, min: usize, max: usize) -> Result<(), String> {
+    let n = value.chars().count();
+    if n < min {
+        Err(if min == 1 { "must not be empty".to_string() } else { format!("must have at least {min} characters; got {n}") })
+    } else if n > max {
+        Err(format!("must have at most {max} characters; got {n}"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks that a value is base64 of one or more PEM `CERTIFICATE` blocks.
+pub fn base64_pem_certificates(value: &str) -> Result<(), String> {
+    let engine = base64::engine::general_purpose::STANDARD;
+    let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    let decoded = engine.decode(compact.as_bytes()).map_err(|e| {
+        format!("must be base64-encoded PEM (for example `filebase64(\"ca.pem\")`); base64 decoding failed: {e}")
+    })?;
+    let text = String::from_utf8(decoded)
+        .map_err(|_| "must be base64 of a PEM text file; the decoded bytes are not text (DER?)".to_string())?;
+    let mut found = 0;
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
+        let body_start = start + "-----BEGIN CERTIFICATE-----".len();
+        let Some(end) = rest[body_start..].find("-----END CERTIFICATE-----") else {
+            return Err("has a BEGIN CERTIFICATE line without its END CERTIFICATE line".into());
+        };
+        let body: String = rest[body_start..body_start + end].chars().filter(|c| !c.is_whitespace()).collect();
+        if body.is_empty() || engine.decode(body.as_bytes()).is_err() {
+            return Err(format!("certificate #{} is not valid base64 between its PEM lines", found + 1));
+        }
+        found += 1;
+        rest = &rest[body_start + end + "-----END CERTIFICATE-----".len()..];
+    }
+    if found == 0 {
+        return Err("must contain at least one PEM certificate (-----BEGIN CERTIFICATE-----) after base64 decoding".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issuer_urls_must_be_https_without_trailing_slash_query_or_fragment() {
+        assert!(issuer_url("https://accounts.google.com", Scheme::HttpsOnly).is_ok());
+        assert!(issuer_url("https://login.microsoftonline.com/t/v2.0", Scheme::HttpsOnly).is_ok());
+        assert!(issuer_url("https://oidc.example.com:8443/id/x", Scheme::HttpsOnly).is_ok());
+        for bad in [
+            "http://accounts.google.com",
+            "https://accounts.google.com/",
+            "https://a.example.com?x=1",
+            "https://a.example.com#f",
+            "https://u:p@a.example.com",
+            "accounts.google.com",
+            "",
+        ] {
+            assert!(issuer_url(bad, Scheme::HttpsOnly).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn loopback_http_issuers_are_accepted_only_when_allowed() {
+        for url in ["http://127.0.0.1:8080/id/x", "http://localhost", "http://[::1]:1"] {
+            assert!(issuer_url(url, Scheme::HttpsOrLoopbackHttp).is_ok(), "{url}");
+            assert!(issuer_url(url, Scheme::HttpsOnly).is_err(), "{url}");
+        }
+        assert!(issuer_url("http://10.0.0.1", Scheme::HttpsOrLoopbackHttp).is_err());
+    }
+
+    #[test]
+    fn trailing_slash_message_suggests_the_fixed_url() {
+        let e = issuer_url("https://a.example.com/", Scheme::HttpsOnly).unwrap_err();
+        assert!(e.contains("\"https://a.example.com\""), "{e}");
+    }
+
+    #[test]
+    fn kubernetes_names_follow_dns_1123() {
+        assert!(dns1123_label("default").is_ok());
+        assert!(dns1123_label("kube-system").is_ok());
+        assert!(dns1123_label(&"a".repeat(63)).is_ok());
+        for bad in ["", "Default", "-a", "a-", "a_b", "a.b", &"a".repeat(64)] {
+            assert!(dns1123_label(bad).is_err(), "{bad}");
+        }
+        assert!(dns1123_subdomain("my-sa.v2").is_ok());
+        for bad in ["", "My-SA", "a..b", ".a", "a:b", &"a".repeat(254)] {
+            assert!(dns1123_subdomain(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn lengths_are_counted_in_characters() {
+        assert!(length("é", 1, 1).is_ok());
+        assert_eq!(length("", 1, 5).unwrap_err(), "must not be empty");
+        assert!(length("abcdef", 1, 5).unwrap_err().contains("at most 5"));
+    }
+
+    const PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2Vy\n-----END CERTIFICATE-----\n";
+
+    fn b64(s: &str) -> String {
+        base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
+    #[test]
+    fn ca_must_be_base64_of_pem_certificates() {
+        assert!(base64_pem_certificates(&b64(PEM)).is_ok());
+        assert!(base64_pem_certificates(&b64(&format!("{PEM}{PEM}"))).is_ok());
+        assert!(base64_pem_certificates(PEM).unwrap_err().contains("base64"));
+        assert!(base64_pem_certificates(&b64("hello")).unwrap_err().contains("at least one PEM"));
+        let truncated = b64("-----BEGIN CERTIFICATE-----\nMIIB\n");
+        assert!(base64_pem_certificates(&truncated).unwrap_err().contains("END CERTIFICATE"));
+        let not_b64_body = b64("-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n");
+        assert!(base64_pem_certificates(&not_b64_body).is_err());
+    }
+}

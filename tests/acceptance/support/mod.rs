@@ -1,0 +1,8 @@
+//! Test harness: a sandbox process on a free port, and a Terraform working directory that
+//! drives the freshly built provider through `dev_overrides`.
+
+pub mod sandbox;
+pub mod terraform;
+
+pub use sandbox::{RecordedRequest, Sandbox};
+pub use terraform::{TfRun, Workspace};

@@ -1,0 +1,169 @@
+//! Starts `coreweave-sandbox` as a child process and talks to its admin and API endpoints.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// The token every test sandbox accepts.
+pub const TOKEN: &str = "acc-test-token";
+
+/// Id of the seeded RUNNING cluster without OIDC named `demo`.
+pub const CLUSTER_DEMO: &str = "c0ffee00-0000-4000-8000-000000000001";
+/// Id of the seeded RUNNING cluster without OIDC named `staging`.
+pub const CLUSTER_STAGING: &str = "c0ffee00-0000-4000-8000-000000000002";
+/// Id of the seeded RUNNING cluster that already has an external OIDC issuer.
+pub const CLUSTER_WITH_OIDC: &str = "c0ffee00-0000-4000-8000-000000000003";
+
+/// One API request as the sandbox recorded it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct RecordedRequest {
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+}
+
+impl RecordedRequest {
+    /// True when the request could change remote state.
+    pub fn is_write(&self) -> bool {
+        let connect_read = self.path.ends_with("/GetOIDCConfig") || self.path.ends_with("/ListOIDCConfigs");
+        self.method != "GET" && !connect_read
+    }
+}
+
+/// A running sandbox process, killed on drop.
+pub struct Sandbox {
+    child: Child,
+    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    pub url: String,
+    http: reqwest::blocking::Client,
+}
+
+fn sandbox_binary() -> PathBuf {
+    let provider = PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-coreweave"));
+    let path = provider.with_file_name("coreweave-sandbox");
+    assert!(
+        path.exists(),
+        "{} is missing: build it first with `cargo build -p coreweave-sandbox` (`make test` does)",
+        path.display()
+    );
+    path
+}
+
+impl Sandbox {
+    /// Starts a sandbox with fast cluster updates (300 ms).
+    pub fn start() -> Self {
+        Self::start_with(&["--update-duration-ms", "300"])
+    }
+
+    /// Starts a sandbox with extra command-line arguments.
+    pub fn start_with(args: &[&str]) -> Self {
+        let mut child = Command::new(sandbox_binary())
+            .args(["--listen", "127.0.0.1:0", "--token", TOKEN])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting coreweave-sandbox");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("sandbox stdout"))
+            .read_line(&mut line)
+            .expect("reading the sandbox URL");
+        let url = line
+            .trim()
+            .rsplit(' ')
+            .next()
+            .filter(|u| u.starts_with("http://"))
+            .unwrap_or_else(|| panic!("unexpected sandbox banner {line:?}"))
+            .to_string();
+        Self {
+            child,
+            url,
+            http: reqwest::blocking::Client::new(),
+        }
+    }
+
+    fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut req = self.http.request(method, format!("{}/_sandbox{path}", self.url));
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().expect("sandbox admin request");
+        let status = resp.status();
+        let text = resp.text().unwrap_or_default();
+        assert!(status.is_success(), "sandbox admin {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// Every API request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        let v = self.admin(reqwest::Method::GET, "/requests", None);
+        serde_json::from_value(v["requests"].clone()).expect("request log")
+    }
+
+    /// The requests that could have changed remote state.
+    pub fn writes(&self) -> Vec<RecordedRequest> {
+        self.requests().into_iter().filter(RecordedRequest::is_write).collect()
+    }
+
+    /// Forgets the request log.
+    pub fn clear_requests(&self) {
+        self.admin(reqwest::Method::DELETE, "/requests", None);
+    }
+
+    /// Everything the sandbox holds: `{"clusters":[…],"policies":[…],"oidcConfigs":[…]}`.
+    pub fn state(&self) -> Value {
+        self.admin(reqwest::Method::GET, "/state", None)
+    }
+
+    /// One cluster as the API shows it.
+    pub fn cluster(&self, id: &str) -> Value {
+        self.state()["clusters"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["id"] == id).cloned())
+            .unwrap_or(Value::Null)
+    }
+
+    /// Changes runtime settings: `faultEvery`, `latencyMs`, `updateDurationMs`.
+    pub fn configure(&self, settings: Value) {
+        self.admin(reqwest::Method::PUT, "/config", Some(settings));
+    }
+
+    /// Inserts or replaces a cluster.
+    pub fn add_cluster(&self, cluster: Value) {
+        self.admin(reqwest::Method::POST, "/clusters", Some(cluster));
+    }
+
+    /// Forces a cluster status, for `for_ms` milliseconds or until changed.
+    pub fn set_cluster_status(&self, id: &str, status: &str, for_ms: Option<u64>) {
+        let mut body = json!({ "status": status });
+        if let Some(ms) = for_ms {
+            body["forMs"] = json!(ms);
+        }
+        self.admin(reqwest::Method::PUT, &format!("/clusters/{id}/status"), Some(body));
+    }
+
+    /// An authenticated API call, as another tool would make out of band: (HTTP status, body).
+    pub fn api(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.url))
+            .bearer_auth(TOKEN);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().expect("sandbox API request");
+        let status = resp.status().as_u16();
+        (status, resp.json().unwrap_or(Value::Null))
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

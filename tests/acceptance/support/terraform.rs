@@ -1,0 +1,227 @@
+//! A Terraform working directory wired to the freshly built provider via `dev_overrides`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use super::sandbox::{Sandbox, TOKEN};
+
+/// The provider source address used in tests.
+pub const SOURCE: &str = "cwfed/coreweave";
+
+/// Output of one Terraform command.
+#[derive(Debug)]
+pub struct TfRun {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl TfRun {
+    /// stdout and stderr together, for assertions on messages.
+    pub fn output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    /// Panics with the full output unless the command succeeded.
+    pub fn success(self) -> Self {
+        assert_eq!(self.code, 0, "terraform failed:\n{}", self.output());
+        self
+    }
+
+    /// Panics unless the command failed; returns the output with line breaks and box drawing
+    /// removed so that messages can be matched whole.
+    pub fn failure(self) -> String {
+        assert_ne!(self.code, 0, "terraform unexpectedly succeeded:\n{}", self.output());
+        squash(&self.output())
+    }
+}
+
+/// Joins wrapped diagnostic lines: removes Terraform's box drawing and collapses whitespace.
+pub fn squash(text: &str) -> String {
+    text.replace(['│', '╷', '╵'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The Terraform binary: `TF_ACC_TERRAFORM_PATH`, else `terraform` on PATH, else the
+/// project-local one installed by `scripts/install-terraform.sh`.
+pub fn terraform_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        if let Some(p) = std::env::var_os("TF_ACC_TERRAFORM_PATH").filter(|p| !p.is_empty()) {
+            return PathBuf::from(p);
+        }
+        if let Some(p) = std::env::var_os("PATH")
+            .iter()
+            .flat_map(std::env::split_paths)
+            .map(|d| d.join("terraform"))
+            .find(|p| p.is_file())
+        {
+            return p;
+        }
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install-terraform.sh");
+        let out = Command::new(&script).output().expect("running scripts/install-terraform.sh");
+        assert!(out.status.success(), "installing terraform failed: {}", String::from_utf8_lossy(&out.stderr));
+        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    })
+}
+
+/// Directory holding the provider binary built for these tests.
+fn provider_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-coreweave"))
+        .parent()
+        .expect("provider directory")
+        .to_path_buf()
+}
+
+/// A temporary Terraform working directory.
+pub struct Workspace {
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Workspace {
+    /// An empty working directory with its own CLI configuration.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cli = format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"{SOURCE}\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+            provider_dir().display()
+        );
+        std::fs::write(dir.path().join("cli.tfrc"), cli).expect("writing cli.tfrc");
+        Self { dir, env: Vec::new() }
+    }
+
+    /// Path of the working directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Adds an environment variable to every Terraform command of this workspace.
+    pub fn env(&mut self, key: &str, value: &str) -> &mut Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Writes `main.tf` exactly as given.
+    pub fn write_raw(&self, hcl: &str) {
+        std::fs::write(self.path().join("main.tf"), hcl).expect("writing main.tf");
+    }
+
+    /// Writes `main.tf`: the required_providers block, a provider block for `sandbox`, then `body`.
+    pub fn write(&self, sandbox: &Sandbox, body: &str) {
+        self.write_raw(&format!("{}\n{}\n{body}\n", required_providers(), provider_block(sandbox)));
+    }
+
+    /// Writes another `.tf` file beside `main.tf`.
+    pub fn write_file(&self, name: &str, content: &str) {
+        std::fs::write(self.path().join(name), content).expect("writing a file");
+    }
+
+    /// Runs `terraform <args>` in the workspace.
+    pub fn run(&self, args: &[&str]) -> TfRun {
+        let mut cmd = Command::new(terraform_binary());
+        cmd.args(args)
+            .current_dir(self.path())
+            .env("TF_CLI_CONFIG_FILE", self.path().join("cli.tfrc"))
+            .env("TF_IN_AUTOMATION", "1")
+            .env("CHECKPOINT_DISABLE", "1")
+            .env_remove("TF_LOG")
+            .env_remove("TF_LOG_PATH")
+            .env_remove("TF_PLUGIN_CACHE_DIR")
+            .env_remove("COREWEAVE_API_TOKEN")
+            .env_remove("COREWEAVE_API_ENDPOINT")
+            .env_remove("COREWEAVE_OIDC_ISSUER_BASE_URL");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("running terraform");
+        TfRun {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// `terraform validate -no-color`.
+    pub fn validate(&self) -> TfRun {
+        self.run(&["validate", "-no-color"])
+    }
+
+    /// `terraform apply -auto-approve`, with extra arguments.
+    pub fn apply_args(&self, extra: &[&str]) -> TfRun {
+        let mut args = vec!["apply", "-auto-approve", "-input=false", "-no-color"];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    /// `terraform apply -auto-approve`; panics on failure.
+    pub fn apply(&self) -> TfRun {
+        self.apply_args(&[]).success()
+    }
+
+    /// `terraform plan -detailed-exitcode`: 0 = no changes, 1 = error, 2 = changes.
+    pub fn plan(&self) -> TfRun {
+        self.run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"])
+    }
+
+    /// Asserts that a refresh and plan find nothing to change.
+    pub fn assert_no_changes(&self) {
+        let run = self.plan();
+        assert_eq!(run.code, 0, "expected an empty plan:\n{}", run.output());
+    }
+
+    /// `terraform destroy -auto-approve`; panics on failure.
+    pub fn destroy(&self) -> TfRun {
+        self.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]).success()
+    }
+
+    /// `terraform import ADDRESS ID`.
+    pub fn import(&self, address: &str, id: &str) -> TfRun {
+        self.run(&["import", "-input=false", "-no-color", address, id])
+    }
+
+    /// The attribute values of one resource or data source in state (`terraform show -json`).
+    pub fn state_of(&self, address: &str) -> Value {
+        let run = self.run(&["show", "-json", "-no-color"]).success();
+        let v: Value = serde_json::from_str(&run.stdout).expect("terraform show -json");
+        v["values"]["root_module"]["resources"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["address"] == address))
+            .map(|r| r["values"].clone())
+            .unwrap_or(Value::Null)
+    }
+
+    /// All root module outputs (`terraform output -json`), as `{name: value}`.
+    pub fn outputs(&self) -> Value {
+        let run = self.run(&["output", "-json", "-no-color"]).success();
+        let v: Value = serde_json::from_str(&run.stdout).expect("terraform output -json");
+        Value::Object(
+            v.as_object()
+                .map(|m| m.iter().map(|(k, o)| (k.clone(), o["value"].clone())).collect())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// Raw contents of `terraform.tfstate`.
+    pub fn raw_state(&self) -> String {
+        std::fs::read_to_string(self.path().join("terraform.tfstate")).unwrap_or_default()
+    }
+}
+
+/// `terraform { required_providers { coreweave = { source = "cwfed/coreweave" } } }`
+pub fn required_providers() -> String {
+    format!("terraform {{\n  required_providers {{\n    coreweave = {{ source = \"{SOURCE}\" }}\n  }}\n}}\n")
+}
+
+/// A provider block pointing at `sandbox` (the issuer base URL stays the default).
+pub fn provider_block(sandbox: &Sandbox) -> String {
+    format!(
+        "provider \"coreweave\" {{\n  endpoint    = \"{url}\"\n  token       = \"{TOKEN}\"\n  max_retries = 3\n}}\n",
+        url = sandbox.url
+    )
+}
