@@ -6,6 +6,7 @@ pub mod diag;
 pub mod functions;
 pub mod handshake;
 pub mod logging;
+pub mod object_storage;
 pub mod provider;
 pub mod schema;
 pub mod settings;
@@ -21,6 +22,8 @@ use tf_provider::{DynamicDataSource, DynamicResource};
 
 use crate::cks::cluster_issuer::ClusterIssuerDataSource;
 use crate::cks::cluster_oidc::ClusterOidcResource;
+use crate::object_storage::org_policy::OrgPolicyResource;
+use crate::object_storage::wif_config::WifConfigResource;
 use crate::provider::{CoreWeaveProvider, ProviderData, PROVIDER_NAME};
 
 /// go-plugin's magic cookie that Terraform sets when it launches a provider.
@@ -33,6 +36,8 @@ const MAGIC_COOKIE: (&str, &str) = (
 pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicResource>> {
     let mut map: HashMap<String, Box<dyn DynamicResource>> = HashMap::new();
     map.insert(ClusterOidcResource::NAME.into(), Box::new(ClusterOidcResource::new(data.clone())));
+    map.insert(WifConfigResource::NAME.into(), Box::new(WifConfigResource::new(data.clone())));
+    map.insert(OrgPolicyResource::NAME.into(), Box::new(OrgPolicyResource::new(data.clone())));
     map
 }
 

@@ -1,0 +1,423 @@
+//! Resource `coreweave_object_storage_org_policy`: an AI Object Storage organization access policy.
+//!
+//! The API has list, ensure (an upsert by name) and delete only. Reads list and filter; create
+//! refuses when the name is already taken remotely, because ensure would silently overwrite it.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use tf_provider::schema::{AttributeType, Schema};
+use tf_provider::value::{Value, ValueEmpty, ValueSet};
+use tf_provider::{AttributePath, Diagnostics, Resource};
+
+use crate::api::cwobject::{AccessPolicy, PolicyStatement};
+use crate::diag;
+use crate::object_storage::policy_rules::{self, StatementInput};
+use crate::provider::ProviderData;
+use crate::schema::{block, schema, set_of_strings, Attr, Kind};
+
+/// The only policy version the API accepts.
+pub const POLICY_VERSION: &str = "v1alpha1";
+
+/// One statement of the `statements` set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Statement {
+    #[serde(default)]
+    pub name: Value<String>,
+    #[serde(default)]
+    pub effect: Value<String>,
+    #[serde(default)]
+    pub actions: ValueSet<Value<String>>,
+    #[serde(default)]
+    pub resources: ValueSet<Value<String>>,
+    #[serde(default)]
+    pub principals: ValueSet<Value<String>>,
+}
+
+/// State of the resource.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OrgPolicyState {
+    #[serde(default)]
+    pub id: Value<String>,
+    #[serde(default)]
+    pub name: Value<String>,
+    #[serde(default)]
+    pub version: Value<String>,
+    #[serde(default)]
+    pub statements: ValueSet<Statement>,
+}
+
+fn known_set(set: &ValueSet<Value<String>>) -> Option<BTreeSet<String>> {
+    let items = set.as_ref_option()?;
+    items.iter().map(|v| v.as_ref_option().cloned()).collect()
+}
+
+fn string_set(items: &[String]) -> ValueSet<Value<String>> {
+    Value::Value(items.iter().cloned().map(Value::Value).collect())
+}
+
+impl Statement {
+    fn input(&self) -> StatementInput {
+        StatementInput {
+            name: self.name.as_ref_option().cloned(),
+            effect: self.effect.as_ref_option().cloned(),
+            actions: known_set(&self.actions),
+            resources: known_set(&self.resources),
+            principals: known_set(&self.principals),
+        }
+    }
+
+    fn from_api(s: &PolicyStatement) -> Self {
+        Self {
+            name: Value::Value(s.name.clone()),
+            effect: Value::Value(s.effect.clone()),
+            actions: string_set(&s.actions),
+            resources: string_set(&s.resources),
+            principals: string_set(&s.principals),
+        }
+    }
+
+    fn to_api(&self) -> PolicyStatement {
+        let list = |set: &ValueSet<Value<String>>| known_set(set).unwrap_or_default().into_iter().collect();
+        PolicyStatement {
+            name: self.name.as_ref_option().cloned().unwrap_or_default(),
+            effect: self.effect.as_ref_option().cloned().unwrap_or_default(),
+            actions: list(&self.actions),
+            resources: list(&self.resources),
+            principals: list(&self.principals),
+        }
+    }
+}
+
+impl OrgPolicyState {
+    fn name(&self) -> String {
+        self.name.as_ref_option().cloned().unwrap_or_default()
+    }
+
+    /// The state of a remote policy.
+    pub fn from_api(policy: &AccessPolicy) -> Self {
+        Self {
+            id: Value::Value(policy.name.clone()),
+            name: Value::Value(policy.name.clone()),
+            version: Value::Value(policy.version.clone()),
+            statements: Value::Value(policy.statements.iter().map(Statement::from_api).collect()),
+        }
+    }
+
+    /// The ensure request for this state.
+    pub fn to_api(&self) -> AccessPolicy {
+        AccessPolicy {
+            version: POLICY_VERSION.into(),
+            name: self.name(),
+            statements: self.statements.iter().flatten().map(Statement::to_api).collect(),
+        }
+    }
+}
+
+/// Checks name and statements; unknown values are skipped. Returns false on any error.
+pub fn check(diags: &mut Diagnostics, state: &OrgPolicyState) -> bool {
+    let before = diags.errors.len();
+    if let Value::Value(name) = &state.name {
+        if let Err(e) = crate::validate::length(name, 1, 255) {
+            diag::invalid(diags, AttributePath::new("name"), "name", e);
+        } else if name.contains('/') || name.chars().any(char::is_whitespace) {
+            diag::invalid(diags, AttributePath::new("name"), "name", format!("must not contain '/' or whitespace; got {name:?}"));
+        }
+    }
+    if let Value::Value(statements) = &state.statements {
+        let inputs: Vec<StatementInput> = statements.iter().map(Statement::input).collect();
+        for finding in policy_rules::check_statements(&inputs) {
+            let path = AttributePath::new("statements");
+            if finding.error {
+                diags.error("Invalid policy statement", finding.message, path);
+            } else {
+                diags.warning("Unrecognised policy action", finding.message, path);
+            }
+        }
+    }
+    diags.errors.len() == before
+}
+
+fn import_hint(name: &str) -> String {
+    format!(
+        "To manage it with Terraform, import it:\n  terraform import <resource address> {name}\nor add an \
+         `import {{ to = <resource address>, id = \"{name}\" }}` block. To keep both, choose another name."
+    )
+}
+
+/// The resource.
+pub struct OrgPolicyResource {
+    data: Arc<ProviderData>,
+}
+
+impl OrgPolicyResource {
+    /// Type name without the provider prefix.
+    pub const NAME: &'static str = "object_storage_org_policy";
+
+    /// A resource sharing the provider's configured client.
+    pub fn new(data: Arc<ProviderData>) -> Self {
+        Self { data }
+    }
+
+    /// The resource schema.
+    pub fn resource_schema() -> Schema {
+        let statement = AttributeType::Object(HashMap::from([
+            ("name".to_string(), AttributeType::String),
+            ("effect".to_string(), AttributeType::String),
+            ("actions".to_string(), set_of_strings()),
+            ("resources".to_string(), set_of_strings()),
+            ("principals".to_string(), set_of_strings()),
+        ]));
+        schema(block(
+            "An AI Object Storage organization access policy: who (principals) may do what (actions) on which \
+             buckets (resources). Organization policies are evaluated before bucket policies, and they are the only \
+             policies evaluated for a pod that exchanged its service account token for S3 credentials. Creating \
+             refuses to overwrite a policy of the same name that already exists: import it instead.",
+            [
+                Attr::string("id", Kind::Computed, "Same as `name`."),
+                Attr::string("name", Kind::Required, "Policy name, unique in the organization (1 to 255 characters, no `/` or whitespace). Changing it forces a new resource."),
+                Attr::string("version", Kind::Computed, "Policy language version, `v1alpha1`."),
+                Attr::new(
+                    "statements",
+                    AttributeType::Set(Box::new(statement)),
+                    Kind::Required,
+                    "Set of statements, each an object with `name` (unique in the policy), `effect` (`Allow` or `Deny`), \
+                     and sets of `actions` (`*`, `s3:<Action>`, `cwobject:<Action>`, `*` wildcards allowed), `resources` \
+                     (`*`, `<bucket>`, `<bucket>/*`) and `principals` (`*`, `coreweave/<user id>`, \
+                     `role/<https issuer>:<subject>`, `role/<https issuer>*`, or a SAML `role/<group>`). Any `cwobject:` \
+                     action, `*` or `s3:ListAllMyBuckets` needs `resources = [\"*\"]`. Order never matters.",
+                ),
+            ],
+            [],
+        ))
+    }
+
+    async fn find(&self, diags: &mut Diagnostics, name: &str) -> Option<Option<AccessPolicy>> {
+        let configured = self.data.get(diags)?;
+        match configured.client.list_access_policies().await {
+            Ok(policies) => Some(policies.into_iter().find(|p| p.name == name)),
+            Err(e) => {
+                diag::api_error(diags, "listing organization access policies", &e);
+                None
+            }
+        }
+    }
+
+    async fn ensure(&self, diags: &mut Diagnostics, doing: &str, state: &OrgPolicyState) -> Option<()> {
+        let configured = self.data.get(diags)?;
+        match configured.client.ensure_access_policy(&state.to_api()).await {
+            Ok(()) => Some(()),
+            Err(e) => {
+                diag::api_error(diags, format_args!("{doing} organization access policy {:?}", state.name()), &e);
+                None
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Resource for OrgPolicyResource {
+    type State<'a> = Option<OrgPolicyState>;
+    type PrivateState<'a> = ValueEmpty;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(Self::resource_schema())
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+        check(diags, &config.unwrap_or_default()).then_some(())
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        state: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let Some(prior) = state else { return Some((None, private_state)) };
+        let name = prior.name();
+        let found = self.find(diags, &name).await?;
+        if found.is_none() {
+            tracing::warn!(name, "organization access policy no longer exists; removing it from state");
+        }
+        Some((found.as_ref().map(OrgPolicyState::from_api), private_state))
+    }
+
+    async fn plan_create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        proposed_state: Self::State<'a>,
+        _config_state: Self::State<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let mut planned = proposed_state.unwrap_or_default();
+        if !check(diags, &planned) {
+            return None;
+        }
+        planned.id = planned.name.clone();
+        planned.version = Value::Value(POLICY_VERSION.into());
+        Some((Some(planned), Value::Null))
+    }
+
+    async fn plan_update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior_state: Self::State<'a>,
+        proposed_state: Self::State<'a>,
+        _config_state: Self::State<'a>,
+        prior_private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        let prior = prior_state.unwrap_or_default();
+        let mut planned = proposed_state.unwrap_or_default();
+        if !check(diags, &planned) {
+            return None;
+        }
+        let mut replace = Vec::new();
+        if planned.name != prior.name {
+            replace.push(AttributePath::new("name"));
+        }
+        planned.id = planned.name.clone();
+        planned.version = Value::Value(POLICY_VERSION.into());
+        Some((Some(planned), prior_private_state, replace))
+    }
+
+    async fn plan_destroy<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior_state: Self::State<'a>,
+        prior_private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<Self::PrivateState<'a>> {
+        Some(prior_private_state)
+    }
+
+    async fn create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        planned_state: Self::State<'a>,
+        _config_state: Self::State<'a>,
+        planned_private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let planned = planned_state.unwrap_or_default();
+        if !check(diags, &planned) {
+            return None;
+        }
+        let name = planned.name();
+        if self.find(diags, &name).await?.is_some() {
+            diags.error(
+                "Organization access policy already exists",
+                format!(
+                    "An organization access policy named {name:?} already exists. The provider does not overwrite \
+                     policies it does not manage (the API's ensure call would replace it); nothing was changed.\n{}",
+                    import_hint(&name)
+                ),
+                AttributePath::new("name"),
+            );
+            return None;
+        }
+        self.ensure(diags, "creating", &planned).await?;
+        Some((Some(planned), planned_private_state))
+    }
+
+    async fn update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        _prior_state: Self::State<'a>,
+        planned_state: Self::State<'a>,
+        _config_state: Self::State<'a>,
+        planned_private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let planned = planned_state.unwrap_or_default();
+        if !check(diags, &planned) {
+            return None;
+        }
+        self.ensure(diags, "updating", &planned).await?;
+        Some((Some(planned), planned_private_state))
+    }
+
+    async fn destroy<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior_state: Self::State<'a>,
+        _planned_private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<()> {
+        let name = prior_state.unwrap_or_default().name();
+        let configured = self.data.get(diags)?;
+        match configured.client.delete_access_policy(&name).await {
+            Ok(_) => Some(()),
+            Err(e) => {
+                diag::api_error(diags, format_args!("deleting organization access policy {name:?}"), &e);
+                None
+            }
+        }
+    }
+
+    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        match self.find(diags, id.trim()).await? {
+            Some(policy) => Some((Some(OrgPolicyState::from_api(&policy)), Value::Null)),
+            None => {
+                diags.root_error(
+                    "Nothing to import",
+                    format!("No organization access policy is named {:?}.", id.trim()),
+                );
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api_policy(statements: Vec<PolicyStatement>) -> AccessPolicy {
+        AccessPolicy { version: POLICY_VERSION.into(), name: "p".into(), statements }
+    }
+
+    fn api_statement(name: &str, actions: &[&str]) -> PolicyStatement {
+        PolicyStatement {
+            name: name.into(),
+            effect: "Allow".into(),
+            actions: actions.iter().map(|s| s.to_string()).collect(),
+            resources: vec!["*".into()],
+            principals: vec!["*".into()],
+        }
+    }
+
+    #[test]
+    fn order_from_the_api_does_not_change_the_state() {
+        let a = api_policy(vec![api_statement("x", &["s3:GetObject", "s3:PutObject"]), api_statement("y", &["*"])]);
+        let b = api_policy(vec![api_statement("y", &["*"]), api_statement("x", &["s3:PutObject", "s3:GetObject"])]);
+        assert_eq!(OrgPolicyState::from_api(&a), OrgPolicyState::from_api(&b));
+    }
+
+    #[test]
+    fn state_round_trips_through_the_api_shape() {
+        let policy = api_policy(vec![api_statement("x", &["s3:GetObject"])]);
+        let state = OrgPolicyState::from_api(&policy);
+        assert_eq!(state.to_api(), policy);
+        assert_eq!(state.id, Value::Value("p".to_string()));
+    }
+
+    #[test]
+    fn invalid_statements_are_errors_on_the_statements_attribute() {
+        let mut state = OrgPolicyState::from_api(&api_policy(vec![api_statement("x", &["cwobject:CreateAccessKeyOIDC"])]));
+        if let Value::Value(set) = &mut state.statements {
+            let mut s = set.pop_first().unwrap();
+            s.resources = string_set(&["bucket".to_string()]);
+            set.insert(s);
+        }
+        let mut diags = Diagnostics::default();
+        assert!(!check(&mut diags, &state));
+        assert_eq!(diags.errors.len(), 1);
+        assert!(diags.errors[0].detail.starts_with("statement \"x\": action \"cwobject:CreateAccessKeyOIDC\" is global"));
+    }
+}

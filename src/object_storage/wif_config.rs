@@ -1,0 +1,455 @@
+//! Resource `coreweave_object_storage_wif_config`: an OIDC workload identity federation
+//! configuration, the trust AI Object Storage places in an issuer's tokens (seeds 000, 001).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use tf_provider::schema::{AttributeType, Schema};
+use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::{AttributePath, Diagnostics, Resource};
+
+use crate::api::workload_federation::{CreateOidcConfig, OidcConfig, UpdateOidcConfig};
+use crate::api::{ApiError, Code, ErrorDetail};
+use crate::diag;
+use crate::provider::ProviderData;
+use crate::schema::{block, schema, Attr, Kind};
+use crate::validate::{self, Scheme};
+
+/// Longest issuer URL, audience and description the API accepts.
+pub const MAX_FIELD_LEN: usize = 1024;
+
+/// State of the resource.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WifConfigState {
+    #[serde(default)]
+    pub id: Value<String>,
+    #[serde(default)]
+    pub name: Value<String>,
+    #[serde(default)]
+    pub issuer_url: Value<String>,
+    #[serde(default)]
+    pub audience: Value<String>,
+    #[serde(default)]
+    pub description: Value<String>,
+    #[serde(default)]
+    pub active: Value<bool>,
+    #[serde(default)]
+    pub org_id: Value<String>,
+    #[serde(default)]
+    pub created_at: Value<String>,
+    #[serde(default)]
+    pub updated_at: Value<String>,
+}
+
+fn text(value: &Value<String>) -> String {
+    value.as_ref_option().cloned().unwrap_or_default()
+}
+
+impl WifConfigState {
+    /// The state of a remote config. A description the API omits stays `""` when the prior
+    /// state spelled it that way, and null otherwise.
+    pub fn from_api(config: &OidcConfig, prior_description: &Value<String>) -> Self {
+        let description = match (&config.description, prior_description) {
+            (Some(d), _) if !d.is_empty() => Value::Value(d.clone()),
+            (_, Value::Value(p)) if p.is_empty() => Value::Value(String::new()),
+            _ => Value::Null,
+        };
+        Self {
+            id: Value::Value(config.uid.clone()),
+            name: Value::Value(config.name.clone()),
+            issuer_url: Value::Value(config.issuer_url.clone()),
+            audience: Value::Value(config.audience.clone()),
+            description,
+            active: Value::Value(config.active()),
+            org_id: Value::Value(config.org_uid.clone()),
+            created_at: Value::Value(config.created_at.clone()),
+            updated_at: Value::Value(config.updated_at.clone()),
+        }
+    }
+
+    fn description_option(&self) -> Option<String> {
+        self.description.as_ref_option().filter(|d| !d.is_empty()).cloned()
+    }
+}
+
+/// The update mask (API field paths) and request that turn `old` into `new`.
+pub fn update_request(uid: &str, old: &WifConfigState, new: &WifConfigState) -> UpdateOidcConfig {
+    let mut req = UpdateOidcConfig { uid: uid.to_string(), ..Default::default() };
+    if old.name != new.name {
+        req.update_mask.push("name".into());
+        req.name = Some(text(&new.name));
+    }
+    if old.description_option() != new.description_option() {
+        req.update_mask.push("description".into());
+        req.description = new.description_option();
+    }
+    if old.issuer_url != new.issuer_url {
+        req.update_mask.push("issuerUrl".into());
+        req.issuer_url = Some(text(&new.issuer_url));
+    }
+    if old.audience != new.audience {
+        req.update_mask.push("audience".into());
+        req.audience = Some(text(&new.audience));
+    }
+    if old.active != new.active {
+        req.update_mask.push("active".into());
+        req.active = new.active.as_ref_option().copied();
+    }
+    req
+}
+
+/// Checks every known value; unknown values are checked when they become known.
+pub fn check(diags: &mut Diagnostics, state: &WifConfigState) -> bool {
+    let before = diags.errors.len();
+    let mut report = |attr: &'static str, result: Result<(), String>| {
+        if let Err(e) = result {
+            diag::invalid(diags, AttributePath::new(attr), attr, e);
+        }
+    };
+    if let Value::Value(name) = &state.name {
+        let pattern_ok = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        report("name", validate::length(name, 1, 255));
+        if !pattern_ok {
+            report("name", Err(format!("may contain only letters, digits, '_' and '-' (^[a-zA-Z0-9_-]{{1,255}}$); got {name:?}")));
+        }
+    }
+    if let Value::Value(url) = &state.issuer_url {
+        report("issuer_url", validate::length(url, 1, MAX_FIELD_LEN));
+        report("issuer_url", validate::issuer_url(url, Scheme::HttpsOrLoopbackHttp));
+    }
+    if let Value::Value(audience) = &state.audience {
+        report("audience", validate::length(audience, 1, MAX_FIELD_LEN));
+    }
+    if let Value::Value(description) = &state.description {
+        report("description", validate::length(description, 0, MAX_FIELD_LEN));
+    }
+    diags.errors.len() == before
+}
+
+/// The resource.
+pub struct WifConfigResource {
+    data: Arc<ProviderData>,
+}
+
+impl WifConfigResource {
+    /// Type name without the provider prefix.
+    pub const NAME: &'static str = "object_storage_wif_config";
+
+    /// A resource sharing the provider's configured client.
+    pub fn new(data: Arc<ProviderData>) -> Self {
+        Self { data }
+    }
+
+    /// The resource schema.
+    pub fn resource_schema() -> Schema {
+        schema(block(
+            "An OIDC workload identity federation configuration: AI Object Storage trusts tokens whose `iss` is \
+             `issuer_url` and whose `aud` is `audience`, and derives the principal `role/<iss>:<sub>` from them. \
+             For a CKS cluster, `issuer_url` is the cluster's issuer (`data.coreweave_cks_cluster_issuer`), and the \
+             Pod Identity Webhook's default audience is that same URL. Each issuer and audience pair is unique in \
+             the organization. All arguments update in place.",
+            [
+                Attr::string("id", Kind::Computed, "The configuration's `uid`."),
+                Attr::string("name", Kind::Required, "Name: 1 to 255 letters, digits, `_` or `-`."),
+                Attr::string("issuer_url", Kind::Required, "Issuer URL, exactly as in the tokens' `iss` claim: `https://` (`http://` only for a loopback host), no trailing slash, at most 1024 characters."),
+                Attr::string("audience", Kind::Required, "Audience the tokens must carry in `aud`, 1 to 1024 characters. The Pod Identity Webhook's default is the issuer URL itself; `https://coreweave.com/iam` is the documented alternative."),
+                Attr::string("description", Kind::Optional, "Description, at most 1024 characters."),
+                Attr::new("active", AttributeType::Bool, Kind::OptionalComputed, "Whether tokens of this issuer are accepted. Defaults to `true`; `false` deactivates the configuration without deleting it (the API records `deactivatedAt`)."),
+                Attr::string("org_id", Kind::Computed, "Organization the configuration belongs to."),
+                Attr::string("created_at", Kind::Computed, "Creation time (RFC 3339)."),
+                Attr::string("updated_at", Kind::Computed, "Time of the last change (RFC 3339). It changes whenever `name`, `description`, `issuer_url`, `audience` or `active` changes, so only such plans show it as known after apply."),
+            ],
+            [],
+        ))
+    }
+
+    async fn conflict_message(&self, err: &ApiError, planned: &WifConfigState) -> String {
+        let from_details = err.status().and_then(|s| {
+            s.details.iter().find_map(|d| match d {
+                ErrorDetail::ResourceInfo { resource_name, description, .. } if !resource_name.is_empty() => {
+                    Some((resource_name.clone(), description.clone()))
+                }
+                _ => None,
+            })
+        });
+        let found = match from_details {
+            Some(found) => Some(found),
+            None => match self.data.get(&mut Diagnostics::default()) {
+                Some(c) => c.client.list_oidc_configs().await.ok().and_then(|configs| {
+                    configs
+                        .into_iter()
+                        .find(|c| Value::Value(c.issuer_url.clone()) == planned.issuer_url && Value::Value(c.audience.clone()) == planned.audience)
+                        .map(|c| (c.uid, c.name))
+                }),
+                None => None,
+            },
+        };
+        let pair = format!("issuer {:?} and audience {:?}", text(&planned.issuer_url), text(&planned.audience));
+        match found {
+            Some((uid, about)) => format!(
+                "The workload identity federation config {uid} ({about}) already uses {pair}; each pair is unique in \
+                 the organization. Import it instead of creating a second one:\n  terraform import <resource address> {uid}\n\
+                 or add an `import {{ to = <resource address>, id = \"{uid}\" }}` block.\n\nAPI error: {err}"
+            ),
+            None => format!("Another workload identity federation config already uses {pair}.\n\nAPI error: {err}"),
+        }
+    }
+}
+
+#[async_trait]
+impl Resource for WifConfigResource {
+    type State<'a> = Option<WifConfigState>;
+    type PrivateState<'a> = ValueEmpty;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(Self::resource_schema())
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+        check(diags, &config.unwrap_or_default()).then_some(())
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        state: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let Some(prior) = state else { return Some((None, private_state)) };
+        let uid = text(&prior.id);
+        let configured = self.data.get(diags)?;
+        match configured.client.get_oidc_config(&uid).await {
+            Ok(Some(config)) => Some((Some(WifConfigState::from_api(&config, &prior.description)), private_state)),
+            Ok(None) => {
+                tracing::warn!(uid, "workload identity federation config no longer exists; removing it from state");
+                Some((None, private_state))
+            }
+            Err(e) => {
+                diag::api_error(diags, format_args!("reading workload identity federation config {uid}"), &e);
+                None
+            }
+        }
+    }
+
+    async fn plan_create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        proposed_state: Self::State<'a>,
+        config_state: Self::State<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let mut planned = proposed_state.unwrap_or_default();
+        if !check(diags, &planned) {
+            return None;
+        }
+        if config_state.unwrap_or_default().active.is_null() {
+            planned.active = Value::Value(true);
+        }
+        planned.id = Value::Unknown;
+        planned.org_id = Value::Unknown;
+        planned.created_at = Value::Unknown;
+        planned.updated_at = Value::Unknown;
+        Some((Some(planned), Value::Null))
+    }
+
+    async fn plan_update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior_state: Self::State<'a>,
+        proposed_state: Self::State<'a>,
+        config_state: Self::State<'a>,
+        prior_private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        let prior = prior_state.unwrap_or_default();
+        let mut planned = proposed_state.unwrap_or_default();
+        if !check(diags, &planned) {
+            return None;
+        }
+        if config_state.unwrap_or_default().active.is_null() {
+            planned.active = Value::Value(true);
+        }
+        planned.id = prior.id.clone();
+        planned.org_id = prior.org_id.clone();
+        planned.created_at = prior.created_at.clone();
+        let changes = update_request("", &prior, &planned);
+        planned.updated_at = if changes.update_mask.is_empty() { prior.updated_at.clone() } else { Value::Unknown };
+        Some((Some(planned), prior_private_state, Vec::new()))
+    }
+
+    async fn plan_destroy<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior_state: Self::State<'a>,
+        prior_private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<Self::PrivateState<'a>> {
+        Some(prior_private_state)
+    }
+
+    async fn create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        planned_state: Self::State<'a>,
+        _config_state: Self::State<'a>,
+        planned_private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let planned = planned_state.unwrap_or_default();
+        if !check(diags, &planned) {
+            return None;
+        }
+        let request = CreateOidcConfig {
+            name: text(&planned.name),
+            issuer_url: text(&planned.issuer_url),
+            audience: text(&planned.audience),
+            description: planned.description_option(),
+            active: planned.active.as_ref_option().copied().unwrap_or(true),
+        };
+        let configured = self.data.get(diags)?;
+        match configured.client.create_oidc_config(&request).await {
+            Ok(config) => Some((Some(WifConfigState::from_api(&config, &planned.description)), planned_private_state)),
+            Err(e) if e.code() == Some(Code::AlreadyExists) => {
+                let detail = self.conflict_message(&e, &planned).await;
+                diags.error("Issuer and audience already registered", detail, AttributePath::new("issuer_url"));
+                None
+            }
+            Err(e) => {
+                diag::api_error(diags, format_args!("creating workload identity federation config {:?}", request.name), &e);
+                None
+            }
+        }
+    }
+
+    async fn update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior_state: Self::State<'a>,
+        planned_state: Self::State<'a>,
+        _config_state: Self::State<'a>,
+        planned_private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let prior = prior_state.unwrap_or_default();
+        let planned = planned_state.unwrap_or_default();
+        if !check(diags, &planned) {
+            return None;
+        }
+        let uid = text(&prior.id);
+        let request = update_request(&uid, &prior, &planned);
+        if request.update_mask.is_empty() {
+            return Some((Some(planned), planned_private_state));
+        }
+        let configured = self.data.get(diags)?;
+        match configured.client.update_oidc_config(&request).await {
+            Ok(config) => Some((Some(WifConfigState::from_api(&config, &planned.description)), planned_private_state)),
+            Err(e) if e.code() == Some(Code::AlreadyExists) => {
+                let detail = self.conflict_message(&e, &planned).await;
+                diags.error("Issuer and audience already registered", detail, AttributePath::new("issuer_url"));
+                None
+            }
+            Err(e) => {
+                diag::api_error(diags, format_args!("updating workload identity federation config {uid}"), &e);
+                None
+            }
+        }
+    }
+
+    async fn destroy<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior_state: Self::State<'a>,
+        _planned_private_state: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<()> {
+        let uid = text(&prior_state.unwrap_or_default().id);
+        let configured = self.data.get(diags)?;
+        match configured.client.delete_oidc_config(&uid).await {
+            Ok(_) => Some(()),
+            Err(e) => {
+                diag::api_error(diags, format_args!("deleting workload identity federation config {uid}"), &e);
+                None
+            }
+        }
+    }
+
+    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let uid = id.trim().to_string();
+        let configured = self.data.get(diags)?;
+        match configured.client.get_oidc_config(&uid).await {
+            Ok(Some(config)) => Some((Some(WifConfigState::from_api(&config, &Value::Null)), Value::Null)),
+            Ok(None) => {
+                diags.root_error("Nothing to import", format!("No workload identity federation config has the uid {uid:?}."));
+                None
+            }
+            Err(e) => {
+                diag::api_error(diags, format_args!("reading workload identity federation config {uid}"), &e);
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> WifConfigState {
+        WifConfigState {
+            id: Value::Value("u1".into()),
+            name: Value::Value("cks".into()),
+            issuer_url: Value::Value("https://oidc.cks.coreweave.com/id/abc".into()),
+            audience: Value::Value("https://oidc.cks.coreweave.com/id/abc".into()),
+            active: Value::Value(true),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn update_mask_lists_only_changed_fields() {
+        let old = state();
+        let mut new = state();
+        new.audience = Value::Value("https://coreweave.com/iam".into());
+        new.active = Value::Value(false);
+        let req = update_request("u1", &old, &new);
+        assert_eq!(req.update_mask, ["audience", "active"]);
+        assert_eq!(req.audience.as_deref(), Some("https://coreweave.com/iam"));
+        assert_eq!(req.active, Some(false));
+        assert_eq!(req.name, None);
+    }
+
+    #[test]
+    fn removing_the_description_clears_it_and_empty_equals_null() {
+        let mut old = state();
+        old.description = Value::Value("d".into());
+        let req = update_request("u1", &old, &state());
+        assert_eq!(req.update_mask, ["description"]);
+        assert_eq!(req.description, None);
+        let mut empty = state();
+        empty.description = Value::Value(String::new());
+        assert!(update_request("u1", &state(), &empty).update_mask.is_empty());
+    }
+
+    #[test]
+    fn validation_covers_name_issuer_audience_and_lengths() {
+        let mut s = state();
+        s.name = Value::Value("has space".into());
+        s.issuer_url = Value::Value("http://oidc.example.com".into());
+        s.audience = Value::Value(String::new());
+        s.description = Value::Value("x".repeat(1025));
+        let mut diags = Diagnostics::default();
+        assert!(!check(&mut diags, &s));
+        let attrs: Vec<_> = diags.errors.iter().map(|d| d.detail.split('`').nth(1).unwrap_or("").to_string()).collect();
+        assert_eq!(attrs, ["name", "issuer_url", "audience", "description"]);
+    }
+
+    #[test]
+    fn loopback_http_issuers_are_allowed() {
+        let mut s = state();
+        s.issuer_url = Value::Value("http://127.0.0.1:8080/id/abc".into());
+        assert!(check(&mut Diagnostics::default(), &s));
+    }
+}
