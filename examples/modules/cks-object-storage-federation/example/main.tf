@@ -1,0 +1,46 @@
+# Federates the sandbox's `demo` cluster: `make demo` applies this against coreweave-sandbox.
+terraform {
+  required_providers {
+    coreweave = {
+      source = "cwfed/coreweave"
+    }
+  }
+}
+
+provider "coreweave" {} # COREWEAVE_API_ENDPOINT and COREWEAVE_API_TOKEN from the environment
+
+module "federation" {
+  source = "../"
+
+  cluster_name = "demo"
+  policy_name  = "demo-workload-federation"
+  grants = [
+    {
+      namespace       = "default"
+      service_account = "my-object-storage-sa"
+      buckets         = ["training-data"]
+    },
+    {
+      namespace       = "inference"
+      service_account = "model-server"
+      buckets         = ["model-weights"]
+      actions         = ["s3:GetObject", "s3:ListBucket"]
+    },
+  ]
+}
+
+output "issuer_url" {
+  value = module.federation.issuer_url
+}
+
+output "wif_config_id" {
+  value = module.federation.wif_config_id
+}
+
+output "principals" {
+  value = module.federation.principals
+}
+
+output "service_account_annotations" {
+  value = module.federation.service_account_annotations
+}

@@ -1,0 +1,24 @@
+output "issuer_url" {
+  description = "The cluster's OIDC issuer URL."
+  value       = local.issuer_url
+}
+
+output "wif_config_id" {
+  description = "Uid of the workload identity federation config."
+  value       = coreweave_object_storage_wif_config.this.id
+}
+
+output "principals" {
+  description = "AI Object Storage principal of each service account, keyed by \"<namespace>/<service account>\"."
+  value       = local.principals
+}
+
+output "policy_name" {
+  description = "Name of the organization access policy."
+  value       = coreweave_object_storage_org_policy.this.name
+}
+
+output "service_account_annotations" {
+  description = "Annotations to put on each granted Kubernetes ServiceAccount so the Pod Identity Webhook injects credentials."
+  value       = { "caios.coreweave.com/inject" = "true" }
+}

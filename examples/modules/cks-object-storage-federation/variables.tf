@@ -1,0 +1,52 @@
+variable "cluster_id" {
+  type        = string
+  default     = null
+  description = "Id of the CKS cluster. Set exactly one of cluster_id or cluster_name."
+}
+
+variable "cluster_name" {
+  type        = string
+  default     = null
+  description = "Name of the CKS cluster. Set exactly one of cluster_id or cluster_name."
+}
+
+variable "grants" {
+  type = list(object({
+    namespace       = string
+    service_account = string
+    buckets         = list(string)
+    actions         = optional(list(string), ["s3:GetObject", "s3:PutObject", "s3:ListBucket"])
+  }))
+  description = "Service accounts that get AI Object Storage access: each gets cwobject:CreateAccessKeyOIDC plus `actions` on each of `buckets` (the bucket and its objects)."
+
+  validation {
+    condition     = length(var.grants) > 0
+    error_message = "grants must name at least one service account."
+  }
+  validation {
+    condition     = alltrue([for g in var.grants : length(g.buckets) > 0 && length(g.actions) > 0])
+    error_message = "Each grant needs at least one bucket and one action."
+  }
+  validation {
+    condition     = length(distinct([for g in var.grants : "${g.namespace}/${g.service_account}"])) == length(var.grants)
+    error_message = "Each namespace/service_account pair may appear in only one grant."
+  }
+}
+
+variable "policy_name" {
+  type        = string
+  default     = "cks-workload-federation"
+  description = "Name of the organization access policy the module creates."
+}
+
+variable "wif_config_name" {
+  type        = string
+  default     = null
+  description = "Name of the workload identity federation config; defaults to \"cks-<cluster name>\"."
+}
+
+variable "audience" {
+  type        = string
+  default     = null
+  description = "Audience of the service account tokens; defaults to the cluster issuer URL, the Pod Identity Webhook's default (seed 001)."
+}

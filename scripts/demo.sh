@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# `make demo`: builds the provider and the sandbox, starts the sandbox, applies the federation
+# module example against it, shows what was created, then destroys it and stops the sandbox.
+# No account and no network are needed (beyond package installs on a fresh machine).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "Building the provider and the sandbox (release)"
+scripts/ensure-protoc.sh
+cargo build --release --workspace --bins --quiet
+
+terraform_bin=$(scripts/terraform-path.sh)
+work=$(mktemp -d)
+sandbox_pid=""
+cleanup() {
+  [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+step "Starting coreweave-sandbox"
+token="demo-token"
+target/release/coreweave-sandbox --listen 127.0.0.1:0 --token "$token" --update-duration-ms 500 \
+  >"$work/sandbox.out" 2>"$work/sandbox.err" &
+sandbox_pid=$!
+for _ in $(seq 100); do
+  grep -q 'listening on' "$work/sandbox.out" 2>/dev/null && break
+  sleep 0.05
+done
+url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/sandbox.out" | head -n1)
+[ -n "$url" ] || { echo "the sandbox did not start:"; cat "$work/sandbox.err"; exit 1; }
+echo "sandbox: $url"
+
+cp -r examples/modules/cks-object-storage-federation "$work/module"
+cat >"$work/cli.tfrc" <<CLI
+provider_installation {
+  dev_overrides {
+    "cwfed/coreweave" = "$root/target/release"
+  }
+  direct {}
+}
+CLI
+export TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+export COREWEAVE_API_ENDPOINT="$url" COREWEAVE_API_TOKEN="$token"
+tf() { "$terraform_bin" -chdir="$work/module/example" "$@"; }
+
+step "terraform init && terraform apply (examples/modules/cks-object-storage-federation/example)"
+tf init -input=false -no-color >/dev/null
+tf apply -auto-approve -input=false -no-color
+
+step "Outputs"
+tf output -no-color
+
+step "What the sandbox now holds"
+python3 - "$url" <<'PY'
+import json, sys, urllib.request
+state = json.load(urllib.request.urlopen(sys.argv[1] + "/_sandbox/state"))
+for c in state["oidcConfigs"]:
+    print(f"workload identity federation config {c['uid']} '{c['name']}'")
+    print(f"  issuer   {c['issuerUrl']}\n  audience {c['audience']}")
+for p in state["policies"]:
+    print(f"organization access policy '{p['name']}' ({p['version']})")
+    for s in p["statements"]:
+        print(f"  {s['effect']:5} {s['name']}: {', '.join(s['actions'])} on {', '.join(s['resources'])}")
+        for who in s["principals"]:
+            print(f"        for {who}")
+PY
+
+step "A second plan finds nothing to change"
+tf plan -detailed-exitcode -input=false -no-color >/dev/null && echo "no changes"
+
+step "terraform destroy"
+tf destroy -auto-approve -input=false -no-color | tail -n 1
+echo
+echo "Demo done: the sandbox is stopped. Annotate each granted ServiceAccount with"
+echo '  caios.coreweave.com/inject: "true"'
+echo "and its pods receive AI Object Storage credentials through the Pod Identity Webhook."
