@@ -11,7 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
-use tf_provider::schema::{AttributeType, Schema};
+use tf_provider::schema::Schema;
 use tf_provider::value::{Value, ValueEmpty, ValueList, ValueSet};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 use tokio::time::Instant;

@@ -78,7 +78,9 @@ pub fn check_statements(statements: &[StatementInput]) -> Vec<Finding> {
     let mut seen = BTreeSet::new();
     for (i, stmt) in statements.iter().enumerate() {
         let who = label(i, stmt);
-        let mut error = |message: String| findings.push(Finding { error: true, message: format!("{who}: {message}") });
+        let mut errors = Vec::new();
+        let mut warnings = Vec::new();
+        let mut error = |message: String| errors.push(message);
         match stmt.name.as_deref() {
             Some(n) if n.trim().is_empty() => error("`name` must not be empty".into()),
             Some(n) if !seen.insert(n.to_string()) => {
@@ -105,10 +107,9 @@ pub fn check_statements(statements: &[StatementInput]) -> Vec<Finding> {
             for action in actions {
                 match classify_action(action) {
                     ActionKind::Invalid(why) => error(format!("action {action:?} {why}")),
-                    ActionKind::Unknown => findings.push(Finding {
-                        error: false,
-                        message: format!("{who}: action {action:?} is not an action this provider knows; check its spelling"),
-                    }),
+                    ActionKind::Unknown => {
+                        warnings.push(format!("action {action:?} is not an action this provider knows; check its spelling"))
+                    }
                     ActionKind::Known => {}
                 }
             }
@@ -118,23 +119,23 @@ pub fn check_statements(statements: &[StatementInput]) -> Vec<Finding> {
                 .collect();
             if let (Some(first), Some(resources)) = (global.first(), &stmt.resources) {
                 if resources.len() != 1 || !resources.contains("*") {
-                    findings.push(Finding {
-                        error: true,
-                        message: format!(
-                            "{who}: action {first:?} is global, so `resources` must be exactly [\"*\"]; \
-                             move bucket-scoped actions into a separate statement"
-                        ),
-                    });
+                    error(format!(
+                        "action {first:?} is global, so `resources` must be exactly [\"*\"]; \
+                         move bucket-scoped actions into a separate statement"
+                    ));
                 }
             }
         }
         if let Some(principals) = &stmt.principals {
             for p in principals {
                 if let Err(why) = check_principal(p) {
-                    findings.push(Finding { error: true, message: format!("{who}: principal {p:?} {why}") });
+                    error(format!("principal {p:?} {why}"));
                 }
             }
         }
+        let tagged = |error: bool, message: String| Finding { error, message: format!("{who}: {message}") };
+        findings.extend(errors.into_iter().map(|m| tagged(true, m)));
+        findings.extend(warnings.into_iter().map(|m| tagged(false, m)));
     }
     findings
 }
