@@ -12,6 +12,15 @@ pub fn api_error(diags: &mut Diagnostics, doing: impl Display, err: &ApiError) {
 }
 
 /// Reports an invalid value on `attribute`.
-pub fn invalid(diags: &mut Diagnostics, attribute: AttributePath, what: &str, message: impl Display) {
-    diags.error(format!("Invalid {what}"), format!("`{what}` {message}"), attribute);
+pub fn invalid(
+    diags: &mut Diagnostics,
+    attribute: AttributePath,
+    what: &str,
+    message: impl Display,
+) {
+    diags.error(
+        format!("Invalid {what}"),
+        format!("`{what}` {message}"),
+        attribute,
+    );
 }

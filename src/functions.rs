@@ -15,10 +15,14 @@ pub fn service_account_principal(
     namespace: &str,
     service_account: &str,
 ) -> Result<String, (i64, String)> {
-    validate::issuer_url(issuer_url, Scheme::HttpsOnly).map_err(|e| (0, format!("issuer_url {e}")))?;
+    validate::issuer_url(issuer_url, Scheme::HttpsOnly)
+        .map_err(|e| (0, format!("issuer_url {e}")))?;
     validate::dns1123_label(namespace).map_err(|e| (1, format!("namespace {e}")))?;
-    validate::dns1123_subdomain(service_account).map_err(|e| (2, format!("service_account {e}")))?;
-    Ok(format!("role/{issuer_url}:system:serviceaccount:{namespace}:{service_account}"))
+    validate::dns1123_subdomain(service_account)
+        .map_err(|e| (2, format!("service_account {e}")))?;
+    Ok(format!(
+        "role/{issuer_url}:system:serviceaccount:{namespace}:{service_account}"
+    ))
 }
 
 /// The `service_account_principal` function.
@@ -66,7 +70,11 @@ impl Function for ServiceAccountPrincipal {
         Some(Self::function_schema())
     }
 
-    async fn call<'a>(&self, diags: &mut Diagnostics, params: Self::Input<'a>) -> Option<Self::Output<'a>> {
+    async fn call<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        params: Self::Input<'a>,
+    ) -> Option<Self::Output<'a>> {
         let (issuer_url, namespace, service_account) = params;
         match service_account_principal(&issuer_url, &namespace, &service_account) {
             Ok(principal) => Some(principal),
@@ -80,7 +88,10 @@ impl Function for ServiceAccountPrincipal {
 
 /// All provider functions by name.
 pub fn all() -> HashMap<String, Box<dyn DynamicFunction>> {
-    HashMap::from([(ServiceAccountPrincipal::NAME.to_string(), Box::new(ServiceAccountPrincipal) as Box<dyn DynamicFunction>)])
+    HashMap::from([(
+        ServiceAccountPrincipal::NAME.to_string(),
+        Box::new(ServiceAccountPrincipal) as Box<dyn DynamicFunction>,
+    )])
 }
 
 #[cfg(test)]
@@ -90,7 +101,8 @@ mod tests {
     #[test]
     fn builds_the_documented_principal() {
         assert_eq!(
-            service_account_principal("https://oidc.cks.coreweave.com/id/abc", "default", "my-sa").unwrap(),
+            service_account_principal("https://oidc.cks.coreweave.com/id/abc", "default", "my-sa")
+                .unwrap(),
             "role/https://oidc.cks.coreweave.com/id/abc:system:serviceaccount:default:my-sa"
         );
     }
@@ -98,12 +110,33 @@ mod tests {
     #[test]
     fn each_bad_argument_is_reported_with_its_index() {
         let issuer = "https://oidc.cks.coreweave.com/id/abc";
-        assert_eq!(service_account_principal("http://x.example.com", "default", "sa").unwrap_err().0, 0);
-        assert_eq!(service_account_principal(&format!("{issuer}/"), "default", "sa").unwrap_err().0, 0);
-        assert_eq!(service_account_principal(issuer, "Default", "sa").unwrap_err().0, 1);
-        assert_eq!(service_account_principal(issuer, "", "sa").unwrap_err().0, 1);
+        assert_eq!(
+            service_account_principal("http://x.example.com", "default", "sa")
+                .unwrap_err()
+                .0,
+            0
+        );
+        assert_eq!(
+            service_account_principal(&format!("{issuer}/"), "default", "sa")
+                .unwrap_err()
+                .0,
+            0
+        );
+        assert_eq!(
+            service_account_principal(issuer, "Default", "sa")
+                .unwrap_err()
+                .0,
+            1
+        );
+        assert_eq!(
+            service_account_principal(issuer, "", "sa").unwrap_err().0,
+            1
+        );
         let (index, message) = service_account_principal(issuer, "default", "my_sa").unwrap_err();
         assert_eq!(index, 2);
-        assert!(message.starts_with("service_account must be a DNS-1123 subdomain"), "{message}");
+        assert!(
+            message.starts_with("service_account must be a DNS-1123 subdomain"),
+            "{message}"
+        );
     }
 }

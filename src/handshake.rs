@@ -17,7 +17,8 @@ use anyhow::{bail, Context, Result};
 /// Parses the address out of a go-plugin handshake line (`1|6|tcp|127.0.0.1:PORT|grpc|...`).
 pub fn handshake_address(line: &str) -> Option<SocketAddr> {
     let mut parts = line.trim_end().split('|');
-    let (_core, _proto, network, address) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let (_core, _proto, network, address) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
     if network != "tcp" || parts.next()? != "grpc" {
         return None;
     }
@@ -59,7 +60,11 @@ fn forward(read_end: File, mut real_stdout: File) {
                 tracing::warn!("could not enable TCP_NODELAY on the plugin listener: {e:#}");
             }
         }
-        if real_stdout.write_all(line.as_bytes()).and_then(|()| real_stdout.flush()).is_err() {
+        if real_stdout
+            .write_all(line.as_bytes())
+            .and_then(|()| real_stdout.flush())
+            .is_err()
+        {
             return;
         }
         line.clear();
@@ -69,7 +74,10 @@ fn forward(read_end: File, mut real_stdout: File) {
 /// Finds this process's listening TCP socket bound to `addr` and sets `TCP_NODELAY` on it.
 pub fn enable_nodelay_on_listener(addr: SocketAddr) -> Result<()> {
     for entry in std::fs::read_dir("/proc/self/fd").context("listing /proc/self/fd")? {
-        let Some(fd) = entry.ok().and_then(|e| e.file_name().to_str()?.parse::<i32>().ok()) else {
+        let Some(fd) = entry
+            .ok()
+            .and_then(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        else {
             continue;
         };
         // SAFETY: the descriptor is only borrowed for the duration of the checks below; a
@@ -79,7 +87,9 @@ pub fn enable_nodelay_on_listener(addr: SocketAddr) -> Result<()> {
         let is_it = socket.local_addr().ok().and_then(|a| a.as_socket()) == Some(addr)
             && socket.r#type().ok() == Some(socket2::Type::STREAM);
         if is_it {
-            socket.set_nodelay(true).context("setsockopt(TCP_NODELAY)")?;
+            socket
+                .set_nodelay(true)
+                .context("setsockopt(TCP_NODELAY)")?;
             return Ok(());
         }
     }
@@ -93,8 +103,16 @@ mod tests {
     #[test]
     fn parses_the_go_plugin_handshake_line() {
         let line = "1|6|tcp|127.0.0.1:40123|grpc|\n";
-        assert_eq!(handshake_address(line), Some("127.0.0.1:40123".parse().unwrap()));
-        assert_eq!(handshake_address("1|6|tcp|127.0.0.1:1|grpc|MIIB...\n").unwrap().port(), 1);
+        assert_eq!(
+            handshake_address(line),
+            Some("127.0.0.1:40123".parse().unwrap())
+        );
+        assert_eq!(
+            handshake_address("1|6|tcp|127.0.0.1:1|grpc|MIIB...\n")
+                .unwrap()
+                .port(),
+            1
+        );
         assert_eq!(handshake_address("hello world\n"), None);
         assert_eq!(handshake_address("1|6|unix|/tmp/x|grpc|\n"), None);
     }

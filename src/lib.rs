@@ -35,16 +35,28 @@ const MAGIC_COOKIE: (&str, &str) = (
 /// Resources by type name without the provider prefix.
 pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicResource>> {
     let mut map: HashMap<String, Box<dyn DynamicResource>> = HashMap::new();
-    map.insert(ClusterOidcResource::NAME.into(), Box::new(ClusterOidcResource::new(data.clone())));
-    map.insert(WifConfigResource::NAME.into(), Box::new(WifConfigResource::new(data.clone())));
-    map.insert(OrgPolicyResource::NAME.into(), Box::new(OrgPolicyResource::new(data.clone())));
+    map.insert(
+        ClusterOidcResource::NAME.into(),
+        Box::new(ClusterOidcResource::new(data.clone())),
+    );
+    map.insert(
+        WifConfigResource::NAME.into(),
+        Box::new(WifConfigResource::new(data.clone())),
+    );
+    map.insert(
+        OrgPolicyResource::NAME.into(),
+        Box::new(OrgPolicyResource::new(data.clone())),
+    );
     map
 }
 
 /// Data sources by type name without the provider prefix.
 pub fn data_sources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicDataSource>> {
     let mut map: HashMap<String, Box<dyn DynamicDataSource>> = HashMap::new();
-    map.insert(ClusterIssuerDataSource::NAME.into(), Box::new(ClusterIssuerDataSource::new(data.clone())));
+    map.insert(
+        ClusterIssuerDataSource::NAME.into(),
+        Box::new(ClusterIssuerDataSource::new(data.clone())),
+    );
     map
 }
 
@@ -69,14 +81,20 @@ pub fn run() -> ExitCode {
     if let Err(e) = handshake::install() {
         tracing::warn!("stdout handshake shim not installed, plans will be slower: {e:#}");
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the async runtime: {e}");
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(tf_provider::serve(PROVIDER_NAME, CoreWeaveProvider::default())) {
+    match runtime.block_on(tf_provider::serve(
+        PROVIDER_NAME,
+        CoreWeaveProvider::default(),
+    )) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("provider server failed: {e:#}");

@@ -34,7 +34,11 @@ pub fn init() {
         .ok()
         .or_else(|| std::env::var("TF_LOG").ok());
     let level = level_from_tf_log(tf_log.as_deref());
-    let framework = if level == LevelFilter::TRACE { LevelFilter::TRACE } else { LevelFilter::WARN };
+    let framework = if level == LevelFilter::TRACE {
+        LevelFilter::TRACE
+    } else {
+        LevelFilter::WARN
+    };
     let filter = Targets::new()
         .with_target("terraform_provider_coreweave", level)
         .with_target("coreweave", level)
@@ -91,7 +95,8 @@ impl Visit for FieldCollector {
         if field.name() == "message" {
             let _ = write!(self.message, "{value:?}");
         } else {
-            self.fields.insert(field.name().into(), format!("{value:?}").into());
+            self.fields
+                .insert(field.name().into(), format!("{value:?}").into());
         }
     }
     fn record_str(&mut self, field: &Field, value: &str) {

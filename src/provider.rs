@@ -7,7 +7,9 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{AttributeType, Schema};
 use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, DynamicDataSource, DynamicFunction, DynamicResource, Provider};
+use tf_provider::{
+    AttributePath, Diagnostics, DynamicDataSource, DynamicFunction, DynamicResource, Provider,
+};
 
 use crate::api::{ApiClient, ApiToken, ClientConfig};
 use crate::schema::{block, schema, Attr, Kind};
@@ -169,21 +171,34 @@ impl Provider for CoreWeaveProvider {
                 Some(())
             }
             Err(e) => {
-                diags.error("Invalid provider configuration", e.to_string(), AttributePath::new("endpoint"));
+                diags.error(
+                    "Invalid provider configuration",
+                    e.to_string(),
+                    AttributePath::new("endpoint"),
+                );
                 None
             }
         }
     }
 
-    fn get_resources(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
+    fn get_resources(
+        &self,
+        _diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
         Some(crate::resources(&self.data))
     }
 
-    fn get_data_sources(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicDataSource>>> {
+    fn get_data_sources(
+        &self,
+        _diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicDataSource>>> {
         Some(crate::data_sources(&self.data))
     }
 
-    fn get_functions(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicFunction>>> {
+    fn get_functions(
+        &self,
+        _diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicFunction>>> {
         Some(crate::functions::all())
     }
 }

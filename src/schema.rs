@@ -27,7 +27,12 @@ pub struct Attr {
 
 impl Attr {
     /// A new attribute.
-    pub fn new(name: &'static str, attr_type: AttributeType, kind: Kind, description: &str) -> Self {
+    pub fn new(
+        name: &'static str,
+        attr_type: AttributeType,
+        kind: Kind,
+        description: &str,
+    ) -> Self {
         let constraint = match kind {
             Kind::Required => AttributeConstraint::Required,
             Kind::Optional => AttributeConstraint::Optional,
@@ -70,7 +75,10 @@ pub fn block(
             .into_iter()
             .map(|a| (a.name.to_string(), a.attribute))
             .collect::<HashMap<_, _>>(),
-        blocks: blocks.into_iter().map(|(n, b)| (n.to_string(), b)).collect(),
+        blocks: blocks
+            .into_iter()
+            .map(|(n, b)| (n.to_string(), b))
+            .collect(),
         description: Description::markdown(description),
         deprecated: false,
     }

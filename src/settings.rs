@@ -406,7 +406,12 @@ mod tests {
 
     #[test]
     fn plain_http_is_allowed_for_every_loopback_form() {
-        for url in ["http://127.0.0.1:1", "http://localhost", "http://[::1]:8080", "http://127.8.9.1"] {
+        for url in [
+            "http://127.0.0.1:1",
+            "http://localhost",
+            "http://[::1]:8080",
+            "http://127.8.9.1",
+        ] {
             assert!(parse_endpoint("endpoint", url).is_ok(), "{url}");
         }
     }
@@ -420,7 +425,12 @@ mod tests {
 
     #[test]
     fn malformed_urls_and_urls_with_credentials_are_refused() {
-        for url in ["api.coreweave.com", "https://user:pw@api.coreweave.com", "https://a/?x=1", ""] {
+        for url in [
+            "api.coreweave.com",
+            "https://user:pw@api.coreweave.com",
+            "https://a/?x=1",
+            "",
+        ] {
             assert!(parse_endpoint("endpoint", url).is_err(), "{url}");
         }
     }
@@ -430,7 +440,10 @@ mod tests {
         let mut raw = unset();
         raw.request_timeout_seconds = Input::Set(0);
         raw.max_retries = Input::Set(-1);
-        let attrs: Vec<_> = validate_configured(&raw).iter().map(|e| e.attribute).collect();
+        let attrs: Vec<_> = validate_configured(&raw)
+            .iter()
+            .map(|e| e.attribute)
+            .collect();
         assert_eq!(attrs, ["request_timeout_seconds", "max_retries"]);
     }
 

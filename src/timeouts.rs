@@ -68,13 +68,17 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     }
     let mut total = 0f64;
     while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(bad)?;
         if num_len == 0 {
             return Err(bad());
         }
         let number: f64 = rest[..num_len].parse().map_err(|_| bad())?;
         rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let seconds = match &rest[..unit_len] {
             "ms" => 0.001,
             "s" => 1.0,
@@ -146,7 +150,10 @@ mod tests {
     fn missing_block_or_value_means_the_default() {
         assert_eq!(get(&Value::Null, Operation::Create), DEFAULT);
         assert_eq!(get(&Value::Value(vec![]), Operation::Create), DEFAULT);
-        let t = Timeouts { create: Value::Value("5s".into()), ..Default::default() };
+        let t = Timeouts {
+            create: Value::Value("5s".into()),
+            ..Default::default()
+        };
         let list = Value::Value(vec![t]);
         assert_eq!(get(&list, Operation::Create), Duration::from_secs(5));
         assert_eq!(get(&list, Operation::Delete), DEFAULT);
@@ -154,7 +161,10 @@ mod tests {
 
     #[test]
     fn invalid_durations_are_reported_on_their_attribute() {
-        let t = Timeouts { update: Value::Value("soon".into()), ..Default::default() };
+        let t = Timeouts {
+            update: Value::Value("soon".into()),
+            ..Default::default()
+        };
         let mut diags = Diagnostics::default();
         validate(&mut diags, &Value::Value(vec![t]));
         assert_eq!(diags.errors.len(), 1);

@@ -19,7 +19,9 @@ pub enum Scheme {
 /// query or fragment, no trailing slash (token `iss` claims are compared byte for byte).
 pub fn issuer_url(value: &str, scheme: Scheme) -> Result<(), String> {
     let url = Url::parse(value).map_err(|e| {
-        format!("must be an absolute URL such as \"https://issuer.example.com\" ({e}); got {value:?}")
+        format!(
+            "must be an absolute URL such as \"https://issuer.example.com\" ({e}); got {value:?}"
+        )
     })?;
     let loopback_ok = scheme == Scheme::HttpsOrLoopbackHttp && is_loopback_host(url.host());
     match url.scheme() {
@@ -58,7 +60,9 @@ pub fn issuer_url(value: &str, scheme: Scheme) -> Result<(), String> {
 pub fn dns1123_label(value: &str) -> Result<(), String> {
     let ok = !value.is_empty()
         && value.len() <= 63
-        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !value.starts_with('-')
         && !value.ends_with('-');
     if ok {
@@ -91,7 +95,11 @@ pub fn dns1123_subdomain(value: &str) -> Result<(), String> {
 pub fn length(value: &str, min: usize, max: usize) -> Result<(), String> {
     let n = value.chars().count();
     if n < min {
-        Err(if min == 1 { "must not be empty".to_string() } else { format!("must have at least {min} characters; got {n}") })
+        Err(if min == 1 {
+            "must not be empty".to_string()
+        } else {
+            format!("must have at least {min} characters; got {n}")
+        })
     } else if n > max {
         Err(format!("must have at most {max} characters; got {n}"))
     } else {
@@ -106,8 +114,9 @@ pub fn base64_pem_certificates(value: &str) -> Result<(), String> {
     let decoded = engine.decode(compact.as_bytes()).map_err(|e| {
         format!("must be base64-encoded PEM (for example `filebase64(\"ca.pem\")`); base64 decoding failed: {e}")
     })?;
-    let text = String::from_utf8(decoded)
-        .map_err(|_| "must be base64 of a PEM text file; the decoded bytes are not text (DER?)".to_string())?;
+    let text = String::from_utf8(decoded).map_err(|_| {
+        "must be base64 of a PEM text file; the decoded bytes are not text (DER?)".to_string()
+    })?;
     let mut found = 0;
     let mut rest = text.as_str();
     while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
@@ -115,9 +124,15 @@ pub fn base64_pem_certificates(value: &str) -> Result<(), String> {
         let Some(end) = rest[body_start..].find("-----END CERTIFICATE-----") else {
             return Err("has a BEGIN CERTIFICATE line without its END CERTIFICATE line".into());
         };
-        let body: String = rest[body_start..body_start + end].chars().filter(|c| !c.is_whitespace()).collect();
+        let body: String = rest[body_start..body_start + end]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         if body.is_empty() || engine.decode(body.as_bytes()).is_err() {
-            return Err(format!("certificate #{} is not valid base64 between its PEM lines", found + 1));
+            return Err(format!(
+                "certificate #{} is not valid base64 between its PEM lines",
+                found + 1
+            ));
         }
         found += 1;
         rest = &rest[body_start + end + "-----END CERTIFICATE-----".len()..];
@@ -135,7 +150,11 @@ mod tests {
     #[test]
     fn issuer_urls_must_be_https_without_trailing_slash_query_or_fragment() {
         assert!(issuer_url("https://accounts.google.com", Scheme::HttpsOnly).is_ok());
-        assert!(issuer_url("https://login.microsoftonline.com/t/v2.0", Scheme::HttpsOnly).is_ok());
+        assert!(issuer_url(
+            "https://login.microsoftonline.com/t/v2.0",
+            Scheme::HttpsOnly
+        )
+        .is_ok());
         assert!(issuer_url("https://oidc.example.com:8443/id/x", Scheme::HttpsOnly).is_ok());
         for bad in [
             "http://accounts.google.com",
@@ -152,8 +171,15 @@ mod tests {
 
     #[test]
     fn loopback_http_issuers_are_accepted_only_when_allowed() {
-        for url in ["http://127.0.0.1:8080/id/x", "http://localhost", "http://[::1]:1"] {
-            assert!(issuer_url(url, Scheme::HttpsOrLoopbackHttp).is_ok(), "{url}");
+        for url in [
+            "http://127.0.0.1:8080/id/x",
+            "http://localhost",
+            "http://[::1]:1",
+        ] {
+            assert!(
+                issuer_url(url, Scheme::HttpsOrLoopbackHttp).is_ok(),
+                "{url}"
+            );
             assert!(issuer_url(url, Scheme::HttpsOnly).is_err(), "{url}");
         }
         assert!(issuer_url("http://10.0.0.1", Scheme::HttpsOrLoopbackHttp).is_err());
@@ -186,7 +212,8 @@ mod tests {
         assert!(length("abcdef", 1, 5).unwrap_err().contains("at most 5"));
     }
 
-    const PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2Vy\n-----END CERTIFICATE-----\n";
+    const PEM: &str =
+        "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2Vy\n-----END CERTIFICATE-----\n";
 
     fn b64(s: &str) -> String {
         base64::engine::general_purpose::STANDARD.encode(s)
@@ -197,9 +224,13 @@ mod tests {
         assert!(base64_pem_certificates(&b64(PEM)).is_ok());
         assert!(base64_pem_certificates(&b64(&format!("{PEM}{PEM}"))).is_ok());
         assert!(base64_pem_certificates(PEM).unwrap_err().contains("base64"));
-        assert!(base64_pem_certificates(&b64("hello")).unwrap_err().contains("at least one PEM"));
+        assert!(base64_pem_certificates(&b64("hello"))
+            .unwrap_err()
+            .contains("at least one PEM"));
         let truncated = b64("-----BEGIN CERTIFICATE-----\nMIIB\n");
-        assert!(base64_pem_certificates(&truncated).unwrap_err().contains("END CERTIFICATE"));
+        assert!(base64_pem_certificates(&truncated)
+            .unwrap_err()
+            .contains("END CERTIFICATE"));
         let not_b64_body = b64("-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n");
         assert!(base64_pem_certificates(&not_b64_body).is_err());
     }

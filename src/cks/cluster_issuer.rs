@@ -55,21 +55,35 @@ pub enum Lookup {
 }
 
 /// Picks the lookup from the two inputs: exactly one must be set.
-pub fn lookup(cluster_id: &Value<String>, name: &Value<String>) -> Result<Option<Lookup>, (&'static str, String)> {
+pub fn lookup(
+    cluster_id: &Value<String>,
+    name: &Value<String>,
+) -> Result<Option<Lookup>, (&'static str, String)> {
     match (cluster_id, name) {
-        (Value::Null, Value::Null) => Err(("cluster_id", "set exactly one of `cluster_id` or `name`; neither is set".into())),
+        (Value::Null, Value::Null) => Err((
+            "cluster_id",
+            "set exactly one of `cluster_id` or `name`; neither is set".into(),
+        )),
         (Value::Null, Value::Unknown) | (Value::Unknown, Value::Null) => Ok(None),
-        (Value::Null, Value::Value(n)) if n.is_empty() => Err(("name", "`name` must not be empty".into())),
-        (Value::Value(id), Value::Null) if id.is_empty() => Err(("cluster_id", "`cluster_id` must not be empty".into())),
+        (Value::Null, Value::Value(n)) if n.is_empty() => {
+            Err(("name", "`name` must not be empty".into()))
+        }
+        (Value::Value(id), Value::Null) if id.is_empty() => {
+            Err(("cluster_id", "`cluster_id` must not be empty".into()))
+        }
         (Value::Null, Value::Value(n)) => Ok(Some(Lookup::Name(n.clone()))),
         (Value::Value(id), Value::Null) => Ok(Some(Lookup::Id(id.clone()))),
-        _ => Err(("name", "set exactly one of `cluster_id` or `name`, not both".into())),
+        _ => Err((
+            "name",
+            "set exactly one of `cluster_id` or `name`, not both".into(),
+        )),
     }
 }
 
 /// Selects the single cluster called `name`.
 pub fn by_name(clusters: Vec<Cluster>, name: &str) -> Result<Cluster, String> {
-    let (mut matching, others): (Vec<_>, Vec<_>) = clusters.into_iter().partition(|c| c.name == name);
+    let (mut matching, others): (Vec<_>, Vec<_>) =
+        clusters.into_iter().partition(|c| c.name == name);
     match matching.len() {
         1 => Ok(matching.remove(0)),
         0 => {
@@ -77,12 +91,22 @@ pub fn by_name(clusters: Vec<Cluster>, name: &str) -> Result<Cluster, String> {
             names.sort_unstable();
             Err(format!(
                 "no cluster is named {name:?}; clusters in this organization: {}",
-                if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
             ))
         }
         n => {
-            let ids: Vec<_> = matching.iter().map(|c| format!("{} ({})", c.id, c.zone)).collect();
-            Err(format!("{n} clusters are named {name:?}: {}; use `cluster_id` instead", ids.join(", ")))
+            let ids: Vec<_> = matching
+                .iter()
+                .map(|c| format!("{} ({})", c.id, c.zone))
+                .collect();
+            Err(format!(
+                "{n} clusters are named {name:?}: {}; use `cluster_id` instead",
+                ids.join(", ")
+            ))
         }
     }
 }
@@ -93,7 +117,10 @@ fn non_empty(value: &Option<String>) -> Value<String> {
 
 /// Fills the outputs from the API's cluster.
 pub fn state_from_cluster(cluster: &Cluster, issuer_base: &str) -> ClusterIssuerState {
-    let endpoint = cluster.api_server_endpoint.clone().filter(|e| !e.is_empty());
+    let endpoint = cluster
+        .api_server_endpoint
+        .clone()
+        .filter(|e| !e.is_empty());
     ClusterIssuerState {
         cluster_id: Value::Value(cluster.id.clone()),
         name: Value::Value(cluster.name.clone()),
@@ -102,7 +129,10 @@ pub fn state_from_cluster(cluster: &Cluster, issuer_base: &str) -> ClusterIssuer
         issuer_url: Value::Value(cluster_issuer_url(issuer_base, &cluster.id)),
         unmanaged_api_server_endpoint: endpoint.as_deref().map(unmanaged_endpoint).into(),
         api_server_endpoint: endpoint.into(),
-        oidc_issuer_url: cluster.oidc.as_ref().map_or(Value::Null, |o| non_empty(&o.issuer_url)),
+        oidc_issuer_url: cluster
+            .oidc
+            .as_ref()
+            .map_or(Value::Null, |o| non_empty(&o.issuer_url)),
     }
 }
 
@@ -154,7 +184,11 @@ impl DataSource for ClusterIssuerDataSource {
         match lookup(&config.cluster_id, &config.name) {
             Ok(_) => Some(()),
             Err((attribute, message)) => {
-                diags.error("Invalid cluster lookup", message, AttributePath::new(attribute));
+                diags.error(
+                    "Invalid cluster lookup",
+                    message,
+                    AttributePath::new(attribute),
+                );
                 None
             }
         }
@@ -173,7 +207,11 @@ impl DataSource for ClusterIssuerDataSource {
                 return None;
             }
             Err((attribute, message)) => {
-                diags.error("Invalid cluster lookup", message, AttributePath::new(attribute));
+                diags.error(
+                    "Invalid cluster lookup",
+                    message,
+                    AttributePath::new(attribute),
+                );
                 return None;
             }
         };
@@ -209,7 +247,10 @@ impl DataSource for ClusterIssuerDataSource {
                 }
             },
         };
-        Some(state_from_cluster(&cluster, &configured.oidc_issuer_base_url))
+        Some(state_from_cluster(
+            &cluster,
+            &configured.oidc_issuer_base_url,
+        ))
     }
 }
 
@@ -219,18 +260,36 @@ mod tests {
 
     #[test]
     fn issuer_and_unmanaged_endpoint_are_derived_from_the_cluster() {
-        assert_eq!(cluster_issuer_url("https://oidc.cks.coreweave.com/", "abc"), "https://oidc.cks.coreweave.com/id/abc");
-        assert_eq!(unmanaged_endpoint("abc-1.k8s.us-east-04a.coreweave.com"), "api.abc-1.k8s.us-east-04a.coreweave.com");
-        assert_eq!(unmanaged_endpoint("https://abc-1.k8s.coreweave.com"), "https://api.abc-1.k8s.coreweave.com");
+        assert_eq!(
+            cluster_issuer_url("https://oidc.cks.coreweave.com/", "abc"),
+            "https://oidc.cks.coreweave.com/id/abc"
+        );
+        assert_eq!(
+            unmanaged_endpoint("abc-1.k8s.us-east-04a.coreweave.com"),
+            "api.abc-1.k8s.us-east-04a.coreweave.com"
+        );
+        assert_eq!(
+            unmanaged_endpoint("https://abc-1.k8s.coreweave.com"),
+            "https://api.abc-1.k8s.coreweave.com"
+        );
     }
 
     #[test]
     fn exactly_one_of_id_or_name_is_required() {
         let s = |v: &str| Value::Value(v.to_string());
-        assert_eq!(lookup(&s("x"), &Value::Null), Ok(Some(Lookup::Id("x".into()))));
-        assert_eq!(lookup(&Value::Null, &s("demo")), Ok(Some(Lookup::Name("demo".into()))));
+        assert_eq!(
+            lookup(&s("x"), &Value::Null),
+            Ok(Some(Lookup::Id("x".into())))
+        );
+        assert_eq!(
+            lookup(&Value::Null, &s("demo")),
+            Ok(Some(Lookup::Name("demo".into())))
+        );
         assert_eq!(lookup(&Value::Unknown, &Value::Null), Ok(None));
-        assert_eq!(lookup(&Value::Null, &Value::Null).unwrap_err().0, "cluster_id");
+        assert_eq!(
+            lookup(&Value::Null, &Value::Null).unwrap_err().0,
+            "cluster_id"
+        );
         assert_eq!(lookup(&s("x"), &s("demo")).unwrap_err().0, "name");
         assert_eq!(lookup(&Value::Unknown, &s("demo")).unwrap_err().0, "name");
         assert_eq!(lookup(&Value::Null, &s("")).unwrap_err().0, "name");

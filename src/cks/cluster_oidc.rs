@@ -113,7 +113,10 @@ impl ClusterOidcState {
         }
         let algs = api_signing_algs(&self.signing_algs);
         if !algs.is_empty() {
-            map.insert(SIGNING_ALGS_FIELD.into(), algs.into_iter().map(Json::String).collect());
+            map.insert(
+                SIGNING_ALGS_FIELD.into(),
+                algs.into_iter().map(Json::String).collect(),
+            );
         }
         map
     }
@@ -124,7 +127,10 @@ impl ClusterOidcState {
     pub fn set_from_api(&mut self, oidc: &ClusterOidc) {
         let fields = api_object(oidc);
         for ((_, api), slot) in STRING_FIELDS.iter().zip(self.strings_mut()) {
-            let from_api = fields.get(*api).and_then(Json::as_str).filter(|s| !s.is_empty());
+            let from_api = fields
+                .get(*api)
+                .and_then(Json::as_str)
+                .filter(|s| !s.is_empty());
             *slot = match (from_api, &*slot) {
                 (Some(v), _) => Value::Value(v.to_string()),
                 (None, Value::Value(prior)) if prior.is_empty() => Value::Value(String::new()),
@@ -172,15 +178,24 @@ fn jwa_name(api: &str) -> String {
     SIGNING_ALGORITHMS
         .iter()
         .find(|(_, a)| *a == api)
-        .map_or_else(|| api.trim_start_matches("SIGNING_ALGORITHM_").to_string(), |(jwa, _)| jwa.to_string())
+        .map_or_else(
+            || api.trim_start_matches("SIGNING_ALGORITHM_").to_string(),
+            |(jwa, _)| jwa.to_string(),
+        )
 }
 
 /// The update mask and OIDC body that turn `old` into `new` (paths like `oidc.clientId`).
 /// A path whose value is absent from the body clears that field.
-pub fn oidc_changes(old: &Map<String, Json>, new: &Map<String, Json>) -> (Vec<String>, Map<String, Json>) {
+pub fn oidc_changes(
+    old: &Map<String, Json>,
+    new: &Map<String, Json>,
+) -> (Vec<String>, Map<String, Json>) {
     let mut mask = Vec::new();
     let mut body = Map::new();
-    let fields = STRING_FIELDS.iter().map(|(_, api)| *api).chain([SIGNING_ALGS_FIELD]);
+    let fields = STRING_FIELDS
+        .iter()
+        .map(|(_, api)| *api)
+        .chain([SIGNING_ALGS_FIELD]);
     for field in fields {
         if old.get(field) != new.get(field) {
             mask.push(format!("oidc.{field}"));
@@ -206,7 +221,12 @@ pub fn check(diags: &mut Diagnostics, state: &ClusterOidcState) -> bool {
     let before = diags.errors.len();
     if let Value::Value(id) = &state.cluster_id {
         if id.trim().is_empty() {
-            diag::invalid(diags, AttributePath::new("cluster_id"), "cluster_id", "must not be empty");
+            diag::invalid(
+                diags,
+                AttributePath::new("cluster_id"),
+                "cluster_id",
+                "must not be empty",
+            );
         }
     }
     if let Value::Value(url) = &state.issuer_url {
@@ -216,7 +236,12 @@ pub fn check(diags: &mut Diagnostics, state: &ClusterOidcState) -> bool {
     }
     if let Value::Value(client_id) = &state.client_id {
         if client_id.trim().is_empty() {
-            diag::invalid(diags, AttributePath::new("client_id"), "client_id", "must not be empty");
+            diag::invalid(
+                diags,
+                AttributePath::new("client_id"),
+                "client_id",
+                "must not be empty",
+            );
         }
     }
     if let Value::Value(ca) = &state.ca {
@@ -232,7 +257,10 @@ pub fn check(diags: &mut Diagnostics, state: &ClusterOidcState) -> bool {
                     diags,
                     AttributePath::new("signing_algs"),
                     "signing_algs",
-                    format!("contains {alg:?}; supported algorithms: {}", known.join(", ")),
+                    format!(
+                        "contains {alg:?}; supported algorithms: {}",
+                        known.join(", ")
+                    ),
                 );
             }
         }
@@ -246,7 +274,11 @@ fn deadline(state: &ClusterOidcState, op: Operation) -> (Instant, Duration) {
     (Instant::now() + timeout, timeout)
 }
 
-fn patch_request(cluster: &Cluster, mask: &[String], body: &Map<String, Json>) -> UpdateClusterRequest {
+fn patch_request(
+    cluster: &Cluster,
+    mask: &[String],
+    body: &Map<String, Json>,
+) -> UpdateClusterRequest {
     let oidc = (!body.is_empty())
         .then(|| serde_json::from_value::<ClusterOidcPatch>(Json::Object(body.clone())).ok())
         .flatten();
@@ -314,24 +346,32 @@ impl ClusterOidcResource {
     ) -> Option<Option<ClusterOidcState>> {
         let configured = self.data.get(diags)?;
         match configured.client.get_cluster(cluster_id).await {
-            Ok(Some(cluster)) => match cluster.oidc.as_ref().filter(|o| !api_object(o).is_empty()) {
-                Some(oidc) => {
-                    let mut state = prior;
-                    state.id = Value::Value(cluster.id.clone());
-                    state.cluster_id = Value::Value(cluster.id.clone());
-                    state.set_from_api(oidc);
-                    if !state.timeouts.is_value() {
-                        state.timeouts = Value::Value(Vec::new());
+            Ok(Some(cluster)) => {
+                match cluster.oidc.as_ref().filter(|o| !api_object(o).is_empty()) {
+                    Some(oidc) => {
+                        let mut state = prior;
+                        state.id = Value::Value(cluster.id.clone());
+                        state.cluster_id = Value::Value(cluster.id.clone());
+                        state.set_from_api(oidc);
+                        if !state.timeouts.is_value() {
+                            state.timeouts = Value::Value(Vec::new());
+                        }
+                        Some(Some(state))
                     }
-                    Some(Some(state))
+                    None => {
+                        tracing::warn!(
+                            cluster_id,
+                            "the cluster has no OIDC issuer any more; removing it from state"
+                        );
+                        Some(None)
+                    }
                 }
-                None => {
-                    tracing::warn!(cluster_id, "the cluster has no OIDC issuer any more; removing it from state");
-                    Some(None)
-                }
-            },
+            }
             Ok(None) => {
-                tracing::warn!(cluster_id, "the cluster no longer exists; removing its OIDC settings from state");
+                tracing::warn!(
+                    cluster_id,
+                    "the cluster no longer exists; removing its OIDC settings from state"
+                );
                 Some(None)
             }
             Err(e) => {
@@ -354,7 +394,10 @@ impl ClusterOidcResource {
     ) -> Option<bool> {
         let configured = self.data.get(diags)?;
         let client = &configured.client;
-        let patched = wait::patch_when_running(client, cluster_id, deadline, |c| patch_request(c, &mask, &body)).await;
+        let patched = wait::patch_when_running(client, cluster_id, deadline, |c| {
+            patch_request(c, &mask, &body)
+        })
+        .await;
         if let Err(e) = patched {
             report(diags, doing, cluster_id, timeout, &e, false);
             return Some(false);
@@ -366,7 +409,14 @@ impl ClusterOidcResource {
     }
 }
 
-fn report(diags: &mut Diagnostics, doing: &str, cluster_id: &str, timeout: Duration, e: &ClusterOpError, accepted: bool) {
+fn report(
+    diags: &mut Diagnostics,
+    doing: &str,
+    cluster_id: &str,
+    timeout: Duration,
+    e: &ClusterOpError,
+    accepted: bool,
+) {
     let mut detail = e.to_string();
     if let ClusterOpError::Timeout { .. } = e {
         detail.push_str(&format!(
@@ -403,8 +453,14 @@ impl Resource for ClusterOidcResource {
         private_state: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let Some(prior) = state else { return Some((None, private_state)) };
-        let cluster_id = prior.cluster_id.as_ref_option().cloned().unwrap_or_default();
+        let Some(prior) = state else {
+            return Some((None, private_state));
+        };
+        let cluster_id = prior
+            .cluster_id
+            .as_ref_option()
+            .cloned()
+            .unwrap_or_default();
         let state = self.read_remote(diags, &cluster_id, prior).await?;
         Some((state, private_state))
     }
@@ -468,7 +524,11 @@ impl Resource for ClusterOidcResource {
         if !check(diags, &planned) {
             return None;
         }
-        let cluster_id = planned.cluster_id.as_ref_option().cloned().unwrap_or_default();
+        let cluster_id = planned
+            .cluster_id
+            .as_ref_option()
+            .cloned()
+            .unwrap_or_default();
         let configured = self.data.get(diags)?;
         let cluster = match configured.client.get_cluster(&cluster_id).await {
             Ok(Some(c)) => c,
@@ -485,8 +545,16 @@ impl Resource for ClusterOidcResource {
                 return None;
             }
         };
-        if let Some(existing) = cluster.oidc.as_ref().map(api_object).filter(|m| !m.is_empty()) {
-            let issuer = existing.get("issuerUrl").and_then(Json::as_str).unwrap_or("(no issuer URL)");
+        if let Some(existing) = cluster
+            .oidc
+            .as_ref()
+            .map(api_object)
+            .filter(|m| !m.is_empty())
+        {
+            let issuer = existing
+                .get("issuerUrl")
+                .and_then(Json::as_str)
+                .unwrap_or("(no issuer URL)");
             diags.error(
                 "Cluster already has an OIDC issuer",
                 format!(
@@ -500,7 +568,14 @@ impl Resource for ClusterOidcResource {
         }
         let (mask, body) = oidc_changes(&Map::new(), &planned.api_fields());
         let accepted = self
-            .patch_and_wait(diags, "configuring OIDC", &cluster_id, deadline(&planned, Operation::Create), mask, body)
+            .patch_and_wait(
+                diags,
+                "configuring OIDC",
+                &cluster_id,
+                deadline(&planned, Operation::Create),
+                mask,
+                body,
+            )
             .await?;
         accepted.then_some((Some(planned), planned_private_state))
     }
@@ -523,9 +598,20 @@ impl Resource for ClusterOidcResource {
         if mask.is_empty() {
             return Some((Some(planned), planned_private_state));
         }
-        let cluster_id = planned.cluster_id.as_ref_option().cloned().unwrap_or_default();
+        let cluster_id = planned
+            .cluster_id
+            .as_ref_option()
+            .cloned()
+            .unwrap_or_default();
         let accepted = self
-            .patch_and_wait(diags, "updating OIDC", &cluster_id, deadline(&planned, Operation::Update), mask, body)
+            .patch_and_wait(
+                diags,
+                "updating OIDC",
+                &cluster_id,
+                deadline(&planned, Operation::Update),
+                mask,
+                body,
+            )
             .await?;
         let state = if accepted { planned } else { prior };
         Some((Some(state), planned_private_state))
@@ -539,7 +625,11 @@ impl Resource for ClusterOidcResource {
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<()> {
         let prior = prior_state.unwrap_or_default();
-        let cluster_id = prior.cluster_id.as_ref_option().cloned().unwrap_or_default();
+        let cluster_id = prior
+            .cluster_id
+            .as_ref_option()
+            .cloned()
+            .unwrap_or_default();
         let configured = self.data.get(diags)?;
         match configured.client.get_cluster(&cluster_id).await {
             Ok(Some(c)) if c.oidc.as_ref().is_some_and(|o| !api_object(o).is_empty()) => {}
@@ -550,18 +640,32 @@ impl Resource for ClusterOidcResource {
             }
         }
         let before = diags.errors.len();
-        self.patch_and_wait(diags, "removing OIDC", &cluster_id, deadline(&prior, Operation::Delete), clear_mask(), Map::new())
-            .await?;
+        self.patch_and_wait(
+            diags,
+            "removing OIDC",
+            &cluster_id,
+            deadline(&prior, Operation::Delete),
+            clear_mask(),
+            Map::new(),
+        )
+        .await?;
         (diags.errors.len() == before).then_some(())
     }
 
-    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    async fn import<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        id: String,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let id = id.trim().to_string();
         if id.is_empty() {
             diags.root_error_short("The import id must be the CKS cluster id");
             return None;
         }
-        let prior = ClusterOidcState { timeouts: Value::Value(Vec::new()), ..Default::default() };
+        let prior = ClusterOidcState {
+            timeouts: Value::Value(Vec::new()),
+            ..Default::default()
+        };
         match self.read_remote(diags, &id, prior).await? {
             Some(state) => Some((Some(state), Value::Null)),
             None => {
@@ -598,8 +702,14 @@ mod tests {
         s.signing_algs = Value::Value(BTreeSet::from(["RS256".to_string()]));
         s.username_prefix = set("");
         let (mask, body) = oidc_changes(&Map::new(), &s.api_fields());
-        assert_eq!(mask, ["oidc.issuerUrl", "oidc.clientId", "oidc.signingAlgorithms"]);
-        assert_eq!(body["signingAlgorithms"], serde_json::json!(["SIGNING_ALGORITHM_RS256"]));
+        assert_eq!(
+            mask,
+            ["oidc.issuerUrl", "oidc.clientId", "oidc.signingAlgorithms"]
+        );
+        assert_eq!(
+            body["signingAlgorithms"],
+            serde_json::json!(["SIGNING_ALGORITHM_RS256"])
+        );
         assert!(!body.contains_key("usernamePrefix"));
     }
 
@@ -611,9 +721,15 @@ mod tests {
         new.client_id = set("other");
         new.groups_claim = set("groups");
         let (mask, body) = oidc_changes(&old.api_fields(), &new.api_fields());
-        assert_eq!(mask, ["oidc.clientId", "oidc.usernameClaim", "oidc.groupsClaim"]);
+        assert_eq!(
+            mask,
+            ["oidc.clientId", "oidc.usernameClaim", "oidc.groupsClaim"]
+        );
         assert_eq!(body.len(), 2);
-        assert!(!body.contains_key("usernameClaim"), "a cleared field is in the mask without a value");
+        assert!(
+            !body.contains_key("usernameClaim"),
+            "a cleared field is in the mask without a value"
+        );
     }
 
     #[test]
@@ -641,12 +757,18 @@ mod tests {
         assert!(!check(&mut diags, &s));
         let details: Vec<_> = diags.errors.iter().map(|d| d.detail.to_string()).collect();
         assert_eq!(diags.errors.len(), 4, "{details:?}");
-        assert!(details.iter().any(|d| d.starts_with("`signing_algs` contains \"HS256\"")));
+        assert!(details
+            .iter()
+            .any(|d| d.starts_with("`signing_algs` contains \"HS256\"")));
     }
 
     #[test]
     fn unknown_values_are_not_validated_yet() {
-        let s = ClusterOidcState { issuer_url: Value::Unknown, cluster_id: Value::Unknown, ..state() };
+        let s = ClusterOidcState {
+            issuer_url: Value::Unknown,
+            cluster_id: Value::Unknown,
+            ..state()
+        };
         let mut diags = Diagnostics::default();
         assert!(check(&mut diags, &s));
     }

@@ -18,7 +18,9 @@ pub enum ClusterOpError {
         waited: Duration,
     },
     /// The cluster reported `STATUS_FAILED`.
-    #[error("cluster {cluster_id} reported STATUS_FAILED; check the cluster in the CoreWeave console")]
+    #[error(
+        "cluster {cluster_id} reported STATUS_FAILED; check the cluster in the CoreWeave console"
+    )]
     Failed { cluster_id: String },
     /// The cluster no longer exists.
     #[error("cluster {cluster_id} was not found")]
@@ -58,26 +60,42 @@ impl PollSchedule {
 pub fn is_transitional(status: &ClusterStatus) -> bool {
     matches!(
         status,
-        ClusterStatus::Updating | ClusterStatus::Upgrading | ClusterStatus::Creating | ClusterStatus::Unspecified
+        ClusterStatus::Updating
+            | ClusterStatus::Upgrading
+            | ClusterStatus::Creating
+            | ClusterStatus::Unspecified
     )
 }
 
 /// Polls the cluster until it is `STATUS_RUNNING`, failed, gone or the deadline passes.
-pub async fn until_running(client: &ApiClient, cluster_id: &str, deadline: Instant) -> Result<Cluster, ClusterOpError> {
+pub async fn until_running(
+    client: &ApiClient,
+    cluster_id: &str,
+    deadline: Instant,
+) -> Result<Cluster, ClusterOpError> {
     let schedule = PollSchedule::default();
     let started = Instant::now();
     let mut attempt = 0;
     loop {
-        let cluster = client
-            .get_cluster(cluster_id)
-            .await?
-            .ok_or_else(|| ClusterOpError::Gone { cluster_id: cluster_id.into() })?;
+        let cluster =
+            client
+                .get_cluster(cluster_id)
+                .await?
+                .ok_or_else(|| ClusterOpError::Gone {
+                    cluster_id: cluster_id.into(),
+                })?;
         match &cluster.status {
             ClusterStatus::Running => return Ok(cluster),
-            ClusterStatus::Failed => return Err(ClusterOpError::Failed { cluster_id: cluster_id.into() }),
+            ClusterStatus::Failed => {
+                return Err(ClusterOpError::Failed {
+                    cluster_id: cluster_id.into(),
+                })
+            }
             status if !is_transitional(status) && !matches!(status, ClusterStatus::Other(_)) => {
                 // Deleting / deleted: it will not come back.
-                return Err(ClusterOpError::Gone { cluster_id: cluster_id.into() });
+                return Err(ClusterOpError::Gone {
+                    cluster_id: cluster_id.into(),
+                });
             }
             status => {
                 let delay = schedule.delay(attempt);
@@ -113,7 +131,10 @@ pub async fn patch_when_running(
         match client.update_cluster(&build(&cluster)).await {
             Ok(updated) => return Ok(updated),
             Err(e) if e.code() == Some(Code::FailedPrecondition) && Instant::now() < deadline => {
-                tracing::debug!(cluster_id, "cluster busy, waiting before patching again: {e}");
+                tracing::debug!(
+                    cluster_id,
+                    "cluster busy, waiting before patching again: {e}"
+                );
                 sleep(schedule.delay(attempt)).await;
                 attempt += 1;
             }

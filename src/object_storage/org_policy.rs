@@ -80,7 +80,9 @@ impl Statement {
     }
 
     fn to_api(&self) -> PolicyStatement {
-        let list = |set: &ValueSet<Value<String>>| known_set(set).unwrap_or_default().into_iter().collect();
+        let list = |set: &ValueSet<Value<String>>| {
+            known_set(set).unwrap_or_default().into_iter().collect()
+        };
         PolicyStatement {
             name: self.name.as_ref_option().cloned().unwrap_or_default(),
             effect: self.effect.as_ref_option().cloned().unwrap_or_default(),
@@ -111,7 +113,12 @@ impl OrgPolicyState {
         AccessPolicy {
             version: POLICY_VERSION.into(),
             name: self.name(),
-            statements: self.statements.iter().flatten().map(Statement::to_api).collect(),
+            statements: self
+                .statements
+                .iter()
+                .flatten()
+                .map(Statement::to_api)
+                .collect(),
         }
     }
 }
@@ -123,7 +130,12 @@ pub fn check(diags: &mut Diagnostics, state: &OrgPolicyState) -> bool {
         if let Err(e) = crate::validate::length(name, 1, 255) {
             diag::invalid(diags, AttributePath::new("name"), "name", e);
         } else if name.contains('/') || name.chars().any(char::is_whitespace) {
-            diag::invalid(diags, AttributePath::new("name"), "name", format!("must not contain '/' or whitespace; got {name:?}"));
+            diag::invalid(
+                diags,
+                AttributePath::new("name"),
+                "name",
+                format!("must not contain '/' or whitespace; got {name:?}"),
+            );
         }
     }
     if let Value::Value(statements) = &state.statements {
@@ -205,12 +217,25 @@ impl OrgPolicyResource {
         }
     }
 
-    async fn ensure(&self, diags: &mut Diagnostics, doing: &str, state: &OrgPolicyState) -> Option<()> {
+    async fn ensure(
+        &self,
+        diags: &mut Diagnostics,
+        doing: &str,
+        state: &OrgPolicyState,
+    ) -> Option<()> {
         let configured = self.data.get(diags)?;
-        match configured.client.ensure_access_policy(&state.to_api()).await {
+        match configured
+            .client
+            .ensure_access_policy(&state.to_api())
+            .await
+        {
             Ok(()) => Some(()),
             Err(e) => {
-                diag::api_error(diags, format_args!("{doing} organization access policy {:?}", state.name()), &e);
+                diag::api_error(
+                    diags,
+                    format_args!("{doing} organization access policy {:?}", state.name()),
+                    &e,
+                );
                 None
             }
         }
@@ -238,11 +263,16 @@ impl Resource for OrgPolicyResource {
         private_state: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let Some(prior) = state else { return Some((None, private_state)) };
+        let Some(prior) = state else {
+            return Some((None, private_state));
+        };
         let name = prior.name();
         let found = self.find(diags, &name).await?;
         if found.is_none() {
-            tracing::warn!(name, "organization access policy no longer exists; removing it from state");
+            tracing::warn!(
+                name,
+                "organization access policy no longer exists; removing it from state"
+            );
         }
         Some((found.as_ref().map(OrgPolicyState::from_api), private_state))
     }
@@ -354,13 +384,21 @@ impl Resource for OrgPolicyResource {
         match configured.client.delete_access_policy(&name).await {
             Ok(_) => Some(()),
             Err(e) => {
-                diag::api_error(diags, format_args!("deleting organization access policy {name:?}"), &e);
+                diag::api_error(
+                    diags,
+                    format_args!("deleting organization access policy {name:?}"),
+                    &e,
+                );
                 None
             }
         }
     }
 
-    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    async fn import<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        id: String,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         match self.find(diags, id.trim()).await? {
             Some(policy) => Some((Some(OrgPolicyState::from_api(&policy)), Value::Null)),
             None => {
@@ -379,7 +417,11 @@ mod tests {
     use super::*;
 
     fn api_policy(statements: Vec<PolicyStatement>) -> AccessPolicy {
-        AccessPolicy { version: POLICY_VERSION.into(), name: "p".into(), statements }
+        AccessPolicy {
+            version: POLICY_VERSION.into(),
+            name: "p".into(),
+            statements,
+        }
     }
 
     fn api_statement(name: &str, actions: &[&str]) -> PolicyStatement {
@@ -394,8 +436,14 @@ mod tests {
 
     #[test]
     fn order_from_the_api_does_not_change_the_state() {
-        let a = api_policy(vec![api_statement("x", &["s3:GetObject", "s3:PutObject"]), api_statement("y", &["*"])]);
-        let b = api_policy(vec![api_statement("y", &["*"]), api_statement("x", &["s3:PutObject", "s3:GetObject"])]);
+        let a = api_policy(vec![
+            api_statement("x", &["s3:GetObject", "s3:PutObject"]),
+            api_statement("y", &["*"]),
+        ]);
+        let b = api_policy(vec![
+            api_statement("y", &["*"]),
+            api_statement("x", &["s3:PutObject", "s3:GetObject"]),
+        ]);
         assert_eq!(OrgPolicyState::from_api(&a), OrgPolicyState::from_api(&b));
     }
 
@@ -409,7 +457,10 @@ mod tests {
 
     #[test]
     fn invalid_statements_are_errors_on_the_statements_attribute() {
-        let mut state = OrgPolicyState::from_api(&api_policy(vec![api_statement("x", &["cwobject:CreateAccessKeyOIDC"])]));
+        let mut state = OrgPolicyState::from_api(&api_policy(vec![api_statement(
+            "x",
+            &["cwobject:CreateAccessKeyOIDC"],
+        )]));
         if let Value::Value(set) = &mut state.statements {
             let mut s = set.pop_first().unwrap();
             s.resources = string_set(&["bucket".to_string()]);
@@ -418,6 +469,8 @@ mod tests {
         let mut diags = Diagnostics::default();
         assert!(!check(&mut diags, &state));
         assert_eq!(diags.errors.len(), 1);
-        assert!(diags.errors[0].detail.starts_with("statement \"x\": action \"cwobject:CreateAccessKeyOIDC\" is global"));
+        assert!(diags.errors[0]
+            .detail
+            .starts_with("statement \"x\": action \"cwobject:CreateAccessKeyOIDC\" is global"));
     }
 }

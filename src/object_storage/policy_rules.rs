@@ -49,13 +49,41 @@ pub const KNOWN_CWOBJECT_ACTIONS: &[&str] = &[
 
 /// S3 actions AI Object Storage documents or that S3 clients commonly use.
 pub const KNOWN_S3_ACTIONS: &[&str] = &[
-    "AbortMultipartUpload", "CreateBucket", "DeleteBucket", "DeleteBucketPolicy", "DeleteObject",
-    "DeleteObjectTagging", "DeleteObjectVersion", "GetBucketAcl", "GetBucketCors", "GetBucketLocation",
-    "GetBucketPolicy", "GetBucketTagging", "GetBucketVersioning", "GetLifecycleConfiguration", "GetObject",
-    "GetObjectAcl", "GetObjectTagging", "GetObjectVersion", "HeadBucket", "HeadObject", "ListAllMyBuckets",
-    "ListBucket", "ListBucketMultipartUploads", "ListBucketVersions", "ListMultipartUploadParts", "PutBucketAcl",
-    "PutBucketCors", "PutBucketPolicy", "PutBucketTagging", "PutBucketVersioning", "PutLifecycleConfiguration",
-    "PutObject", "PutObjectAcl", "PutObjectTagging", "RestoreObject",
+    "AbortMultipartUpload",
+    "CreateBucket",
+    "DeleteBucket",
+    "DeleteBucketPolicy",
+    "DeleteObject",
+    "DeleteObjectTagging",
+    "DeleteObjectVersion",
+    "GetBucketAcl",
+    "GetBucketCors",
+    "GetBucketLocation",
+    "GetBucketPolicy",
+    "GetBucketTagging",
+    "GetBucketVersioning",
+    "GetLifecycleConfiguration",
+    "GetObject",
+    "GetObjectAcl",
+    "GetObjectTagging",
+    "GetObjectVersion",
+    "HeadBucket",
+    "HeadObject",
+    "ListAllMyBuckets",
+    "ListBucket",
+    "ListBucketMultipartUploads",
+    "ListBucketVersions",
+    "ListMultipartUploadParts",
+    "PutBucketAcl",
+    "PutBucketCors",
+    "PutBucketPolicy",
+    "PutBucketTagging",
+    "PutBucketVersioning",
+    "PutLifecycleConfiguration",
+    "PutObject",
+    "PutObjectAcl",
+    "PutObjectTagging",
+    "RestoreObject",
 ];
 
 /// Actions that are global and therefore need `resources = ["*"]`, besides every `cwobject:` one.
@@ -72,7 +100,10 @@ fn label(index: usize, stmt: &StatementInput) -> String {
 pub fn check_statements(statements: &[StatementInput]) -> Vec<Finding> {
     let mut findings = Vec::new();
     if statements.is_empty() {
-        findings.push(Finding { error: true, message: "a policy needs at least one statement".into() });
+        findings.push(Finding {
+            error: true,
+            message: "a policy needs at least one statement".into(),
+        });
         return findings;
     }
     let mut seen = BTreeSet::new();
@@ -93,13 +124,22 @@ pub fn check_statements(statements: &[StatementInput]) -> Vec<Finding> {
                 error(format!("`effect` must be exactly \"Allow\" or \"Deny\" (case-sensitive); got {effect:?}"));
             }
         }
-        for (attr, set) in [("actions", &stmt.actions), ("resources", &stmt.resources), ("principals", &stmt.principals)] {
+        for (attr, set) in [
+            ("actions", &stmt.actions),
+            ("resources", &stmt.resources),
+            ("principals", &stmt.principals),
+        ] {
             if let Some(set) = set {
                 if set.is_empty() {
                     error(format!("`{attr}` must not be empty"));
                 }
-                if let Some(blank) = set.iter().find(|v| v.trim().is_empty() || v.chars().any(char::is_whitespace)) {
-                    error(format!("`{attr}` has an empty entry or one with whitespace: {blank:?}"));
+                if let Some(blank) = set
+                    .iter()
+                    .find(|v| v.trim().is_empty() || v.chars().any(char::is_whitespace))
+                {
+                    error(format!(
+                        "`{attr}` has an empty entry or one with whitespace: {blank:?}"
+                    ));
                 }
             }
         }
@@ -115,7 +155,11 @@ pub fn check_statements(statements: &[StatementInput]) -> Vec<Finding> {
             }
             let global: Vec<&String> = actions
                 .iter()
-                .filter(|a| *a == "*" || a.starts_with("cwobject:") || GLOBAL_S3_ACTIONS.contains(&a.as_str()))
+                .filter(|a| {
+                    *a == "*"
+                        || a.starts_with("cwobject:")
+                        || GLOBAL_S3_ACTIONS.contains(&a.as_str())
+                })
                 .collect();
             if let (Some(first), Some(resources)) = (global.first(), &stmt.resources) {
                 if resources.len() != 1 || !resources.contains("*") {
@@ -133,7 +177,10 @@ pub fn check_statements(statements: &[StatementInput]) -> Vec<Finding> {
                 }
             }
         }
-        let tagged = |error: bool, message: String| Finding { error, message: format!("{who}: {message}") };
+        let tagged = |error: bool, message: String| Finding {
+            error,
+            message: format!("{who}: {message}"),
+        };
         findings.extend(errors.into_iter().map(|m| tagged(true, m)));
         findings.extend(warnings.into_iter().map(|m| tagged(false, m)));
     }
@@ -157,15 +204,23 @@ pub fn classify_action(action: &str) -> ActionKind {
         return ActionKind::Known;
     }
     let Some((service, name)) = action.split_once(':') else {
-        return ActionKind::Invalid("must be \"*\", \"s3:<Action>\" or \"cwobject:<Action>\"".into());
+        return ActionKind::Invalid(
+            "must be \"*\", \"s3:<Action>\" or \"cwobject:<Action>\"".into(),
+        );
     };
     let known = match service {
         "s3" => KNOWN_S3_ACTIONS,
         "cwobject" => KNOWN_CWOBJECT_ACTIONS,
-        _ => return ActionKind::Invalid(format!("has service {service:?}; only \"s3\" and \"cwobject\" exist")),
+        _ => {
+            return ActionKind::Invalid(format!(
+                "has service {service:?}; only \"s3\" and \"cwobject\" exist"
+            ))
+        }
     };
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '*') {
-        return ActionKind::Invalid("must be <service>:<Action> with letters, digits and `*` wildcards only".into());
+        return ActionKind::Invalid(
+            "must be <service>:<Action> with letters, digits and `*` wildcards only".into(),
+        );
     }
     if name.contains('*') || known.contains(&name) {
         ActionKind::Known
@@ -214,7 +269,8 @@ pub fn check_principal(principal: &str) -> Result<(), String> {
                 .into(),
         );
     };
-    validate::issuer_url(issuer, Scheme::HttpsOnly).map_err(|e| format!("has an issuer that {e}"))?;
+    validate::issuer_url(issuer, Scheme::HttpsOnly)
+        .map_err(|e| format!("has an issuer that {e}"))?;
     if subject.is_empty() {
         return Err("has an empty subject after the issuer".into());
     }
@@ -230,7 +286,8 @@ fn split_issuer_subject(role: &str) -> Option<(&str, &str)> {
         let colon = offset + pos;
         let tail = &rest[colon + 1..];
         let digits = tail.chars().take_while(char::is_ascii_digit).count();
-        let is_port = digits > 0 && !rest[..colon].contains('/') && tail[digits..].starts_with(['/', ':']);
+        let is_port =
+            digits > 0 && !rest[..colon].contains('/') && tail[digits..].starts_with(['/', ':']);
         if !is_port {
             return Some((&role[..after_scheme + colon], &rest[colon + 1..]));
         }
@@ -247,7 +304,12 @@ mod tests {
         Some(items.iter().map(|s| s.to_string()).collect())
     }
 
-    fn stmt(name: &str, actions: &[&str], resources: &[&str], principals: &[&str]) -> StatementInput {
+    fn stmt(
+        name: &str,
+        actions: &[&str],
+        resources: &[&str],
+        principals: &[&str],
+    ) -> StatementInput {
         StatementInput {
             name: Some(name.into()),
             effect: Some("Allow".into()),
@@ -257,15 +319,25 @@ mod tests {
         }
     }
 
-    const SA: &str = "role/https://oidc.cks.coreweave.com/id/abc:system:serviceaccount:default:my-sa";
+    const SA: &str =
+        "role/https://oidc.cks.coreweave.com/id/abc:system:serviceaccount:default:my-sa";
 
     fn errors(statements: &[StatementInput]) -> Vec<String> {
-        check_statements(statements).into_iter().filter(|f| f.error).map(|f| f.message).collect()
+        check_statements(statements)
+            .into_iter()
+            .filter(|f| f.error)
+            .map(|f| f.message)
+            .collect()
     }
 
     #[test]
     fn the_seed_policy_is_valid() {
-        let s = stmt("allow", &["s3:*", "cwobject:CreateAccessKeyOIDC"], &["*"], &[SA]);
+        let s = stmt(
+            "allow",
+            &["s3:*", "cwobject:CreateAccessKeyOIDC"],
+            &["*"],
+            &[SA],
+        );
         assert!(check_statements(&[s]).is_empty());
     }
 
@@ -290,14 +362,26 @@ mod tests {
     fn empty_sets_and_empty_entries_are_errors() {
         let s = stmt("a", &[], &["b"], &[""]);
         let e = errors(&[s]);
-        assert!(e.iter().any(|m| m.contains("`actions` must not be empty")), "{e:?}");
-        assert!(e.iter().any(|m| m.contains("`principals` has an empty entry")), "{e:?}");
+        assert!(
+            e.iter().any(|m| m.contains("`actions` must not be empty")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter()
+                .any(|m| m.contains("`principals` has an empty entry")),
+            "{e:?}"
+        );
         assert_eq!(errors(&[]), ["a policy needs at least one statement"]);
     }
 
     #[test]
     fn global_actions_need_resources_exactly_star() {
-        for action in ["*", "cwobject:CreateAccessKeyOIDC", "cwobject:*", "s3:ListAllMyBuckets"] {
+        for action in [
+            "*",
+            "cwobject:CreateAccessKeyOIDC",
+            "cwobject:*",
+            "s3:ListAllMyBuckets",
+        ] {
             let e = errors(&[stmt("a", &[action], &["my-bucket"], &["*"])]);
             assert_eq!(e.len(), 1, "{action}: {e:?}");
             assert!(e[0].contains("must be exactly [\"*\"]"));
@@ -312,13 +396,25 @@ mod tests {
         assert_eq!(classify_action("*"), ActionKind::Known);
         assert_eq!(classify_action("s3:*"), ActionKind::Known);
         assert_eq!(classify_action("s3:Get*"), ActionKind::Known);
-        assert_eq!(classify_action("cwobject:CreateAccessKey*"), ActionKind::Known);
+        assert_eq!(
+            classify_action("cwobject:CreateAccessKey*"),
+            ActionKind::Known
+        );
         assert_eq!(classify_action("s3:GetObject"), ActionKind::Known);
         assert_eq!(classify_action("s3:GetObjekt"), ActionKind::Unknown);
-        assert!(matches!(classify_action("GetObject"), ActionKind::Invalid(_)));
-        assert!(matches!(classify_action("iam:PassRole"), ActionKind::Invalid(_)));
+        assert!(matches!(
+            classify_action("GetObject"),
+            ActionKind::Invalid(_)
+        ));
+        assert!(matches!(
+            classify_action("iam:PassRole"),
+            ActionKind::Invalid(_)
+        ));
         assert!(matches!(classify_action("s3:"), ActionKind::Invalid(_)));
-        assert!(matches!(classify_action("s3:Get-Object"), ActionKind::Invalid(_)));
+        assert!(matches!(
+            classify_action("s3:Get-Object"),
+            ActionKind::Invalid(_)
+        ));
     }
 
     #[test]
@@ -361,13 +457,19 @@ mod tests {
             split_issuer_subject("https://h:8443/p:sys:x"),
             Some(("https://h:8443/p", "sys:x"))
         );
-        assert_eq!(split_issuer_subject("https://h/p:sub"), Some(("https://h/p", "sub")));
+        assert_eq!(
+            split_issuer_subject("https://h/p:sub"),
+            Some(("https://h/p", "sub"))
+        );
         assert_eq!(split_issuer_subject("https://h/p"), None);
     }
 
     #[test]
     fn unknown_parts_are_skipped() {
-        let s = StatementInput { name: Some("a".into()), ..Default::default() };
+        let s = StatementInput {
+            name: Some("a".into()),
+            ..Default::default()
+        };
         assert!(errors(&[s]).is_empty());
     }
 }

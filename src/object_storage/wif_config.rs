@@ -69,13 +69,19 @@ impl WifConfigState {
     }
 
     fn description_option(&self) -> Option<String> {
-        self.description.as_ref_option().filter(|d| !d.is_empty()).cloned()
+        self.description
+            .as_ref_option()
+            .filter(|d| !d.is_empty())
+            .cloned()
     }
 }
 
 /// The update mask (API field paths) and request that turn `old` into `new`.
 pub fn update_request(uid: &str, old: &WifConfigState, new: &WifConfigState) -> UpdateOidcConfig {
-    let mut req = UpdateOidcConfig { uid: uid.to_string(), ..Default::default() };
+    let mut req = UpdateOidcConfig {
+        uid: uid.to_string(),
+        ..Default::default()
+    };
     if old.name != new.name {
         req.update_mask.push("name".into());
         req.name = Some(text(&new.name));
@@ -108,7 +114,9 @@ pub fn check(diags: &mut Diagnostics, state: &WifConfigState) -> bool {
         }
     };
     if let Value::Value(name) = &state.name {
-        let pattern_ok = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        let pattern_ok = name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         report("name", validate::length(name, 1, 255));
         if !pattern_ok {
             report("name", Err(format!("may contain only letters, digits, '_' and '-' (^[a-zA-Z0-9_-]{{1,255}}$); got {name:?}")));
@@ -116,13 +124,19 @@ pub fn check(diags: &mut Diagnostics, state: &WifConfigState) -> bool {
     }
     if let Value::Value(url) = &state.issuer_url {
         report("issuer_url", validate::length(url, 1, MAX_FIELD_LEN));
-        report("issuer_url", validate::issuer_url(url, Scheme::HttpsOrLoopbackHttp));
+        report(
+            "issuer_url",
+            validate::issuer_url(url, Scheme::HttpsOrLoopbackHttp),
+        );
     }
     if let Value::Value(audience) = &state.audience {
         report("audience", validate::length(audience, 1, MAX_FIELD_LEN));
     }
     if let Value::Value(description) = &state.description {
-        report("description", validate::length(description, 0, MAX_FIELD_LEN));
+        report(
+            "description",
+            validate::length(description, 0, MAX_FIELD_LEN),
+        );
     }
     diags.errors.len() == before
 }
@@ -167,7 +181,11 @@ impl WifConfigResource {
     async fn conflict_message(&self, err: &ApiError, planned: &WifConfigState) -> String {
         let from_details = err.status().and_then(|s| {
             s.details.iter().find_map(|d| match d {
-                ErrorDetail::ResourceInfo { resource_name, description, .. } if !resource_name.is_empty() => {
+                ErrorDetail::ResourceInfo {
+                    resource_name,
+                    description,
+                    ..
+                } if !resource_name.is_empty() => {
                     Some((resource_name.clone(), description.clone()))
                 }
                 _ => None,
@@ -179,13 +197,20 @@ impl WifConfigResource {
                 Some(c) => c.client.list_oidc_configs().await.ok().and_then(|configs| {
                     configs
                         .into_iter()
-                        .find(|c| Value::Value(c.issuer_url.clone()) == planned.issuer_url && Value::Value(c.audience.clone()) == planned.audience)
+                        .find(|c| {
+                            Value::Value(c.issuer_url.clone()) == planned.issuer_url
+                                && Value::Value(c.audience.clone()) == planned.audience
+                        })
                         .map(|c| (c.uid, c.name))
                 }),
                 None => None,
             },
         };
-        let pair = format!("issuer {:?} and audience {:?}", text(&planned.issuer_url), text(&planned.audience));
+        let pair = format!(
+            "issuer {:?} and audience {:?}",
+            text(&planned.issuer_url),
+            text(&planned.audience)
+        );
         match found {
             Some((uid, about)) => format!(
                 "The workload identity federation config {uid} ({about}) already uses {pair}; each pair is unique in \
@@ -218,17 +243,29 @@ impl Resource for WifConfigResource {
         private_state: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let Some(prior) = state else { return Some((None, private_state)) };
+        let Some(prior) = state else {
+            return Some((None, private_state));
+        };
         let uid = text(&prior.id);
         let configured = self.data.get(diags)?;
         match configured.client.get_oidc_config(&uid).await {
-            Ok(Some(config)) => Some((Some(WifConfigState::from_api(&config, &prior.description)), private_state)),
+            Ok(Some(config)) => Some((
+                Some(WifConfigState::from_api(&config, &prior.description)),
+                private_state,
+            )),
             Ok(None) => {
-                tracing::warn!(uid, "workload identity federation config no longer exists; removing it from state");
+                tracing::warn!(
+                    uid,
+                    "workload identity federation config no longer exists; removing it from state"
+                );
                 Some((None, private_state))
             }
             Err(e) => {
-                diag::api_error(diags, format_args!("reading workload identity federation config {uid}"), &e);
+                diag::api_error(
+                    diags,
+                    format_args!("reading workload identity federation config {uid}"),
+                    &e,
+                );
                 None
             }
         }
@@ -276,7 +313,11 @@ impl Resource for WifConfigResource {
         planned.org_id = prior.org_id.clone();
         planned.created_at = prior.created_at.clone();
         let changes = update_request("", &prior, &planned);
-        planned.updated_at = if changes.update_mask.is_empty() { prior.updated_at.clone() } else { Value::Unknown };
+        planned.updated_at = if changes.update_mask.is_empty() {
+            prior.updated_at.clone()
+        } else {
+            Value::Unknown
+        };
         Some((Some(planned), prior_private_state, Vec::new()))
     }
 
@@ -311,14 +352,28 @@ impl Resource for WifConfigResource {
         };
         let configured = self.data.get(diags)?;
         match configured.client.create_oidc_config(&request).await {
-            Ok(config) => Some((Some(WifConfigState::from_api(&config, &planned.description)), planned_private_state)),
+            Ok(config) => Some((
+                Some(WifConfigState::from_api(&config, &planned.description)),
+                planned_private_state,
+            )),
             Err(e) if e.code() == Some(Code::AlreadyExists) => {
                 let detail = self.conflict_message(&e, &planned).await;
-                diags.error("Issuer and audience already registered", detail, AttributePath::new("issuer_url"));
+                diags.error(
+                    "Issuer and audience already registered",
+                    detail,
+                    AttributePath::new("issuer_url"),
+                );
                 None
             }
             Err(e) => {
-                diag::api_error(diags, format_args!("creating workload identity federation config {:?}", request.name), &e);
+                diag::api_error(
+                    diags,
+                    format_args!(
+                        "creating workload identity federation config {:?}",
+                        request.name
+                    ),
+                    &e,
+                );
                 None
             }
         }
@@ -345,14 +400,25 @@ impl Resource for WifConfigResource {
         }
         let configured = self.data.get(diags)?;
         match configured.client.update_oidc_config(&request).await {
-            Ok(config) => Some((Some(WifConfigState::from_api(&config, &planned.description)), planned_private_state)),
+            Ok(config) => Some((
+                Some(WifConfigState::from_api(&config, &planned.description)),
+                planned_private_state,
+            )),
             Err(e) if e.code() == Some(Code::AlreadyExists) => {
                 let detail = self.conflict_message(&e, &planned).await;
-                diags.error("Issuer and audience already registered", detail, AttributePath::new("issuer_url"));
+                diags.error(
+                    "Issuer and audience already registered",
+                    detail,
+                    AttributePath::new("issuer_url"),
+                );
                 None
             }
             Err(e) => {
-                diag::api_error(diags, format_args!("updating workload identity federation config {uid}"), &e);
+                diag::api_error(
+                    diags,
+                    format_args!("updating workload identity federation config {uid}"),
+                    &e,
+                );
                 None
             }
         }
@@ -370,23 +436,41 @@ impl Resource for WifConfigResource {
         match configured.client.delete_oidc_config(&uid).await {
             Ok(_) => Some(()),
             Err(e) => {
-                diag::api_error(diags, format_args!("deleting workload identity federation config {uid}"), &e);
+                diag::api_error(
+                    diags,
+                    format_args!("deleting workload identity federation config {uid}"),
+                    &e,
+                );
                 None
             }
         }
     }
 
-    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    async fn import<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        id: String,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let uid = id.trim().to_string();
         let configured = self.data.get(diags)?;
         match configured.client.get_oidc_config(&uid).await {
-            Ok(Some(config)) => Some((Some(WifConfigState::from_api(&config, &Value::Null)), Value::Null)),
+            Ok(Some(config)) => Some((
+                Some(WifConfigState::from_api(&config, &Value::Null)),
+                Value::Null,
+            )),
             Ok(None) => {
-                diags.root_error("Nothing to import", format!("No workload identity federation config has the uid {uid:?}."));
+                diags.root_error(
+                    "Nothing to import",
+                    format!("No workload identity federation config has the uid {uid:?}."),
+                );
                 None
             }
             Err(e) => {
-                diag::api_error(diags, format_args!("reading workload identity federation config {uid}"), &e);
+                diag::api_error(
+                    diags,
+                    format_args!("reading workload identity federation config {uid}"),
+                    &e,
+                );
                 None
             }
         }
@@ -430,7 +514,9 @@ mod tests {
         assert_eq!(req.description, None);
         let mut empty = state();
         empty.description = Value::Value(String::new());
-        assert!(update_request("u1", &state(), &empty).update_mask.is_empty());
+        assert!(update_request("u1", &state(), &empty)
+            .update_mask
+            .is_empty());
     }
 
     #[test]
@@ -442,7 +528,11 @@ mod tests {
         s.description = Value::Value("x".repeat(1025));
         let mut diags = Diagnostics::default();
         assert!(!check(&mut diags, &s));
-        let attrs: Vec<_> = diags.errors.iter().map(|d| d.detail.split('`').nth(1).unwrap_or("").to_string()).collect();
+        let attrs: Vec<_> = diags
+            .errors
+            .iter()
+            .map(|d| d.detail.split('`').nth(1).unwrap_or("").to_string())
+            .collect();
         assert_eq!(attrs, ["name", "issuer_url", "audience", "description"]);
     }
 

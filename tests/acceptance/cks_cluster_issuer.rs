@@ -15,16 +15,28 @@ fn lookup(by: &str) -> String {
 fn lookup_by_id_returns_every_identity_endpoint() {
     let sandbox = Sandbox::start();
     let ws = Workspace::new();
-    ws.write(&sandbox, &lookup(&format!("cluster_id = \"{CLUSTER_DEMO}\"")));
+    ws.write(
+        &sandbox,
+        &lookup(&format!("cluster_id = \"{CLUSTER_DEMO}\"")),
+    );
     ws.apply();
     let issuer = &ws.outputs()["issuer"];
     assert_eq!(issuer["cluster_id"], CLUSTER_DEMO);
     assert_eq!(issuer["name"], "demo");
     assert_eq!(issuer["zone"], "US-EAST-04A");
     assert_eq!(issuer["status"], "STATUS_RUNNING");
-    assert_eq!(issuer["issuer_url"], format!("https://oidc.cks.coreweave.com/id/{CLUSTER_DEMO}"));
-    assert_eq!(issuer["api_server_endpoint"], "c0ffee00-0001.k8s.us-east-04a.coreweave.com");
-    assert_eq!(issuer["unmanaged_api_server_endpoint"], "api.c0ffee00-0001.k8s.us-east-04a.coreweave.com");
+    assert_eq!(
+        issuer["issuer_url"],
+        format!("https://oidc.cks.coreweave.com/id/{CLUSTER_DEMO}")
+    );
+    assert_eq!(
+        issuer["api_server_endpoint"],
+        "c0ffee00-0001.k8s.us-east-04a.coreweave.com"
+    );
+    assert_eq!(
+        issuer["unmanaged_api_server_endpoint"],
+        "api.c0ffee00-0001.k8s.us-east-04a.coreweave.com"
+    );
     assert_eq!(issuer["oidc_issuer_url"], serde_json::Value::Null);
     ws.assert_no_changes();
 }
@@ -52,12 +64,16 @@ fn issuer_base_url_setting_points_the_issuer_at_the_sandbox_discovery_document()
         url = sandbox.url,
     ));
     ws.apply();
-    let issuer_url = ws.outputs()["issuer"]["issuer_url"].as_str().unwrap().to_string();
-    assert_eq!(issuer_url, format!("{}/id/{CLUSTER_DEMO}", sandbox.url));
-    let discovery: serde_json::Value = reqwest::blocking::get(format!("{issuer_url}/.well-known/openid-configuration"))
+    let issuer_url = ws.outputs()["issuer"]["issuer_url"]
+        .as_str()
         .unwrap()
-        .json()
-        .unwrap();
+        .to_string();
+    assert_eq!(issuer_url, format!("{}/id/{CLUSTER_DEMO}", sandbox.url));
+    let discovery: serde_json::Value =
+        reqwest::blocking::get(format!("{issuer_url}/.well-known/openid-configuration"))
+            .unwrap()
+            .json()
+            .unwrap();
     assert_eq!(discovery["issuer"], issuer_url.as_str());
 }
 
@@ -67,8 +83,16 @@ fn neither_or_both_lookups_fail_at_validate_without_requests() {
     let ws = Workspace::new();
     ws.write(&sandbox, &lookup(""));
     let out = ws.validate().failure();
-    assert!(out.contains("set exactly one of `cluster_id` or `name`; neither is set"), "{out}");
-    ws.write(&sandbox, &lookup(&format!("cluster_id = \"{CLUSTER_DEMO}\"\n  name = \"demo\"")));
+    assert!(
+        out.contains("set exactly one of `cluster_id` or `name`; neither is set"),
+        "{out}"
+    );
+    ws.write(
+        &sandbox,
+        &lookup(&format!(
+            "cluster_id = \"{CLUSTER_DEMO}\"\n  name = \"demo\""
+        )),
+    );
     let out = ws.validate().failure();
     assert!(out.contains("not both"), "{out}");
     assert!(sandbox.requests().is_empty());
@@ -95,7 +119,10 @@ fn ambiguous_name_lists_the_matching_ids() {
     ws.write(&sandbox, &lookup("name = \"demo\""));
     let out = ws.plan().failure();
     assert!(out.contains("2 clusters are named \"demo\""), "{out}");
-    assert!(out.contains("dup00000-0000-4000-8000-000000000009 (US-WEST-01A)"), "{out}");
+    assert!(
+        out.contains("dup00000-0000-4000-8000-000000000009 (US-WEST-01A)"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -104,5 +131,8 @@ fn unknown_cluster_id_is_reported_on_cluster_id() {
     let ws = Workspace::new();
     ws.write(&sandbox, &lookup("cluster_id = \"does-not-exist\""));
     let out = ws.plan().failure();
-    assert!(out.contains("No CKS cluster has the id \"does-not-exist\""), "{out}");
+    assert!(
+        out.contains("No CKS cluster has the id \"does-not-exist\""),
+        "{out}"
+    );
 }

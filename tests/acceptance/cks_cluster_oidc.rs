@@ -25,21 +25,34 @@ fn cluster_oidc(sandbox: &Sandbox, id: &str) -> serde_json::Value {
 }
 
 fn patches(sandbox: &Sandbox) -> usize {
-    sandbox.writes().iter().filter(|r| r.method == "PATCH").count()
+    sandbox
+        .writes()
+        .iter()
+        .filter(|r| r.method == "PATCH")
+        .count()
 }
 
 #[test]
 fn create_waits_for_running_and_replan_is_empty() {
     let sandbox = Sandbox::start();
     let ws = Workspace::new();
-    ws.write(&sandbox, &demo("  username_claim = \"email\"\n  signing_algs = [\"RS256\"]"));
+    ws.write(
+        &sandbox,
+        &demo("  username_claim = \"email\"\n  signing_algs = [\"RS256\"]"),
+    );
     ws.apply();
     let cluster = sandbox.cluster(CLUSTER_DEMO);
-    assert_eq!(cluster["status"], "STATUS_RUNNING", "apply waited for the update to finish");
+    assert_eq!(
+        cluster["status"], "STATUS_RUNNING",
+        "apply waited for the update to finish"
+    );
     assert_eq!(cluster["oidc"]["issuerUrl"], ISSUER);
     assert_eq!(cluster["oidc"]["clientId"], "kubernetes");
     assert_eq!(cluster["oidc"]["usernameClaim"], "email");
-    assert_eq!(cluster["oidc"]["signingAlgorithms"], json!(["SIGNING_ALGORITHM_RS256"]));
+    assert_eq!(
+        cluster["oidc"]["signingAlgorithms"],
+        json!(["SIGNING_ALGORITHM_RS256"])
+    );
     let state = ws.state_of("coreweave_cks_cluster_oidc.this");
     assert_eq!(state["id"], CLUSTER_DEMO);
     assert_eq!(state["username_prefix"], serde_json::Value::Null);
@@ -52,15 +65,26 @@ fn update_changes_fields_in_place_and_clears_removed_ones() {
     let ws = Workspace::new();
     ws.write(&sandbox, &demo("  username_claim = \"email\""));
     ws.apply();
-    ws.write(&sandbox, &demo("  groups_claim = \"groups\"\n  groups_prefix = \"oidc:\""));
+    ws.write(
+        &sandbox,
+        &demo("  groups_claim = \"groups\"\n  groups_prefix = \"oidc:\""),
+    );
     let plan = ws.plan();
     assert_eq!(plan.code, 2, "{}", plan.output());
-    assert!(plan.stdout.contains("will be updated in-place"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("will be updated in-place"),
+        "{}",
+        plan.stdout
+    );
     ws.apply();
     let oidc = cluster_oidc(&sandbox, CLUSTER_DEMO);
     assert_eq!(oidc["groupsClaim"], "groups");
     assert_eq!(oidc["groupsPrefix"], "oidc:");
-    assert_eq!(oidc.get("usernameClaim"), None, "removed from the configuration, cleared remotely");
+    assert_eq!(
+        oidc.get("usernameClaim"),
+        None,
+        "removed from the configuration, cleared remotely"
+    );
     assert_eq!(oidc["issuerUrl"], ISSUER);
     ws.assert_no_changes();
 }
@@ -88,9 +112,16 @@ fn changing_cluster_id_replaces_the_resource() {
     let plan = ws.plan();
     assert_eq!(plan.code, 2);
     assert!(plan.stdout.contains("must be replaced"), "{}", plan.stdout);
-    assert!(plan.stdout.contains("# forces replacement"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("# forces replacement"),
+        "{}",
+        plan.stdout
+    );
     ws.apply();
-    assert!(cluster_oidc(&sandbox, CLUSTER_DEMO).is_null(), "the old cluster's OIDC was cleared");
+    assert!(
+        cluster_oidc(&sandbox, CLUSTER_DEMO).is_null(),
+        "the old cluster's OIDC was cleared"
+    );
     assert_eq!(cluster_oidc(&sandbox, CLUSTER_STAGING)["issuerUrl"], ISSUER);
     ws.assert_no_changes();
 }
@@ -105,7 +136,8 @@ fn import_then_plan_is_empty() {
             "resource \"coreweave_cks_cluster_oidc\" \"this\" {{\n  cluster_id = \"{CLUSTER_WITH_OIDC}\"\n  issuer_url = \"https://accounts.example.com\"\n  client_id = \"kubernetes\"\n  username_claim = \"email\"\n}}\n"
         ),
     );
-    ws.import("coreweave_cks_cluster_oidc.this", CLUSTER_WITH_OIDC).success();
+    ws.import("coreweave_cks_cluster_oidc.this", CLUSTER_WITH_OIDC)
+        .success();
     assert!(sandbox.writes().is_empty(), "import writes nothing");
     ws.assert_no_changes();
 }
@@ -115,7 +147,9 @@ fn import_of_a_cluster_without_oidc_fails_clearly() {
     let sandbox = Sandbox::start();
     let ws = Workspace::new();
     ws.write(&sandbox, &demo(""));
-    let out = ws.import("coreweave_cks_cluster_oidc.this", CLUSTER_DEMO).failure();
+    let out = ws
+        .import("coreweave_cks_cluster_oidc.this", CLUSTER_DEMO)
+        .failure();
     assert!(out.contains("has no OIDC issuer configured"), "{out}");
 }
 
@@ -125,10 +159,25 @@ fn create_refuses_to_overwrite_an_existing_issuer() {
     let ws = Workspace::new();
     ws.write(&sandbox, &oidc(&format!("\"{CLUSTER_WITH_OIDC}\""), ""));
     let out = ws.apply_args(&[]).failure();
-    assert!(out.contains("already trusts the OIDC issuer https://accounts.example.com"), "{out}");
-    assert!(out.contains(&format!("terraform import <resource address> {CLUSTER_WITH_OIDC}")), "{out}");
-    assert!(sandbox.writes().is_empty(), "nothing changed remotely: {:?}", sandbox.writes());
-    assert_eq!(cluster_oidc(&sandbox, CLUSTER_WITH_OIDC)["issuerUrl"], "https://accounts.example.com");
+    assert!(
+        out.contains("already trusts the OIDC issuer https://accounts.example.com"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "terraform import <resource address> {CLUSTER_WITH_OIDC}"
+        )),
+        "{out}"
+    );
+    assert!(
+        sandbox.writes().is_empty(),
+        "nothing changed remotely: {:?}",
+        sandbox.writes()
+    );
+    assert_eq!(
+        cluster_oidc(&sandbox, CLUSTER_WITH_OIDC)["issuerUrl"],
+        "https://accounts.example.com"
+    );
 }
 
 #[test]
@@ -159,10 +208,18 @@ fn cluster_deleted_out_of_band_leaves_state() {
     let ws = Workspace::new();
     ws.write(&sandbox, &demo(""));
     ws.apply();
-    let (status, _) = sandbox.api(reqwest::Method::DELETE, &format!("/v1beta1/cks/clusters/{CLUSTER_DEMO}"), None);
+    let (status, _) = sandbox.api(
+        reqwest::Method::DELETE,
+        &format!("/v1beta1/cks/clusters/{CLUSTER_DEMO}"),
+        None,
+    );
     assert_eq!(status, 200);
-    ws.run(&["apply", "-refresh-only", "-auto-approve", "-no-color"]).success();
-    assert!(ws.state_of("coreweave_cks_cluster_oidc.this").is_null(), "refresh dropped it from state");
+    ws.run(&["apply", "-refresh-only", "-auto-approve", "-no-color"])
+        .success();
+    assert!(
+        ws.state_of("coreweave_cks_cluster_oidc.this").is_null(),
+        "refresh dropped it from state"
+    );
 }
 
 #[test]
@@ -181,10 +238,17 @@ fn changed_out_of_band_plans_the_way_back() {
     assert_eq!(status, 200, "{body}");
     let plan = ws.plan();
     assert_eq!(plan.code, 2);
-    assert!(plan.stdout.contains("\"someone-else\" -> \"kubernetes\""), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("\"someone-else\" -> \"kubernetes\""),
+        "{}",
+        plan.stdout
+    );
     std::thread::sleep(Duration::from_millis(400));
     ws.apply();
-    assert_eq!(cluster_oidc(&sandbox, CLUSTER_DEMO)["clientId"], "kubernetes");
+    assert_eq!(
+        cluster_oidc(&sandbox, CLUSTER_DEMO)["clientId"],
+        "kubernetes"
+    );
 }
 
 #[test]
@@ -194,7 +258,11 @@ fn destroy_clears_the_oidc_block() {
     ws.write(&sandbox, &demo("  username_claim = \"email\""));
     ws.apply();
     ws.destroy();
-    assert!(cluster_oidc(&sandbox, CLUSTER_DEMO).is_null(), "{}", sandbox.cluster(CLUSTER_DEMO));
+    assert!(
+        cluster_oidc(&sandbox, CLUSTER_DEMO).is_null(),
+        "{}",
+        sandbox.cluster(CLUSTER_DEMO)
+    );
     assert_eq!(sandbox.cluster(CLUSTER_DEMO)["status"], "STATUS_RUNNING");
 }
 
@@ -209,9 +277,18 @@ fn a_cluster_already_updating_is_waited_for_before_patching() {
     assert!(started.elapsed() >= Duration::from_millis(1500));
     assert_eq!(cluster_oidc(&sandbox, CLUSTER_DEMO)["issuerUrl"], ISSUER);
     let log = sandbox.requests();
-    let patch = log.iter().position(|r| r.method == "PATCH").expect("a PATCH");
-    assert!(log[..patch].iter().filter(|r| r.method == "GET").count() >= 2, "polled before patching: {log:?}");
-    assert!(log.iter().all(|r| r.status == 200), "never patched while busy: {log:?}");
+    let patch = log
+        .iter()
+        .position(|r| r.method == "PATCH")
+        .expect("a PATCH");
+    assert!(
+        log[..patch].iter().filter(|r| r.method == "GET").count() >= 2,
+        "polled before patching: {log:?}"
+    );
+    assert!(
+        log.iter().all(|r| r.status == 200),
+        "never patched while busy: {log:?}"
+    );
 }
 
 #[test]
@@ -233,7 +310,11 @@ fn a_wait_that_times_out_after_the_patch_keeps_the_resource_in_state() {
     let out = ws.apply_args(&[]).failure();
     assert!(out.contains("timed out"), "{out}");
     assert!(out.contains("recorded in the Terraform state"), "{out}");
-    assert_eq!(ws.state_of("coreweave_cks_cluster_oidc.this")["id"], CLUSTER_DEMO, "state kept the resource");
+    assert_eq!(
+        ws.state_of("coreweave_cks_cluster_oidc.this")["id"],
+        CLUSTER_DEMO,
+        "state kept the resource"
+    );
     assert_eq!(cluster_oidc(&sandbox, CLUSTER_DEMO)["issuerUrl"], ISSUER);
     sandbox.configure(json!({"updateDurationMs": 300}));
     std::thread::sleep(Duration::from_millis(4000));
@@ -256,7 +337,10 @@ fn unknown_values_from_other_resources_plan_and_apply_cleanly() {
     let plan = ws.plan();
     assert_eq!(plan.code, 2, "{}", plan.output());
     ws.apply();
-    assert_eq!(ws.state_of("coreweave_cks_cluster_oidc.this")["id"], CLUSTER_DEMO);
+    assert_eq!(
+        ws.state_of("coreweave_cks_cluster_oidc.this")["id"],
+        CLUSTER_DEMO
+    );
     ws.assert_no_changes();
 }
 
@@ -283,16 +367,37 @@ fn b64(text: &str) -> String {
 fn invalid_configurations_fail_at_plan_on_their_attribute_without_requests() {
     let pem_junk = b64("not a certificate");
     let cases = [
-        ("issuer_url = \"http://accounts.example.org\"", "`issuer_url` must use https://"),
-        ("issuer_url = \"https://accounts.example.org/\"", "`issuer_url` must not end with a slash"),
-        ("issuer_url = \"https://accounts.example.org/?a=b\"", "`issuer_url` must not have a query string"),
-        ("issuer_url = \"https://accounts.example.org#x\"", "`issuer_url` must not have a fragment"),
+        (
+            "issuer_url = \"http://accounts.example.org\"",
+            "`issuer_url` must use https://",
+        ),
+        (
+            "issuer_url = \"https://accounts.example.org/\"",
+            "`issuer_url` must not end with a slash",
+        ),
+        (
+            "issuer_url = \"https://accounts.example.org/?a=b\"",
+            "`issuer_url` must not have a query string",
+        ),
+        (
+            "issuer_url = \"https://accounts.example.org#x\"",
+            "`issuer_url` must not have a fragment",
+        ),
         ("client_id = \"\"", "`client_id` must not be empty"),
         ("ca = \"%%%\"", "`ca` must be base64-encoded PEM"),
-        (&format!("ca = \"{pem_junk}\""), "`ca` must contain at least one PEM certificate"),
-        ("signing_algs = [\"HS256\"]", "`signing_algs` contains \"HS256\"; supported algorithms: RS256"),
+        (
+            &format!("ca = \"{pem_junk}\""),
+            "`ca` must contain at least one PEM certificate",
+        ),
+        (
+            "signing_algs = [\"HS256\"]",
+            "`signing_algs` contains \"HS256\"; supported algorithms: RS256",
+        ),
         ("cluster_id = \"\"", "`cluster_id` must not be empty"),
-        ("timeouts {\n create = \"soon\"\n }", "`timeouts.create` must be a duration"),
+        (
+            "timeouts {\n create = \"soon\"\n }",
+            "`timeouts.create` must be a duration",
+        ),
     ];
     let sandbox = Sandbox::start();
     for (line, expected) in cases {
@@ -305,10 +410,19 @@ fn invalid_configurations_fail_at_plan_on_their_attribute_without_requests() {
         attrs.retain(|a| !a.starts_with(&format!("{key} ")));
         attrs.push(line.to_string());
         let ws = Workspace::new();
-        ws.write(&sandbox, &format!("resource \"coreweave_cks_cluster_oidc\" \"this\" {{\n{}\n}}\n", attrs.join("\n")));
+        ws.write(
+            &sandbox,
+            &format!(
+                "resource \"coreweave_cks_cluster_oidc\" \"this\" {{\n{}\n}}\n",
+                attrs.join("\n")
+            ),
+        );
         let out = ws.plan().failure();
         assert!(out.contains(expected), "{line}: {out}");
-        assert!(out.contains(&format!("resource \"coreweave_cks_cluster_oidc\" \"this\"")), "{line}: {out}");
+        assert!(
+            out.contains("resource \"coreweave_cks_cluster_oidc\" \"this\""),
+            "{line}: {out}"
+        );
     }
     assert!(sandbox.requests().is_empty(), "{:?}", sandbox.requests());
 }

@@ -47,8 +47,14 @@ output "principal" {{ value = local.principal }}
     let expected = format!("role/https://oidc.cks.coreweave.com/id/{CLUSTER_DEMO}:system:serviceaccount:default:my-object-storage-sa");
     assert_eq!(ws.outputs()["principal"], expected.as_str());
     let state = sandbox.state();
-    assert_eq!(state["oidcConfigs"][0]["issuerUrl"], format!("https://oidc.cks.coreweave.com/id/{CLUSTER_DEMO}"));
-    assert_eq!(state["policies"][0]["statements"][0]["principals"][0], expected.as_str());
+    assert_eq!(
+        state["oidcConfigs"][0]["issuerUrl"],
+        format!("https://oidc.cks.coreweave.com/id/{CLUSTER_DEMO}")
+    );
+    assert_eq!(
+        state["policies"][0]["statements"][0]["principals"][0],
+        expected.as_str()
+    );
     ws.assert_no_changes();
     ws.destroy();
     let state = sandbox.state();

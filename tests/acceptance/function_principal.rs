@@ -13,7 +13,9 @@ fn call(args: &str) -> String {
 #[test]
 fn builds_the_principal_without_a_token_or_provider_block() {
     let ws = Workspace::new();
-    ws.write_raw(&call("\"https://oidc.cks.coreweave.com/id/abc\", \"default\", \"my-sa\""));
+    ws.write_raw(&call(
+        "\"https://oidc.cks.coreweave.com/id/abc\", \"default\", \"my-sa\"",
+    ));
     ws.validate().success();
     ws.apply();
     assert_eq!(
@@ -25,10 +27,22 @@ fn builds_the_principal_without_a_token_or_provider_block() {
 #[test]
 fn each_invalid_argument_is_named_in_the_error() {
     let cases = [
-        ("\"http://oidc.example.com\", \"default\", \"sa\"", "issuer_url must use https://"),
-        ("\"https://oidc.example.com/\", \"default\", \"sa\"", "issuer_url must not end with a slash"),
-        ("\"https://oidc.example.com\", \"Default\", \"sa\"", "namespace must be a DNS-1123 label"),
-        ("\"https://oidc.example.com\", \"default\", \"my_sa\"", "service_account must be a DNS-1123 subdomain"),
+        (
+            "\"http://oidc.example.com\", \"default\", \"sa\"",
+            "issuer_url must use https://",
+        ),
+        (
+            "\"https://oidc.example.com/\", \"default\", \"sa\"",
+            "issuer_url must not end with a slash",
+        ),
+        (
+            "\"https://oidc.example.com\", \"Default\", \"sa\"",
+            "namespace must be a DNS-1123 label",
+        ),
+        (
+            "\"https://oidc.example.com\", \"default\", \"my_sa\"",
+            "service_account must be a DNS-1123 subdomain",
+        ),
     ];
     for (args, expected) in cases {
         let ws = Workspace::new();

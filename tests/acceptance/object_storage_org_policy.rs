@@ -11,7 +11,13 @@ fn policy(name: &str, statements: &str) -> String {
 }
 
 fn statement(name: &str, actions: &[&str], resources: &[&str], principals: &[&str]) -> String {
-    let list = |items: &[&str]| items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ");
+    let list = |items: &[&str]| {
+        items
+            .iter()
+            .map(|i| format!("\"{i}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     format!(
         "    {{\n      name = \"{name}\"\n      effect = \"Allow\"\n      actions = [{}]\n      resources = [{}]\n      principals = [{}]\n    }},",
         list(actions),
@@ -29,8 +35,18 @@ fn remote(sandbox: &Sandbox, name: &str) -> serde_json::Value {
 
 fn two_statements() -> String {
     [
-        statement("allow-s3", &["s3:PutObject", "s3:GetObject"], &["bucket-b/*", "bucket-a/*"], &[SA, "*"]),
-        statement("allow-oidc", &["cwobject:CreateAccessKeyOIDC"], &["*"], &[SA]),
+        statement(
+            "allow-s3",
+            &["s3:PutObject", "s3:GetObject"],
+            &["bucket-b/*", "bucket-a/*"],
+            &[SA, "*"],
+        ),
+        statement(
+            "allow-oidc",
+            &["cwobject:CreateAccessKeyOIDC"],
+            &["*"],
+            &[SA],
+        ),
     ]
     .join("\n")
 }
@@ -57,8 +73,18 @@ fn reordering_statements_and_their_sets_in_configuration_changes_nothing() {
     ws.write(&sandbox, &policy("acc-policy", &two_statements()));
     ws.apply();
     let reordered = [
-        statement("allow-oidc", &["cwobject:CreateAccessKeyOIDC"], &["*"], &[SA]),
-        statement("allow-s3", &["s3:GetObject", "s3:PutObject"], &["bucket-a/*", "bucket-b/*"], &["*", SA]),
+        statement(
+            "allow-oidc",
+            &["cwobject:CreateAccessKeyOIDC"],
+            &["*"],
+            &[SA],
+        ),
+        statement(
+            "allow-s3",
+            &["s3:GetObject", "s3:PutObject"],
+            &["bucket-a/*", "bucket-b/*"],
+            &["*", SA],
+        ),
     ]
     .join("\n");
     ws.write(&sandbox, &policy("acc-policy", &reordered));
@@ -71,13 +97,26 @@ fn update_in_place_replaces_the_statements_remotely() {
     let ws = Workspace::new();
     ws.write(&sandbox, &policy("acc-policy", &two_statements()));
     ws.apply();
-    ws.write(&sandbox, &policy("acc-policy", &statement("read-only", &["s3:GetObject"], &["bucket-a/*"], &[SA])));
+    ws.write(
+        &sandbox,
+        &policy(
+            "acc-policy",
+            &statement("read-only", &["s3:GetObject"], &["bucket-a/*"], &[SA]),
+        ),
+    );
     let plan = ws.plan();
     assert_eq!(plan.code, 2);
-    assert!(plan.stdout.contains("will be updated in-place"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("will be updated in-place"),
+        "{}",
+        plan.stdout
+    );
     ws.apply();
     let p = remote(&sandbox, "acc-policy");
-    assert_eq!(p["statements"], json!([{"name": "read-only", "effect": "Allow", "actions": ["s3:GetObject"], "resources": ["bucket-a/*"], "principals": [SA]}]));
+    assert_eq!(
+        p["statements"],
+        json!([{"name": "read-only", "effect": "Allow", "actions": ["s3:GetObject"], "resources": ["bucket-a/*"], "principals": [SA]}])
+    );
     ws.assert_no_changes();
 }
 
@@ -114,8 +153,14 @@ fn create_refuses_to_overwrite_an_existing_policy() {
     let ws = Workspace::new();
     ws.write(&sandbox, &policy("taken", &two_statements()));
     let out = ws.apply_args(&[]).failure();
-    assert!(out.contains("An organization access policy named \"taken\" already exists"), "{out}");
-    assert!(out.contains("terraform import <resource address> taken"), "{out}");
+    assert!(
+        out.contains("An organization access policy named \"taken\" already exists"),
+        "{out}"
+    );
+    assert!(
+        out.contains("terraform import <resource address> taken"),
+        "{out}"
+    );
     assert!(sandbox.writes().is_empty(), "{:?}", sandbox.writes());
     assert_eq!(remote(&sandbox, "taken")["statements"][0]["name"], "theirs");
 }
@@ -125,8 +170,15 @@ fn import_then_plan_is_empty() {
     let sandbox = Sandbox::start();
     seed_policy(&sandbox, "taken");
     let ws = Workspace::new();
-    ws.write(&sandbox, &policy("taken", &statement("theirs", &["s3:GetObject"], &["their-bucket/*"], &["*"])));
-    ws.import("coreweave_object_storage_org_policy.this", "taken").success();
+    ws.write(
+        &sandbox,
+        &policy(
+            "taken",
+            &statement("theirs", &["s3:GetObject"], &["their-bucket/*"], &["*"]),
+        ),
+    );
+    ws.import("coreweave_object_storage_org_policy.this", "taken")
+        .success();
     ws.assert_no_changes();
 }
 
@@ -136,7 +188,11 @@ fn deleted_out_of_band_is_planned_for_creation() {
     let ws = Workspace::new();
     ws.write(&sandbox, &policy("acc-policy", &two_statements()));
     ws.apply();
-    let (status, _) = sandbox.api(reqwest::Method::DELETE, "/v1/cwobject/access-policy/acc-policy", None);
+    let (status, _) = sandbox.api(
+        reqwest::Method::DELETE,
+        "/v1/cwobject/access-policy/acc-policy",
+        None,
+    );
     assert_eq!(status, 200);
     let plan = ws.plan();
     assert_eq!(plan.code, 2);
@@ -149,7 +205,13 @@ fn deleted_out_of_band_is_planned_for_creation() {
 fn changed_out_of_band_plans_the_way_back() {
     let sandbox = Sandbox::start();
     let ws = Workspace::new();
-    ws.write(&sandbox, &policy("acc-policy", &statement("s", &["s3:GetObject"], &["b/*"], &["*"])));
+    ws.write(
+        &sandbox,
+        &policy(
+            "acc-policy",
+            &statement("s", &["s3:GetObject"], &["b/*"], &["*"]),
+        ),
+    );
     ws.apply();
     let (status, _) = sandbox.api(
         reqwest::Method::POST,
@@ -161,9 +223,16 @@ fn changed_out_of_band_plans_the_way_back() {
     assert_eq!(status, 200);
     let plan = ws.plan();
     assert_eq!(plan.code, 2);
-    assert!(plan.stdout.contains("\"Deny\" -> \"Allow\"") || plan.stdout.contains("\"Deny\""), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("\"Deny\" -> \"Allow\"") || plan.stdout.contains("\"Deny\""),
+        "{}",
+        plan.stdout
+    );
     ws.apply();
-    assert_eq!(remote(&sandbox, "acc-policy")["statements"][0]["effect"], "Allow");
+    assert_eq!(
+        remote(&sandbox, "acc-policy")["statements"][0]["effect"],
+        "Allow"
+    );
 }
 
 #[test]
@@ -180,25 +249,88 @@ fn destroy_deletes_the_policy_remotely() {
 fn an_unknown_action_is_a_warning_not_an_error() {
     let sandbox = Sandbox::start();
     let ws = Workspace::new();
-    ws.write(&sandbox, &policy("acc-policy", &statement("s", &["s3:GetObjekt"], &["b/*"], &["*"])));
+    ws.write(
+        &sandbox,
+        &policy(
+            "acc-policy",
+            &statement("s", &["s3:GetObjekt"], &["b/*"], &["*"]),
+        ),
+    );
     let run = ws.apply();
-    assert!(run.output().contains("is not an action this provider knows"), "{}", run.output());
+    assert!(
+        run.output()
+            .contains("is not an action this provider knows"),
+        "{}",
+        run.output()
+    );
 }
 
 #[test]
 fn invalid_statements_fail_at_plan_naming_the_statement_without_requests() {
     let cases = [
-        (statement("s", &["s3:GetObject"], &["b"], &["*"]).replace("Allow", "allow"), "statement \"s\": `effect` must be exactly \"Allow\" or \"Deny\""),
-        (statement("", &["s3:GetObject"], &["b"], &["*"]), "`name` must not be empty"),
-        ([statement("dup", &["s3:GetObject"], &["b"], &["*"]), statement("dup", &["s3:PutObject"], &["b"], &["*"])].join("\n"), "statement \"dup\": `name` is used by another statement"),
-        (statement("s", &[], &["b"], &["*"]), "statement \"s\": `actions` must not be empty"),
-        (statement("s", &["s3:GetObject"], &[], &["*"]), "statement \"s\": `resources` must not be empty"),
-        (statement("s", &["s3:GetObject"], &["b"], &[]), "statement \"s\": `principals` must not be empty"),
-        (statement("s", &["cwobject:CreateAccessKeyOIDC"], &["my-bucket"], &["*"]), "is global, so `resources` must be exactly [\"*\"]"),
-        (statement("s", &["iam:PassRole"], &["*"], &["*"]), "only \"s3\" and \"cwobject\" exist"),
-        (statement("s", &["s3:GetObject"], &["b"], &["arn:aws:iam::1:role/x"]), "short form, not an ARN"),
-        (statement("s", &["s3:GetObject"], &["b"], &["role/http://oidc.example.com:sub"]), "must use an https:// issuer"),
-        (statement("s", &["s3:GetObject"], &["b"], &["role/https://oidc.example.com/:sub"]), "must not end with a slash"),
+        (
+            statement("s", &["s3:GetObject"], &["b"], &["*"]).replace("Allow", "allow"),
+            "statement \"s\": `effect` must be exactly \"Allow\" or \"Deny\"",
+        ),
+        (
+            statement("", &["s3:GetObject"], &["b"], &["*"]),
+            "`name` must not be empty",
+        ),
+        (
+            [
+                statement("dup", &["s3:GetObject"], &["b"], &["*"]),
+                statement("dup", &["s3:PutObject"], &["b"], &["*"]),
+            ]
+            .join("\n"),
+            "statement \"dup\": `name` is used by another statement",
+        ),
+        (
+            statement("s", &[], &["b"], &["*"]),
+            "statement \"s\": `actions` must not be empty",
+        ),
+        (
+            statement("s", &["s3:GetObject"], &[], &["*"]),
+            "statement \"s\": `resources` must not be empty",
+        ),
+        (
+            statement("s", &["s3:GetObject"], &["b"], &[]),
+            "statement \"s\": `principals` must not be empty",
+        ),
+        (
+            statement(
+                "s",
+                &["cwobject:CreateAccessKeyOIDC"],
+                &["my-bucket"],
+                &["*"],
+            ),
+            "is global, so `resources` must be exactly [\"*\"]",
+        ),
+        (
+            statement("s", &["iam:PassRole"], &["*"], &["*"]),
+            "only \"s3\" and \"cwobject\" exist",
+        ),
+        (
+            statement("s", &["s3:GetObject"], &["b"], &["arn:aws:iam::1:role/x"]),
+            "short form, not an ARN",
+        ),
+        (
+            statement(
+                "s",
+                &["s3:GetObject"],
+                &["b"],
+                &["role/http://oidc.example.com:sub"],
+            ),
+            "must use an https:// issuer",
+        ),
+        (
+            statement(
+                "s",
+                &["s3:GetObject"],
+                &["b"],
+                &["role/https://oidc.example.com/:sub"],
+            ),
+            "must not end with a slash",
+        ),
     ];
     let sandbox = Sandbox::start();
     for (statements, expected) in cases {
@@ -206,7 +338,10 @@ fn invalid_statements_fail_at_plan_naming_the_statement_without_requests() {
         ws.write(&sandbox, &policy("acc-policy", &statements));
         let out = ws.plan().failure();
         assert!(out.contains(expected), "{statements}: {out}");
-        assert!(out.contains("statements = ["), "the diagnostic points at `statements`: {out}");
+        assert!(
+            out.contains("statements = ["),
+            "the diagnostic points at `statements`: {out}"
+        );
     }
     let ws = Workspace::new();
     ws.write(&sandbox, &policy("", &two_statements()));
@@ -229,6 +364,10 @@ fn refreshing_many_policies_costs_one_list_call() {
     ws.apply();
     sandbox.clear_requests();
     ws.assert_no_changes();
-    let lists = sandbox.requests().iter().filter(|r| r.method == "GET" && r.path == "/v1/cwobject/access-policy").count();
+    let lists = sandbox
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path == "/v1/cwobject/access-policy")
+        .count();
     assert!(lists <= 2, "refresh of 20 policies made {lists} list calls");
 }

@@ -12,7 +12,10 @@ fn wif(extra: &str) -> String {
 }
 
 fn configs(sandbox: &Sandbox) -> Vec<serde_json::Value> {
-    sandbox.state()["oidcConfigs"].as_array().cloned().unwrap_or_default()
+    sandbox.state()["oidcConfigs"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 #[test]
@@ -40,22 +43,38 @@ fn update_in_place_keeps_id_and_created_at() {
     ws.write(&sandbox, &wif(""));
     ws.apply();
     let before = ws.state_of("coreweave_object_storage_wif_config.this");
-    ws.write(&sandbox, &wif("  description = \"CKS demo cluster\"\n  active = false"));
+    ws.write(
+        &sandbox,
+        &wif("  description = \"CKS demo cluster\"\n  active = false"),
+    );
     let plan = ws.plan();
-    assert!(plan.stdout.contains("will be updated in-place"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("will be updated in-place"),
+        "{}",
+        plan.stdout
+    );
     ws.apply();
     let after = ws.state_of("coreweave_object_storage_wif_config.this");
     assert_eq!(after["id"], before["id"]);
     assert_eq!(after["created_at"], before["created_at"]);
     let remote = &configs(&sandbox)[0];
     assert_eq!(remote["description"], "CKS demo cluster");
-    assert!(remote["deactivatedAt"].is_string(), "active = false sets deactivatedAt");
+    assert!(
+        remote["deactivatedAt"].is_string(),
+        "active = false sets deactivatedAt"
+    );
     ws.assert_no_changes();
     ws.write(&sandbox, &wif(""));
     ws.apply();
     let remote = &configs(&sandbox)[0];
-    assert!(remote.get("description").is_none(), "removing the description clears it");
-    assert!(remote.get("deactivatedAt").is_none(), "removing `active` returns to the default, true");
+    assert!(
+        remote.get("description").is_none(),
+        "removing the description clears it"
+    );
+    assert!(
+        remote.get("deactivatedAt").is_none(),
+        "removing `active` returns to the default, true"
+    );
     ws.assert_no_changes();
 }
 
@@ -71,7 +90,8 @@ fn import_then_plan_is_empty() {
     let uid = body["config"]["uid"].as_str().unwrap().to_string();
     let ws = Workspace::new();
     ws.write(&sandbox, &wif(""));
-    ws.import("coreweave_object_storage_wif_config.this", &uid).success();
+    ws.import("coreweave_object_storage_wif_config.this", &uid)
+        .success();
     ws.assert_no_changes();
 }
 
@@ -87,7 +107,10 @@ fn a_taken_issuer_and_audience_pair_names_the_existing_config() {
     let ws = Workspace::new();
     ws.write(&sandbox, &wif(""));
     let out = ws.apply_args(&[]).failure();
-    assert!(out.contains(&format!("terraform import <resource address> {uid}")), "{out}");
+    assert!(
+        out.contains(&format!("terraform import <resource address> {uid}")),
+        "{out}"
+    );
     assert!(out.contains("someone-elses"), "{out}");
     assert_eq!(configs(&sandbox).len(), 1);
 }
@@ -99,7 +122,11 @@ fn deleted_out_of_band_is_planned_for_creation() {
     ws.write(&sandbox, &wif(""));
     ws.apply();
     let uid = configs(&sandbox)[0]["uid"].clone();
-    let (status, _) = sandbox.api(reqwest::Method::POST, &format!("{WIF}/DeleteOIDCConfig"), Some(json!({"uid": uid})));
+    let (status, _) = sandbox.api(
+        reqwest::Method::POST,
+        &format!("{WIF}/DeleteOIDCConfig"),
+        Some(json!({"uid": uid})),
+    );
     assert_eq!(status, 200);
     let plan = ws.plan();
     assert_eq!(plan.code, 2);
@@ -116,12 +143,18 @@ fn changed_out_of_band_plans_the_way_back() {
     let (status, body) = sandbox.api(
         reqwest::Method::POST,
         &format!("{WIF}/UpdateOIDCConfig"),
-        Some(json!({"uid": uid, "updateMask": "audience", "audience": "https://coreweave.com/iam"})),
+        Some(
+            json!({"uid": uid, "updateMask": "audience", "audience": "https://coreweave.com/iam"}),
+        ),
     );
     assert_eq!(status, 200, "{body}");
     let plan = ws.plan();
     assert_eq!(plan.code, 2);
-    assert!(plan.stdout.contains("\"https://coreweave.com/iam\" ->"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("\"https://coreweave.com/iam\" ->"),
+        "{}",
+        plan.stdout
+    );
     ws.apply();
     assert_eq!(configs(&sandbox)[0]["audience"], ISSUER);
 }
@@ -140,14 +173,32 @@ fn destroy_deletes_the_config_remotely() {
 fn invalid_configurations_fail_at_plan_without_requests() {
     let long = "a".repeat(1025);
     let cases = [
-        ("name = \"has space\"", "`name` may contain only letters, digits"),
+        (
+            "name = \"has space\"",
+            "`name` may contain only letters, digits",
+        ),
         ("name = \"\"", "`name` must not be empty"),
-        (&format!("name = \"{}\"", "n".repeat(256)) as &str, "`name` must have at most 255 characters"),
-        ("issuer_url = \"http://oidc.example.com\"", "`issuer_url` must use https://"),
-        ("issuer_url = \"https://oidc.example.com/\"", "`issuer_url` must not end with a slash"),
+        (
+            &format!("name = \"{}\"", "n".repeat(256)) as &str,
+            "`name` must have at most 255 characters",
+        ),
+        (
+            "issuer_url = \"http://oidc.example.com\"",
+            "`issuer_url` must use https://",
+        ),
+        (
+            "issuer_url = \"https://oidc.example.com/\"",
+            "`issuer_url` must not end with a slash",
+        ),
         ("audience = \"\"", "`audience` must not be empty"),
-        (&format!("audience = \"{long}\"") as &str, "`audience` must have at most 1024 characters"),
-        (&format!("description = \"{long}\"") as &str, "`description` must have at most 1024 characters"),
+        (
+            &format!("audience = \"{long}\"") as &str,
+            "`audience` must have at most 1024 characters",
+        ),
+        (
+            &format!("description = \"{long}\"") as &str,
+            "`description` must have at most 1024 characters",
+        ),
     ];
     let sandbox = Sandbox::start();
     for (line, expected) in cases {
@@ -160,7 +211,13 @@ fn invalid_configurations_fail_at_plan_without_requests() {
         attrs.retain(|a| !a.starts_with(&format!("{key} ")));
         attrs.push(line.to_string());
         let ws = Workspace::new();
-        ws.write(&sandbox, &format!("resource \"coreweave_object_storage_wif_config\" \"this\" {{\n{}\n}}\n", attrs.join("\n")));
+        ws.write(
+            &sandbox,
+            &format!(
+                "resource \"coreweave_object_storage_wif_config\" \"this\" {{\n{}\n}}\n",
+                attrs.join("\n")
+            ),
+        );
         let out = ws.plan().failure();
         assert!(out.contains(expected), "{line}: {out}");
     }

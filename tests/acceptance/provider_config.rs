@@ -11,7 +11,11 @@ fn issuer_lookup() -> String {
 #[test]
 fn validate_passes_without_a_token_or_endpoint() {
     let ws = Workspace::new();
-    ws.write_raw(&format!("{}\nprovider \"coreweave\" {{}}\n{}", required_providers(), issuer_lookup()));
+    ws.write_raw(&format!(
+        "{}\nprovider \"coreweave\" {{}}\n{}",
+        required_providers(),
+        issuer_lookup()
+    ));
     ws.validate().success();
 }
 
@@ -26,7 +30,10 @@ fn plain_http_endpoint_is_rejected_on_the_endpoint_attribute() {
     let out = ws.validate().failure();
     assert!(out.contains("Invalid `endpoint`"), "{out}");
     assert!(out.contains("must use https://"), "{out}");
-    assert!(out.contains("endpoint = \"http://api.coreweave.com\""), "the diagnostic points at the attribute: {out}");
+    assert!(
+        out.contains("endpoint = \"http://api.coreweave.com\""),
+        "the diagnostic points at the attribute: {out}"
+    );
 }
 
 #[test]
@@ -37,8 +44,14 @@ fn out_of_range_numbers_are_rejected_at_validate() {
         required_providers()
     ));
     let out = ws.validate().failure();
-    assert!(out.contains("`request_timeout_seconds` must be between 1 and 600"), "{out}");
-    assert!(out.contains("`max_retries` must be between 0 and 30"), "{out}");
+    assert!(
+        out.contains("`request_timeout_seconds` must be between 1 and 600"),
+        "{out}"
+    );
+    assert!(
+        out.contains("`max_retries` must be between 0 and 30"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -46,27 +59,48 @@ fn missing_token_is_reported_when_the_api_is_needed_and_nothing_is_sent() {
     let sandbox = Sandbox::start();
     let mut ws = Workspace::new();
     ws.env("COREWEAVE_API_ENDPOINT", &sandbox.url);
-    ws.write_raw(&format!("{}\nprovider \"coreweave\" {{}}\n{}", required_providers(), issuer_lookup()));
+    ws.write_raw(&format!(
+        "{}\nprovider \"coreweave\" {{}}\n{}",
+        required_providers(),
+        issuer_lookup()
+    ));
     let out = ws.plan().failure();
-    assert!(out.contains("COREWEAVE_API_TOKEN"), "the error says how to provide the token: {out}");
-    assert!(sandbox.requests().is_empty(), "no request without a token: {:?}", sandbox.requests());
+    assert!(
+        out.contains("COREWEAVE_API_TOKEN"),
+        "the error says how to provide the token: {out}"
+    );
+    assert!(
+        sandbox.requests().is_empty(),
+        "no request without a token: {:?}",
+        sandbox.requests()
+    );
 }
 
 #[test]
 fn environment_alone_configures_the_provider() {
     let sandbox = Sandbox::start();
     let mut ws = Workspace::new();
-    ws.env("COREWEAVE_API_ENDPOINT", &sandbox.url).env("COREWEAVE_API_TOKEN", TOKEN);
-    ws.write_raw(&format!("{}\nprovider \"coreweave\" {{}}\n{}", required_providers(), issuer_lookup()));
-    ws.apply();
+    ws.env("COREWEAVE_API_ENDPOINT", &sandbox.url)
+        .env("COREWEAVE_API_TOKEN", TOKEN);
+    ws.write_raw(&format!(
+        "{}\nprovider \"coreweave\" {{}}\n{}",
+        required_providers(),
+        issuer_lookup()
+    ));
+    let run = ws.apply();
     assert_eq!(ws.outputs()["zone"], "US-EAST-04A");
+    assert!(
+        !run.output().contains(TOKEN) && !ws.raw_state().contains(TOKEN),
+        "the token never reaches output or state"
+    );
 }
 
 #[test]
 fn block_settings_win_over_the_environment() {
     let sandbox = Sandbox::start();
     let mut ws = Workspace::new();
-    ws.env("COREWEAVE_API_ENDPOINT", "https://unreachable.invalid").env("COREWEAVE_API_TOKEN", "wrong-token");
+    ws.env("COREWEAVE_API_ENDPOINT", "https://unreachable.invalid")
+        .env("COREWEAVE_API_TOKEN", "wrong-token");
     ws.write_raw(&format!(
         "{}\nprovider \"coreweave\" {{\n  endpoint = \"{}\"\n  token = \"{TOKEN}\"\n}}\n{}",
         required_providers(),
@@ -74,16 +108,28 @@ fn block_settings_win_over_the_environment() {
         issuer_lookup()
     ));
     ws.apply();
-    assert!(sandbox.requests().iter().all(|r| r.status == 200), "{:?}", sandbox.requests());
+    assert!(
+        sandbox.requests().iter().all(|r| r.status == 200),
+        "{:?}",
+        sandbox.requests()
+    );
 }
 
 #[test]
 fn bad_endpoint_from_the_environment_names_the_variable() {
     let mut ws = Workspace::new();
-    ws.env("COREWEAVE_API_ENDPOINT", "http://api.example.com").env("COREWEAVE_API_TOKEN", TOKEN);
-    ws.write_raw(&format!("{}\nprovider \"coreweave\" {{}}\n{}", required_providers(), issuer_lookup()));
+    ws.env("COREWEAVE_API_ENDPOINT", "http://api.example.com")
+        .env("COREWEAVE_API_TOKEN", TOKEN);
+    ws.write_raw(&format!(
+        "{}\nprovider \"coreweave\" {{}}\n{}",
+        required_providers(),
+        issuer_lookup()
+    ));
     let out = ws.plan().failure();
-    assert!(out.contains("COREWEAVE_API_ENDPOINT (environment)"), "{out}");
+    assert!(
+        out.contains("COREWEAVE_API_ENDPOINT (environment)"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -98,5 +144,8 @@ fn a_wrong_token_gives_the_servers_unauthenticated_error() {
     ));
     let out = ws.plan().failure();
     assert!(out.to_lowercase().contains("unauthenticated"), "{out}");
-    assert!(!out.contains("not-the-token"), "the token never appears in output: {out}");
+    assert!(
+        !out.contains("not-the-token"),
+        "the token never appears in output: {out}"
+    );
 }

@@ -4,5 +4,5 @@
 pub mod sandbox;
 pub mod terraform;
 
-pub use sandbox::{RecordedRequest, Sandbox};
-pub use terraform::{TfRun, Workspace};
+pub use sandbox::Sandbox;
+pub use terraform::Workspace;

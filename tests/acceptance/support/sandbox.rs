@@ -28,7 +28,8 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// True when the request could change remote state.
     pub fn is_write(&self) -> bool {
-        let connect_read = self.path.ends_with("/GetOIDCConfig") || self.path.ends_with("/ListOIDCConfigs");
+        let connect_read =
+            self.path.ends_with("/GetOIDCConfig") || self.path.ends_with("/ListOIDCConfigs");
         self.method != "GET" && !connect_read
     }
 }
@@ -87,7 +88,9 @@ impl Sandbox {
     }
 
     fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut req = self.http.request(method, format!("{}/_sandbox{path}", self.url));
+        let mut req = self
+            .http
+            .request(method, format!("{}/_sandbox{path}", self.url));
         if let Some(body) = body {
             req = req.json(&body);
         }
@@ -106,7 +109,10 @@ impl Sandbox {
 
     /// The requests that could have changed remote state.
     pub fn writes(&self) -> Vec<RecordedRequest> {
-        self.requests().into_iter().filter(RecordedRequest::is_write).collect()
+        self.requests()
+            .into_iter()
+            .filter(RecordedRequest::is_write)
+            .collect()
     }
 
     /// Forgets the request log.
@@ -143,7 +149,11 @@ impl Sandbox {
         if let Some(ms) = for_ms {
             body["forMs"] = json!(ms);
         }
-        self.admin(reqwest::Method::PUT, &format!("/clusters/{id}/status"), Some(body));
+        self.admin(
+            reqwest::Method::PUT,
+            &format!("/clusters/{id}/status"),
+            Some(body),
+        );
     }
 
     /// An authenticated API call, as another tool would make out of band: (HTTP status, body).

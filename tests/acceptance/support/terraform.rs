@@ -34,7 +34,12 @@ impl TfRun {
     /// Panics unless the command failed; returns the output with line breaks and box drawing
     /// removed so that messages can be matched whole.
     pub fn failure(self) -> String {
-        assert_ne!(self.code, 0, "terraform unexpectedly succeeded:\n{}", self.output());
+        assert_ne!(
+            self.code,
+            0,
+            "terraform unexpectedly succeeded:\n{}",
+            self.output()
+        );
         squash(&self.output())
     }
 }
@@ -64,8 +69,14 @@ pub fn terraform_binary() -> &'static Path {
             return p;
         }
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install-terraform.sh");
-        let out = Command::new(&script).output().expect("running scripts/install-terraform.sh");
-        assert!(out.status.success(), "installing terraform failed: {}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new(&script)
+            .output()
+            .expect("running scripts/install-terraform.sh");
+        assert!(
+            out.status.success(),
+            "installing terraform failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
     })
 }
@@ -93,7 +104,10 @@ impl Workspace {
             provider_dir().display()
         );
         std::fs::write(dir.path().join("cli.tfrc"), cli).expect("writing cli.tfrc");
-        Self { dir, env: Vec::new() }
+        Self {
+            dir,
+            env: Vec::new(),
+        }
     }
 
     /// Path of the working directory.
@@ -114,12 +128,11 @@ impl Workspace {
 
     /// Writes `main.tf`: the required_providers block, a provider block for `sandbox`, then `body`.
     pub fn write(&self, sandbox: &Sandbox, body: &str) {
-        self.write_raw(&format!("{}\n{}\n{body}\n", required_providers(), provider_block(sandbox)));
-    }
-
-    /// Writes another `.tf` file beside `main.tf`.
-    pub fn write_file(&self, name: &str, content: &str) {
-        std::fs::write(self.path().join(name), content).expect("writing a file");
+        self.write_raw(&format!(
+            "{}\n{}\n{body}\n",
+            required_providers(),
+            provider_block(sandbox)
+        ));
     }
 
     /// Runs `terraform <args>` in the workspace.
@@ -177,7 +190,8 @@ impl Workspace {
 
     /// `terraform destroy -auto-approve`; panics on failure.
     pub fn destroy(&self) -> TfRun {
-        self.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]).success()
+        self.run(&["destroy", "-auto-approve", "-input=false", "-no-color"])
+            .success()
     }
 
     /// `terraform import ADDRESS ID`.
@@ -202,7 +216,11 @@ impl Workspace {
         let v: Value = serde_json::from_str(&run.stdout).expect("terraform output -json");
         Value::Object(
             v.as_object()
-                .map(|m| m.iter().map(|(k, o)| (k.clone(), o["value"].clone())).collect())
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, o)| (k.clone(), o["value"].clone()))
+                        .collect()
+                })
                 .unwrap_or_default(),
         )
     }

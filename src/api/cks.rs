@@ -1,0 +1,621 @@
+//! CKS clusters (`coreweave.cks.v1beta1.ClusterService`, REST transcoding under
+//! `/v1beta1/cks/clusters`): list, get, and the PATCH that sets a cluster's external OIDC issuer.
+
+use std::fmt;
+
+use reqwest::Method;
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::{comma_joined, empty_as_none, path_param, ApiClient, ApiError};
+
+const CLUSTERS: [&str; 3] = ["v1beta1", "cks", "clusters"];
+
+/// A CKS cluster (the fields this provider uses; unknown response fields are ignored).
+///
+/// Empty strings sent by the server are read as absent (`None`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cluster {
+    /// Cluster id (a UUID).
+    #[serde(default)]
+    pub id: String,
+    /// Cluster name.
+    #[serde(default)]
+    pub name: String,
+    /// Availability zone, e.g. `US-EAST-04A`.
+    #[serde(default)]
+    pub zone: String,
+    /// Kubernetes version, e.g. `v1.32`.
+    #[serde(default)]
+    pub version: String,
+    /// Lifecycle status.
+    #[serde(default)]
+    pub status: ClusterStatus,
+    /// Whether the API server is public.
+    #[serde(default)]
+    pub public: bool,
+    /// VPC id.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub vpc_id: Option<String>,
+    /// Host name of the Kubernetes API server.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub api_server_endpoint: Option<String>,
+    /// The external OIDC issuer; `None` when absent, `null`, or every field is empty.
+    #[serde(default, deserialize_with = "oidc_or_none")]
+    pub oidc: Option<ClusterOidc>,
+    /// Creation time (RFC 3339).
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub created_at: Option<String>,
+    /// Last update time (RFC 3339).
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub updated_at: Option<String>,
+}
+
+/// The lifecycle status of a cluster. Read from the enum name (`"STATUS_RUNNING"`) or its
+/// number; names the client does not know are kept in [`ClusterStatus::Other`].
+///
+/// The numbers are not published; the client assumes the declaration order of the names
+/// (0 = unspecified, 1 = creating, 2 = running, 3 = updating, 4 = upgrading, 5 = deleting,
+/// 6 = deleted, 7 = failed).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub enum ClusterStatus {
+    /// `STATUS_UNSPECIFIED` (also what an omitted status means).
+    #[default]
+    Unspecified,
+    /// `STATUS_CREATING`.
+    Creating,
+    /// `STATUS_RUNNING`.
+    Running,
+    /// `STATUS_UPDATING`.
+    Updating,
+    /// `STATUS_UPGRADING`.
+    Upgrading,
+    /// `STATUS_DELETING`.
+    Deleting,
+    /// `STATUS_DELETED`.
+    Deleted,
+    /// `STATUS_FAILED`.
+    Failed,
+    /// A status name (or number) this client does not know.
+    Other(String),
+}
+
+const STATUS_NAMES: [(&str, ClusterStatus); 8] = [
+    ("STATUS_UNSPECIFIED", ClusterStatus::Unspecified),
+    ("STATUS_CREATING", ClusterStatus::Creating),
+    ("STATUS_RUNNING", ClusterStatus::Running),
+    ("STATUS_UPDATING", ClusterStatus::Updating),
+    ("STATUS_UPGRADING", ClusterStatus::Upgrading),
+    ("STATUS_DELETING", ClusterStatus::Deleting),
+    ("STATUS_DELETED", ClusterStatus::Deleted),
+    ("STATUS_FAILED", ClusterStatus::Failed),
+];
+
+impl ClusterStatus {
+    /// The status for an enum name; unknown names become [`ClusterStatus::Other`].
+    pub fn from_name(name: &str) -> ClusterStatus {
+        STATUS_NAMES
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|(_, status)| status.clone())
+            .unwrap_or_else(|| ClusterStatus::Other(name.to_string()))
+    }
+
+    /// The status for an enum number; unknown numbers become [`ClusterStatus::Other`].
+    pub fn from_number(number: i64) -> ClusterStatus {
+        usize::try_from(number)
+            .ok()
+            .and_then(|index| STATUS_NAMES.get(index))
+            .map(|(_, status)| status.clone())
+            .unwrap_or_else(|| ClusterStatus::Other(number.to_string()))
+    }
+
+    /// The enum name, e.g. `STATUS_RUNNING` (the raw value for [`ClusterStatus::Other`]).
+    pub fn as_str(&self) -> &str {
+        match self {
+            ClusterStatus::Other(raw) => raw,
+            known => STATUS_NAMES
+                .iter()
+                .find(|(_, status)| status == known)
+                .map_or("STATUS_UNSPECIFIED", |(name, _)| name),
+        }
+    }
+}
+
+impl fmt::Display for ClusterStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ClusterStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StatusVisitor;
+
+        impl Visitor<'_> for StatusVisitor {
+            type Value = ClusterStatus;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a cluster status name or number")
+            }
+
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<ClusterStatus, E> {
+                Ok(ClusterStatus::from_name(name))
+            }
+
+            fn visit_i64<E: de::Error>(self, number: i64) -> Result<ClusterStatus, E> {
+                Ok(ClusterStatus::from_number(number))
+            }
+
+            fn visit_u64<E: de::Error>(self, number: u64) -> Result<ClusterStatus, E> {
+                Ok(i64::try_from(number)
+                    .map(ClusterStatus::from_number)
+                    .unwrap_or_else(|_| ClusterStatus::Other(number.to_string())))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<ClusterStatus, E> {
+                Ok(ClusterStatus::Unspecified)
+            }
+        }
+
+        deserializer.deserialize_any(StatusVisitor)
+    }
+}
+
+/// The external OIDC issuer settings of a cluster (`Cluster.oidc`). Every optional string is
+/// `None` when the server omitted it or sent `""`. Serializes to the API's camelCase JSON,
+/// leaving out absent fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterOidc {
+    /// Issuer URL (`issuerUrl`).
+    #[serde(
+        default,
+        deserialize_with = "empty_as_none",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub issuer_url: Option<String>,
+    /// Client id / audience (`clientId`).
+    #[serde(
+        default,
+        deserialize_with = "empty_as_none",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_id: Option<String>,
+    /// Claim used as the user name (`usernameClaim`).
+    #[serde(
+        default,
+        deserialize_with = "empty_as_none",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub username_claim: Option<String>,
+    /// Prefix of user names (`usernamePrefix`).
+    #[serde(
+        default,
+        deserialize_with = "empty_as_none",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub username_prefix: Option<String>,
+    /// Claim holding the groups (`groupsClaim`).
+    #[serde(
+        default,
+        deserialize_with = "empty_as_none",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub groups_claim: Option<String>,
+    /// Prefix of group names (`groupsPrefix`).
+    #[serde(
+        default,
+        deserialize_with = "empty_as_none",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub groups_prefix: Option<String>,
+    /// Base64-encoded PEM CA of the issuer (`ca`).
+    #[serde(
+        default,
+        deserialize_with = "empty_as_none",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ca: Option<String>,
+    /// Required `claim=value` (`requiredClaim`).
+    #[serde(
+        default,
+        deserialize_with = "empty_as_none",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub required_claim: Option<String>,
+    /// Group bound to cluster-admin (`adminGroupBinding`).
+    #[serde(
+        default,
+        deserialize_with = "empty_as_none",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub admin_group_binding: Option<String>,
+    /// Signing algorithm enum names, e.g. `SIGNING_ALGORITHM_RS256` (empty entries dropped).
+    #[serde(
+        default,
+        deserialize_with = "nonempty_strings",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub signing_algorithms: Vec<String>,
+}
+
+impl ClusterOidc {
+    /// Whether no field is set.
+    pub fn is_empty(&self) -> bool {
+        *self == ClusterOidc::default()
+    }
+}
+
+fn oidc_or_none<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<ClusterOidc>, D::Error> {
+    Ok(Option::<ClusterOidc>::deserialize(deserializer)?.filter(|oidc| !oidc.is_empty()))
+}
+
+fn nonempty_strings<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    Ok(Option::<Vec<Option<String>>>::deserialize(deserializer)?
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .filter(|value| !value.is_empty())
+        .collect())
+}
+
+/// The `oidc` object of a cluster PATCH: only the fields that are `Some` are sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterOidcPatch {
+    /// `issuerUrl`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer_url: Option<String>,
+    /// `clientId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// `usernameClaim`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username_claim: Option<String>,
+    /// `usernamePrefix`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username_prefix: Option<String>,
+    /// `groupsClaim`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups_claim: Option<String>,
+    /// `groupsPrefix`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups_prefix: Option<String>,
+    /// `ca` (base64-encoded PEM).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca: Option<String>,
+    /// `requiredClaim`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_claim: Option<String>,
+    /// `adminGroupBinding`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_group_binding: Option<String>,
+    /// `signingAlgorithms` (enum names, e.g. `SIGNING_ALGORITHM_RS256`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing_algorithms: Option<Vec<String>>,
+}
+
+/// `PATCH /v1beta1/cks/clusters/{id}`: `id` and the cluster's current `version` are required by
+/// the API; `update_mask` lists camelCase paths (`oidc.issuerUrl`, ...) and is sent as one
+/// comma-joined string. A path in the mask whose value is absent from `oidc` clears it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateClusterRequest {
+    /// Cluster id.
+    pub id: String,
+    /// The cluster's current Kubernetes version (never a different one: that would upgrade).
+    pub version: String,
+    /// Field-mask paths, camelCase.
+    #[serde(serialize_with = "comma_joined")]
+    pub update_mask: Vec<String>,
+    /// The OIDC fields to set; `None` leaves `oidc` out of the body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oidc: Option<ClusterOidcPatch>,
+}
+
+#[derive(Deserialize)]
+struct ClusterList {
+    #[serde(default)]
+    items: Vec<Cluster>,
+}
+
+#[derive(Deserialize)]
+struct ClusterEnvelope {
+    cluster: Cluster,
+}
+
+impl ApiClient {
+    /// `GET /v1beta1/cks/clusters`: every cluster of the organization, all zones.
+    pub async fn list_clusters(&self) -> Result<Vec<Cluster>, ApiError> {
+        let call = self.rest_call(Method::GET, &CLUSTERS);
+        Ok(self.execute::<ClusterList>(&call).await?.items)
+    }
+
+    /// `GET /v1beta1/cks/clusters/{id}`; `None` when the cluster does not exist.
+    pub async fn get_cluster(&self, id: &str) -> Result<Option<Cluster>, ApiError> {
+        let call = self.rest_call(Method::GET, &cluster_path(id)?);
+        match self.execute::<ClusterEnvelope>(&call).await {
+            Ok(envelope) => Ok(Some(envelope.cluster)),
+            Err(error) if error.is_not_found() => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// `PATCH /v1beta1/cks/clusters/{id}`; returns the updated cluster.
+    pub async fn update_cluster(
+        &self,
+        request: &UpdateClusterRequest,
+    ) -> Result<Cluster, ApiError> {
+        let call = self
+            .rest_call(Method::PATCH, &cluster_path(&request.id)?)
+            .json(request)?;
+        Ok(self.execute::<ClusterEnvelope>(&call).await?.cluster)
+    }
+}
+
+fn cluster_path(id: &str) -> Result<[&str; 4], ApiError> {
+    let [v, cks, clusters] = CLUSTERS;
+    Ok([v, cks, clusters, path_param("cluster id", id)?])
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::test_server::{Reply, TestServer, TOKEN, USER_AGENT};
+    use super::*;
+
+    #[tokio::test]
+    async fn list_clusters_sends_get_with_auth_and_reads_items() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(
+            200,
+            json!({"items": [
+                {"id": "c1", "name": "one", "zone": "US-EAST-04A", "version": "v1.32",
+                 "status": "STATUS_RUNNING", "apiServerEndpoint": "c1.k8s.us-east-04a.coreweave.com",
+                 "vpcId": "", "public": true, "unknownField": {"nested": [1, 2]}},
+                {"id": "c2", "status": 1}
+            ]}),
+        ));
+        let clusters = server.client(0).list_clusters().await.unwrap();
+        let request = &server.requests()[0];
+        assert_eq!(request.method, "GET");
+        assert_eq!(request.path, "/v1beta1/cks/clusters");
+        assert_eq!(
+            request.header("authorization"),
+            Some(format!("Bearer {TOKEN}").as_str())
+        );
+        assert_eq!(request.header("user-agent"), Some(USER_AGENT));
+        assert_eq!(request.header("accept"), Some("application/json"));
+        assert_eq!(request.header("content-type"), None);
+        assert!(request.body.is_empty());
+
+        assert_eq!(clusters.len(), 2);
+        assert_eq!(clusters[0].name, "one");
+        assert_eq!(clusters[0].status, ClusterStatus::Running);
+        assert_eq!(
+            clusters[0].api_server_endpoint.as_deref(),
+            Some("c1.k8s.us-east-04a.coreweave.com")
+        );
+        assert_eq!(clusters[0].vpc_id, None);
+        assert!(clusters[0].public);
+        assert_eq!(clusters[1].status, ClusterStatus::Creating);
+        assert_eq!(clusters[1].oidc, None);
+        assert_eq!(clusters[1].zone, "");
+    }
+
+    #[tokio::test]
+    async fn list_clusters_without_items_is_empty() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(200, json!({})));
+        server.push(Reply::text(200, ""));
+        let client = server.client(0);
+        assert!(client.list_clusters().await.unwrap().is_empty());
+        assert!(client.list_clusters().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn get_cluster_reads_the_envelope_and_normalises_oidc() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(
+            200,
+            json!({"cluster": {
+                "id": "3f2a", "version": "v1.32", "status": "STATUS_UPDATING",
+                "oidc": {"issuerUrl": "https://idp.example.com", "clientId": "kube",
+                         "usernameClaim": "", "groupsClaim": "groups", "ca": "",
+                         "signingAlgorithms": ["SIGNING_ALGORITHM_RS256", ""]}
+            }}),
+        ));
+        let cluster = server.client(0).get_cluster("3f2a").await.unwrap().unwrap();
+        assert_eq!(server.requests()[0].path, "/v1beta1/cks/clusters/3f2a");
+        assert_eq!(cluster.status, ClusterStatus::Updating);
+        assert_eq!(
+            cluster.oidc,
+            Some(ClusterOidc {
+                issuer_url: Some("https://idp.example.com".into()),
+                client_id: Some("kube".into()),
+                groups_claim: Some("groups".into()),
+                signing_algorithms: vec!["SIGNING_ALGORITHM_RS256".into()],
+                ..ClusterOidc::default()
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn oidc_with_only_empty_fields_reads_as_none() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(
+            200,
+            json!({"cluster": {"id": "a", "oidc": {
+                "issuerUrl": "", "clientId": "", "usernameClaim": "", "usernamePrefix": "",
+                "groupsClaim": "", "groupsPrefix": "", "ca": "", "requiredClaim": "",
+                "adminGroupBinding": "", "signingAlgorithms": [""]}}}),
+        ));
+        server.push(Reply::json(
+            200,
+            json!({"cluster": {"id": "b", "oidc": null, "status": null}}),
+        ));
+        let client = server.client(0);
+        let a = client.get_cluster("a").await.unwrap().unwrap();
+        assert_eq!(a.oidc, None);
+        assert_eq!(a.status, ClusterStatus::Unspecified);
+        let b = client.get_cluster("b").await.unwrap().unwrap();
+        assert_eq!(b.oidc, None);
+        assert_eq!(b.status, ClusterStatus::Unspecified);
+    }
+
+    #[tokio::test]
+    async fn get_cluster_is_none_on_not_found_and_errors_otherwise() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(
+            404,
+            json!({"code": 5, "message": "cluster not found", "details": [
+                {"@type": "type.googleapis.com/google.rpc.ResourceInfo",
+                 "resourceType": "cluster", "resourceName": "gone"}]}),
+        ));
+        server.push(Reply::json(403, json!({"code": 7, "message": "no access"})));
+        server.push(Reply::text(404, "<html>not found</html>"));
+        let client = server.client(0);
+        assert_eq!(client.get_cluster("gone").await.unwrap(), None);
+        let denied = client.get_cluster("x").await.unwrap_err();
+        assert_eq!(denied.code(), Some(super::super::Code::PermissionDenied));
+        // A 404 that is not the API's error body (wrong endpoint, proxy) is not "gone".
+        let unexpected = client.get_cluster("x").await.unwrap_err();
+        assert!(matches!(
+            unexpected,
+            ApiError::Unexpected {
+                http_status: 404,
+                ..
+            }
+        ));
+    }
+
+    #[tokio::test]
+    async fn path_parameters_are_percent_encoded_and_validated() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(404, json!({"code": 5, "message": "nope"})));
+        let client = server.client(0);
+        assert_eq!(client.get_cluster("a/b c?d#e").await.unwrap(), None);
+        assert_eq!(
+            server.requests()[0].path,
+            "/v1beta1/cks/clusters/a%2Fb%20c%3Fd%23e"
+        );
+        for bad in ["", ".", ".."] {
+            assert!(matches!(
+                client.get_cluster(bad).await,
+                Err(ApiError::InvalidRequest(_))
+            ));
+        }
+        assert_eq!(client.request_count(), 1);
+    }
+
+    #[tokio::test]
+    async fn update_cluster_patches_with_mask_string_and_only_set_oidc_fields() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(
+            200,
+            json!({"cluster": {"id": "3f2a", "version": "v1.32", "status": "STATUS_UPDATING",
+                               "oidc": {"issuerUrl": "https://idp.example.com", "clientId": "kube"}}}),
+        ));
+        let request = UpdateClusterRequest {
+            id: "3f2a".into(),
+            version: "v1.32".into(),
+            update_mask: vec![
+                "oidc.issuerUrl".into(),
+                "oidc.clientId".into(),
+                "oidc.signingAlgorithms".into(),
+            ],
+            oidc: Some(ClusterOidcPatch {
+                issuer_url: Some("https://idp.example.com".into()),
+                client_id: Some("kube".into()),
+                signing_algorithms: Some(vec!["SIGNING_ALGORITHM_RS256".into()]),
+                ..ClusterOidcPatch::default()
+            }),
+        };
+        let cluster = server.client(0).update_cluster(&request).await.unwrap();
+        assert_eq!(cluster.status, ClusterStatus::Updating);
+        let sent = &server.requests()[0];
+        assert_eq!(sent.method, "PATCH");
+        assert_eq!(sent.path, "/v1beta1/cks/clusters/3f2a");
+        assert_eq!(sent.header("content-type"), Some("application/json"));
+        assert_eq!(
+            sent.json(),
+            json!({"id": "3f2a", "version": "v1.32",
+                   "updateMask": "oidc.issuerUrl,oidc.clientId,oidc.signingAlgorithms",
+                   "oidc": {"issuerUrl": "https://idp.example.com", "clientId": "kube",
+                            "signingAlgorithms": ["SIGNING_ALGORITHM_RS256"]}})
+        );
+    }
+
+    #[tokio::test]
+    async fn clearing_oidc_sends_the_mask_without_an_oidc_object() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(200, json!({"cluster": {"id": "3f2a"}})));
+        let request = UpdateClusterRequest {
+            id: "3f2a".into(),
+            version: "v1.32".into(),
+            update_mask: vec!["oidc".into()],
+            oidc: None,
+        };
+        server.client(0).update_cluster(&request).await.unwrap();
+        assert_eq!(
+            server.requests()[0].json(),
+            json!({"id": "3f2a", "version": "v1.32", "updateMask": "oidc"})
+        );
+    }
+
+    #[tokio::test]
+    async fn update_errors_keep_field_violations() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(
+            400,
+            json!({"code": 3, "message": "invalid oidc", "details": [
+                {"@type": "type.googleapis.com/google.rpc.BadRequest",
+                 "fieldViolations": [{"field": "oidc.ca", "description": "not a PEM certificate"}]}]}),
+        ));
+        let request = UpdateClusterRequest {
+            id: "3f2a".into(),
+            version: "v1.32".into(),
+            update_mask: vec!["oidc.ca".into()],
+            oidc: Some(ClusterOidcPatch {
+                ca: Some("bm90IGEgY2VydA==".into()),
+                ..ClusterOidcPatch::default()
+            }),
+        };
+        let error = server.client(3).update_cluster(&request).await.unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid_argument: invalid oidc (oidc.ca: not a PEM certificate)"
+        );
+        assert_eq!(server.requests().len(), 1);
+    }
+
+    #[test]
+    fn status_reads_names_numbers_and_unknown_values() {
+        let read =
+            |value: serde_json::Value| serde_json::from_value::<ClusterStatus>(value).unwrap();
+        assert_eq!(read(json!("STATUS_FAILED")), ClusterStatus::Failed);
+        assert_eq!(
+            read(json!("STATUS_PAUSED")),
+            ClusterStatus::Other("STATUS_PAUSED".into())
+        );
+        assert_eq!(read(json!(0)), ClusterStatus::Unspecified);
+        assert_eq!(read(json!(2)), ClusterStatus::Running);
+        assert_eq!(read(json!(7)), ClusterStatus::Failed);
+        assert_eq!(read(json!(42)), ClusterStatus::Other("42".into()));
+        assert_eq!(read(json!(-1)), ClusterStatus::Other("-1".into()));
+        assert_eq!(
+            read(json!(u64::MAX)),
+            ClusterStatus::Other(u64::MAX.to_string())
+        );
+        assert!(serde_json::from_value::<ClusterStatus>(json!([1])).is_err());
+        for (name, status) in STATUS_NAMES {
+            assert_eq!(status.to_string(), name);
+        }
+        assert_eq!(ClusterStatus::Other("X".into()).as_str(), "X");
+    }
+}

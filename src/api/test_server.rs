@@ -1,0 +1,192 @@
+//! A tiny in-process HTTP server for the client's tests: it records every request (method,
+//! path, query, headers, body) and answers with scripted replies, in order.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::Router;
+use url::Url;
+
+use super::{ApiClient, ApiToken, ClientConfig, RetryPolicy};
+
+/// The token every test client sends.
+pub(crate) const TOKEN: &str = "test-token-5ecret";
+/// The user agent every test client sends.
+pub(crate) const USER_AGENT: &str = "terraform-provider-coreweave/test";
+
+/// A request as the server received it.
+#[derive(Debug, Clone)]
+pub(crate) struct Recorded {
+    pub(crate) method: String,
+    /// Path exactly as sent (still percent-encoded).
+    pub(crate) path: String,
+    pub(crate) query: Option<String>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Recorded {
+    /// A header value as text.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    /// The body parsed as JSON (`null` when empty).
+    pub(crate) fn json(&self) -> serde_json::Value {
+        if self.body.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&self.body).expect("request body is JSON")
+        }
+    }
+}
+
+/// A scripted reply.
+#[derive(Debug, Clone)]
+pub(crate) struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+    delay: Duration,
+}
+
+impl Reply {
+    /// A JSON reply.
+    pub(crate) fn json(status: u16, body: serde_json::Value) -> Self {
+        Reply {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string(),
+            delay: Duration::ZERO,
+        }
+    }
+
+    /// A plain-text reply.
+    pub(crate) fn text(status: u16, body: &str) -> Self {
+        Reply {
+            status,
+            headers: vec![("content-type".into(), "text/plain".into())],
+            body: body.to_string(),
+            delay: Duration::ZERO,
+        }
+    }
+
+    /// Adds a header.
+    pub(crate) fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Waits this long before answering.
+    pub(crate) fn after(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+}
+
+#[derive(Default)]
+struct Script {
+    requests: Vec<Recorded>,
+    replies: VecDeque<Reply>,
+}
+
+type Shared = Arc<Mutex<Script>>;
+
+/// The running server.
+pub(crate) struct TestServer {
+    /// Base URL, `http://127.0.0.1:<port>/`.
+    pub(crate) url: Url,
+    script: Shared,
+}
+
+impl TestServer {
+    /// Starts a server on 127.0.0.1 with an ephemeral port.
+    pub(crate) async fn start() -> Self {
+        let script = Shared::default();
+        let app = Router::new().fallback(handle).with_state(script.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let address = listener.local_addr().expect("local address");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        TestServer {
+            url: Url::parse(&format!("http://{address}/")).expect("server URL"),
+            script,
+        }
+    }
+
+    /// Queues a reply for the next unanswered request.
+    pub(crate) fn push(&self, reply: Reply) {
+        lock(&self.script).replies.push_back(reply);
+    }
+
+    /// Every request received so far.
+    pub(crate) fn requests(&self) -> Vec<Recorded> {
+        lock(&self.script).requests.clone()
+    }
+
+    /// A client for this server with near-zero backoff and `max_retries` retries.
+    pub(crate) fn client(&self, max_retries: u32) -> ApiClient {
+        ApiClient::with_policy(test_config(&self.url), fast_policy(max_retries))
+            .expect("test client")
+    }
+}
+
+/// Client settings for tests: test token and user agent, 2 s timeout.
+pub(crate) fn test_config(endpoint: &Url) -> ClientConfig {
+    ClientConfig {
+        endpoint: endpoint.clone(),
+        token: Some(ApiToken::new(TOKEN)),
+        request_timeout: Duration::from_secs(2),
+        max_retries: 3,
+        user_agent: USER_AGENT.to_string(),
+    }
+}
+
+/// A retry policy with millisecond delays.
+pub(crate) fn fast_policy(max_retries: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_retries,
+        base: Duration::from_millis(1),
+        max_delay: Duration::from_millis(5),
+    }
+}
+
+fn lock(script: &Shared) -> std::sync::MutexGuard<'_, Script> {
+    script.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+async fn handle(State(script): State<Shared>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .map(|bytes| bytes.to_vec())
+        .unwrap_or_default();
+    let reply = {
+        let mut script = lock(&script);
+        script.requests.push(Recorded {
+            method: parts.method.to_string(),
+            path: parts.uri.path().to_string(),
+            query: parts.uri.query().map(str::to_string),
+            headers: parts.headers,
+            body,
+        });
+        script.replies.pop_front()
+    }
+    .unwrap_or_else(|| Reply::text(500, "test server: no scripted reply left"));
+    if !reply.delay.is_zero() {
+        tokio::time::sleep(reply.delay).await;
+    }
+    let mut response = Response::builder().status(reply.status);
+    for (name, value) in &reply.headers {
+        response = response.header(name, value);
+    }
+    response
+        .body(Body::from(reply.body))
+        .expect("scripted reply is a valid response")
+}

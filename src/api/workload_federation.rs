@@ -1,0 +1,569 @@
+//! Workload identity federation OIDC configurations
+//! (`coreweave.workload_federation.control_plane.v1beta1.WFControlPlaneService`), spoken as
+//! Connect unary JSON: `POST /<service>/<Method>`, `Content-Type: application/json`,
+//! `Connect-Protocol-Version: 1`.
+//!
+//! Creating is not idempotent (the server assigns the uid). When a create's outcome is unknown
+//! (timeout, 502, 504, connection lost after sending), the client lists the configurations and
+//! returns the one matching name, issuer URL and audience if it exists, and only otherwise
+//! sends the create again: a configuration is never created twice by one call.
+
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{comma_joined, empty_as_none, required, ApiClient, ApiError, Code};
+
+const SERVICE: &str = "coreweave.workload_federation.control_plane.v1beta1.WFControlPlaneService";
+
+/// An OIDC trust configuration of AI Object Storage workload identity federation.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OidcConfig {
+    /// Server-assigned id.
+    #[serde(default)]
+    pub uid: String,
+    /// Organization id.
+    #[serde(default)]
+    pub org_uid: String,
+    /// Name (`^[a-zA-Z0-9_-]{1,255}$`).
+    #[serde(default)]
+    pub name: String,
+    /// Description; `None` when absent or empty.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub description: Option<String>,
+    /// Issuer URL tokens must carry in `iss`.
+    #[serde(default)]
+    pub issuer_url: String,
+    /// Audience tokens must carry in `aud`.
+    #[serde(default)]
+    pub audience: String,
+    /// Creation time (RFC 3339).
+    #[serde(default)]
+    pub created_at: String,
+    /// Last update time (RFC 3339).
+    #[serde(default)]
+    pub updated_at: String,
+    /// Deactivation time; `None` means the configuration is active.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub deactivated_at: Option<String>,
+}
+
+impl OidcConfig {
+    /// Whether the configuration is active (it has no deactivation time).
+    pub fn active(&self) -> bool {
+        self.deactivated_at.is_none()
+    }
+}
+
+/// `CreateOIDCConfig` request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOidcConfig {
+    /// Name.
+    pub name: String,
+    /// Issuer URL.
+    pub issuer_url: String,
+    /// Audience.
+    pub audience: String,
+    /// Description; omitted when `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether the configuration starts active.
+    pub active: bool,
+}
+
+/// `UpdateOIDCConfig` request. `update_mask` holds camelCase paths out of `name`,
+/// `description`, `issuerUrl`, `audience`, `active` and is sent as one comma-joined string;
+/// a path in the mask whose value is `None` is left out of the body, which clears it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOidcConfig {
+    /// Id of the configuration.
+    pub uid: String,
+    /// Field-mask paths.
+    #[serde(serialize_with = "comma_joined")]
+    pub update_mask: Vec<String>,
+    /// New name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// New description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// New issuer URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer_url: Option<String>,
+    /// New audience.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// New activation state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct ConfigEnvelope {
+    config: OidcConfig,
+}
+
+#[derive(Deserialize)]
+struct ConfigList {
+    #[serde(default)]
+    configs: Vec<OidcConfig>,
+}
+
+impl ApiClient {
+    /// `GetOIDCConfig`; `None` when no configuration has this uid.
+    pub async fn get_oidc_config(&self, uid: &str) -> Result<Option<OidcConfig>, ApiError> {
+        let uid = required("OIDC configuration uid", uid)?;
+        let call = self.connect_call(SERVICE, "GetOIDCConfig", &json!({ "uid": uid }))?;
+        match self.execute::<ConfigEnvelope>(&call).await {
+            Ok(envelope) => Ok(Some(envelope.config)),
+            Err(error) if error.is_not_found() => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// `ListOIDCConfigs`: every configuration of the organization.
+    pub async fn list_oidc_configs(&self) -> Result<Vec<OidcConfig>, ApiError> {
+        let call = self.connect_call(SERVICE, "ListOIDCConfigs", &json!({}))?;
+        Ok(self.execute::<ConfigList>(&call).await?.configs)
+    }
+
+    /// `CreateOIDCConfig`; reconciles through [`ApiClient::list_oidc_configs`] when the
+    /// outcome of an attempt is unknown, so that the configuration is created at most once.
+    pub async fn create_oidc_config(
+        &self,
+        request: &CreateOidcConfig,
+    ) -> Result<OidcConfig, ApiError> {
+        let call = self
+            .connect_call(SERVICE, "CreateOIDCConfig", request)?
+            .non_idempotent();
+        let mut retries = 0;
+        let mut maybe_created = false;
+        loop {
+            let failure = match self.send(&call, &mut retries).await {
+                Ok(body) => return Ok(super::decode::<ConfigEnvelope>(&call, &body)?.config),
+                Err(failure) => failure,
+            };
+            let conflict_after_unknown =
+                maybe_created && failure.error.code() == Some(Code::AlreadyExists);
+            if !failure.outcome_unknown && !conflict_after_unknown {
+                return Err(failure.error);
+            }
+            match self.find_created(request).await {
+                Ok(Some(config)) => {
+                    tracing::debug!(
+                        target: "coreweave::api",
+                        uid = %config.uid,
+                        error = %failure.error,
+                        "create of OIDC configuration had an unknown outcome; found it by listing"
+                    );
+                    return Ok(config);
+                }
+                Ok(None) if failure.outcome_unknown => {}
+                Ok(None) | Err(_) => return Err(failure.error),
+            }
+            maybe_created = true;
+            self.back_off(&call, &mut retries, failure.error, failure.retry_after)
+                .await?;
+        }
+    }
+
+    /// The configuration a create of `request` would have made, if it exists.
+    async fn find_created(
+        &self,
+        request: &CreateOidcConfig,
+    ) -> Result<Option<OidcConfig>, ApiError> {
+        Ok(self.list_oidc_configs().await?.into_iter().find(|config| {
+            config.name == request.name
+                && config.issuer_url == request.issuer_url
+                && config.audience == request.audience
+        }))
+    }
+
+    /// `UpdateOIDCConfig`; returns the updated configuration.
+    pub async fn update_oidc_config(
+        &self,
+        request: &UpdateOidcConfig,
+    ) -> Result<OidcConfig, ApiError> {
+        required("OIDC configuration uid", &request.uid)?;
+        let call = self.connect_call(SERVICE, "UpdateOIDCConfig", request)?;
+        Ok(self.execute::<ConfigEnvelope>(&call).await?.config)
+    }
+
+    /// `DeleteOIDCConfig`; `false` when the configuration was already gone.
+    pub async fn delete_oidc_config(&self, uid: &str) -> Result<bool, ApiError> {
+        let uid = required("OIDC configuration uid", uid)?;
+        let call = self.connect_call(SERVICE, "DeleteOIDCConfig", &json!({ "uid": uid }))?;
+        match self.execute::<IgnoredAny>(&call).await {
+            Ok(_) => Ok(true),
+            Err(error) if error.is_not_found() => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use base64::engine::general_purpose::STANDARD_NO_PAD;
+    use base64::Engine as _;
+    use serde_json::json;
+
+    use super::super::test_server::{test_config, Reply, TestServer, TOKEN, USER_AGENT};
+    use super::super::ErrorDetail;
+    use super::*;
+
+    fn path(method: &str) -> String {
+        format!("/{SERVICE}/{method}")
+    }
+
+    fn config_json(uid: &str, name: &str) -> serde_json::Value {
+        json!({"uid": uid, "orgUid": "org1", "name": name,
+               "issuerUrl": "https://oidc.cks.coreweave.com/id/abc",
+               "audience": "https://coreweave.com/iam",
+               "createdAt": "2025-01-01T00:00:00Z", "updatedAt": "2025-01-02T00:00:00Z"})
+    }
+
+    fn create_request() -> CreateOidcConfig {
+        CreateOidcConfig {
+            name: "cks-abc".into(),
+            issuer_url: "https://oidc.cks.coreweave.com/id/abc".into(),
+            audience: "https://coreweave.com/iam".into(),
+            description: None,
+            active: true,
+        }
+    }
+
+    #[tokio::test]
+    async fn get_posts_connect_json_and_reads_the_config() {
+        let server = TestServer::start().await;
+        let mut body = config_json("u1", "cks-abc");
+        body["description"] = json!("");
+        body["deactivatedAt"] = json!("2025-02-01T00:00:00Z");
+        server.push(Reply::json(200, json!({"config": body})));
+        let config = server
+            .client(0)
+            .get_oidc_config("u1")
+            .await
+            .unwrap()
+            .unwrap();
+        let request = &server.requests()[0];
+        assert_eq!(request.method, "POST");
+        assert_eq!(request.path, path("GetOIDCConfig"));
+        assert_eq!(request.header("content-type"), Some("application/json"));
+        assert_eq!(request.header("connect-protocol-version"), Some("1"));
+        assert_eq!(
+            request.header("authorization"),
+            Some(format!("Bearer {TOKEN}").as_str())
+        );
+        assert_eq!(request.header("user-agent"), Some(USER_AGENT));
+        assert_eq!(request.json(), json!({"uid": "u1"}));
+        assert_eq!(
+            config,
+            OidcConfig {
+                uid: "u1".into(),
+                org_uid: "org1".into(),
+                name: "cks-abc".into(),
+                description: None,
+                issuer_url: "https://oidc.cks.coreweave.com/id/abc".into(),
+                audience: "https://coreweave.com/iam".into(),
+                created_at: "2025-01-01T00:00:00Z".into(),
+                updated_at: "2025-01-02T00:00:00Z".into(),
+                deactivated_at: Some("2025-02-01T00:00:00Z".into()),
+            }
+        );
+        assert!(!config.active());
+    }
+
+    #[tokio::test]
+    async fn get_is_none_on_connect_not_found_with_binary_details() {
+        let server = TestServer::start().await;
+        // google.rpc.ResourceInfo{resource_type: "oidc_config", resource_name: "u9"}
+        let mut info = vec![0x0a, 11];
+        info.extend_from_slice(b"oidc_config");
+        info.extend_from_slice(&[0x12, 2]);
+        info.extend_from_slice(b"u9");
+        server.push(Reply::json(
+            404,
+            json!({"code": "not_found", "message": "config not found",
+                   "details": [{"type": "google.rpc.ResourceInfo", "value": STANDARD_NO_PAD.encode(&info)}]}),
+        ));
+        server.push(Reply::json(
+            404,
+            json!({"code": "not_found", "message": "config not found",
+                   "details": [{"type": "google.rpc.ResourceInfo", "value": STANDARD_NO_PAD.encode(&info)}]}),
+        ));
+        let client = server.client(0);
+        assert_eq!(client.get_oidc_config("u9").await.unwrap(), None);
+        // The same answer to an update is an error that names the resource.
+        let update = UpdateOidcConfig {
+            uid: "u9".into(),
+            update_mask: vec!["name".into()],
+            name: Some("x".into()),
+            ..UpdateOidcConfig::default()
+        };
+        let error = client.update_oidc_config(&update).await.unwrap_err();
+        assert!(error.is_not_found());
+        assert_eq!(
+            error.status().unwrap().details,
+            vec![ErrorDetail::ResourceInfo {
+                resource_type: "oidc_config".into(),
+                resource_name: "u9".into(),
+                owner: String::new(),
+                description: String::new(),
+            }]
+        );
+        assert_eq!(
+            error.to_string(),
+            "not_found: config not found (oidc_config \"u9\")"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_plain_404_from_a_connect_route_is_unimplemented_not_gone() {
+        let server = TestServer::start().await;
+        server.push(Reply::text(404, "404 page not found"));
+        let error = server.client(0).get_oidc_config("u1").await.unwrap_err();
+        assert_eq!(error.code(), Some(Code::Unimplemented));
+        assert_eq!(
+            error.to_string(),
+            "unimplemented: HTTP 404: 404 page not found"
+        );
+    }
+
+    #[tokio::test]
+    async fn list_reads_configs_and_defaults_to_empty() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(
+            200,
+            json!({"configs": [config_json("u1", "a"), config_json("u2", "b")]}),
+        ));
+        server.push(Reply::json(200, json!({})));
+        let client = server.client(0);
+        let configs = client.list_oidc_configs().await.unwrap();
+        assert_eq!(
+            configs.iter().map(|c| c.uid.as_str()).collect::<Vec<_>>(),
+            ["u1", "u2"]
+        );
+        assert!(configs[0].active());
+        assert!(client.list_oidc_configs().await.unwrap().is_empty());
+        let request = &server.requests()[0];
+        assert_eq!(request.path, path("ListOIDCConfigs"));
+        assert_eq!(request.json(), json!({}));
+    }
+
+    #[tokio::test]
+    async fn create_sends_the_request_and_returns_the_config() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(
+            200,
+            json!({"config": config_json("u1", "cks-abc")}),
+        ));
+        let mut request = create_request();
+        request.description = Some("for CKS".into());
+        request.active = false;
+        let config = server.client(3).create_oidc_config(&request).await.unwrap();
+        assert_eq!(config.uid, "u1");
+        let sent = &server.requests()[0];
+        assert_eq!(sent.path, path("CreateOIDCConfig"));
+        assert_eq!(
+            sent.json(),
+            json!({"name": "cks-abc", "issuerUrl": "https://oidc.cks.coreweave.com/id/abc",
+                   "audience": "https://coreweave.com/iam", "description": "for CKS", "active": false})
+        );
+        let mut without_description = create_request();
+        without_description.description = None;
+        assert_eq!(
+            serde_json::to_value(&without_description).unwrap(),
+            json!({"name": "cks-abc", "issuerUrl": "https://oidc.cks.coreweave.com/id/abc",
+                   "audience": "https://coreweave.com/iam", "active": true})
+        );
+    }
+
+    #[tokio::test]
+    async fn create_after_502_is_not_resent_when_the_list_shows_it() {
+        let server = TestServer::start().await;
+        server.push(Reply::text(502, "bad gateway"));
+        server.push(Reply::json(
+            200,
+            json!({"configs": [config_json("other", "unrelated"), config_json("u1", "cks-abc")]}),
+        ));
+        let client = server.client(3);
+        let config = client.create_oidc_config(&create_request()).await.unwrap();
+        assert_eq!(config.uid, "u1");
+        let paths: Vec<_> = server.requests().into_iter().map(|r| r.path).collect();
+        assert_eq!(paths, [path("CreateOIDCConfig"), path("ListOIDCConfigs")]);
+    }
+
+    #[tokio::test]
+    async fn create_after_a_timeout_is_resent_only_when_the_list_lacks_it() {
+        let server = TestServer::start().await;
+        server.push(
+            Reply::json(200, json!({"config": config_json("u1", "cks-abc")}))
+                .after(Duration::from_millis(250)),
+        );
+        server.push(Reply::json(200, json!({"configs": []})));
+        server.push(Reply::json(
+            200,
+            json!({"config": config_json("u2", "cks-abc")}),
+        ));
+        let mut config = test_config(&server.url);
+        config.request_timeout = Duration::from_millis(100);
+        let client =
+            ApiClient::with_policy(config, super::super::test_server::fast_policy(3)).unwrap();
+        let created = client.create_oidc_config(&create_request()).await.unwrap();
+        assert_eq!(created.uid, "u2");
+        let paths: Vec<_> = server.requests().into_iter().map(|r| r.path).collect();
+        assert_eq!(
+            paths,
+            [
+                path("CreateOIDCConfig"),
+                path("ListOIDCConfigs"),
+                path("CreateOIDCConfig")
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn create_is_retried_directly_after_429_and_503() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(
+            429,
+            json!({"code": "resource_exhausted", "message": "slow down"}),
+        ));
+        server.push(Reply::json(
+            503,
+            json!({"code": "unavailable", "message": "busy"}),
+        ));
+        server.push(Reply::json(
+            200,
+            json!({"config": config_json("u1", "cks-abc")}),
+        ));
+        let client = server.client(3);
+        assert_eq!(
+            client
+                .create_oidc_config(&create_request())
+                .await
+                .unwrap()
+                .uid,
+            "u1"
+        );
+        assert!(server
+            .requests()
+            .iter()
+            .all(|r| r.path == path("CreateOIDCConfig")));
+        assert_eq!(client.request_count(), 3);
+    }
+
+    #[tokio::test]
+    async fn create_conflict_after_an_unknown_outcome_is_resolved_by_listing() {
+        let server = TestServer::start().await;
+        server.push(Reply::text(504, "gateway timeout"));
+        server.push(Reply::json(200, json!({"configs": []})));
+        server.push(Reply::json(
+            409,
+            json!({"code": "already_exists", "message": "duplicate issuer"}),
+        ));
+        server.push(Reply::json(
+            200,
+            json!({"configs": [config_json("u1", "cks-abc")]}),
+        ));
+        let client = server.client(3);
+        assert_eq!(
+            client
+                .create_oidc_config(&create_request())
+                .await
+                .unwrap()
+                .uid,
+            "u1"
+        );
+        assert_eq!(client.request_count(), 4);
+    }
+
+    #[tokio::test]
+    async fn create_conflict_without_an_earlier_attempt_is_an_error() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(
+            409,
+            json!({"code": "already_exists", "message": "duplicate issuer"}),
+        ));
+        let client = server.client(3);
+        let error = client
+            .create_oidc_config(&create_request())
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(Code::AlreadyExists));
+        assert_eq!(client.request_count(), 1);
+    }
+
+    #[tokio::test]
+    async fn create_gives_up_after_the_retry_budget_counting_every_attempt() {
+        let server = TestServer::start().await;
+        server.push(Reply::text(502, "bad gateway"));
+        server.push(Reply::json(200, json!({"configs": []})));
+        server.push(Reply::text(502, "bad gateway"));
+        server.push(Reply::json(200, json!({"configs": []})));
+        let client = server.client(1);
+        let error = client
+            .create_oidc_config(&create_request())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, ApiError::RetriesExhausted { attempts: 2, .. }),
+            "{error:?}"
+        );
+        assert_eq!(
+            error.to_string(),
+            "127.0.0.1: giving up after 2 attempts; last answer unavailable: HTTP 502: bad gateway"
+        );
+        assert_eq!(client.request_count(), 4);
+    }
+
+    #[tokio::test]
+    async fn update_sends_the_mask_as_a_string_and_omits_cleared_values() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(
+            200,
+            json!({"config": config_json("u1", "renamed")}),
+        ));
+        let request = UpdateOidcConfig {
+            uid: "u1".into(),
+            update_mask: vec!["name".into(), "description".into(), "active".into()],
+            name: Some("renamed".into()),
+            description: None,
+            active: Some(false),
+            ..UpdateOidcConfig::default()
+        };
+        let config = server.client(0).update_oidc_config(&request).await.unwrap();
+        assert_eq!(config.name, "renamed");
+        let sent = &server.requests()[0];
+        assert_eq!(sent.path, path("UpdateOIDCConfig"));
+        assert_eq!(
+            sent.json(),
+            json!({"uid": "u1", "updateMask": "name,description,active", "name": "renamed", "active": false})
+        );
+    }
+
+    #[tokio::test]
+    async fn delete_reports_whether_the_config_existed() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(200, json!({})));
+        server.push(Reply::json(
+            404,
+            json!({"code": "not_found", "message": "gone"}),
+        ));
+        let client = server.client(0);
+        assert!(client.delete_oidc_config("u1").await.unwrap());
+        assert!(!client.delete_oidc_config("u1").await.unwrap());
+        let requests = server.requests();
+        assert_eq!(requests[0].path, path("DeleteOIDCConfig"));
+        assert_eq!(requests[0].json(), json!({"uid": "u1"}));
+        assert!(matches!(
+            client.delete_oidc_config("").await,
+            Err(ApiError::InvalidRequest(_))
+        ));
+    }
+}
