@@ -5,6 +5,7 @@ pub mod cks;
 pub mod diag;
 pub mod functions;
 pub mod handshake;
+pub mod interrupt;
 pub mod logging;
 pub mod object_storage;
 pub mod provider;
@@ -78,6 +79,7 @@ pub fn run() -> ExitCode {
         return ExitCode::from(1);
     }
     logging::init();
+    interrupt::ignore_sigint();
     if let Err(e) = handshake::install() {
         tracing::warn!("stdout handshake shim not installed, plans will be slower: {e:#}");
     }

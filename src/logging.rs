@@ -43,8 +43,11 @@ pub fn init() {
         .with_target("terraform_provider_coreweave", level)
         .with_target("coreweave", level)
         .with_default(framework);
+    // tf-provider's gRPC layer opens a DEBUG `request` span per call; the stop watcher needs it.
+    let grpc_requests = Targets::new().with_target("tower_http::trace", LevelFilter::DEBUG);
     let _ = tracing_subscriber::registry()
         .with(HclogLayer.with_filter(filter))
+        .with(crate::interrupt::StopWatcher.with_filter(grpc_requests))
         .try_init();
 }
 

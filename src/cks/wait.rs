@@ -6,6 +6,7 @@ use tokio::time::{sleep, Instant};
 
 use crate::api::cks::{Cluster, ClusterStatus, UpdateClusterRequest};
 use crate::api::{ApiClient, ApiError, Code};
+use crate::interrupt;
 
 /// Why an operation on a cluster did not complete.
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +26,11 @@ pub enum ClusterOpError {
     /// The cluster no longer exists.
     #[error("cluster {cluster_id} was not found")]
     Gone { cluster_id: String },
+    /// Terraform asked the provider to stop (Ctrl-C) while it was waiting.
+    #[error(
+        "interrupted while waiting for cluster {cluster_id} (Terraform asked the provider to stop)"
+    )]
+    Interrupted { cluster_id: String },
     /// An API call failed.
     #[error(transparent)]
     Api(#[from] ApiError),
@@ -67,6 +73,21 @@ pub fn is_transitional(status: &ClusterStatus) -> bool {
     )
 }
 
+/// Sleeps for `delay` unless Terraform asks the provider to stop first. Only waits are
+/// interruptible: an API call in flight is never abandoned, so its outcome is always known.
+async fn pause(cluster_id: &str, delay: Duration) -> Result<(), ClusterOpError> {
+    let interrupted = || ClusterOpError::Interrupted {
+        cluster_id: cluster_id.into(),
+    };
+    if interrupt::is_stopping() {
+        return Err(interrupted());
+    }
+    tokio::select! {
+        () = sleep(delay) => Ok(()),
+        () = interrupt::stopped() => Err(interrupted()),
+    }
+}
+
 /// Polls the cluster until it is `STATUS_RUNNING`, failed, gone or the deadline passes.
 pub async fn until_running(
     client: &ApiClient,
@@ -107,7 +128,7 @@ pub async fn until_running(
                     });
                 }
                 tracing::debug!(cluster_id, %status, delay_ms = delay.as_millis() as u64, "waiting for cluster");
-                sleep(delay).await;
+                pause(cluster_id, delay).await?;
                 attempt += 1;
             }
         }

@@ -1,0 +1,103 @@
+//! Prompt, state-preserving interruption (Ctrl-C).
+//!
+//! Terraform answers Ctrl-C by calling `StopProvider` and then waiting for the operations in
+//! flight. `tf-provider` reacts to `StopProvider` only by shutting its server down, so a long
+//! wait would run on until its timeout. This module notices the `StopProvider` call from the
+//! gRPC request span that `tf-provider`'s tracing layer opens for every call, and lets long
+//! operations return early (with what they changed recorded in state). The terminal's SIGINT,
+//! which also reaches the provider, is ignored as go-plugin servers do: Terraform decides.
+
+use std::future::Future;
+use std::sync::OnceLock;
+
+use tokio::sync::watch;
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id};
+use tracing::Subscriber;
+use tracing_subscriber::layer::Context;
+use tracing_subscriber::Layer;
+
+/// The gRPC method Terraform calls on Ctrl-C.
+const STOP_METHOD: &str = "/tfplugin6.Provider/StopProvider";
+
+fn channel() -> &'static watch::Sender<bool> {
+    static STOP: OnceLock<watch::Sender<bool>> = OnceLock::new();
+    STOP.get_or_init(|| watch::channel(false).0)
+}
+
+/// Marks the provider as stopping: every [`stopped`] future resolves.
+pub fn request_stop() {
+    channel().send_replace(true);
+}
+
+/// True once a stop was requested.
+pub fn is_stopping() -> bool {
+    *channel().borrow()
+}
+
+/// Resolves when a stop is requested (immediately if it already was).
+pub fn stopped() -> impl Future<Output = ()> + Send + 'static {
+    let mut rx = channel().subscribe();
+    async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    }
+}
+
+/// Ignores SIGINT so that a terminal Ctrl-C does not kill the provider under Terraform's feet.
+pub fn ignore_sigint() {
+    // SAFETY: installing SIG_IGN for SIGINT has no preconditions.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
+    }
+}
+
+/// A tracing layer that requests a stop when a `StopProvider` request span opens.
+pub struct StopWatcher;
+
+#[derive(Default)]
+struct UriVisitor {
+    is_stop: bool,
+}
+
+impl Visit for UriVisitor {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "uri" && format!("{value:?}").ends_with(STOP_METHOD) {
+            self.is_stop = true;
+        }
+    }
+}
+
+impl<S: Subscriber> Layer<S> for StopWatcher {
+    fn on_new_span(&self, attrs: &Attributes<'_>, _id: &Id, _ctx: Context<'_, S>) {
+        if attrs.metadata().name() != "request" {
+            return;
+        }
+        let mut visitor = UriVisitor::default();
+        attrs.record(&mut visitor);
+        if visitor.is_stop {
+            tracing::info!("Terraform asked the provider to stop; interrupting long operations");
+            request_stop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    #[tokio::test]
+    async fn a_stop_provider_request_span_requests_a_stop() {
+        let subscriber = tracing_subscriber::registry().with(StopWatcher);
+        tracing::subscriber::with_default(subscriber, || {
+            let _other = tracing::debug_span!("request", uri = %"/tfplugin6.Provider/ReadResource")
+                .entered();
+            assert!(!is_stopping());
+            let _stop = tracing::debug_span!("request", uri = %"http://127.0.0.1:1/tfplugin6.Provider/StopProvider").entered();
+        });
+        assert!(is_stopping());
+        tokio::time::timeout(std::time::Duration::from_secs(1), stopped())
+            .await
+            .expect("stopped() resolves");
+    }
+}
