@@ -11,7 +11,7 @@ pub mod cwobject;
 pub mod error;
 pub mod retry;
 #[cfg(test)]
-mod test_server;
+pub(crate) mod test_server;
 pub mod workload_federation;
 
 use std::borrow::Cow;

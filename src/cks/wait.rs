@@ -167,6 +167,77 @@ pub async fn patch_when_running(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::test_server::{Reply, TestServer};
+    use serde_json::json;
+
+    fn cluster(status: &str) -> Reply {
+        Reply::json(
+            200,
+            json!({"cluster": {"id": "c1", "name": "n", "zone": "z", "version": "1.32", "status": status}}),
+        )
+    }
+
+    fn busy() -> Reply {
+        Reply::json(
+            400,
+            json!({"code": 9, "message": "cluster is STATUS_UPDATING", "details": []}),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_busy_answer_to_the_patch_is_waited_out_and_retried() {
+        let server = TestServer::start().await;
+        for reply in [
+            cluster("STATUS_RUNNING"),
+            busy(),
+            cluster("STATUS_UPDATING"),
+            cluster("STATUS_RUNNING"),
+            cluster("STATUS_UPDATING"),
+        ] {
+            server.push(reply);
+        }
+        let client = server.client(0);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let build = |c: &Cluster| UpdateClusterRequest {
+            id: c.id.clone(),
+            version: c.version.clone(),
+            update_mask: vec!["oidc.clientId".into()],
+            oidc: None,
+        };
+        let updated = patch_when_running(&client, "c1", deadline, build)
+            .await
+            .expect("patched after waiting");
+        assert_eq!(updated.status, ClusterStatus::Updating);
+        let methods: Vec<_> = server.requests().iter().map(|r| r.method.clone()).collect();
+        assert_eq!(methods, ["GET", "PATCH", "GET", "GET", "PATCH"]);
+    }
+
+    #[tokio::test]
+    async fn waiting_gives_up_at_the_deadline_with_the_last_status() {
+        let server = TestServer::start().await;
+        for _ in 0..20 {
+            server.push(cluster("STATUS_UPDATING"));
+        }
+        let client = server.client(0);
+        let err = until_running(&client, "c1", Instant::now() + Duration::from_millis(400))
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("last status STATUS_UPDATING"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_cluster_ends_the_wait_at_once() {
+        let server = TestServer::start().await;
+        server.push(cluster("STATUS_FAILED"));
+        let client = server.client(0);
+        let err = until_running(&client, "c1", Instant::now() + Duration::from_secs(60))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ClusterOpError::Failed { .. }), "{err}");
+    }
 
     #[test]
     fn poll_delays_grow_and_are_capped() {

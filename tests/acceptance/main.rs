@@ -4,8 +4,10 @@ mod support;
 
 mod cks_cluster_issuer;
 mod cks_cluster_oidc;
+mod faults;
 mod federation_walkthrough;
 mod function_principal;
 mod object_storage_org_policy;
 mod object_storage_wif_config;
 mod provider_config;
+mod security;

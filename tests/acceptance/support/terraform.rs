@@ -137,6 +137,24 @@ impl Workspace {
 
     /// Runs `terraform <args>` in the workspace.
     pub fn run(&self, args: &[&str]) -> TfRun {
+        let out = self.command(args).output().expect("running terraform");
+        TfRun {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Starts `terraform <args>` in the background, output captured.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.command(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("starting terraform")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(terraform_binary());
         cmd.args(args)
             .current_dir(self.path())
@@ -152,12 +170,7 @@ impl Workspace {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        let out = cmd.output().expect("running terraform");
-        TfRun {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        cmd
     }
 
     /// `terraform validate -no-color`.

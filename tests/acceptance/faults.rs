@@ -1,0 +1,179 @@
+//! Faults: rate limits, outages, busy clusters and interruption, with real Terraform.
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::support::sandbox::CLUSTER_DEMO;
+use crate::support::{Sandbox, Workspace};
+
+fn everything() -> String {
+    format!(
+        r#"
+data "coreweave_cks_cluster_issuer" "demo" {{
+  cluster_id = "{CLUSTER_DEMO}"
+}}
+
+resource "coreweave_cks_cluster_oidc" "demo" {{
+  cluster_id = data.coreweave_cks_cluster_issuer.demo.cluster_id
+  issuer_url = "https://accounts.example.org"
+  client_id  = "kubernetes"
+}}
+
+resource "coreweave_object_storage_wif_config" "demo" {{
+  name       = "demo"
+  issuer_url = data.coreweave_cks_cluster_issuer.demo.issuer_url
+  audience   = data.coreweave_cks_cluster_issuer.demo.issuer_url
+}}
+
+resource "coreweave_object_storage_org_policy" "demo" {{
+  name = "demo"
+  statements = [{{
+    name       = "exchange"
+    effect     = "Allow"
+    actions    = ["cwobject:CreateAccessKeyOIDC"]
+    resources  = ["*"]
+    principals = [provider::coreweave::service_account_principal(coreweave_object_storage_wif_config.demo.issuer_url, "default", "sa")]
+  }}]
+}}
+"#
+    )
+}
+
+#[test]
+fn every_resource_applies_and_destroys_through_rate_limits_and_latency() {
+    let sandbox = Sandbox::start_with(&[
+        "--update-duration-ms",
+        "300",
+        "--fault-every",
+        "3",
+        "--latency-ms",
+        "200",
+    ]);
+    let ws = Workspace::new();
+    ws.write(&sandbox, &everything());
+    ws.apply();
+    ws.assert_no_changes();
+    ws.destroy();
+    let state = sandbox.state();
+    assert_eq!(state["policies"], json!([]));
+    assert_eq!(state["oidcConfigs"], json!([]));
+    assert!(sandbox.cluster(CLUSTER_DEMO).get("oidc").is_none());
+    let log = sandbox.requests();
+    assert!(
+        log.iter().any(|r| r.status == 429) && log.iter().any(|r| r.status == 503),
+        "faults were injected"
+    );
+}
+
+fn set_faults_command(sandbox: &Sandbox, every: u32) -> String {
+    format!(
+        "python3 -c \"import urllib.request as u; u.urlopen(u.Request('{}/_sandbox/config', data=b'{{\\\"faultEvery\\\": {every}}}', method='PUT', headers={{'Content-Type': 'application/json'}}))\"",
+        sandbox.url
+    )
+}
+
+#[test]
+fn an_outage_mid_apply_keeps_what_was_created_and_the_next_apply_converges() {
+    let sandbox = Sandbox::start();
+    let ws = Workspace::new();
+    let body = format!(
+        r#"
+resource "coreweave_object_storage_wif_config" "first" {{
+  name       = "first"
+  issuer_url = "https://issuer.example.com"
+  audience   = "aud"
+}}
+
+resource "terraform_data" "outage" {{
+  depends_on = [coreweave_object_storage_wif_config.first]
+  provisioner "local-exec" {{
+    command = <<CMD
+{}
+CMD
+  }}
+}}
+
+resource "coreweave_object_storage_org_policy" "second" {{
+  depends_on = [terraform_data.outage]
+  name       = "second"
+  statements = [{{ name = "s", effect = "Allow", actions = ["s3:GetObject"], resources = ["b/*"], principals = ["*"] }}]
+}}
+"#,
+        set_faults_command(&sandbox, 1)
+    );
+    ws.write(&sandbox, &body);
+    let out = ws.apply_args(&[]).failure();
+    let host = sandbox.url.trim_start_matches("http://");
+    assert!(out.contains(host), "the error names the endpoint: {out}");
+    assert!(
+        out.contains("503") || out.contains("429") || out.contains("unavailable"),
+        "and the last status: {out}"
+    );
+    assert_eq!(
+        ws.state_of("coreweave_object_storage_wif_config.first")["name"],
+        "first",
+        "created before the outage: kept"
+    );
+    sandbox.configure(json!({"faultEvery": 0}));
+    ws.apply();
+    let state = sandbox.state();
+    assert_eq!(
+        state["oidcConfigs"].as_array().unwrap().len(),
+        1,
+        "no duplicate"
+    );
+    assert_eq!(state["policies"][0]["name"], "second");
+    ws.assert_no_changes();
+}
+
+#[test]
+fn ctrl_c_during_a_long_wait_returns_promptly_with_the_resource_in_state() {
+    let sandbox = Sandbox::start_with(&["--update-duration-ms", "60000"]);
+    let ws = Workspace::new();
+    ws.write(
+        &sandbox,
+        &format!(
+            "resource \"coreweave_cks_cluster_oidc\" \"this\" {{\n  cluster_id = \"{CLUSTER_DEMO}\"\n  issuer_url = \"https://accounts.example.org\"\n  client_id = \"k\"\n}}\n"
+        ),
+    );
+    let mut child = ws.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let started = Instant::now();
+    while !sandbox.requests().iter().any(|r| r.method == "PATCH") {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the PATCH never came"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    // SAFETY: sending SIGINT to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let interrupted = Instant::now();
+    let status = child.wait().expect("terraform exits");
+    let mut output = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut output)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut output)
+        .unwrap();
+    assert!(
+        interrupted.elapsed() < Duration::from_secs(20),
+        "returned promptly after Ctrl-C: {output}"
+    );
+    assert!(!status.success());
+    assert!(output.contains("interrupted"), "{output}");
+    assert_eq!(
+        ws.state_of("coreweave_cks_cluster_oidc.this")["id"],
+        CLUSTER_DEMO,
+        "saved in state: {output}"
+    );
+}
