@@ -47,8 +47,9 @@ export TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION
 export COREWEAVE_API_ENDPOINT="$url" COREWEAVE_API_TOKEN="$token"
 tf() { "$terraform_bin" -chdir="$work/module/example" "$@"; }
 
-step "terraform init && terraform apply (examples/modules/cks-object-storage-federation/example)"
-tf init -input=false -no-color >/dev/null
+step "terraform get && terraform apply (examples/modules/cks-object-storage-federation/example)"
+# dev_overrides load the provider from target/release; `get` installs the local module only.
+tf get -no-color >/dev/null
 tf apply -auto-approve -input=false -no-color
 
 step "Outputs"

@@ -64,7 +64,8 @@ pub fn lookup(
             "cluster_id",
             "set exactly one of `cluster_id` or `name`; neither is set".into(),
         )),
-        (Value::Null, Value::Unknown) | (Value::Unknown, Value::Null) => Ok(None),
+        // A variable may still turn out null: decide once both are known.
+        (Value::Unknown, _) | (_, Value::Unknown) => Ok(None),
         (Value::Null, Value::Value(n)) if n.is_empty() => {
             Err(("name", "`name` must not be empty".into()))
         }
@@ -291,7 +292,7 @@ mod tests {
             "cluster_id"
         );
         assert_eq!(lookup(&s("x"), &s("demo")).unwrap_err().0, "name");
-        assert_eq!(lookup(&Value::Unknown, &s("demo")).unwrap_err().0, "name");
+        assert_eq!(lookup(&Value::Unknown, &s("demo")), Ok(None));
         assert_eq!(lookup(&Value::Null, &s("")).unwrap_err().0, "name");
     }
 }

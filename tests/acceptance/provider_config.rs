@@ -40,8 +40,9 @@ fn plain_http_endpoint_is_rejected_on_the_endpoint_attribute() {
 fn out_of_range_numbers_are_rejected_at_validate() {
     let ws = Workspace::new();
     ws.write_raw(&format!(
-        "{}\nprovider \"coreweave\" {{\n  request_timeout_seconds = 0\n  max_retries = 99\n}}\n",
-        required_providers()
+        "{}\nprovider \"coreweave\" {{\n  request_timeout_seconds = 0\n  max_retries = 99\n}}\n{}",
+        required_providers(),
+        issuer_lookup()
     ));
     let out = ws.validate().failure();
     assert!(
