@@ -4,6 +4,7 @@ mod support;
 
 mod cks_cluster_issuer;
 mod cks_cluster_oidc;
+mod examples;
 mod faults;
 mod federation_walkthrough;
 mod function_principal;

@@ -1,0 +1,184 @@
+//! Every example under examples/ is validated, and applied against the sandbox where it can be.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::sandbox::{CLUSTER_DEMO, TOKEN};
+use crate::support::terraform::required_providers;
+use crate::support::{Sandbox, Workspace};
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A workspace holding one example directory, wired to the sandbox through the environment.
+fn workspace_for(sandbox: &Sandbox, example: &str) -> Workspace {
+    let mut ws = Workspace::new();
+    copy_dir(&examples().join(example), ws.path());
+    let declares_provider = std::fs::read_dir(ws.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "tf"))
+        .any(|e| {
+            std::fs::read_to_string(e.path())
+                .unwrap_or_default()
+                .contains("required_providers")
+        });
+    if !declares_provider {
+        std::fs::write(ws.path().join("versions.tf"), required_providers()).unwrap();
+    }
+    ws.env("COREWEAVE_API_ENDPOINT", &sandbox.url)
+        .env("COREWEAVE_API_TOKEN", TOKEN);
+    ws
+}
+
+#[test]
+fn every_example_directory_is_covered_by_this_test() {
+    let mut found = Vec::new();
+    for group in ["resources", "data-sources", "functions"] {
+        for entry in std::fs::read_dir(examples().join(group)).unwrap() {
+            found.push(format!(
+                "{group}/{}",
+                entry.unwrap().file_name().to_string_lossy()
+            ));
+        }
+    }
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "data-sources/coreweave_cks_cluster_issuer",
+            "functions/service_account_principal",
+            "resources/coreweave_cks_cluster_oidc",
+            "resources/coreweave_object_storage_org_policy",
+            "resources/coreweave_object_storage_wif_config",
+        ],
+        "a new example needs a test below"
+    );
+}
+
+#[test]
+fn provider_example_validates() {
+    let sandbox = Sandbox::start();
+    let ws = workspace_for(&sandbox, "provider");
+    ws.validate().success();
+}
+
+#[test]
+fn data_source_example_applies() {
+    let sandbox = Sandbox::start();
+    let ws = workspace_for(&sandbox, "data-sources/coreweave_cks_cluster_issuer");
+    ws.validate().success();
+    ws.apply();
+    assert_eq!(
+        ws.outputs()["issuer_url"],
+        format!("https://oidc.cks.coreweave.com/id/{CLUSTER_DEMO}")
+    );
+}
+
+#[test]
+fn function_example_applies() {
+    let sandbox = Sandbox::start();
+    let ws = workspace_for(&sandbox, "functions/service_account_principal");
+    ws.apply();
+    assert_eq!(
+        ws.outputs()["principal"],
+        "role/https://oidc.cks.coreweave.com/id/abc:system:serviceaccount:default:my-object-storage-sa"
+    );
+}
+
+#[test]
+fn resource_examples_apply_replan_empty_and_destroy() {
+    let sandbox = Sandbox::start();
+    for (example, vars) in [
+        (
+            "resources/coreweave_cks_cluster_oidc",
+            vec![format!("cluster_id={CLUSTER_DEMO}")],
+        ),
+        (
+            "resources/coreweave_object_storage_wif_config",
+            vec![format!("cluster_id={CLUSTER_DEMO}")],
+        ),
+        ("resources/coreweave_object_storage_org_policy", vec![]),
+    ] {
+        let ws = workspace_for(&sandbox, example);
+        ws.validate().success();
+        let var_args: Vec<String> = vars.iter().map(|v| format!("-var={v}")).collect();
+        let var_refs: Vec<&str> = var_args.iter().map(String::as_str).collect();
+        ws.apply_args(&var_refs).success();
+        let mut plan = vec!["plan", "-detailed-exitcode", "-input=false", "-no-color"];
+        plan.extend(&var_refs);
+        assert_eq!(
+            ws.run(&plan).code,
+            0,
+            "{example}: plan after apply is empty"
+        );
+        let mut destroy = vec!["destroy", "-auto-approve", "-input=false", "-no-color"];
+        destroy.extend(&var_refs);
+        ws.run(&destroy).success();
+    }
+    let state = sandbox.state();
+    assert_eq!(state["policies"], serde_json::json!([]));
+    assert_eq!(state["oidcConfigs"], serde_json::json!([]));
+}
+
+#[test]
+fn module_example_federates_the_demo_cluster() {
+    let sandbox = Sandbox::start();
+    let ws = workspace_for(&sandbox, "modules/cks-object-storage-federation");
+    let example = ws.path().join("example");
+    let in_example = |args: &[&str]| {
+        let mut all = vec!["-chdir=example"];
+        all.extend_from_slice(args);
+        ws.run(&all)
+    };
+    assert!(example.is_dir());
+    in_example(&["get", "-no-color"]).success();
+    in_example(&["validate", "-no-color"]).success();
+    in_example(&["apply", "-auto-approve", "-input=false", "-no-color"]).success();
+    let outputs: serde_json::Value = serde_json::from_str(
+        &in_example(&["output", "-json", "-no-color"])
+            .success()
+            .stdout,
+    )
+    .unwrap();
+    let issuer = format!("https://oidc.cks.coreweave.com/id/{CLUSTER_DEMO}");
+    assert_eq!(outputs["issuer_url"]["value"], issuer.as_str());
+    assert_eq!(
+        outputs["principals"]["value"]["inference/model-server"],
+        format!("role/{issuer}:system:serviceaccount:inference:model-server")
+    );
+    assert_eq!(
+        outputs["service_account_annotations"]["value"]["caios.coreweave.com/inject"],
+        "true"
+    );
+    let state = sandbox.state();
+    assert_eq!(
+        state["oidcConfigs"][0]["audience"],
+        issuer.as_str(),
+        "audience defaults to the issuer URL"
+    );
+    let statements = state["policies"][0]["statements"].as_array().unwrap();
+    assert_eq!(
+        statements.len(),
+        3,
+        "token exchange + one statement per grant"
+    );
+    assert_eq!(
+        in_example(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]).code,
+        0
+    );
+    in_example(&["destroy", "-auto-approve", "-input=false", "-no-color"]).success();
+}
