@@ -8,6 +8,8 @@ pub mod handshake;
 pub mod interrupt;
 pub mod logging;
 pub mod object_storage;
+#[cfg(test)]
+mod proptests;
 pub mod provider;
 pub mod schema;
 pub mod settings;
