@@ -1,1 +1,118 @@
-fn main() {}
+//! `coreweave-sandbox` command: parses the command line, loads the seed, binds, prints the
+//! URL it serves and runs until SIGTERM or SIGINT.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use coreweave_sandbox::cli::{self, Command, Options, USAGE};
+use coreweave_sandbox::{base_url, seed, serve, AppState, Config};
+use tokio::net::TcpListener;
+
+fn main() -> ExitCode {
+    let env_token = std::env::var("COREWEAVE_SANDBOX_TOKEN").ok();
+    let options = match cli::parse(std::env::args().skip(1), env_token) {
+        Ok(Command::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Run(options)) => options,
+        Err(why) => {
+            eprintln!("coreweave-sandbox: {why}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(false)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("coreweave-sandbox: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("coreweave-sandbox: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(options: Options) -> anyhow::Result<()> {
+    let store = match &options.seed {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("reading seed file {}", path.display()))?;
+            seed::load_seed(&bytes, &options.org_id)
+                .map_err(|e| anyhow::anyhow!("invalid seed file {}: {e}", path.display()))?
+        }
+        None => seed::default_store(),
+    };
+    let listener = TcpListener::bind(&options.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", options.listen))?;
+    let url = base_url(listener.local_addr()?);
+    tracing::info!(
+        "seeded {} clusters, {} policies, {} OIDC configs; updates take {} ms",
+        store.clusters.len(),
+        store.policies.len(),
+        store.oidc_configs.len(),
+        options.update_duration_ms
+    );
+    let state = AppState::new(
+        Config {
+            token: options.token,
+            org_id: options.org_id,
+            base_url: url.clone(),
+            update_duration_ms: options.update_duration_ms,
+            fault_every: options.fault_every,
+            latency_ms: options.latency_ms,
+        },
+        store,
+    );
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "coreweave-sandbox listening on {url}")?;
+    stdout.flush()?;
+    drop(stdout);
+
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve(listener, state, async {
+        let _ = stop_rx.await;
+    }));
+    wait_for_signal().await?;
+    tracing::info!("shutting down");
+    let _ = stop_tx.send(());
+    match tokio::time::timeout(Duration::from_secs(2), server).await {
+        Ok(joined) => joined.context("server task")?.context("serving")?,
+        Err(_) => tracing::info!("in-flight requests abandoned after 2 s"),
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() -> anyhow::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    tokio::select! {
+        _ = term.recv() => {}
+        r = tokio::signal::ctrl_c() => r.context("installing the SIGINT handler")?,
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() -> anyhow::Result<()> {
+    tokio::signal::ctrl_c()
+        .await
+        .context("installing the Ctrl-C handler")
+}

@@ -1,0 +1,111 @@
+//! The test admin API under `/_sandbox` (no auth, not logged): request log, state snapshot,
+//! cluster seeding and status forcing, runtime settings.
+
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::body::parse_json;
+use crate::cluster::{ClusterInput, ClusterStatus};
+use crate::errors::{ApiError, RestError};
+use crate::oidc_config::OidcConfig;
+use crate::state::SharedState;
+
+type AdminResult = Result<Json<Value>, RestError>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct StatusRequest {
+    status: Value,
+    for_ms: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ConfigRequest {
+    fault_every: Option<u64>,
+    latency_ms: Option<u64>,
+    update_duration_ms: Option<u64>,
+}
+
+/// The admin routes.
+pub fn routes() -> Router<SharedState> {
+    Router::new()
+        .route("/_sandbox/requests", get(requests).delete(clear_requests))
+        .route("/_sandbox/state", get(snapshot))
+        .route("/_sandbox/clusters", post(put_cluster))
+        .route("/_sandbox/clusters/:id/status", put(force_status))
+        .route("/_sandbox/config", get(config).put(set_config))
+}
+
+async fn requests(State(state): State<SharedState>) -> AdminResult {
+    Ok(Json(json!({ "requests": state.log.snapshot() })))
+}
+
+async fn clear_requests(State(state): State<SharedState>) -> AdminResult {
+    state.log.clear();
+    Ok(Json(json!({})))
+}
+
+async fn snapshot(State(state): State<SharedState>) -> AdminResult {
+    let now = Instant::now();
+    let store = state.store();
+    Ok(Json(json!({
+        "clusters": store.clusters.iter().map(|c| c.to_json(now)).collect::<Vec<_>>(),
+        "policies": store.policies.iter().map(|p| p.to_json()).collect::<Vec<_>>(),
+        "oidcConfigs": store.oidc_configs.iter().map(OidcConfig::to_json).collect::<Vec<_>>(),
+    })))
+}
+
+async fn put_cluster(State(state): State<SharedState>, body: Bytes) -> AdminResult {
+    let input: ClusterInput = parse_json(&body)?;
+    let cluster = input.into_cluster().map_err(ApiError::invalid)?;
+    let shown = cluster.to_json(Instant::now());
+    state.store().upsert_cluster(cluster);
+    Ok(Json(json!({ "cluster": shown })))
+}
+
+async fn force_status(
+    State(state): State<SharedState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AdminResult {
+    let req: StatusRequest = parse_json(&body)?;
+    let status = ClusterStatus::from_json(&req.status).ok_or_else(|| {
+        ApiError::invalid_field(
+            "status",
+            format!("invalid value {} for enum Cluster.Status", req.status),
+        )
+    })?;
+    let now = Instant::now();
+    let mut store = state.store();
+    let cluster = store
+        .cluster_mut(&id)
+        .ok_or_else(|| ApiError::not_found("Cluster", &id, format!("cluster {id:?} not found")))?;
+    cluster.status = status;
+    cluster.status_until = req.for_ms.map(|ms| now + Duration::from_millis(ms));
+    Ok(Json(json!({ "cluster": cluster.to_json(now) })))
+}
+
+async fn config(State(state): State<SharedState>) -> AdminResult {
+    Ok(Json(state.settings.to_json()))
+}
+
+async fn set_config(State(state): State<SharedState>, body: Bytes) -> AdminResult {
+    let req: ConfigRequest = parse_json(&body)?;
+    if let Some(n) = req.fault_every {
+        state.settings.set_fault_every(n);
+    }
+    if let Some(ms) = req.latency_ms {
+        state.settings.set_latency_ms(ms);
+    }
+    if let Some(ms) = req.update_duration_ms {
+        state.settings.set_update_duration_ms(ms);
+    }
+    Ok(Json(state.settings.to_json()))
+}

@@ -1,0 +1,357 @@
+//! UpdateCluster (`PATCH /v1beta1/cks/clusters/{id}`) request checks and field-mask semantics.
+
+use serde::Deserialize;
+
+use crate::cluster::Cluster;
+use crate::cluster_oidc::{OidcField, OidcInput};
+use crate::errors::{ApiError, FieldViolation};
+
+/// The strict UpdateClusterRequest body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UpdateClusterRequest {
+    id: Option<String>,
+    version: Option<String>,
+    #[serde(alias = "update_mask")]
+    update_mask: Option<String>,
+    oidc: Option<OidcInput>,
+    public: Option<bool>,
+    #[serde(alias = "audit_policy")]
+    audit_policy: Option<String>,
+}
+
+/// One field-mask path the sandbox can update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaskPath {
+    /// `oidc`: the whole block.
+    Oidc,
+    /// `oidc.<field>`.
+    OidcField(OidcField),
+    /// `public`.
+    Public,
+    /// `auditPolicy`.
+    AuditPolicy,
+}
+
+const ALLOWED: &str = "oidc, oidc.issuerUrl, oidc.clientId, oidc.usernameClaim, \
+oidc.usernamePrefix, oidc.groupsClaim, oidc.groupsPrefix, oidc.ca, oidc.requiredClaim, \
+oidc.signingAlgorithms, oidc.adminGroupBinding, public, auditPolicy";
+
+fn parse_path(path: &str) -> Result<MaskPath, String> {
+    match path {
+        "oidc" => Ok(MaskPath::Oidc),
+        "public" => Ok(MaskPath::Public),
+        "auditPolicy" | "audit_policy" => Ok(MaskPath::AuditPolicy),
+        "version" => Err(
+            "\"version\" cannot be updated here: cluster upgrades are not \
+                          supported by the sandbox"
+                .into(),
+        ),
+        other => other
+            .strip_prefix("oidc.")
+            .and_then(OidcField::parse)
+            .map(MaskPath::OidcField)
+            .ok_or_else(|| format!("unsupported path {other:?}; allowed paths: {ALLOWED}")),
+    }
+}
+
+/// Parses a comma-separated FieldMask string (camelCase or snake_case paths).
+pub fn parse_mask(mask: &str) -> Result<Vec<MaskPath>, ApiError> {
+    let violations: Vec<FieldViolation> = mask
+        .split(',')
+        .filter_map(|p| parse_path(p).err())
+        .map(|why| FieldViolation::new("updateMask", why))
+        .collect();
+    if !violations.is_empty() {
+        return Err(ApiError::invalid(violations));
+    }
+    Ok(mask.split(',').filter_map(|p| parse_path(p).ok()).collect())
+}
+
+impl UpdateClusterRequest {
+    /// Request-level checks (no cluster needed): `id` and `version` present, `id` equals the
+    /// path id, valid mask, valid enum values. Returns the paths to apply.
+    pub fn plan(&self, path_id: &str) -> Result<Vec<MaskPath>, ApiError> {
+        let mut bad = Vec::new();
+        match self.id.as_deref() {
+            None | Some("") => bad.push(FieldViolation::new("id", "is required")),
+            Some(id) if id != path_id => bad.push(FieldViolation::new(
+                "id",
+                format!("{id:?} does not match the cluster id in the path {path_id:?}"),
+            )),
+            Some(_) => {}
+        }
+        if self.version.as_deref().unwrap_or_default().is_empty() {
+            bad.push(FieldViolation::new("version", "is required"));
+        }
+        if let Some(oidc) = &self.oidc {
+            bad.extend(oidc.enum_violations("oidc"));
+        }
+        if !bad.is_empty() {
+            return Err(ApiError::invalid(bad));
+        }
+        match self.update_mask.as_deref() {
+            Some(mask) if !mask.is_empty() => parse_mask(mask),
+            _ => Ok(self.inferred_paths()),
+        }
+    }
+
+    /// AIP-157: without a mask, every field present in the body is updated.
+    fn inferred_paths(&self) -> Vec<MaskPath> {
+        let mut paths = Vec::new();
+        if let Some(oidc) = &self.oidc {
+            let fields = oidc.present_fields();
+            if fields.is_empty() {
+                paths.push(MaskPath::Oidc);
+            }
+            paths.extend(fields.into_iter().map(MaskPath::OidcField));
+        }
+        if self.public.is_some() {
+            paths.push(MaskPath::Public);
+        }
+        if self.audit_policy.is_some() {
+            paths.push(MaskPath::AuditPolicy);
+        }
+        paths
+    }
+
+    /// The version must be the cluster's current one (upgrades are out of scope).
+    pub fn check_version(&self, cluster: &Cluster) -> Result<(), ApiError> {
+        let version = self.version.as_deref().unwrap_or_default();
+        if version == cluster.version {
+            return Ok(());
+        }
+        Err(ApiError::invalid_field(
+            "version",
+            format!(
+                "{version:?} differs from the cluster's current version {:?}; upgrades are \
+                 not supported by the sandbox",
+                cluster.version
+            ),
+        ))
+    }
+
+    /// Applies `paths` to a copy of `cluster` and validates the resulting OIDC block.
+    pub fn apply(&self, cluster: &Cluster, paths: &[MaskPath]) -> Result<Cluster, ApiError> {
+        let mut updated = cluster.clone();
+        let mut oidc = cluster.oidc.clone().unwrap_or_default();
+        for path in paths {
+            match path {
+                MaskPath::Oidc => {
+                    oidc = self
+                        .oidc
+                        .as_ref()
+                        .map(OidcInput::to_oidc)
+                        .unwrap_or_default();
+                }
+                MaskPath::OidcField(field) => oidc.copy_field(*field, self.oidc.as_ref()),
+                MaskPath::Public => updated.public = self.public.unwrap_or(false),
+                MaskPath::AuditPolicy => {
+                    updated.audit_policy = self.audit_policy.clone().unwrap_or_default();
+                }
+            }
+        }
+        if oidc.is_empty() {
+            updated.oidc = None;
+        } else {
+            let violations = oidc.violations("oidc");
+            if !violations.is_empty() {
+                return Err(ApiError::invalid(violations));
+            }
+            updated.oidc = Some(oidc);
+        }
+        Ok(updated)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::ClusterInput;
+    use crate::cluster_oidc::Oidc;
+    use crate::errors::{Code, Detail};
+    use serde_json::{json, Value};
+
+    fn cluster(oidc: Option<Value>) -> Cluster {
+        let mut v = json!({"id": "c1", "version": "1.32", "public": true});
+        if let Some(o) = oidc {
+            v["oidc"] = o;
+        }
+        serde_json::from_value::<ClusterInput>(v)
+            .unwrap()
+            .into_cluster()
+            .unwrap()
+    }
+
+    fn request(v: Value) -> UpdateClusterRequest {
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn update(c: &Cluster, v: Value) -> Result<Cluster, ApiError> {
+        let req = request(v);
+        let paths = req.plan("c1")?;
+        req.check_version(c)?;
+        req.apply(c, &paths)
+    }
+
+    fn violated_fields(err: &ApiError) -> Vec<String> {
+        match &err.details[..] {
+            [Detail::BadRequest(v)] => v.iter().map(|v| v.field.clone()).collect(),
+            other => panic!("expected one BadRequest, got {other:?}"),
+        }
+    }
+
+    const ISSUER: &str = "https://idp.example.com";
+
+    #[test]
+    fn id_and_version_are_required() {
+        let err = request(json!({})).plan("c1").unwrap_err();
+        assert_eq!(violated_fields(&err), ["id", "version"]);
+    }
+
+    #[test]
+    fn id_must_match_the_path() {
+        let err = request(json!({"id": "other", "version": "1.32"}))
+            .plan("c1")
+            .unwrap_err();
+        assert_eq!(violated_fields(&err), ["id"]);
+    }
+
+    #[test]
+    fn a_different_version_is_rejected() {
+        let err = update(&cluster(None), json!({"id": "c1", "version": "1.33"})).unwrap_err();
+        assert_eq!(violated_fields(&err), ["version"]);
+    }
+
+    #[test]
+    fn version_in_the_mask_is_rejected() {
+        let err = request(json!({"id": "c1", "version": "1.32", "updateMask": "version"}))
+            .plan("c1")
+            .unwrap_err();
+        assert_eq!(violated_fields(&err), ["updateMask"]);
+    }
+
+    #[test]
+    fn unknown_mask_paths_are_rejected() {
+        let err = request(json!({"id": "c1", "version": "1.32", "updateMask": "oidc.caCert"}))
+            .plan("c1")
+            .unwrap_err();
+        assert_eq!(err.code, Code::InvalidArgument);
+        assert_eq!(violated_fields(&err), ["updateMask"]);
+    }
+
+    #[test]
+    fn mask_accepts_camel_and_snake_case() {
+        let paths = parse_mask("oidc.issuer_url,oidc.clientId,audit_policy").unwrap();
+        assert_eq!(
+            paths,
+            [
+                MaskPath::OidcField(OidcField::IssuerUrl),
+                MaskPath::OidcField(OidcField::ClientId),
+                MaskPath::AuditPolicy
+            ]
+        );
+    }
+
+    #[test]
+    fn a_masked_path_with_a_value_sets_it() {
+        let c = update(
+            &cluster(None),
+            json!({"id": "c1", "version": "1.32", "updateMask": "oidc.issuerUrl,oidc.clientId",
+                   "oidc": {"issuerUrl": ISSUER, "clientId": "k", "groupsClaim": "ignored"}}),
+        )
+        .unwrap();
+        let o = c.oidc.unwrap();
+        assert_eq!((o.issuer_url.as_str(), o.client_id.as_str()), (ISSUER, "k"));
+        assert_eq!(o.groups_claim, "", "not in the mask: not applied");
+    }
+
+    #[test]
+    fn a_masked_path_without_a_value_clears_it() {
+        let before = cluster(Some(
+            json!({"issuerUrl": ISSUER, "clientId": "k", "usernameClaim": "email"}),
+        ));
+        let c = update(
+            &before,
+            json!({"id": "c1", "version": "1.32", "updateMask": "oidc.usernameClaim"}),
+        )
+        .unwrap();
+        assert_eq!(c.oidc.unwrap().username_claim, "");
+    }
+
+    #[test]
+    fn the_oidc_path_alone_clears_the_whole_block() {
+        let before = cluster(Some(json!({"issuerUrl": ISSUER, "clientId": "k"})));
+        let c = update(
+            &before,
+            json!({"id": "c1", "version": "1.32", "updateMask": "oidc"}),
+        )
+        .unwrap();
+        assert!(c.oidc.is_none());
+    }
+
+    #[test]
+    fn clearing_every_oidc_field_removes_the_block() {
+        let before = cluster(Some(json!({"issuerUrl": ISSUER, "clientId": "k"})));
+        let c = update(
+            &before,
+            json!({"id": "c1", "version": "1.32", "updateMask": "oidc.issuer_url,oidc.client_id"}),
+        )
+        .unwrap();
+        assert!(c.oidc.is_none());
+    }
+
+    #[test]
+    fn without_a_mask_only_fields_present_in_the_body_change() {
+        let before = cluster(Some(
+            json!({"issuerUrl": ISSUER, "clientId": "k", "groupsClaim": "g"}),
+        ));
+        let c = update(
+            &before,
+            json!({"id": "c1", "version": "1.32", "oidc": {"clientId": "k2"}}),
+        )
+        .unwrap();
+        assert_eq!(
+            c.oidc.unwrap(),
+            Oidc {
+                issuer_url: ISSUER.into(),
+                client_id: "k2".into(),
+                groups_claim: "g".into(),
+                ..Oidc::default()
+            }
+        );
+        assert!(c.public, "public absent from the body: unchanged");
+    }
+
+    #[test]
+    fn the_resulting_oidc_block_is_validated() {
+        let err = update(
+            &cluster(None),
+            json!({"id": "c1", "version": "1.32", "updateMask": "oidc.clientId",
+                   "oidc": {"clientId": "k"}}),
+        )
+        .unwrap_err();
+        assert_eq!(violated_fields(&err), ["oidc.issuerUrl"]);
+    }
+
+    #[test]
+    fn signing_algorithms_must_be_enum_names() {
+        let err = update(
+            &cluster(None),
+            json!({"id": "c1", "version": "1.32", "updateMask": "oidc",
+                   "oidc": {"issuerUrl": ISSUER, "clientId": "k", "signingAlgorithms": ["RS256"]}}),
+        )
+        .unwrap_err();
+        assert_eq!(violated_fields(&err), ["oidc.signingAlgorithms[0]"]);
+    }
+
+    #[test]
+    fn public_in_the_mask_without_a_value_becomes_false() {
+        let c = update(
+            &cluster(None),
+            json!({"id": "c1", "version": "1.32", "updateMask": "public"}),
+        )
+        .unwrap();
+        assert!(!c.public);
+    }
+}

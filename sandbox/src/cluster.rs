@@ -1,0 +1,280 @@
+//! The CKS cluster model: status enum, stored form, protojson output and strict input form.
+
+use std::time::Instant;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::cluster_oidc::{Oidc, OidcInput};
+use crate::errors::FieldViolation;
+use crate::timefmt;
+
+/// `Cluster.Status` enum values, in proto order (numeric value = position).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterStatus {
+    /// `STATUS_UNSPECIFIED` (0).
+    Unspecified,
+    /// `STATUS_CREATING` (1).
+    Creating,
+    /// `STATUS_RUNNING` (2).
+    Running,
+    /// `STATUS_UPDATING` (3).
+    Updating,
+    /// `STATUS_UPGRADING` (4).
+    Upgrading,
+    /// `STATUS_DELETING` (5).
+    Deleting,
+    /// `STATUS_DELETED` (6).
+    Deleted,
+    /// `STATUS_FAILED` (7).
+    Failed,
+}
+
+const STATUSES: [(ClusterStatus, &str); 8] = [
+    (ClusterStatus::Unspecified, "STATUS_UNSPECIFIED"),
+    (ClusterStatus::Creating, "STATUS_CREATING"),
+    (ClusterStatus::Running, "STATUS_RUNNING"),
+    (ClusterStatus::Updating, "STATUS_UPDATING"),
+    (ClusterStatus::Upgrading, "STATUS_UPGRADING"),
+    (ClusterStatus::Deleting, "STATUS_DELETING"),
+    (ClusterStatus::Deleted, "STATUS_DELETED"),
+    (ClusterStatus::Failed, "STATUS_FAILED"),
+];
+
+impl ClusterStatus {
+    /// The enum value name, e.g. `STATUS_RUNNING`.
+    pub fn name(self) -> &'static str {
+        STATUSES
+            .iter()
+            .find(|(s, _)| *s == self)
+            .map_or("", |(_, n)| n)
+    }
+
+    /// Parses protojson input: the enum name or its number.
+    pub fn from_json(value: &Value) -> Option<Self> {
+        match value {
+            Value::String(s) => STATUSES.iter().find(|(_, n)| n == s).map(|(s, _)| *s),
+            Value::Number(n) => n
+                .as_u64()
+                .and_then(|i| STATUSES.get(usize::try_from(i).ok()?))
+                .map(|(s, _)| *s),
+            _ => None,
+        }
+    }
+}
+
+/// A CKS cluster as the sandbox stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cluster {
+    /// `id`.
+    pub id: String,
+    /// `name`.
+    pub name: String,
+    /// `zone`.
+    pub zone: String,
+    /// `vpcId`.
+    pub vpc_id: String,
+    /// `version`.
+    pub version: String,
+    /// `public`.
+    pub public: bool,
+    /// `oidc`; `None` when unset.
+    pub oidc: Option<Oidc>,
+    /// `auditPolicy`.
+    pub audit_policy: String,
+    /// `apiServerEndpoint`.
+    pub api_server_endpoint: String,
+    /// `createdAt` (RFC 3339).
+    pub created_at: String,
+    /// `updatedAt` (RFC 3339).
+    pub updated_at: String,
+    /// Status in force until `status_until` (forever when `None`).
+    pub status: ClusterStatus,
+    /// When the forced status ends and the cluster reads as `STATUS_RUNNING` again.
+    pub status_until: Option<Instant>,
+}
+
+impl Cluster {
+    /// The status as seen at `now`.
+    pub fn status_at(&self, now: Instant) -> ClusterStatus {
+        match self.status_until {
+            Some(until) if now >= until => ClusterStatus::Running,
+            _ => self.status,
+        }
+    }
+
+    /// protojson form with the status as seen at `now`.
+    pub fn to_json(&self, now: Instant) -> Value {
+        let mut map = Map::new();
+        let mut put = |key: &str, value: &str| {
+            if !value.is_empty() {
+                map.insert(key.into(), value.into());
+            }
+        };
+        put("id", &self.id);
+        put("name", &self.name);
+        put("zone", &self.zone);
+        put("vpcId", &self.vpc_id);
+        put("version", &self.version);
+        put("auditPolicy", &self.audit_policy);
+        put("apiServerEndpoint", &self.api_server_endpoint);
+        put("createdAt", &self.created_at);
+        put("updatedAt", &self.updated_at);
+        map.insert("public".into(), self.public.into());
+        if let Some(oidc) = &self.oidc {
+            map.insert("oidc".into(), oidc.to_json());
+        }
+        map.insert("status".into(), self.status_at(now).name().into());
+        Value::Object(map)
+    }
+}
+
+/// The strict JSON input form of a whole cluster (seed files and the admin API).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClusterInput {
+    id: Option<String>,
+    name: Option<String>,
+    zone: Option<String>,
+    #[serde(alias = "vpc_id")]
+    vpc_id: Option<String>,
+    version: Option<String>,
+    public: Option<bool>,
+    oidc: Option<OidcInput>,
+    #[serde(alias = "audit_policy")]
+    audit_policy: Option<String>,
+    #[serde(alias = "api_server_endpoint")]
+    api_server_endpoint: Option<String>,
+    #[serde(alias = "created_at")]
+    created_at: Option<String>,
+    #[serde(alias = "updated_at")]
+    updated_at: Option<String>,
+    status: Option<Value>,
+}
+
+impl ClusterInput {
+    /// Validates and converts; `status` defaults to `STATUS_RUNNING`, timestamps to now.
+    pub fn into_cluster(self) -> Result<Cluster, Vec<FieldViolation>> {
+        let mut bad = Vec::new();
+        let id = self.id.unwrap_or_default();
+        if id.is_empty() {
+            bad.push(FieldViolation::new("id", "is required"));
+        }
+        let status = match &self.status {
+            None | Some(Value::Null) => ClusterStatus::Running,
+            Some(v) => ClusterStatus::from_json(v).unwrap_or_else(|| {
+                bad.push(FieldViolation::new(
+                    "status",
+                    format!("invalid value {v} for enum Cluster.Status"),
+                ));
+                ClusterStatus::Running
+            }),
+        };
+        let now = timefmt::now_rfc3339();
+        let mut stamp = |field: &str, value: Option<String>| match value {
+            Some(t) if !timefmt::is_rfc3339(&t) => {
+                bad.push(FieldViolation::new(field, "must be an RFC 3339 timestamp"));
+                t
+            }
+            Some(t) => t,
+            None => now.clone(),
+        };
+        let created_at = stamp("createdAt", self.created_at);
+        let updated_at = stamp("updatedAt", self.updated_at);
+        let oidc = match &self.oidc {
+            Some(input) => {
+                bad.extend(input.enum_violations("oidc"));
+                Some(input.to_oidc()).filter(|o| !o.is_empty())
+            }
+            None => None,
+        };
+        if let Some(o) = &oidc {
+            bad.extend(o.violations("oidc"));
+        }
+        if !bad.is_empty() {
+            return Err(bad);
+        }
+        Ok(Cluster {
+            id,
+            name: self.name.unwrap_or_default(),
+            zone: self.zone.unwrap_or_default(),
+            vpc_id: self.vpc_id.unwrap_or_default(),
+            version: self.version.unwrap_or_default(),
+            public: self.public.unwrap_or(false),
+            oidc,
+            audit_policy: self.audit_policy.unwrap_or_default(),
+            api_server_endpoint: self.api_server_endpoint.unwrap_or_default(),
+            created_at,
+            updated_at,
+            status,
+            status_until: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn fields(v: &[FieldViolation]) -> Vec<&str> {
+        v.iter().map(|v| v.field.as_str()).collect()
+    }
+
+    #[test]
+    fn status_reads_running_once_its_deadline_passed() {
+        let now = Instant::now();
+        let mut c: Cluster = serde_json::from_value::<ClusterInput>(json!({"id": "x"}))
+            .unwrap()
+            .into_cluster()
+            .unwrap();
+        c.status = ClusterStatus::Updating;
+        c.status_until = Some(now);
+        assert_eq!(c.status_at(now), ClusterStatus::Running);
+        c.status_until = Some(now + std::time::Duration::from_secs(5));
+        assert_eq!(c.status_at(now), ClusterStatus::Updating);
+    }
+
+    #[test]
+    fn status_parses_names_and_numbers() {
+        assert_eq!(
+            ClusterStatus::from_json(&json!("STATUS_FAILED")),
+            Some(ClusterStatus::Failed)
+        );
+        assert_eq!(
+            ClusterStatus::from_json(&json!(2)),
+            Some(ClusterStatus::Running)
+        );
+        assert_eq!(ClusterStatus::from_json(&json!("RUNNING")), None);
+    }
+
+    #[test]
+    fn cluster_json_omits_empty_fields_and_unset_oidc() {
+        let c = serde_json::from_value::<ClusterInput>(json!({
+            "id": "a", "name": "n", "version": "1.32", "createdAt": "2025-01-01T00:00:00Z",
+            "updatedAt": "2025-01-01T00:00:00Z"}))
+        .unwrap()
+        .into_cluster()
+        .unwrap();
+        assert_eq!(
+            c.to_json(Instant::now()),
+            json!({"id": "a", "name": "n", "version": "1.32", "public": false,
+                   "createdAt": "2025-01-01T00:00:00Z", "updatedAt": "2025-01-01T00:00:00Z",
+                   "status": "STATUS_RUNNING"})
+        );
+    }
+
+    #[test]
+    fn cluster_input_rejects_unknown_fields() {
+        assert!(serde_json::from_value::<ClusterInput>(json!({"id": "a", "network": {}})).is_err());
+    }
+
+    #[test]
+    fn cluster_input_requires_an_id() {
+        let err = serde_json::from_value::<ClusterInput>(json!({"name": "a"}))
+            .unwrap()
+            .into_cluster()
+            .unwrap_err();
+        assert_eq!(fields(&err), ["id"]);
+    }
+}

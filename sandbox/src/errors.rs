@@ -1,0 +1,458 @@
+//! API errors in the two wire formats the sandbox speaks: REST (grpc-gateway
+//! `google.rpc.Status` JSON) and Connect unary (`{"code":"not_found",…}` with base64 protobuf
+//! detail values).
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::STANDARD_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Map, Value};
+
+use crate::protobuf::Message;
+
+/// The gRPC status codes the sandbox produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// `INVALID_ARGUMENT` (3).
+    InvalidArgument,
+    /// `NOT_FOUND` (5).
+    NotFound,
+    /// `ALREADY_EXISTS` (6).
+    AlreadyExists,
+    /// `PERMISSION_DENIED` (7).
+    PermissionDenied,
+    /// `RESOURCE_EXHAUSTED` (8).
+    ResourceExhausted,
+    /// `FAILED_PRECONDITION` (9).
+    FailedPrecondition,
+    /// `UNIMPLEMENTED` (12).
+    Unimplemented,
+    /// `INTERNAL` (13).
+    Internal,
+    /// `UNAVAILABLE` (14).
+    Unavailable,
+    /// `UNAUTHENTICATED` (16).
+    Unauthenticated,
+}
+
+impl Code {
+    /// The numeric gRPC code used by `google.rpc.Status.code`.
+    pub fn grpc(self) -> i32 {
+        match self {
+            Code::InvalidArgument => 3,
+            Code::NotFound => 5,
+            Code::AlreadyExists => 6,
+            Code::PermissionDenied => 7,
+            Code::ResourceExhausted => 8,
+            Code::FailedPrecondition => 9,
+            Code::Unimplemented => 12,
+            Code::Internal => 13,
+            Code::Unavailable => 14,
+            Code::Unauthenticated => 16,
+        }
+    }
+
+    /// The Connect protocol code string.
+    pub fn connect_name(self) -> &'static str {
+        match self {
+            Code::InvalidArgument => "invalid_argument",
+            Code::NotFound => "not_found",
+            Code::AlreadyExists => "already_exists",
+            Code::PermissionDenied => "permission_denied",
+            Code::ResourceExhausted => "resource_exhausted",
+            Code::FailedPrecondition => "failed_precondition",
+            Code::Unimplemented => "unimplemented",
+            Code::Internal => "internal",
+            Code::Unavailable => "unavailable",
+            Code::Unauthenticated => "unauthenticated",
+        }
+    }
+
+    /// The HTTP status that grpc-gateway and Connect both use for this code.
+    pub fn http_status(self) -> StatusCode {
+        match self {
+            Code::InvalidArgument | Code::FailedPrecondition => StatusCode::BAD_REQUEST,
+            Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Code::PermissionDenied => StatusCode::FORBIDDEN,
+            Code::NotFound => StatusCode::NOT_FOUND,
+            Code::AlreadyExists => StatusCode::CONFLICT,
+            Code::ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
+            Code::Unimplemented => StatusCode::NOT_IMPLEMENTED,
+            Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+}
+
+/// One `google.rpc.BadRequest.FieldViolation`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldViolation {
+    /// Path of the offending field, e.g. `oidc.issuerUrl` or `policy.statements[1].effect`.
+    pub field: String,
+    /// What is wrong with it.
+    pub description: String,
+}
+
+impl FieldViolation {
+    /// A violation on `field`.
+    pub fn new(field: impl Into<String>, description: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            description: description.into(),
+        }
+    }
+}
+
+/// A `google.rpc` error detail message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    /// `google.rpc.BadRequest{field_violations}`.
+    BadRequest(Vec<FieldViolation>),
+    /// `google.rpc.ResourceInfo`.
+    ResourceInfo {
+        /// `resource_type`, e.g. `OIDCConfig`.
+        resource_type: String,
+        /// `resource_name`, e.g. the id.
+        resource_name: String,
+        /// `owner` (empty when not applicable).
+        owner: String,
+        /// `description`.
+        description: String,
+    },
+    /// `google.rpc.PreconditionFailure{violations[{type,subject,description}]}` (one violation).
+    PreconditionFailure {
+        /// `type`, e.g. `STATE`.
+        kind: String,
+        /// `subject`, e.g. `clusters/<id>`.
+        subject: String,
+        /// `description`.
+        description: String,
+    },
+    /// `google.rpc.QuotaFailure{violations[{subject,description}]}` (one violation).
+    QuotaFailure {
+        /// `subject`.
+        subject: String,
+        /// `description`.
+        description: String,
+    },
+}
+
+impl Detail {
+    /// The fully qualified protobuf message name, e.g. `google.rpc.BadRequest`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Detail::BadRequest(_) => "google.rpc.BadRequest",
+            Detail::ResourceInfo { .. } => "google.rpc.ResourceInfo",
+            Detail::PreconditionFailure { .. } => "google.rpc.PreconditionFailure",
+            Detail::QuotaFailure { .. } => "google.rpc.QuotaFailure",
+        }
+    }
+
+    /// The protojson form of the message (lowerCamelCase, empty strings omitted).
+    pub fn json(&self) -> Value {
+        match self {
+            Detail::BadRequest(violations) => json!({
+                "fieldViolations": violations.iter().map(|v| non_empty(&[
+                    ("field", &v.field), ("description", &v.description),
+                ])).collect::<Vec<_>>(),
+            }),
+            Detail::ResourceInfo {
+                resource_type,
+                resource_name,
+                owner,
+                description,
+            } => non_empty(&[
+                ("resourceType", resource_type),
+                ("resourceName", resource_name),
+                ("owner", owner),
+                ("description", description),
+            ]),
+            Detail::PreconditionFailure {
+                kind,
+                subject,
+                description,
+            } => json!({"violations": [non_empty(&[
+                ("type", kind), ("subject", subject), ("description", description),
+            ])]}),
+            Detail::QuotaFailure {
+                subject,
+                description,
+            } => json!({"violations": [non_empty(&[
+                ("subject", subject), ("description", description),
+            ])]}),
+        }
+    }
+
+    /// The protobuf wire encoding of the message.
+    pub fn proto(&self) -> Vec<u8> {
+        let msg = match self {
+            Detail::BadRequest(violations) => violations.iter().fold(Message::new(), |msg, v| {
+                let fv = Message::new().string(1, &v.field).string(2, &v.description);
+                msg.message(1, &fv)
+            }),
+            Detail::ResourceInfo {
+                resource_type,
+                resource_name,
+                owner,
+                description,
+            } => Message::new()
+                .string(1, resource_type)
+                .string(2, resource_name)
+                .string(3, owner)
+                .string(4, description),
+            Detail::PreconditionFailure {
+                kind,
+                subject,
+                description,
+            } => Message::new().message(
+                1,
+                &Message::new()
+                    .string(1, kind)
+                    .string(2, subject)
+                    .string(3, description),
+            ),
+            Detail::QuotaFailure {
+                subject,
+                description,
+            } => {
+                Message::new().message(1, &Message::new().string(1, subject).string(2, description))
+            }
+        };
+        msg.into_bytes()
+    }
+}
+
+fn non_empty(pairs: &[(&str, &String)]) -> Value {
+    let map: Map<String, Value> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| ((*k).to_string(), Value::String((*v).clone())))
+        .collect();
+    Value::Object(map)
+}
+
+/// Which wire format a route speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// grpc-gateway REST transcoding: `google.rpc.Status` JSON.
+    Rest,
+    /// Connect unary JSON.
+    Connect,
+}
+
+/// An API error, independent of its wire format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// The status code.
+    pub code: Code,
+    /// Human-readable message.
+    pub message: String,
+    /// Typed details.
+    pub details: Vec<Detail>,
+}
+
+impl ApiError {
+    /// An error with a code and message and no details.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    /// Adds a detail.
+    pub fn with(mut self, detail: Detail) -> Self {
+        self.details.push(detail);
+        self
+    }
+
+    /// `INVALID_ARGUMENT` with a `BadRequest` detail listing `violations`; the message
+    /// summarises them.
+    pub fn invalid(violations: Vec<FieldViolation>) -> Self {
+        let summary = violations
+            .iter()
+            .map(|v| format!("{}: {}", v.field, v.description))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Self::new(Code::InvalidArgument, format!("invalid request: {summary}"))
+            .with(Detail::BadRequest(violations))
+    }
+
+    /// `INVALID_ARGUMENT` for a single field.
+    pub fn invalid_field(field: &str, description: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldViolation::new(field, description)])
+    }
+
+    /// `NOT_FOUND` with a `ResourceInfo` detail.
+    pub fn not_found(resource_type: &str, resource_name: &str, message: String) -> Self {
+        Self::new(Code::NotFound, message.clone()).with(Detail::ResourceInfo {
+            resource_type: resource_type.to_string(),
+            resource_name: resource_name.to_string(),
+            owner: String::new(),
+            description: message,
+        })
+    }
+
+    /// `UNAUTHENTICATED` for a missing or wrong bearer token (never echoes the token).
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            Code::Unauthenticated,
+            "missing or invalid bearer token in the Authorization header",
+        )
+    }
+
+    /// The grpc-gateway JSON body: `{"code":3,"message":…,"details":[{"@type":…,…}]}`.
+    pub fn rest_body(&self) -> Value {
+        let details: Vec<Value> = self
+            .details
+            .iter()
+            .map(|d| {
+                let mut obj = Map::new();
+                obj.insert(
+                    "@type".into(),
+                    Value::String(format!("type.googleapis.com/{}", d.type_name())),
+                );
+                if let Value::Object(fields) = d.json() {
+                    obj.extend(fields);
+                }
+                Value::Object(obj)
+            })
+            .collect();
+        json!({"code": self.code.grpc(), "message": self.message, "details": details})
+    }
+
+    /// The Connect unary error body: `{"code":"not_found","message":…,"details":[…]}`.
+    pub fn connect_body(&self) -> Value {
+        let mut body = Map::new();
+        body.insert("code".into(), self.code.connect_name().into());
+        body.insert("message".into(), self.message.clone().into());
+        if !self.details.is_empty() {
+            let details: Vec<Value> = self
+                .details
+                .iter()
+                .map(|d| {
+                    json!({
+                        "type": d.type_name(),
+                        "value": STANDARD_NO_PAD.encode(d.proto()),
+                        "debug": d.json(),
+                    })
+                })
+                .collect();
+            body.insert("details".into(), Value::Array(details));
+        }
+        Value::Object(body)
+    }
+
+    /// The HTTP response in the given wire format.
+    pub fn into_family_response(self, family: Family) -> Response {
+        match family {
+            Family::Rest => RestError(self).into_response(),
+            Family::Connect => ConnectError(self).into_response(),
+        }
+    }
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    let mut resp = (status, body.to_string()).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+/// An [`ApiError`] answered as grpc-gateway REST.
+#[derive(Debug)]
+pub struct RestError(pub ApiError);
+
+impl From<ApiError> for RestError {
+    fn from(e: ApiError) -> Self {
+        Self(e)
+    }
+}
+
+impl IntoResponse for RestError {
+    fn into_response(self) -> Response {
+        json_response(self.0.code.http_status(), &self.0.rest_body())
+    }
+}
+
+/// An [`ApiError`] answered as a Connect unary error.
+#[derive(Debug)]
+pub struct ConnectError(pub ApiError);
+
+impl From<ApiError> for ConnectError {
+    fn from(e: ApiError) -> Self {
+        Self(e)
+    }
+}
+
+impl IntoResponse for ConnectError {
+    fn into_response(self) -> Response {
+        json_response(self.0.code.http_status(), &self.0.connect_body())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protobuf::{decode, Field};
+    use base64::Engine;
+
+    #[test]
+    fn rest_body_carries_the_numeric_code_and_typed_details() {
+        let err = ApiError::invalid_field("oidc.ca", "not a certificate");
+        assert_eq!(
+            err.rest_body(),
+            json!({"code": 3, "message": "invalid request: oidc.ca: not a certificate",
+                   "details": [{"@type": "type.googleapis.com/google.rpc.BadRequest",
+                                "fieldViolations": [{"field": "oidc.ca", "description": "not a certificate"}]}]})
+        );
+    }
+
+    #[test]
+    fn connect_body_encodes_resource_info_as_unpadded_base64_protobuf() {
+        let err = ApiError::not_found("OIDCConfig", "u1", "gone".into());
+        let body = err.connect_body();
+        assert_eq!(body["code"], "not_found");
+        let detail = &body["details"][0];
+        assert_eq!(detail["type"], "google.rpc.ResourceInfo");
+        let value = detail["value"].as_str().unwrap();
+        assert!(!value.ends_with('='));
+        let bytes = STANDARD_NO_PAD.decode(value).unwrap();
+        assert_eq!(
+            decode(&bytes).unwrap(),
+            vec![
+                Field::Bytes(1, b"OIDCConfig".to_vec()),
+                Field::Bytes(2, b"u1".to_vec()),
+                Field::Bytes(4, b"gone".to_vec()),
+            ]
+        );
+        assert_eq!(detail["debug"]["resourceName"], "u1");
+    }
+
+    #[test]
+    fn connect_body_without_details_has_no_details_key() {
+        let body = ApiError::unauthenticated().connect_body();
+        assert_eq!(body["code"], "unauthenticated");
+        assert!(body.get("details").is_none());
+    }
+
+    #[test]
+    fn http_statuses_follow_the_standard_mapping() {
+        assert_eq!(
+            Code::FailedPrecondition.http_status(),
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(Code::AlreadyExists.http_status(), StatusCode::CONFLICT);
+        assert_eq!(
+            Code::ResourceExhausted.http_status(),
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        assert_eq!(
+            Code::Unimplemented.http_status(),
+            StatusCode::NOT_IMPLEMENTED
+        );
+    }
+}

@@ -1,0 +1,124 @@
+//! The middleware in front of every route: classifies the path, and for API routes records
+//! the request, adds latency, injects faults and checks the bearer token.
+
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::errors::{ApiError, Family};
+use crate::state::SharedState;
+
+/// What a request path belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteKind {
+    /// `/_sandbox/*`: test admin API, no auth, not logged.
+    Admin,
+    /// `/id/*`: OIDC discovery, no auth, not logged.
+    Discovery,
+    /// An API route of the given wire format.
+    Api(Family),
+}
+
+/// Classifies a request path.
+pub fn classify(path: &str) -> RouteKind {
+    if path == "/_sandbox" || path.starts_with("/_sandbox/") {
+        RouteKind::Admin
+    } else if path.starts_with("/id/") {
+        RouteKind::Discovery
+    } else if path.starts_with("/coreweave.") {
+        RouteKind::Api(Family::Connect)
+    } else {
+        RouteKind::Api(Family::Rest)
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// True when the headers carry `Authorization: Bearer <token>`.
+pub fn authorized(headers: &HeaderMap, token: &str) -> bool {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let Some((scheme, presented)) = value.split_once(' ') else {
+        return false;
+    };
+    scheme.eq_ignore_ascii_case("bearer")
+        && constant_time_eq(presented.as_bytes(), token.as_bytes())
+}
+
+/// The middleware function (see the module docs).
+pub async fn gate(State(state): State<SharedState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let RouteKind::Api(family) = classify(&path) else {
+        return next.run(req).await;
+    };
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let ticket = state.log.begin(&method, &path);
+    let latency = state.settings.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let fault = state.faults.next(state.settings.fault_every());
+    let resp = if let Some(fault) = fault {
+        fault.response(family)
+    } else if !authorized(req.headers(), &state.token) {
+        ApiError::unauthenticated().into_family_response(family)
+    } else {
+        next.run(req).await
+    };
+    state.log.finish(ticket, resp.status().as_u16());
+    tracing::info!(
+        "{method} {path} -> {}{} ({} ms)",
+        resp.status().as_u16(),
+        if fault.is_some() {
+            " (injected fault)"
+        } else {
+            ""
+        },
+        started.elapsed().as_millis()
+    );
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn classifies_paths_by_family() {
+        assert_eq!(classify("/_sandbox/state"), RouteKind::Admin);
+        assert_eq!(classify("/id/x/openid/v1/jwks"), RouteKind::Discovery);
+        assert_eq!(
+            classify("/coreweave.workload_federation.control_plane.v1beta1.WFControlPlaneService/GetOIDCConfig"),
+            RouteKind::Api(Family::Connect)
+        );
+        assert_eq!(
+            classify("/v1beta1/cks/clusters"),
+            RouteKind::Api(Family::Rest)
+        );
+    }
+
+    #[test]
+    fn bearer_token_must_match_exactly() {
+        let mut h = HeaderMap::new();
+        assert!(!authorized(&h, "t"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer t"));
+        assert!(authorized(&h, "t"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer tt"));
+        assert!(!authorized(&h, "t"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic t"));
+        assert!(!authorized(&h, "t"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("t"));
+        assert!(!authorized(&h, "t"));
+    }
+}

@@ -1,0 +1,310 @@
+//! The AI Object Storage organization access policy model and its validation.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::errors::FieldViolation;
+
+/// The only policy version the API accepts.
+pub const POLICY_VERSION: &str = "v1alpha1";
+const MAX_NAME_CHARS: usize = 255;
+
+/// One policy statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// Statement name, unique within its policy.
+    pub name: String,
+    /// `Allow` or `Deny`.
+    pub effect: String,
+    /// Actions, e.g. `s3:GetObject`.
+    pub actions: Vec<String>,
+    /// Resources, e.g. `bucket/*`.
+    pub resources: Vec<String>,
+    /// Principals, e.g. `role/<issuer>:<sub>`.
+    pub principals: Vec<String>,
+}
+
+/// An organization access policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// Always `v1alpha1`.
+    pub version: String,
+    /// Unique name.
+    pub name: String,
+    /// Statements in the order received.
+    pub statements: Vec<Statement>,
+}
+
+impl Policy {
+    /// JSON form, in stored order.
+    pub fn to_json(&self) -> Value {
+        self.json_with(false)
+    }
+
+    /// JSON form as ListAccessPolicies returns it: statements (by name) and every list sorted
+    /// in descending order, so that clients relying on order notice.
+    pub fn to_scrambled_json(&self) -> Value {
+        self.json_with(true)
+    }
+
+    fn json_with(&self, descending: bool) -> Value {
+        let order = |items: &[String]| {
+            let mut items = items.to_vec();
+            if descending {
+                items.sort_by(|a, b| b.cmp(a));
+            }
+            items
+        };
+        let mut statements: Vec<&Statement> = self.statements.iter().collect();
+        if descending {
+            statements.sort_by(|a, b| b.name.cmp(&a.name));
+        }
+        let statements: Vec<Value> = statements
+            .into_iter()
+            .map(|s| {
+                json!({
+                    "name": s.name,
+                    "effect": s.effect,
+                    "actions": order(&s.actions),
+                    "resources": order(&s.resources),
+                    "principals": order(&s.principals),
+                })
+            })
+            .collect();
+        json!({"version": self.version, "name": self.name, "statements": statements})
+    }
+}
+
+/// Strict JSON input form of a statement.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatementInput {
+    name: Option<String>,
+    effect: Option<String>,
+    actions: Option<Vec<String>>,
+    resources: Option<Vec<String>>,
+    principals: Option<Vec<String>>,
+}
+
+/// Strict JSON input form of a policy.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyInput {
+    version: Option<String>,
+    name: Option<String>,
+    statements: Option<Vec<StatementInput>>,
+}
+
+fn is_global_action(action: &str) -> bool {
+    action == "*" || action.starts_with("cwobject:")
+}
+
+impl PolicyInput {
+    /// Validates and converts; violation paths start with `prefix` (e.g. `policy`).
+    pub fn into_policy(self, prefix: &str) -> Result<Policy, Vec<FieldViolation>> {
+        let mut bad = Vec::new();
+        let version = self.version.unwrap_or_default();
+        if version != POLICY_VERSION {
+            bad.push(FieldViolation::new(
+                format!("{prefix}.version"),
+                format!("must be {POLICY_VERSION:?}, got {version:?}"),
+            ));
+        }
+        let name = self.name.unwrap_or_default();
+        if name.is_empty() {
+            bad.push(FieldViolation::new(format!("{prefix}.name"), "is required"));
+        } else if name.chars().count() > MAX_NAME_CHARS {
+            bad.push(FieldViolation::new(
+                format!("{prefix}.name"),
+                format!("must be at most {MAX_NAME_CHARS} characters"),
+            ));
+        }
+        let inputs = self.statements.unwrap_or_default();
+        if inputs.is_empty() {
+            bad.push(FieldViolation::new(
+                format!("{prefix}.statements"),
+                "at least one statement is required",
+            ));
+        }
+        let mut seen = HashSet::new();
+        let statements: Vec<Statement> = inputs
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let path = format!("{prefix}.statements[{i}]");
+                let st = s.into_statement(&path, &mut bad);
+                if !st.name.is_empty() && !seen.insert(st.name.clone()) {
+                    bad.push(FieldViolation::new(
+                        format!("{path}.name"),
+                        format!("duplicate statement name {:?}", st.name),
+                    ));
+                }
+                st
+            })
+            .collect();
+        if !bad.is_empty() {
+            return Err(bad);
+        }
+        Ok(Policy {
+            version,
+            name,
+            statements,
+        })
+    }
+}
+
+impl StatementInput {
+    fn into_statement(self, path: &str, bad: &mut Vec<FieldViolation>) -> Statement {
+        let name = self.name.unwrap_or_default();
+        if name.is_empty() {
+            bad.push(FieldViolation::new(format!("{path}.name"), "is required"));
+        }
+        let effect = self.effect.unwrap_or_default();
+        if effect != "Allow" && effect != "Deny" {
+            bad.push(FieldViolation::new(
+                format!("{path}.effect"),
+                format!("must be \"Allow\" or \"Deny\", got {effect:?}"),
+            ));
+        }
+        let mut list = |field: &str, values: Option<Vec<String>>| {
+            let values = values.unwrap_or_default();
+            if values.is_empty() {
+                bad.push(FieldViolation::new(
+                    format!("{path}.{field}"),
+                    "must not be empty",
+                ));
+            }
+            for (j, v) in values.iter().enumerate() {
+                if v.is_empty() {
+                    bad.push(FieldViolation::new(
+                        format!("{path}.{field}[{j}]"),
+                        "must not be an empty string",
+                    ));
+                }
+            }
+            values
+        };
+        let actions = list("actions", self.actions);
+        let resources = list("resources", self.resources);
+        let principals = list("principals", self.principals);
+        if let Some(global) = actions.iter().find(|a| is_global_action(a)) {
+            if resources != ["*"] {
+                bad.push(FieldViolation::new(
+                    format!("{path}.resources"),
+                    format!("action {global:?} is global: resources must be exactly [\"*\"]"),
+                ));
+            }
+        }
+        Statement {
+            name,
+            effect,
+            actions,
+            resources,
+            principals,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(policy: Value) -> Result<Policy, Vec<String>> {
+        serde_json::from_value::<PolicyInput>(policy)
+            .unwrap()
+            .into_policy("policy")
+            .map_err(|v| v.into_iter().map(|v| v.field).collect())
+    }
+
+    fn statement(name: &str, actions: &[&str], resources: &[&str]) -> Value {
+        json!({"name": name, "effect": "Allow", "actions": actions, "resources": resources,
+               "principals": ["*"]})
+    }
+
+    #[test]
+    fn a_valid_policy_converts() {
+        let p = parse(json!({"version": "v1alpha1", "name": "p",
+                             "statements": [statement("s", &["s3:GetObject"], &["b/*"])]}))
+        .unwrap();
+        assert_eq!(p.statements[0].resources, ["b/*"]);
+    }
+
+    #[test]
+    fn version_must_be_v1alpha1() {
+        let err = parse(json!({"version": "v1", "name": "p",
+                               "statements": [statement("s", &["s3:GetObject"], &["b"])]}));
+        assert_eq!(err.unwrap_err(), ["policy.version"]);
+    }
+
+    #[test]
+    fn name_is_limited_to_255_characters() {
+        let err = parse(json!({"version": "v1alpha1", "name": "x".repeat(256),
+                               "statements": [statement("s", &["s3:GetObject"], &["b"])]}));
+        assert_eq!(err.unwrap_err(), ["policy.name"]);
+    }
+
+    #[test]
+    fn at_least_one_statement_is_required() {
+        let err = parse(json!({"version": "v1alpha1", "name": "p", "statements": []}));
+        assert_eq!(err.unwrap_err(), ["policy.statements"]);
+    }
+
+    #[test]
+    fn effect_is_case_sensitive() {
+        let mut s = statement("s", &["s3:GetObject"], &["b"]);
+        s["effect"] = json!("allow");
+        let err = parse(json!({"version": "v1alpha1", "name": "p", "statements": [
+            statement("a", &["s3:GetObject"], &["b"]), s]}));
+        assert_eq!(err.unwrap_err(), ["policy.statements[1].effect"]);
+    }
+
+    #[test]
+    fn statement_names_are_unique() {
+        let err = parse(json!({"version": "v1alpha1", "name": "p", "statements": [
+            statement("s", &["s3:GetObject"], &["b"]), statement("s", &["s3:PutObject"], &["b"])]}));
+        assert_eq!(err.unwrap_err(), ["policy.statements[1].name"]);
+    }
+
+    #[test]
+    fn lists_must_not_be_empty() {
+        let err = parse(json!({"version": "v1alpha1", "name": "p", "statements": [
+            {"name": "s", "effect": "Deny", "actions": [], "resources": ["b"]}]}));
+        assert_eq!(
+            err.unwrap_err(),
+            [
+                "policy.statements[0].actions",
+                "policy.statements[0].principals"
+            ]
+        );
+    }
+
+    #[test]
+    fn cwobject_actions_need_the_wildcard_resource() {
+        let err = parse(json!({"version": "v1alpha1", "name": "p", "statements": [
+            statement("s", &["s3:GetObject", "cwobject:CreateAccessKeyOIDC"], &["b/*"])]}));
+        assert_eq!(err.unwrap_err(), ["policy.statements[0].resources"]);
+        assert!(
+            parse(json!({"version": "v1alpha1", "name": "p", "statements": [
+            statement("s", &["*"], &["*"])]}))
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn scrambled_json_sorts_statements_and_lists_descending() {
+        let p = parse(json!({"version": "v1alpha1", "name": "p", "statements": [
+            statement("a", &["s3:GetObject", "s3:PutObject"], &["b1", "b2"]),
+            statement("b", &["s3:ListBucket"], &["b"])]}))
+        .unwrap();
+        let v = p.to_scrambled_json();
+        assert_eq!(v["statements"][0]["name"], "b");
+        assert_eq!(
+            v["statements"][1]["actions"],
+            json!(["s3:PutObject", "s3:GetObject"])
+        );
+        assert_eq!(v["statements"][1]["resources"], json!(["b2", "b1"]));
+        assert_eq!(p.to_json()["statements"][0]["name"], "a");
+    }
+}

@@ -1,0 +1,99 @@
+//! The log of API requests that tests read through `/_sandbox/requests`.
+
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+/// One answered API request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordedRequest {
+    /// HTTP method.
+    pub method: String,
+    /// URI path (no query).
+    pub path: String,
+    /// HTTP status of the answer.
+    pub status: u16,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    next_seq: u64,
+    entries: Vec<(u64, String, String, Option<u16>)>,
+}
+
+/// Requests in arrival order; each is listed once answered.
+#[derive(Debug, Default)]
+pub struct RequestLog {
+    inner: Mutex<Inner>,
+}
+
+impl RequestLog {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records the arrival of a request; returns its ticket for [`RequestLog::finish`].
+    pub fn begin(&self, method: &str, path: &str) -> u64 {
+        let mut inner = self.lock();
+        let seq = inner.next_seq;
+        inner.next_seq += 1;
+        inner
+            .entries
+            .push((seq, method.to_string(), path.to_string(), None));
+        seq
+    }
+
+    /// Records the status a request was answered with.
+    pub fn finish(&self, ticket: u64, status: u16) {
+        let mut inner = self.lock();
+        if let Some(entry) = inner.entries.iter_mut().find(|e| e.0 == ticket) {
+            entry.3 = Some(status);
+        }
+    }
+
+    /// The answered requests, in arrival order.
+    pub fn snapshot(&self) -> Vec<RecordedRequest> {
+        self.lock()
+            .entries
+            .iter()
+            .filter_map(|(_, method, path, status)| {
+                status.map(|status| RecordedRequest {
+                    method: method.clone(),
+                    path: path.clone(),
+                    status,
+                })
+            })
+            .collect()
+    }
+
+    /// Forgets every request recorded so far.
+    pub fn clear(&self) {
+        self.lock().entries.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_in_arrival_order_once_answered() {
+        let log = RequestLog::default();
+        let first = log.begin("GET", "/a");
+        let second = log.begin("PATCH", "/b");
+        log.finish(second, 200);
+        assert_eq!(log.snapshot().len(), 1);
+        log.finish(first, 401);
+        let paths: Vec<_> = log.snapshot().into_iter().map(|r| r.path).collect();
+        assert_eq!(paths, ["/a", "/b"]);
+    }
+
+    #[test]
+    fn clear_forgets_everything() {
+        let log = RequestLog::default();
+        let t = log.begin("GET", "/a");
+        log.clear();
+        log.finish(t, 200);
+        assert!(log.snapshot().is_empty());
+    }
+}

@@ -1,0 +1,163 @@
+//! Shared sandbox state: the stored resources, runtime settings, fault counter and request log.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::cluster::Cluster;
+use crate::faults::FaultInjector;
+use crate::oidc_config::OidcConfig;
+use crate::policy::Policy;
+use crate::request_log::RequestLog;
+
+/// Everything the emulated API holds.
+#[derive(Debug, Clone, Default)]
+pub struct Store {
+    /// CKS clusters, in listing order.
+    pub clusters: Vec<Cluster>,
+    /// Organization access policies, in creation order.
+    pub policies: Vec<Policy>,
+    /// Workload federation OIDC configs, in creation order.
+    pub oidc_configs: Vec<OidcConfig>,
+}
+
+impl Store {
+    /// The cluster with `id`.
+    pub fn cluster_mut(&mut self, id: &str) -> Option<&mut Cluster> {
+        self.clusters.iter_mut().find(|c| c.id == id)
+    }
+
+    /// Inserts `cluster`, replacing one with the same id in place.
+    pub fn upsert_cluster(&mut self, cluster: Cluster) {
+        match self.cluster_mut(&cluster.id) {
+            Some(existing) => *existing = cluster,
+            None => self.clusters.push(cluster),
+        }
+    }
+}
+
+/// Settings that tests may change at runtime.
+#[derive(Debug, Default)]
+pub struct Settings {
+    fault_every: AtomicU64,
+    latency_ms: AtomicU64,
+    update_duration_ms: AtomicU64,
+}
+
+impl Settings {
+    /// Every how many API requests a fault is injected (0 = never).
+    pub fn fault_every(&self) -> u64 {
+        self.fault_every.load(Ordering::Relaxed)
+    }
+
+    /// Delay added to every API response.
+    pub fn latency(&self) -> Duration {
+        Duration::from_millis(self.latency_ms.load(Ordering::Relaxed))
+    }
+
+    /// How long a cluster stays `STATUS_UPDATING` after a PATCH.
+    pub fn update_duration(&self) -> Duration {
+        Duration::from_millis(self.update_duration_ms.load(Ordering::Relaxed))
+    }
+
+    /// Sets the fault period.
+    pub fn set_fault_every(&self, n: u64) {
+        self.fault_every.store(n, Ordering::Relaxed);
+    }
+
+    /// Sets the latency in milliseconds.
+    pub fn set_latency_ms(&self, ms: u64) {
+        self.latency_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// Sets the update duration in milliseconds.
+    pub fn set_update_duration_ms(&self, ms: u64) {
+        self.update_duration_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// `{"faultEvery","latencyMs","updateDurationMs"}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "faultEvery": self.fault_every(),
+            "latencyMs": self.latency_ms.load(Ordering::Relaxed),
+            "updateDurationMs": self.update_duration_ms.load(Ordering::Relaxed),
+        })
+    }
+}
+
+/// Start-up configuration of a sandbox instance.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The bearer token API requests must carry.
+    pub token: String,
+    /// Organization id (`orgUid` of OIDC configs).
+    pub org_id: String,
+    /// The URL the sandbox serves, e.g. `http://127.0.0.1:8089`.
+    pub base_url: String,
+    /// Milliseconds a PATCHed cluster stays `STATUS_UPDATING`.
+    pub update_duration_ms: u64,
+    /// Inject a fault every N API requests (0 = off).
+    pub fault_every: u64,
+    /// Milliseconds of latency added to every API response.
+    pub latency_ms: u64,
+}
+
+impl Config {
+    /// Defaults for tests: token `sandbox-token`, org `sandbox-org`, base
+    /// `http://127.0.0.1:8080`, 2000 ms updates, no faults, no latency.
+    pub fn for_tests() -> Self {
+        Self {
+            token: "sandbox-token".into(),
+            org_id: "sandbox-org".into(),
+            base_url: "http://127.0.0.1:8080".into(),
+            update_duration_ms: 2000,
+            fault_every: 0,
+            latency_ms: 0,
+        }
+    }
+}
+
+/// The state every handler sees.
+#[derive(Debug)]
+pub struct AppState {
+    /// Expected bearer token.
+    pub token: String,
+    /// Organization id.
+    pub org_id: String,
+    /// Base URL the sandbox serves.
+    pub base_url: String,
+    /// Runtime settings.
+    pub settings: Settings,
+    /// Fault injection counter.
+    pub faults: FaultInjector,
+    /// API request log.
+    pub log: RequestLog,
+    store: Mutex<Store>,
+}
+
+/// Shared handle to [`AppState`].
+pub type SharedState = Arc<AppState>;
+
+impl AppState {
+    /// Builds the state from a configuration and initial resources.
+    pub fn new(config: Config, store: Store) -> SharedState {
+        let settings = Settings::default();
+        settings.set_fault_every(config.fault_every);
+        settings.set_latency_ms(config.latency_ms);
+        settings.set_update_duration_ms(config.update_duration_ms);
+        Arc::new(Self {
+            token: config.token,
+            org_id: config.org_id,
+            base_url: config.base_url.trim_end_matches('/').to_string(),
+            settings,
+            faults: FaultInjector::default(),
+            log: RequestLog::default(),
+            store: Mutex::new(store),
+        })
+    }
+
+    /// Locks the store (a panic in another handler does not make it unusable).
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}

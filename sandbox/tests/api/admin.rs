@@ -1,0 +1,184 @@
+use std::time::Duration;
+
+use axum::http::Method;
+use serde_json::json;
+
+use crate::support::{Harness, DEMO, WIF};
+
+#[tokio::test]
+async fn the_request_log_lists_api_requests_in_order_with_their_status() {
+    let h = Harness::with(|c| c.fault_every = 3);
+    h.rest(Method::GET, "/v1beta1/cks/clusters", None).await;
+    h.send(Method::GET, "/v1beta1/cks/clusters", None, None, None)
+        .await;
+    h.rest(Method::GET, "/v1beta1/cks/clusters/x", None).await;
+    h.connect("ListOIDCConfigs", json!({})).await;
+    h.admin(Method::GET, "/state", None).await;
+    h.send(
+        Method::GET,
+        &format!("/id/{DEMO}/openid/v1/jwks"),
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        h.log().await,
+        [
+            "GET /v1beta1/cks/clusters 200".to_string(),
+            "GET /v1beta1/cks/clusters 401".to_string(),
+            "GET /v1beta1/cks/clusters/x 429".to_string(),
+            format!("POST {WIF}/ListOIDCConfigs 200"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn deleting_the_request_log_clears_it() {
+    let h = Harness::new();
+    h.rest(Method::GET, "/v1beta1/cks/clusters", None).await;
+    let a = h.admin(Method::DELETE, "/requests", None).await;
+    assert_eq!(a.status, 200);
+    assert!(h.log().await.is_empty());
+}
+
+#[tokio::test]
+async fn the_state_snapshot_holds_every_resource_kind() {
+    let h = Harness::new();
+    h.connect(
+        "CreateOIDCConfig",
+        json!({"name": "n", "issuerUrl": "https://x.example.com", "audience": "a"}),
+    )
+    .await;
+    let a = h.admin(Method::GET, "/state", None).await;
+    assert_eq!(a.body["clusters"].as_array().unwrap().len(), 3);
+    assert_eq!(a.body["policies"], json!([]));
+    assert_eq!(a.body["oidcConfigs"][0]["name"], "n");
+}
+
+#[tokio::test]
+async fn posting_a_cluster_inserts_it_running_by_default() {
+    let h = Harness::new();
+    let a = h
+        .admin(
+            Method::POST,
+            "/clusters",
+            Some(json!({"id": "new", "name": "demo", "zone": "US-WEST-01A", "version": "1.32"})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let got = h.rest(Method::GET, "/v1beta1/cks/clusters/new", None).await;
+    assert_eq!(got.body["cluster"]["status"], "STATUS_RUNNING");
+    assert_eq!(got.body["cluster"]["zone"], "US-WEST-01A");
+}
+
+#[tokio::test]
+async fn posting_a_cluster_with_an_existing_id_replaces_it() {
+    let h = Harness::new();
+    h.admin(
+        Method::POST,
+        "/clusters",
+        Some(json!({"id": DEMO, "name": "renamed", "version": "1.31", "status": "STATUS_FAILED"})),
+    )
+    .await;
+    let got = h
+        .rest(Method::GET, &format!("/v1beta1/cks/clusters/{DEMO}"), None)
+        .await;
+    assert_eq!(got.body["cluster"]["name"], "renamed");
+    assert_eq!(got.body["cluster"]["status"], "STATUS_FAILED");
+    assert_eq!(h.state.store().clusters.len(), 3);
+}
+
+#[tokio::test]
+async fn posting_a_cluster_with_unknown_fields_is_rejected() {
+    let h = Harness::new();
+    let a = h
+        .admin(
+            Method::POST,
+            "/clusters",
+            Some(json!({"id": "x", "colour": "red"})),
+        )
+        .await;
+    assert_eq!(a.status, 400);
+}
+
+#[tokio::test]
+async fn a_forced_status_with_for_ms_reverts_to_running() {
+    let h = Harness::new();
+    let a = h
+        .admin(
+            Method::PUT,
+            &format!("/clusters/{DEMO}/status"),
+            Some(json!({"status": "STATUS_UPDATING", "forMs": 80})),
+        )
+        .await;
+    assert_eq!(a.body["cluster"]["status"], "STATUS_UPDATING");
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    let got = h
+        .rest(Method::GET, &format!("/v1beta1/cks/clusters/{DEMO}"), None)
+        .await;
+    assert_eq!(got.body["cluster"]["status"], "STATUS_RUNNING");
+}
+
+#[tokio::test]
+async fn a_forced_status_without_for_ms_stays() {
+    let h = Harness::new();
+    h.admin(
+        Method::PUT,
+        &format!("/clusters/{DEMO}/status"),
+        Some(json!({"status": "STATUS_FAILED"})),
+    )
+    .await;
+    let patch = h
+        .rest(
+            Method::PATCH,
+            &format!("/v1beta1/cks/clusters/{DEMO}"),
+            Some(json!({"id": DEMO, "version": "1.32", "updateMask": "public"})),
+        )
+        .await;
+    assert_eq!(patch.body["code"], 9);
+    assert_eq!(
+        patch.body["details"][0]["violations"][0]["description"],
+        "cluster is STATUS_FAILED"
+    );
+}
+
+#[tokio::test]
+async fn forcing_the_status_of_an_unknown_cluster_is_not_found() {
+    let h = Harness::new();
+    let a = h
+        .admin(
+            Method::PUT,
+            "/clusters/ghost/status",
+            Some(json!({"status": "STATUS_FAILED"})),
+        )
+        .await;
+    assert_eq!(a.status, 404);
+}
+
+#[tokio::test]
+async fn the_update_duration_changes_at_runtime() {
+    let h = Harness::new();
+    h.admin(Method::PUT, "/config", Some(json!({"updateDurationMs": 0})))
+        .await;
+    h.rest(
+        Method::PATCH,
+        &format!("/v1beta1/cks/clusters/{DEMO}"),
+        Some(json!({"id": DEMO, "version": "1.32", "updateMask": "public"})),
+    )
+    .await;
+    let got = h
+        .rest(Method::GET, &format!("/v1beta1/cks/clusters/{DEMO}"), None)
+        .await;
+    assert_eq!(got.body["cluster"]["status"], "STATUS_RUNNING");
+}
+
+#[tokio::test]
+async fn get_config_reports_the_current_settings() {
+    let h = Harness::with(|c| c.latency_ms = 7);
+    let a = h.admin(Method::GET, "/config", None).await;
+    assert_eq!(
+        a.body,
+        json!({"faultEvery": 0, "latencyMs": 7, "updateDurationMs": 2000})
+    );
+}

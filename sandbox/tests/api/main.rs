@@ -1,0 +1,10 @@
+//! In-process tests of the sandbox HTTP application (`tower::ServiceExt::oneshot` on `app()`).
+
+mod admin;
+mod auth;
+mod cks;
+mod cwobject;
+mod discovery;
+mod faults;
+mod support;
+mod workload_federation;
