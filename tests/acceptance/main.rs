@@ -2,6 +2,7 @@
 
 mod support;
 
+mod bad_input;
 mod cks_cluster_issuer;
 mod cks_cluster_oidc;
 mod examples;
