@@ -8,7 +8,7 @@
 //! which also reaches the provider, is ignored as go-plugin servers do: Terraform decides.
 
 use std::future::Future;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use tokio::sync::watch;
 use tracing::field::{Field, Visit};
@@ -20,27 +20,40 @@ use tracing_subscriber::Layer;
 /// The gRPC method Terraform calls on Ctrl-C.
 const STOP_METHOD: &str = "/tfplugin6.Provider/StopProvider";
 
-fn channel() -> &'static watch::Sender<bool> {
-    static STOP: OnceLock<watch::Sender<bool>> = OnceLock::new();
-    STOP.get_or_init(|| watch::channel(false).0)
-}
+/// A one-way "stop requested" flag that futures can wait on.
+#[derive(Clone)]
+pub struct StopSignal(Arc<watch::Sender<bool>>);
 
-/// Marks the provider as stopping: every [`stopped`] future resolves.
-pub fn request_stop() {
-    channel().send_replace(true);
-}
-
-/// True once a stop was requested.
-pub fn is_stopping() -> bool {
-    *channel().borrow()
-}
-
-/// Resolves when a stop is requested (immediately if it already was).
-pub fn stopped() -> impl Future<Output = ()> + Send + 'static {
-    let mut rx = channel().subscribe();
-    async move {
-        let _ = rx.wait_for(|stop| *stop).await;
+impl Default for StopSignal {
+    fn default() -> Self {
+        Self(Arc::new(watch::channel(false).0))
     }
+}
+
+impl StopSignal {
+    /// Marks a stop as requested: every [`StopSignal::requested`] future resolves.
+    pub fn request(&self) {
+        self.0.send_replace(true);
+    }
+
+    /// True once a stop was requested.
+    pub fn is_requested(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Resolves when a stop is requested (immediately if it already was).
+    pub fn requested(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut rx = self.0.subscribe();
+        async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        }
+    }
+}
+
+/// The process-wide signal that long operations watch.
+pub fn global() -> &'static StopSignal {
+    static STOP: OnceLock<StopSignal> = OnceLock::new();
+    STOP.get_or_init(StopSignal::default)
 }
 
 /// Ignores SIGINT so that a terminal Ctrl-C does not kill the provider under Terraform's feet.
@@ -52,7 +65,16 @@ pub fn ignore_sigint() {
 }
 
 /// A tracing layer that requests a stop when a `StopProvider` request span opens.
-pub struct StopWatcher;
+pub struct StopWatcher {
+    signal: StopSignal,
+}
+
+impl StopWatcher {
+    /// A watcher raising `signal`.
+    pub fn new(signal: StopSignal) -> Self {
+        Self { signal }
+    }
+}
 
 #[derive(Default)]
 struct UriVisitor {
@@ -76,7 +98,7 @@ impl<S: Subscriber> Layer<S> for StopWatcher {
         attrs.record(&mut visitor);
         if visitor.is_stop {
             tracing::info!("Terraform asked the provider to stop; interrupting long operations");
-            request_stop();
+            self.signal.request();
         }
     }
 }
@@ -88,16 +110,18 @@ mod tests {
 
     #[tokio::test]
     async fn a_stop_provider_request_span_requests_a_stop() {
-        let subscriber = tracing_subscriber::registry().with(StopWatcher);
+        let signal = StopSignal::default();
+        let subscriber = tracing_subscriber::registry().with(StopWatcher::new(signal.clone()));
         tracing::subscriber::with_default(subscriber, || {
             let _other = tracing::debug_span!("request", uri = %"/tfplugin6.Provider/ReadResource")
                 .entered();
-            assert!(!is_stopping());
-            let _stop = tracing::debug_span!("request", uri = %"http://127.0.0.1:1/tfplugin6.Provider/StopProvider").entered();
+            assert!(!signal.is_requested());
+            let _stop =
+                tracing::debug_span!("request", uri = %"http://127.0.0.1:1/tfplugin6.Provider/StopProvider").entered();
         });
-        assert!(is_stopping());
-        tokio::time::timeout(std::time::Duration::from_secs(1), stopped())
+        assert!(signal.is_requested());
+        tokio::time::timeout(std::time::Duration::from_secs(1), signal.requested())
             .await
-            .expect("stopped() resolves");
+            .expect("requested() resolves");
     }
 }

@@ -47,7 +47,10 @@ pub fn init() {
     let grpc_requests = Targets::new().with_target("tower_http::trace", LevelFilter::DEBUG);
     let _ = tracing_subscriber::registry()
         .with(HclogLayer.with_filter(filter))
-        .with(crate::interrupt::StopWatcher.with_filter(grpc_requests))
+        .with(
+            crate::interrupt::StopWatcher::new(crate::interrupt::global().clone())
+                .with_filter(grpc_requests),
+        )
         .try_init();
 }
 

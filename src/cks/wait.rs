@@ -79,12 +79,13 @@ async fn pause(cluster_id: &str, delay: Duration) -> Result<(), ClusterOpError> 
     let interrupted = || ClusterOpError::Interrupted {
         cluster_id: cluster_id.into(),
     };
-    if interrupt::is_stopping() {
+    let stop = interrupt::global();
+    if stop.is_requested() {
         return Err(interrupted());
     }
     tokio::select! {
         () = sleep(delay) => Ok(()),
-        () = interrupt::stopped() => Err(interrupted()),
+        () = stop.requested() => Err(interrupted()),
     }
 }
 
