@@ -178,6 +178,33 @@ impl WifConfigResource {
         ))
     }
 
+    /// The state after a create or update call, or its error as a diagnostic (a taken issuer and
+    /// audience pair names the config that holds it).
+    async fn saved_state(
+        &self,
+        diags: &mut Diagnostics,
+        doing: &str,
+        result: Result<OidcConfig, ApiError>,
+        planned: &WifConfigState,
+    ) -> Option<WifConfigState> {
+        match result {
+            Ok(config) => Some(WifConfigState::from_api(&config, &planned.description)),
+            Err(e) if e.code() == Some(Code::AlreadyExists) => {
+                let detail = self.conflict_message(&e, planned).await;
+                diags.error(
+                    "Issuer and audience already registered",
+                    detail,
+                    AttributePath::new("issuer_url"),
+                );
+                None
+            }
+            Err(e) => {
+                diag::api_error(diags, doing, &e);
+                None
+            }
+        }
+    }
+
     async fn conflict_message(&self, err: &ApiError, planned: &WifConfigState) -> String {
         let from_details = err.status().and_then(|s| {
             s.details.iter().find_map(|d| match d {
@@ -351,32 +378,13 @@ impl Resource for WifConfigResource {
             active: planned.active.as_ref_option().copied().unwrap_or(true),
         };
         let configured = self.data.get(diags)?;
-        match configured.client.create_oidc_config(&request).await {
-            Ok(config) => Some((
-                Some(WifConfigState::from_api(&config, &planned.description)),
-                planned_private_state,
-            )),
-            Err(e) if e.code() == Some(Code::AlreadyExists) => {
-                let detail = self.conflict_message(&e, &planned).await;
-                diags.error(
-                    "Issuer and audience already registered",
-                    detail,
-                    AttributePath::new("issuer_url"),
-                );
-                None
-            }
-            Err(e) => {
-                diag::api_error(
-                    diags,
-                    format_args!(
-                        "creating workload identity federation config {:?}",
-                        request.name
-                    ),
-                    &e,
-                );
-                None
-            }
-        }
+        let result = configured.client.create_oidc_config(&request).await;
+        let doing = format!(
+            "creating workload identity federation config {:?}",
+            request.name
+        );
+        let state = self.saved_state(diags, &doing, result, &planned).await?;
+        Some((Some(state), planned_private_state))
     }
 
     async fn update<'a>(
@@ -399,29 +407,10 @@ impl Resource for WifConfigResource {
             return Some((Some(planned), planned_private_state));
         }
         let configured = self.data.get(diags)?;
-        match configured.client.update_oidc_config(&request).await {
-            Ok(config) => Some((
-                Some(WifConfigState::from_api(&config, &planned.description)),
-                planned_private_state,
-            )),
-            Err(e) if e.code() == Some(Code::AlreadyExists) => {
-                let detail = self.conflict_message(&e, &planned).await;
-                diags.error(
-                    "Issuer and audience already registered",
-                    detail,
-                    AttributePath::new("issuer_url"),
-                );
-                None
-            }
-            Err(e) => {
-                diag::api_error(
-                    diags,
-                    format_args!("updating workload identity federation config {uid}"),
-                    &e,
-                );
-                None
-            }
-        }
+        let result = configured.client.update_oidc_config(&request).await;
+        let doing = format!("updating workload identity federation config {uid}");
+        let state = self.saved_state(diags, &doing, result, &planned).await?;
+        Some((Some(state), planned_private_state))
     }
 
     async fn destroy<'a>(
