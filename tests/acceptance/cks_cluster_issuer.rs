@@ -136,3 +136,31 @@ fn unknown_cluster_id_is_reported_on_cluster_id() {
         "{out}"
     );
 }
+
+#[test]
+fn data_source_sees_the_issuer_the_resource_configured() {
+    let sandbox = Sandbox::start();
+    let ws = Workspace::new();
+    ws.write(
+        &sandbox,
+        &format!(
+            r#"
+resource "coreweave_cks_cluster_oidc" "this" {{
+  cluster_id = "{CLUSTER_DEMO}"
+  issuer_url = "https://login.example.net/tenant/v2.0"
+  client_id  = "kubernetes"
+}}
+
+data "coreweave_cks_cluster_issuer" "this" {{
+  cluster_id = coreweave_cks_cluster_oidc.this.cluster_id
+  depends_on = [coreweave_cks_cluster_oidc.this]
+}}
+
+output "oidc_issuer_url" {{ value = data.coreweave_cks_cluster_issuer.this.oidc_issuer_url }}
+"#
+        ),
+    );
+    ws.apply();
+    assert_eq!(ws.outputs()["oidc_issuer_url"], "https://login.example.net/tenant/v2.0");
+    ws.assert_no_changes();
+}
