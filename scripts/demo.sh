@@ -52,9 +52,6 @@ step "terraform get && terraform apply (examples/modules/cks-object-storage-fede
 tf get -no-color >/dev/null
 tf apply -auto-approve -input=false -no-color
 
-step "Outputs"
-tf output -no-color
-
 step "What the sandbox now holds"
 python3 - "$url" <<'PY'
 import json, sys, urllib.request
