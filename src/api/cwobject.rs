@@ -155,14 +155,15 @@ impl PolicyCache {
 }
 
 impl ApiClient {
-    /// `GET /v1/cwobject/access-policy`: every organization access policy.
+    /// `GET /v1/cwobject/access-policy`: every organization access policy, shared (not copied)
+    /// between callers.
     ///
     /// Concurrent calls share one request, and a result is reused for [`POLICY_LIST_TTL`]
     /// unless a write through this client happened since.
-    pub async fn list_access_policies(&self) -> Result<Vec<AccessPolicy>, ApiError> {
+    pub async fn list_access_policies(&self) -> Result<Arc<Vec<AccessPolicy>>, ApiError> {
         let cache = &self.inner.access_policies;
         let flight = match cache.lookup(Instant::now()) {
-            Lookup::Hit(policies) => return Ok(policies.as_ref().clone()),
+            Lookup::Hit(policies) => return Ok(policies),
             Lookup::Join(flight) => flight,
         };
         let result = flight
@@ -176,7 +177,7 @@ impl ApiClient {
             .await
             .clone();
         cache.complete(&flight, &result, Instant::now());
-        result.map(|policies| policies.as_ref().clone())
+        result
     }
 
     /// `POST /v1/cwobject/access-policy`: creates or replaces the policy named `policy.name`
@@ -263,7 +264,7 @@ mod tests {
             Some(format!("Bearer {TOKEN}").as_str())
         );
         assert_eq!(
-            policies,
+            *policies,
             vec![AccessPolicy {
                 version: "v1alpha1".into(),
                 name: "p".into(),

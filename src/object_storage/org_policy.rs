@@ -209,7 +209,7 @@ impl OrgPolicyResource {
     async fn find(&self, diags: &mut Diagnostics, name: &str) -> Option<Option<AccessPolicy>> {
         let configured = self.data.get(diags)?;
         match configured.client.list_access_policies().await {
-            Ok(policies) => Some(policies.into_iter().find(|p| p.name == name)),
+            Ok(policies) => Some(policies.iter().find(|p| p.name == name).cloned()),
             Err(e) => {
                 diag::api_error(diags, "listing organization access policies", &e);
                 None

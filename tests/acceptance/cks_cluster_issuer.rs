@@ -161,6 +161,9 @@ output "oidc_issuer_url" {{ value = data.coreweave_cks_cluster_issuer.this.oidc_
         ),
     );
     ws.apply();
-    assert_eq!(ws.outputs()["oidc_issuer_url"], "https://login.example.net/tenant/v2.0");
+    assert_eq!(
+        ws.outputs()["oidc_issuer_url"],
+        "https://login.example.net/tenant/v2.0"
+    );
     ws.assert_no_changes();
 }
