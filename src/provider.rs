@@ -122,7 +122,7 @@ impl CoreWeaveProvider {
             token: settings.token.clone().map(ApiToken::new),
             request_timeout: settings.request_timeout,
             max_retries: settings.max_retries,
-            user_agent: format!("terraform-provider-coreweave/{}", env!("CARGO_PKG_VERSION")),
+            user_agent: crate::api::default_user_agent(),
         }
     }
 }

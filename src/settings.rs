@@ -257,8 +257,7 @@ fn check_token(attribute: &'static str, token: &str) -> Result<(), SettingError>
 
 /// Parses and checks the API endpoint: `https://`, or `http://` for a loopback host only.
 pub fn parse_endpoint(attribute: &'static str, value: &str) -> Result<Url, SettingError> {
-    let url = parse_base_url(attribute, value)?;
-    Ok(url)
+    parse_base_url(attribute, value)
 }
 
 fn parse_issuer_base(attribute: &'static str, value: &str) -> Result<String, SettingError> {

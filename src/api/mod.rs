@@ -34,10 +34,6 @@ pub use workload_federation::{CreateOidcConfig, OidcConfig, UpdateOidcConfig};
 
 use retry::{Idempotency, Outcome, Verdict};
 
-/// Default per-request timeout.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default number of retries after the first attempt.
-pub const DEFAULT_MAX_RETRIES: u32 = 8;
 /// Largest error body read from the server; the rest is discarded.
 const MAX_ERROR_BODY_BYTES: usize = 1024 * 1024;
 /// Largest successful body read from the server; a larger one is an error.
@@ -92,19 +88,6 @@ pub struct ClientConfig {
     pub max_retries: u32,
     /// `User-Agent` header value.
     pub user_agent: String,
-}
-
-impl ClientConfig {
-    /// A configuration with the default timeout, retries and user agent.
-    pub fn new(endpoint: Url, token: Option<ApiToken>) -> Self {
-        ClientConfig {
-            endpoint,
-            token,
-            request_timeout: DEFAULT_REQUEST_TIMEOUT,
-            max_retries: DEFAULT_MAX_RETRIES,
-            user_agent: default_user_agent(),
-        }
-    }
 }
 
 /// The CoreWeave API client. Cloning is cheap and clones share connections, the request
@@ -630,10 +613,8 @@ mod tests {
 
     #[test]
     fn token_never_shows_in_debug_or_display() {
-        let config = ClientConfig::new(
-            Url::parse("https://api.coreweave.com").unwrap(),
-            Some(ApiToken::new(" s3cr3t-token\n")),
-        );
+        let mut config = test_config(&Url::parse("https://api.coreweave.com").unwrap());
+        config.token = Some(ApiToken::new(" s3cr3t-token\n"));
         let client = ApiClient::new(config.clone()).unwrap();
         for text in [
             format!("{config:?}"),
@@ -644,18 +625,12 @@ mod tests {
             assert!(!text.contains("s3cr3t"), "{text}");
         }
         assert_eq!(config.token.as_ref().unwrap().expose(), "s3cr3t-token");
-        assert_eq!(config.request_timeout, DEFAULT_REQUEST_TIMEOUT);
-        assert_eq!(config.max_retries, DEFAULT_MAX_RETRIES);
-        assert!(config
-            .user_agent
-            .starts_with("terraform-provider-coreweave/"));
+        assert!(default_user_agent().starts_with("terraform-provider-coreweave/"));
     }
 
     #[test]
     fn new_rejects_unusable_endpoints_and_tokens() {
-        let with_endpoint = |endpoint: &str| {
-            ClientConfig::new(Url::parse(endpoint).unwrap(), Some(ApiToken::new("t")))
-        };
+        let with_endpoint = |endpoint: &str| test_config(&Url::parse(endpoint).unwrap());
         for endpoint in [
             "ftp://api.coreweave.com",
             "mailto:x@y",

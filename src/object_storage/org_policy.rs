@@ -12,14 +12,11 @@ use tf_provider::schema::{AttributeType, Schema};
 use tf_provider::value::{Value, ValueEmpty, ValueSet};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
-use crate::api::cwobject::{AccessPolicy, PolicyStatement};
+use crate::api::cwobject::{AccessPolicy, PolicyStatement, ACCESS_POLICY_VERSION};
 use crate::diag;
 use crate::object_storage::policy_rules::{self, StatementInput};
 use crate::provider::ProviderData;
 use crate::schema::{block, schema, set_of_strings, Attr, Kind};
-
-/// The only policy version the API accepts.
-pub const POLICY_VERSION: &str = "v1alpha1";
 
 /// One statement of the `statements` set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -111,7 +108,7 @@ impl OrgPolicyState {
     /// The ensure request for this state.
     pub fn to_api(&self) -> AccessPolicy {
         AccessPolicy {
-            version: POLICY_VERSION.into(),
+            version: ACCESS_POLICY_VERSION.into(),
             name: self.name(),
             statements: self
                 .statements
@@ -289,7 +286,7 @@ impl Resource for OrgPolicyResource {
             return None;
         }
         planned.id = planned.name.clone();
-        planned.version = Value::Value(POLICY_VERSION.into());
+        planned.version = Value::Value(ACCESS_POLICY_VERSION.into());
         Some((Some(planned), Value::Null))
     }
 
@@ -312,7 +309,7 @@ impl Resource for OrgPolicyResource {
             replace.push(AttributePath::new("name"));
         }
         planned.id = planned.name.clone();
-        planned.version = Value::Value(POLICY_VERSION.into());
+        planned.version = Value::Value(ACCESS_POLICY_VERSION.into());
         Some((Some(planned), prior_private_state, replace))
     }
 
@@ -418,7 +415,7 @@ mod tests {
 
     fn api_policy(statements: Vec<PolicyStatement>) -> AccessPolicy {
         AccessPolicy {
-            version: POLICY_VERSION.into(),
+            version: ACCESS_POLICY_VERSION.into(),
             name: "p".into(),
             statements,
         }
