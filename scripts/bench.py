@@ -100,8 +100,15 @@ def phases(tf, cwd, env, url=None):
     return out
 
 
-def startup_ms(samples=20):
-    env = dict(os.environ, **{COOKIE[0]: COOKIE[1]})
+def client_cert():
+    """Any PEM certificate: with PLUGIN_CLIENT_CERT set, the provider starts as under Terraform (AutoMTLS:
+    it generates its own server certificate before the handshake)."""
+    bundle = pathlib.Path("/etc/ssl/certs/ca-certificates.crt").read_text()
+    return bundle.split("-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----\n"
+
+
+def startup_ms(extra_env, samples=20):
+    env = dict(os.environ, **{COOKIE[0]: COOKIE[1]}, **extra_env)
     times = []
     for _ in range(samples):
         start = time.perf_counter()
@@ -215,7 +222,8 @@ def main():
     top = max(sizes)
     target_p, target_b, target_lists = policy_plan_target(tf, top)
     rss_mb, cpu = provider_usage(tf, top)
-    startup = startup_ms()
+    startup = startup_ms({"PLUGIN_CLIENT_CERT": client_cert()})
+    startup_plain = startup_ms({})
     version = subprocess.check_output([tf, "version"], text=True).splitlines()[0]
     lines = [
         "# Performance",
@@ -245,7 +253,7 @@ def main():
         f"| no-change plan, {top} policies vs {top} `terraform_data` (best of 3) | {target_p:.2f} s vs {target_b:.2f} s = **{target_p / target_b:.2f}x** | within 1.3x |",
         f"| list calls per no-change plan of {top} policies | {target_lists:.0f} | at most 2, regardless of N |",
         f"| provider peak RSS (N={top}, apply/plan/destroy) | **{rss_mb:.1f} MB** | under 30 MB |",
-        f"| provider startup, process start to go-plugin handshake (median of 20) | **{startup:.1f} ms** | under 20 ms |",
+        f"| provider startup, process start to go-plugin handshake (median of 20; AutoMTLS as Terraform runs it, plaintext {startup_plain:.1f} ms) | **{startup:.1f} ms** | under 20 ms |",
         f"| provider CPU time, N={top}: apply / plan / destroy | {cpu['apply']:.2f} s / {cpu['plan']:.2f} s / {cpu['destroy']:.2f} s | (where the time goes) |",
         "",
         "The provider's own CPU time is a small share of each command's wall time: the rest of the gap to",
