@@ -3,42 +3,26 @@
 //! no write.
 
 use crate::support::sandbox::CLUSTER_DEMO;
-use crate::support::terraform::required_providers;
+use crate::support::terraform::{required_providers, resource_block};
 use crate::support::{Sandbox, Workspace};
 
-/// A resource block with `defaults`, except those that `attrs` sets itself.
-fn resource(kind: &str, defaults: &[(&str, &str)], attrs: &str) -> String {
-    let overridden = |key: &str| {
-        attrs
-            .lines()
-            .any(|l| l.trim_start().starts_with(&format!("{key} ")))
-    };
-    let mut lines: Vec<String> = defaults
-        .iter()
-        .filter(|(k, _)| !overridden(k))
-        .map(|(k, v)| format!("  {k} = {v}"))
-        .collect();
-    lines.push(format!("  {attrs}"));
-    format!("resource \"{kind}\" \"x\" {{\n{}\n}}\n", lines.join("\n"))
-}
-
 fn oidc(attrs: &str) -> String {
-    let cluster = format!("\"{CLUSTER_DEMO}\"");
     let defaults = [
-        ("cluster_id", cluster.as_str()),
-        ("issuer_url", "\"https://idp.example.com\""),
-        ("client_id", "\"k\""),
+        format!("cluster_id = \"{CLUSTER_DEMO}\""),
+        "issuer_url = \"https://idp.example.com\"".to_string(),
+        "client_id = \"k\"".to_string(),
     ];
-    resource("coreweave_cks_cluster_oidc", &defaults, attrs)
+    resource_block("coreweave_cks_cluster_oidc", &defaults, attrs)
 }
 
 fn wif(attrs: &str) -> String {
     let defaults = [
-        ("name", "\"n\""),
-        ("audience", "\"a\""),
-        ("issuer_url", "\"https://idp.example.com\""),
-    ];
-    resource("coreweave_object_storage_wif_config", &defaults, attrs)
+        "name = \"n\"",
+        "audience = \"a\"",
+        "issuer_url = \"https://idp.example.com\"",
+    ]
+    .map(String::from);
+    resource_block("coreweave_object_storage_wif_config", &defaults, attrs)
 }
 
 fn policy(statement: &str) -> String {

@@ -6,6 +6,7 @@ use base64::Engine;
 use serde_json::json;
 
 use crate::support::sandbox::{CLUSTER_DEMO, CLUSTER_STAGING, CLUSTER_WITH_OIDC};
+use crate::support::terraform::resource_block;
 use crate::support::{Sandbox, Workspace};
 
 const ISSUER: &str = "https://accounts.example.org";
@@ -400,22 +401,16 @@ fn invalid_configurations_fail_at_plan_on_their_attribute_without_requests() {
         ),
     ];
     let sandbox = Sandbox::start();
+    let defaults = [
+        format!("cluster_id = \"{CLUSTER_DEMO}\""),
+        "issuer_url = \"https://accounts.example.org\"".to_string(),
+        "client_id = \"kubernetes\"".to_string(),
+    ];
     for (line, expected) in cases {
-        let key = line.split_whitespace().next().unwrap();
-        let mut attrs = vec![
-            format!("cluster_id = \"{CLUSTER_DEMO}\""),
-            "issuer_url = \"https://accounts.example.org\"".to_string(),
-            "client_id = \"kubernetes\"".to_string(),
-        ];
-        attrs.retain(|a| !a.starts_with(&format!("{key} ")));
-        attrs.push(line.to_string());
         let ws = Workspace::new();
         ws.write(
             &sandbox,
-            &format!(
-                "resource \"coreweave_cks_cluster_oidc\" \"this\" {{\n{}\n}}\n",
-                attrs.join("\n")
-            ),
+            &resource_block("coreweave_cks_cluster_oidc", &defaults, line),
         );
         let out = ws.plan().failure();
         assert!(out.contains(expected), "{line}: {out}");

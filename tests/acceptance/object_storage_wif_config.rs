@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use crate::support::terraform::resource_block;
 use crate::support::{Sandbox, Workspace};
 
 const WIF: &str = "/coreweave.workload_federation.control_plane.v1beta1.WFControlPlaneService";
@@ -201,22 +202,16 @@ fn invalid_configurations_fail_at_plan_without_requests() {
         ),
     ];
     let sandbox = Sandbox::start();
+    let defaults = [
+        "name = \"cks-demo\"".to_string(),
+        format!("issuer_url = \"{ISSUER}\""),
+        format!("audience = \"{ISSUER}\""),
+    ];
     for (line, expected) in cases {
-        let key = line.split_whitespace().next().unwrap();
-        let mut attrs = vec![
-            "name = \"cks-demo\"".to_string(),
-            format!("issuer_url = \"{ISSUER}\""),
-            format!("audience = \"{ISSUER}\""),
-        ];
-        attrs.retain(|a| !a.starts_with(&format!("{key} ")));
-        attrs.push(line.to_string());
         let ws = Workspace::new();
         ws.write(
             &sandbox,
-            &format!(
-                "resource \"coreweave_object_storage_wif_config\" \"this\" {{\n{}\n}}\n",
-                attrs.join("\n")
-            ),
+            &resource_block("coreweave_object_storage_wif_config", &defaults, line),
         );
         let out = ws.plan().failure();
         assert!(out.contains(expected), "{line}: {out}");

@@ -244,6 +244,28 @@ impl Workspace {
     }
 }
 
+/// A `resource "<kind>" "this"` block: the `defaults` lines (`key = value`), except those whose key
+/// `attrs` sets itself, then `attrs`.
+pub fn resource_block(kind: &str, defaults: &[String], attrs: &str) -> String {
+    let key = |line: &str| {
+        line.split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let overridden: Vec<String> = attrs.lines().map(key).collect();
+    let mut lines: Vec<&str> = defaults
+        .iter()
+        .map(String::as_str)
+        .filter(|d| !overridden.contains(&key(d)))
+        .collect();
+    lines.push(attrs);
+    format!(
+        "resource \"{kind}\" \"this\" {{\n{}\n}}\n",
+        lines.join("\n")
+    )
+}
+
 /// `terraform { required_providers { coreweave = { source = "cwfed/coreweave" } } }`
 pub fn required_providers() -> String {
     format!("terraform {{\n  required_providers {{\n    coreweave = {{ source = \"{SOURCE}\" }}\n  }}\n}}\n")
