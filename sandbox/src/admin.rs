@@ -31,6 +31,7 @@ struct ConfigRequest {
     fault_every: Option<u64>,
     latency_ms: Option<u64>,
     update_duration_ms: Option<u64>,
+    lose_write_answers: Option<u64>,
 }
 
 /// The admin routes.
@@ -106,6 +107,9 @@ async fn set_config(State(state): State<SharedState>, body: Bytes) -> AdminResul
     }
     if let Some(ms) = req.update_duration_ms {
         state.settings.set_update_duration_ms(ms);
+    }
+    if let Some(n) = req.lose_write_answers {
+        state.settings.set_lose_write_answers(n);
     }
     Ok(Json(state.settings.to_json()))
 }

@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::errors::{ApiError, Family};
+use crate::errors::{ApiError, Code, Family};
 use crate::state::SharedState;
 
 /// What a request path belongs to.
@@ -54,6 +54,23 @@ pub fn authorized(headers: &HeaderMap, token: &str) -> bool {
         && constant_time_eq(presented.as_bytes(), token.as_bytes())
 }
 
+/// True for requests that change state (every non-GET REST call and the Connect writes).
+fn is_write(method: &str, path: &str) -> bool {
+    let connect_read = path.ends_with("/GetOIDCConfig") || path.ends_with("/ListOIDCConfigs");
+    method != "GET" && !connect_read
+}
+
+/// What a gateway says when it lost the backend's answer: the write already took effect.
+fn lost_answer(family: Family) -> Response {
+    let mut resp = ApiError::new(
+        Code::Unavailable,
+        "bad gateway (answer lost by coreweave-sandbox)",
+    )
+    .into_family_response(family);
+    *resp.status_mut() = axum::http::StatusCode::BAD_GATEWAY;
+    resp
+}
+
 /// The middleware function (see the module docs).
 pub async fn gate(State(state): State<SharedState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
@@ -68,12 +85,18 @@ pub async fn gate(State(state): State<SharedState>, req: Request, next: Next) ->
         tokio::time::sleep(latency).await;
     }
     let fault = state.faults.next(state.settings.fault_every());
+    let write = is_write(&method, &path);
     let resp = if let Some(fault) = fault {
         fault.response(family)
     } else if !authorized(req.headers(), &state.token) {
         ApiError::unauthenticated().into_family_response(family)
     } else {
-        next.run(req).await
+        let resp = next.run(req).await;
+        if write && resp.status().is_success() && state.settings.take_lost_write_answer() {
+            lost_answer(family)
+        } else {
+            resp
+        }
     };
     state.log.finish(ticket, resp.status().as_u16());
     tracing::info!(

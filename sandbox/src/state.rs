@@ -42,6 +42,7 @@ pub struct Settings {
     fault_every: AtomicU64,
     latency_ms: AtomicU64,
     update_duration_ms: AtomicU64,
+    lose_write_answers: AtomicU64,
 }
 
 impl Settings {
@@ -70,6 +71,19 @@ impl Settings {
         self.latency_ms.store(ms, Ordering::Relaxed);
     }
 
+    /// Makes the next `n` writes take effect but answer `502 Bad Gateway`, as when a gateway
+    /// loses the answer after the backend processed the request.
+    pub fn set_lose_write_answers(&self, n: u64) {
+        self.lose_write_answers.store(n, Ordering::Relaxed);
+    }
+
+    /// Consumes one lost answer, if any are left.
+    pub fn take_lost_write_answer(&self) -> bool {
+        self.lose_write_answers
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+            .is_ok()
+    }
+
     /// Sets the update duration in milliseconds.
     pub fn set_update_duration_ms(&self, ms: u64) {
         self.update_duration_ms.store(ms, Ordering::Relaxed);
@@ -81,6 +95,7 @@ impl Settings {
             "faultEvery": self.fault_every(),
             "latencyMs": self.latency_ms.load(Ordering::Relaxed),
             "updateDurationMs": self.update_duration_ms.load(Ordering::Relaxed),
+            "loseWriteAnswers": self.lose_write_answers.load(Ordering::Relaxed),
         })
     }
 }

@@ -126,6 +126,17 @@ impl ApiError {
     }
 
     /// The HTTP status of the answer, if the server answered at all.
+    /// True when the server may have applied the request although the call failed: a transport
+    /// error, or a server or gateway error (500, 502, 504) that can come after processing. The
+    /// caller should read the object back to learn the outcome. 429 and 503 mean "refused".
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            ApiError::Transport { .. } => true,
+            ApiError::RetriesExhausted { last, .. } => last.outcome_unknown(),
+            _ => matches!(self.http_status(), Some(500 | 502 | 504)),
+        }
+    }
+
     pub fn http_status(&self) -> Option<u16> {
         match self {
             ApiError::Status(status) => Some(status.http_status),
@@ -727,6 +738,32 @@ mod wire {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn status_error(http_status: u16) -> ApiError {
+        ApiError::Status(ApiStatus {
+            http_status,
+            code: Code::from_http_status(http_status),
+            message: "m".into(),
+            details: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn outcome_is_unknown_only_where_the_server_may_have_acted() {
+        for status in [500, 502, 504] {
+            assert!(status_error(status).outcome_unknown(), "{status}");
+        }
+        for status in [400, 404, 409, 429, 503] {
+            assert!(!status_error(status).outcome_unknown(), "{status}");
+        }
+        let exhausted = ApiError::RetriesExhausted {
+            host: "h".into(),
+            attempts: 3,
+            last: Box::new(status_error(502)),
+        };
+        assert!(exhausted.outcome_unknown());
+        assert!(!ApiError::MissingToken.outcome_unknown());
+    }
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};

@@ -150,8 +150,22 @@ pub async fn patch_when_running(
     let mut attempt = 0;
     loop {
         let cluster = until_running(client, cluster_id, deadline).await?;
-        match client.update_cluster(&build(&cluster)).await {
+        let request = build(&cluster);
+        match client.update_cluster(&request).await {
             Ok(updated) => return Ok(updated),
+            Err(e) if e.outcome_unknown() => {
+                // The PATCH may have been applied before the answer was lost: look.
+                return match client.get_cluster(cluster_id).await? {
+                    Some(now) if already_applied(&now, &request) => {
+                        tracing::debug!(
+                            cluster_id,
+                            "the PATCH took effect although its answer failed: {e}"
+                        );
+                        Ok(now)
+                    }
+                    _ => Err(e.into()),
+                };
+            }
             Err(e) if e.code() == Some(Code::FailedPrecondition) && Instant::now() < deadline => {
                 tracing::debug!(
                     cluster_id,
@@ -163,6 +177,36 @@ pub async fn patch_when_running(
             Err(e) => return Err(e.into()),
         }
     }
+}
+
+/// Whether `cluster` already holds what `request` sets: every masked `oidc.*` field has the
+/// requested value (absent, empty string and empty list all mean "unset").
+pub fn already_applied(cluster: &Cluster, request: &UpdateClusterRequest) -> bool {
+    let have = set_fields(cluster.oidc.as_ref());
+    let want = set_fields(request.oidc.as_ref());
+    request
+        .update_mask
+        .iter()
+        .all(|path| match path.strip_prefix("oidc.") {
+            Some(field) => have.get(field) == want.get(field),
+            None => false,
+        })
+}
+
+/// The non-empty fields of an OIDC block as JSON (API field names).
+fn set_fields<T: serde::Serialize>(oidc: Option<&T>) -> serde_json::Map<String, serde_json::Value> {
+    let Some(serde_json::Value::Object(map)) = oidc.and_then(|o| serde_json::to_value(o).ok())
+    else {
+        return serde_json::Map::new();
+    };
+    map.into_iter()
+        .filter(|(_, v)| match v {
+            serde_json::Value::Null => false,
+            serde_json::Value::String(s) => !s.is_empty(),
+            serde_json::Value::Array(a) => !a.is_empty(),
+            _ => true,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -211,6 +255,70 @@ mod tests {
         assert_eq!(updated.status, ClusterStatus::Updating);
         let methods: Vec<_> = server.requests().iter().map(|r| r.method.clone()).collect();
         assert_eq!(methods, ["GET", "PATCH", "GET", "GET", "PATCH"]);
+    }
+
+    fn patch_request() -> UpdateClusterRequest {
+        let oidc = serde_json::from_value(json!({"clientId": "new"})).unwrap();
+        UpdateClusterRequest {
+            id: "c1".into(),
+            version: "1.32".into(),
+            update_mask: vec!["oidc.clientId".into(), "oidc.usernameClaim".into()],
+            oidc: Some(oidc),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_patch_whose_answer_was_lost_but_took_effect_counts_as_accepted() {
+        let server = TestServer::start().await;
+        server.push(cluster("STATUS_RUNNING"));
+        server.push(Reply::json(
+            502,
+            json!({"code": 14, "message": "bad gateway"}),
+        ));
+        server.push(Reply::json(
+            200,
+            json!({"cluster": {"id": "c1", "name": "n", "zone": "z", "version": "1.32", "status": "STATUS_UPDATING",
+                               "oidc": {"issuerUrl": "https://i.example.com", "clientId": "new"}}}),
+        ));
+        let client = server.client(0);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let updated = patch_when_running(&client, "c1", deadline, |_| patch_request())
+            .await
+            .expect("reconciled");
+        assert_eq!(updated.status, ClusterStatus::Updating);
+    }
+
+    #[tokio::test]
+    async fn a_lost_patch_that_did_not_take_effect_is_an_error() {
+        let server = TestServer::start().await;
+        server.push(cluster("STATUS_RUNNING"));
+        server.push(Reply::json(
+            502,
+            json!({"code": 14, "message": "bad gateway"}),
+        ));
+        server.push(cluster("STATUS_RUNNING"));
+        let client = server.client(0);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let err = patch_when_running(&client, "c1", deadline, |_| patch_request())
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("502") || err.to_string().contains("bad gateway"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn applied_compares_only_masked_fields_and_treats_empty_as_unset() {
+        let have: Cluster = serde_json::from_value(json!({"id": "c1", "name": "n", "zone": "z", "version": "1",
+            "status": "STATUS_RUNNING", "oidc": {"issuerUrl": "https://i", "clientId": "new", "usernameClaim": ""}}))
+        .unwrap();
+        assert!(already_applied(&have, &patch_request()));
+        let mut other = patch_request();
+        other.update_mask.push("oidc.groupsClaim".into());
+        other.oidc =
+            serde_json::from_value(json!({"clientId": "new", "groupsClaim": "g"})).unwrap();
+        assert!(!already_applied(&have, &other));
     }
 
     #[tokio::test]

@@ -214,6 +214,15 @@ impl OrgPolicyResource {
         }
     }
 
+    /// Whether the remote policy already equals `state` (used when a write's outcome is unknown).
+    async fn holds(&self, state: &OrgPolicyState) -> bool {
+        let found = self
+            .find(&mut Diagnostics::default(), &state.name())
+            .await
+            .flatten();
+        found.is_some_and(|p| OrgPolicyState::from_api(&p).statements == state.statements)
+    }
+
     async fn ensure(
         &self,
         diags: &mut Diagnostics,
@@ -221,12 +230,13 @@ impl OrgPolicyResource {
         state: &OrgPolicyState,
     ) -> Option<()> {
         let configured = self.data.get(diags)?;
-        match configured
-            .client
-            .ensure_access_policy(&state.to_api())
-            .await
-        {
+        let client = &configured.client;
+        match client.ensure_access_policy(&state.to_api()).await {
             Ok(()) => Some(()),
+            Err(e) if e.outcome_unknown() && self.holds(state).await => {
+                tracing::debug!("the policy was written although the answer failed: {e}");
+                Some(())
+            }
             Err(e) => {
                 diag::api_error(
                     diags,

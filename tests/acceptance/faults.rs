@@ -177,3 +177,39 @@ fn ctrl_c_during_a_long_wait_returns_promptly_with_the_resource_in_state() {
         "saved in state: {output}"
     );
 }
+
+#[test]
+fn writes_whose_answers_are_lost_are_still_tracked_and_never_duplicated() {
+    let sandbox = Sandbox::start();
+    sandbox.configure(json!({"loseWriteAnswers": 3}));
+    let ws = Workspace::new();
+    ws.write_raw(&format!(
+        "{}\nprovider \"coreweave\" {{\n  endpoint = \"{}\"\n  token = \"{}\"\n  max_retries = 0\n}}\n{}",
+        crate::support::terraform::required_providers(),
+        sandbox.url,
+        crate::support::sandbox::TOKEN,
+        everything()
+    ));
+    ws.apply();
+    let log = sandbox.requests();
+    assert_eq!(
+        log.iter().filter(|r| r.status == 502).count(),
+        3,
+        "three answers were lost: {log:?}"
+    );
+    let state = sandbox.state();
+    assert_eq!(
+        state["oidcConfigs"].as_array().unwrap().len(),
+        1,
+        "no duplicate WIF config"
+    );
+    assert_eq!(state["policies"].as_array().unwrap().len(), 1);
+    for address in [
+        "coreweave_cks_cluster_oidc.demo",
+        "coreweave_object_storage_wif_config.demo",
+        "coreweave_object_storage_org_policy.demo",
+    ] {
+        assert!(!ws.state_of(address).is_null(), "{address} is in state");
+    }
+    ws.assert_no_changes();
+}

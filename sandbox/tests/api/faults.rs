@@ -105,3 +105,23 @@ async fn fault_settings_change_at_runtime() {
         200
     );
 }
+
+#[tokio::test]
+async fn a_lost_write_answer_is_a_502_after_the_write_took_effect() {
+    let h = Harness::new();
+    h.admin(Method::PUT, "/config", Some(json!({"loseWriteAnswers": 1})))
+        .await;
+    let body = json!({"name": "lost", "issuerUrl": "https://oidc.example.com", "audience": "a"});
+    let lost = h.connect("CreateOIDCConfig", body.clone()).await;
+    assert_eq!(lost.status, 502);
+    let list = h.connect("ListOIDCConfigs", json!({})).await;
+    assert_eq!(
+        list.body["configs"][0]["name"], "lost",
+        "the create took effect"
+    );
+    let again = h.connect("CreateOIDCConfig", body).await;
+    assert_eq!(
+        again.status, 409,
+        "only one answer is lost, and reads never are"
+    );
+}
