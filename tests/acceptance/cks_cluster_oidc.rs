@@ -421,3 +421,23 @@ fn invalid_configurations_fail_at_plan_on_their_attribute_without_requests() {
     }
     assert!(sandbox.requests().is_empty(), "{:?}", sandbox.requests());
 }
+
+#[test]
+fn import_block_with_generated_config_round_trips() {
+    let sandbox = Sandbox::start();
+    let ws = Workspace::new();
+    ws.write(
+        &sandbox,
+        &format!("import {{\n  to = coreweave_cks_cluster_oidc.existing\n  id = \"{CLUSTER_WITH_OIDC}\"\n}}\n"),
+    );
+    ws.run(&[
+        "plan",
+        "-generate-config-out=generated.tf",
+        "-input=false",
+        "-no-color",
+    ])
+    .success();
+    ws.apply();
+    assert_eq!(patches(&sandbox), 0, "importing changed nothing");
+    ws.assert_no_changes();
+}

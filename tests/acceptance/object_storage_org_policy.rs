@@ -371,3 +371,33 @@ fn refreshing_many_policies_costs_one_list_call() {
         .count();
     assert!(lists <= 2, "refresh of 20 policies made {lists} list calls");
 }
+
+#[test]
+fn import_block_with_generated_config_round_trips() {
+    let sandbox = Sandbox::start();
+    seed_policy(&sandbox, "taken");
+    sandbox.clear_requests();
+    let ws = Workspace::new();
+    ws.write(
+        &sandbox,
+        "import {\n  to = coreweave_object_storage_org_policy.taken\n  id = \"taken\"\n}\n",
+    );
+    ws.run(&[
+        "plan",
+        "-generate-config-out=generated.tf",
+        "-input=false",
+        "-no-color",
+    ])
+    .success();
+    let generated = std::fs::read_to_string(ws.path().join("generated.tf")).unwrap();
+    assert!(generated.contains("their-bucket/*"), "{generated}");
+    ws.apply();
+    assert!(
+        sandbox
+            .writes()
+            .iter()
+            .all(|w| w.path != "/v1/cwobject/access-policy"),
+        "import wrote nothing"
+    );
+    ws.assert_no_changes();
+}

@@ -218,3 +218,26 @@ fn invalid_configurations_fail_at_plan_without_requests() {
     }
     assert!(sandbox.requests().is_empty(), "{:?}", sandbox.requests());
 }
+
+#[test]
+fn import_block_with_generated_config_round_trips() {
+    let sandbox = Sandbox::start();
+    let (_, body) = sandbox.api(
+        reqwest::Method::POST,
+        &format!("{WIF}/CreateOIDCConfig"),
+        Some(json!({"name": "existing", "issuerUrl": ISSUER, "audience": ISSUER, "description": "made by hand"})),
+    );
+    let uid = body["config"]["uid"].as_str().unwrap().to_string();
+    let ws = Workspace::new();
+    ws.write(&sandbox, &format!("import {{\n  to = coreweave_object_storage_wif_config.existing\n  id = \"{uid}\"\n}}\n"));
+    ws.run(&[
+        "plan",
+        "-generate-config-out=generated.tf",
+        "-input=false",
+        "-no-color",
+    ])
+    .success();
+    ws.apply();
+    ws.assert_no_changes();
+    assert_eq!(configs(&sandbox).len(), 1);
+}
