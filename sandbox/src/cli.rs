@@ -27,7 +27,7 @@ API: /v1beta1/cks/clusters[/{id}] (GET, PATCH, DELETE), /v1/cwobject/access-poli
 WFControlPlaneService/{Get,List,Create,Update,Delete}OIDCConfig(s), OIDC discovery under
 /id/{clusterId}/ (no auth). Test admin API (no auth): GET|DELETE /_sandbox/requests,
 GET /_sandbox/state, POST /_sandbox/clusters, PUT /_sandbox/clusters/{id}/status,
-GET|PUT /_sandbox/config.
+GET|PUT /_sandbox/config (faultEvery, latencyMs, updateDurationMs, loseWriteAnswers).
 ";
 
 /// Parsed options.
