@@ -24,3 +24,12 @@ pub fn invalid(
         attribute,
     );
 }
+
+/// How to adopt an existing remote object instead of creating a new one: the CLI command and
+/// the `import` block, both with the object's import id.
+pub fn import_hint(id: &str) -> String {
+    format!(
+        "To manage it with Terraform, import it instead of creating it:\n  terraform import <resource address> {id}\n\
+         or add an `import {{ to = <resource address>, id = \"{id}\" }}` block."
+    )
+}

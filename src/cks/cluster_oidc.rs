@@ -290,13 +290,6 @@ fn patch_request(
     }
 }
 
-fn import_hint(cluster_id: &str) -> String {
-    format!(
-        "To manage the existing configuration with Terraform, import it instead of creating it:\n  \
-         terraform import <resource address> {cluster_id}\nor add an `import {{ to = <resource address>, id = \"{cluster_id}\" }}` block."
-    )
-}
-
 /// The resource.
 pub struct ClusterOidcResource {
     data: Arc<ProviderData>,
@@ -560,7 +553,7 @@ impl Resource for ClusterOidcResource {
                 format!(
                     "CKS cluster {cluster_id} already trusts the OIDC issuer {issuer}. The provider does not overwrite \
                      OIDC settings it does not manage; nothing was changed.\n{}",
-                    import_hint(&cluster_id)
+                    diag::import_hint(&cluster_id)
                 ),
                 AttributePath::new("cluster_id"),
             );

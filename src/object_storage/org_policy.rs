@@ -149,13 +149,6 @@ pub fn check(diags: &mut Diagnostics, state: &OrgPolicyState) -> bool {
     diags.errors.len() == before
 }
 
-fn import_hint(name: &str) -> String {
-    format!(
-        "To manage it with Terraform, import it:\n  terraform import <resource address> {name}\nor add an \
-         `import {{ to = <resource address>, id = \"{name}\" }}` block. To keep both, choose another name."
-    )
-}
-
 /// The resource.
 pub struct OrgPolicyResource {
     data: Arc<ProviderData>,
@@ -351,8 +344,8 @@ impl Resource for OrgPolicyResource {
                 "Organization access policy already exists",
                 format!(
                     "An organization access policy named {name:?} already exists. The provider does not overwrite \
-                     policies it does not manage (the API's ensure call would replace it); nothing was changed.\n{}",
-                    import_hint(&name)
+                     policies it does not manage (the API's ensure call would replace it); nothing was changed. To keep both, choose another name.\n{}",
+                    diag::import_hint(&name)
                 ),
                 AttributePath::new("name"),
             );

@@ -241,8 +241,8 @@ impl WifConfigResource {
         match found {
             Some((uid, about)) => format!(
                 "The workload identity federation config {uid} ({about}) already uses {pair}; each pair is unique in \
-                 the organization. Import it instead of creating a second one:\n  terraform import <resource address> {uid}\n\
-                 or add an `import {{ to = <resource address>, id = \"{uid}\" }}` block.\n\nAPI error: {err}"
+                 the organization. {}\n\nAPI error: {err}",
+                diag::import_hint(&uid)
             ),
             None => format!("Another workload identity federation config already uses {pair}.\n\nAPI error: {err}"),
         }
