@@ -12,4 +12,5 @@ mod function_principal;
 mod object_storage_org_policy;
 mod object_storage_wif_config;
 mod provider_config;
+mod real_org;
 mod security;
