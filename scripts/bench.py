@@ -284,6 +284,13 @@ def main():
         "`statements`), which a built-in resource never pays. Policy refreshes share one coalesced list call;",
         "WIF configs are read by uid (`GetOIDCConfig`), so they add requests but no list calls.",
         "",
+        "A CPU profile backs this up (`perf record -g` of one no-change plan of 500 policies, with the",
+        "Terraform 1.15.5 that `scripts/install-terraform.sh` installs, whose library keeps its symbols; taken",
+        "once by hand, not by this script). About 9% of the samples were in the provider process and about 8% in",
+        "Terraform's gRPC client calls. The rest was Terraform core: planning, decoding and encoding state, hashing",
+        "set elements, and garbage collection, all of which grow with the shape of the resource's state. The",
+        "same plan over `terraform_data` took a third as many samples.",
+        "",
     ]
     text = "\n".join(lines)
     print()
