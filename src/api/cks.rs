@@ -248,6 +248,23 @@ impl ClusterOidc {
     }
 }
 
+/// The set fields of an OIDC block (a [`ClusterOidc`] or a [`ClusterOidcPatch`]) by API field
+/// name; absent, empty strings and empty lists all count as unset.
+pub fn oidc_fields<T: Serialize>(oidc: Option<&T>) -> serde_json::Map<String, serde_json::Value> {
+    let Some(serde_json::Value::Object(map)) = oidc.and_then(|o| serde_json::to_value(o).ok())
+    else {
+        return serde_json::Map::new();
+    };
+    map.into_iter()
+        .filter(|(_, v)| match v {
+            serde_json::Value::Null => false,
+            serde_json::Value::String(s) => !s.is_empty(),
+            serde_json::Value::Array(a) => !a.is_empty(),
+            _ => true,
+        })
+        .collect()
+}
+
 fn oidc_or_none<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<ClusterOidc>, D::Error> {

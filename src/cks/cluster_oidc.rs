@@ -16,7 +16,7 @@ use tf_provider::value::{Value, ValueEmpty, ValueList, ValueSet};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 use tokio::time::Instant;
 
-use crate::api::cks::{Cluster, ClusterOidc, ClusterOidcPatch, UpdateClusterRequest};
+use crate::api::cks::{oidc_fields, Cluster, ClusterOidc, ClusterOidcPatch, UpdateClusterRequest};
 use crate::cks::wait::{self, ClusterOpError};
 use crate::diag;
 use crate::provider::ProviderData;
@@ -125,12 +125,9 @@ impl ClusterOidcState {
     /// prior state had an empty one (`""`, `[]`), the empty form is kept so that a configuration
     /// that spells out an empty value does not diff forever.
     pub fn set_from_api(&mut self, oidc: &ClusterOidc) {
-        let fields = api_object(oidc);
+        let fields = oidc_fields(Some(oidc));
         for ((_, api), slot) in STRING_FIELDS.iter().zip(self.strings_mut()) {
-            let from_api = fields
-                .get(*api)
-                .and_then(Json::as_str)
-                .filter(|s| !s.is_empty());
+            let from_api = fields.get(*api).and_then(Json::as_str);
             *slot = match (from_api, &*slot) {
                 (Some(v), _) => Value::Value(v.to_string()),
                 (None, Value::Value(prior)) if prior.is_empty() => Value::Value(String::new()),
@@ -147,13 +144,6 @@ impl ClusterOidcState {
             (Value::Value(prior), true) if prior.is_empty() => Value::Value(BTreeSet::new()),
             (_, true) => Value::Null,
         };
-    }
-}
-
-fn api_object(oidc: &ClusterOidc) -> Map<String, Json> {
-    match serde_json::to_value(oidc) {
-        Ok(Json::Object(map)) => map,
-        _ => Map::new(),
     }
 }
 
@@ -339,27 +329,25 @@ impl ClusterOidcResource {
     ) -> Option<Option<ClusterOidcState>> {
         let configured = self.data.get(diags)?;
         match configured.client.get_cluster(cluster_id).await {
-            Ok(Some(cluster)) => {
-                match cluster.oidc.as_ref().filter(|o| !api_object(o).is_empty()) {
-                    Some(oidc) => {
-                        let mut state = prior;
-                        state.id = Value::Value(cluster.id.clone());
-                        state.cluster_id = Value::Value(cluster.id.clone());
-                        state.set_from_api(oidc);
-                        if !state.timeouts.is_value() {
-                            state.timeouts = Value::Value(Vec::new());
-                        }
-                        Some(Some(state))
+            Ok(Some(cluster)) => match cluster.oidc.as_ref().filter(|o| !o.is_empty()) {
+                Some(oidc) => {
+                    let mut state = prior;
+                    state.id = Value::Value(cluster.id.clone());
+                    state.cluster_id = Value::Value(cluster.id.clone());
+                    state.set_from_api(oidc);
+                    if !state.timeouts.is_value() {
+                        state.timeouts = Value::Value(Vec::new());
                     }
-                    None => {
-                        tracing::warn!(
-                            cluster_id,
-                            "the cluster has no OIDC issuer any more; removing it from state"
-                        );
-                        Some(None)
-                    }
+                    Some(Some(state))
                 }
-            }
+                None => {
+                    tracing::warn!(
+                        cluster_id,
+                        "the cluster has no OIDC issuer any more; removing it from state"
+                    );
+                    Some(None)
+                }
+            },
             Ok(None) => {
                 tracing::warn!(
                     cluster_id,
@@ -538,16 +526,8 @@ impl Resource for ClusterOidcResource {
                 return None;
             }
         };
-        if let Some(existing) = cluster
-            .oidc
-            .as_ref()
-            .map(api_object)
-            .filter(|m| !m.is_empty())
-        {
-            let issuer = existing
-                .get("issuerUrl")
-                .and_then(Json::as_str)
-                .unwrap_or("(no issuer URL)");
+        if let Some(existing) = cluster.oidc.as_ref().filter(|o| !o.is_empty()) {
+            let issuer = existing.issuer_url.as_deref().unwrap_or("(no issuer URL)");
             diags.error(
                 "Cluster already has an OIDC issuer",
                 format!(
@@ -625,7 +605,7 @@ impl Resource for ClusterOidcResource {
             .unwrap_or_default();
         let configured = self.data.get(diags)?;
         match configured.client.get_cluster(&cluster_id).await {
-            Ok(Some(c)) if c.oidc.as_ref().is_some_and(|o| !api_object(o).is_empty()) => {}
+            Ok(Some(c)) if c.oidc.as_ref().is_some_and(|o| !o.is_empty()) => {}
             Ok(_) => return Some(()),
             Err(e) => {
                 diag::api_error(diags, format_args!("reading CKS cluster {cluster_id}"), &e);

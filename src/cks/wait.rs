@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use tokio::time::{sleep, Instant};
 
-use crate::api::cks::{Cluster, ClusterStatus, UpdateClusterRequest};
+use crate::api::cks::{oidc_fields, Cluster, ClusterStatus, UpdateClusterRequest};
 use crate::api::{ApiClient, ApiError, Code};
 use crate::interrupt;
 
@@ -182,8 +182,8 @@ pub async fn patch_when_running(
 /// Whether `cluster` already holds what `request` sets: every masked `oidc.*` field has the
 /// requested value (absent, empty string and empty list all mean "unset").
 pub fn already_applied(cluster: &Cluster, request: &UpdateClusterRequest) -> bool {
-    let have = set_fields(cluster.oidc.as_ref());
-    let want = set_fields(request.oidc.as_ref());
+    let have = oidc_fields(cluster.oidc.as_ref());
+    let want = oidc_fields(request.oidc.as_ref());
     request
         .update_mask
         .iter()
@@ -191,22 +191,6 @@ pub fn already_applied(cluster: &Cluster, request: &UpdateClusterRequest) -> boo
             Some(field) => have.get(field) == want.get(field),
             None => false,
         })
-}
-
-/// The non-empty fields of an OIDC block as JSON (API field names).
-fn set_fields<T: serde::Serialize>(oidc: Option<&T>) -> serde_json::Map<String, serde_json::Value> {
-    let Some(serde_json::Value::Object(map)) = oidc.and_then(|o| serde_json::to_value(o).ok())
-    else {
-        return serde_json::Map::new();
-    };
-    map.into_iter()
-        .filter(|(_, v)| match v {
-            serde_json::Value::Null => false,
-            serde_json::Value::String(s) => !s.is_empty(),
-            serde_json::Value::Array(a) => !a.is_empty(),
-            _ => true,
-        })
-        .collect()
 }
 
 #[cfg(test)]
