@@ -1,24 +1,20 @@
 //! AI Object Storage organization access policies (`/v1/cwobject/access-policy`).
 //!
-//! The API has no get-by-name: every read is a list. So that refreshing N policies does not
-//! cost N list calls, concurrent [`ApiClient::list_access_policies`] calls share one request and
-//! a completed list is reused for [`POLICY_LIST_TTL`]; every write through the client
-//! (ensure, delete) invalidates it.
+//! The API has no get-by-name: every read is a list. The client holds one shared copy of the
+//! list ([`super::shared_list`]): refreshing N policies costs one list call, and the client's
+//! own ensures and deletes update that copy instead of discarding it.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use reqwest::Method;
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
-use tokio::sync::OnceCell;
 
+use super::shared_list::Keyed;
 use super::{path_param, ApiClient, ApiError};
 
 /// The only policy version the API accepts.
 pub const ACCESS_POLICY_VERSION: &str = "v1alpha1";
-/// How long a completed policy list is reused.
-pub const POLICY_LIST_TTL: Duration = Duration::from_secs(2);
 
 const ACCESS_POLICY: [&str; 3] = ["v1", "cwobject", "access-policy"];
 
@@ -76,108 +72,35 @@ struct PolicyBody<'a> {
     statements: &'a [PolicyStatement],
 }
 
-type ListResult = Result<Arc<Vec<AccessPolicy>>, ApiError>;
-
-/// One list request that concurrent callers share.
-struct Flight {
-    generation: u64,
-    result: OnceCell<ListResult>,
-}
-
-#[derive(Default)]
-struct CacheState {
-    /// Bumped by every write; results of lists started under an older generation are not kept.
-    generation: u64,
-    fresh: Option<(Instant, Arc<Vec<AccessPolicy>>)>,
-    in_flight: Option<Arc<Flight>>,
-}
-
-/// What a list call should do.
-enum Lookup {
-    Hit(Arc<Vec<AccessPolicy>>),
-    Join(Arc<Flight>),
-}
-
-/// The shared, short-lived cache of the access-policy list.
-#[derive(Default)]
-pub(super) struct PolicyCache {
-    state: Mutex<CacheState>,
-}
-
-impl PolicyCache {
-    fn lock(&self) -> MutexGuard<'_, CacheState> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// A fresh list, or the flight to join (started now if none is under way).
-    fn lookup(&self, now: Instant) -> Lookup {
-        let mut state = self.lock();
-        if let Some((fetched_at, policies)) = &state.fresh {
-            if now.saturating_duration_since(*fetched_at) < POLICY_LIST_TTL {
-                return Lookup::Hit(policies.clone());
-            }
-        }
-        let generation = state.generation;
-        let flight = state.in_flight.get_or_insert_with(|| {
-            Arc::new(Flight {
-                generation,
-                result: OnceCell::new(),
-            })
-        });
-        Lookup::Join(flight.clone())
-    }
-
-    /// Records the end of `flight`; its result is kept only if no write happened meanwhile.
-    fn complete(&self, flight: &Arc<Flight>, result: &ListResult, now: Instant) {
-        let mut state = self.lock();
-        let current = state
-            .in_flight
-            .as_ref()
-            .is_some_and(|in_flight| Arc::ptr_eq(in_flight, flight));
-        if !current {
-            return;
-        }
-        state.in_flight = None;
-        if let Ok(policies) = result {
-            if state.generation == flight.generation {
-                state.fresh = Some((now, policies.clone()));
-            }
-        }
-    }
-
-    /// Forgets the cached list and detaches any list under way.
-    fn invalidate(&self) {
-        let mut state = self.lock();
-        state.generation += 1;
-        state.fresh = None;
-        state.in_flight = None;
+impl Keyed for AccessPolicy {
+    fn key(&self) -> &str {
+        &self.name
     }
 }
 
 impl ApiClient {
     /// `GET /v1/cwobject/access-policy`: every organization access policy, shared (not copied)
-    /// between callers.
-    ///
-    /// Concurrent calls share one request, and a result is reused for [`POLICY_LIST_TTL`]
-    /// unless a write through this client happened since.
+    /// between callers: one list per client, kept current by this client's writes
+    /// (see [`super::shared_list`]).
     pub async fn list_access_policies(&self) -> Result<Arc<Vec<AccessPolicy>>, ApiError> {
-        let cache = &self.inner.access_policies;
-        let flight = match cache.lookup(Instant::now()) {
-            Lookup::Hit(policies) => return Ok(policies),
-            Lookup::Join(flight) => flight,
-        };
-        let result = flight
-            .result
-            .get_or_init(|| async {
-                let call = self.rest_call(Method::GET, &ACCESS_POLICY);
-                self.execute::<PolicyList>(&call)
-                    .await
-                    .map(|list| Arc::new(list.policies))
-            })
+        self.inner
+            .access_policies
+            .get(|| self.fetch_access_policies())
             .await
-            .clone();
-        cache.complete(&flight, &result, Instant::now());
-        result
+    }
+
+    /// Lists the policies again now, bypassing the shared copy (and replacing it), for when a
+    /// write's outcome is unknown.
+    pub async fn relist_access_policies(&self) -> Result<Arc<Vec<AccessPolicy>>, ApiError> {
+        self.inner
+            .access_policies
+            .refetch(|| self.fetch_access_policies())
+            .await
+    }
+
+    async fn fetch_access_policies(&self) -> Result<Vec<AccessPolicy>, ApiError> {
+        let call = self.rest_call(Method::GET, &ACCESS_POLICY);
+        Ok(self.execute::<PolicyList>(&call).await?.policies)
     }
 
     /// `POST /v1/cwobject/access-policy`: creates or replaces the policy named `policy.name`
@@ -191,7 +114,13 @@ impl ApiClient {
             },
         };
         let call = self.rest_call(Method::POST, &ACCESS_POLICY).json(&body)?;
-        self.write(&call).await
+        self.write(&call).await?;
+        self.inner.access_policies.upsert(AccessPolicy {
+            version: ACCESS_POLICY_VERSION.into(),
+            name: policy.name.clone(),
+            statements: policy.statements.clone(),
+        });
+        Ok(())
     }
 
     /// `DELETE /v1/cwobject/access-policy/{name}`; `false` when the policy was already gone.
@@ -204,24 +133,30 @@ impl ApiClient {
             path_param("policy name", name)?,
         ];
         let call = self.rest_call(Method::DELETE, &segments);
-        match self.write(&call).await {
-            Ok(()) => Ok(true),
-            Err(error) if error.is_not_found() => Ok(false),
-            Err(error) => Err(error),
-        }
+        let existed = match self.write(&call).await {
+            Ok(()) => true,
+            Err(error) if error.is_not_found() => false,
+            Err(error) => return Err(error),
+        };
+        self.inner.access_policies.remove(name);
+        Ok(existed)
     }
 
-    /// Sends a write, invalidating the list cache before and after it.
+    /// Sends a write. When it fails other than with not-found, the shared list is dropped:
+    /// the write may have taken effect.
     async fn write(&self, call: &super::Call) -> Result<(), ApiError> {
-        self.inner.access_policies.invalidate();
-        let result = self.execute::<IgnoredAny>(call).await;
-        self.inner.access_policies.invalidate();
-        result.map(|_| ())
+        let result = self.execute::<IgnoredAny>(call).await.map(|_| ());
+        if result.as_ref().is_err_and(|error| !error.is_not_found()) {
+            self.inner.access_policies.invalidate();
+        }
+        result
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use serde_json::json;
 
     use super::super::test_server::{Reply, TestServer, TOKEN};
@@ -342,7 +277,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn concurrent_lists_share_one_request_and_reuse_it_briefly() {
+    async fn concurrent_lists_share_one_request_and_later_lists_reuse_it() {
         let server = TestServer::start().await;
         server.push(policies_reply(&["a", "b"]).after(Duration::from_millis(100)));
         let client = server.client(0);
@@ -356,32 +291,55 @@ mod tests {
             assert_eq!(call.await.unwrap().unwrap().len(), 2);
         }
         assert_eq!(client.request_count(), 1);
-        // Within the TTL a later call is served from the completed list.
         assert_eq!(client.list_access_policies().await.unwrap().len(), 2);
         assert_eq!(server.requests().len(), 1);
     }
 
+    fn named(name: &str) -> AccessPolicy {
+        AccessPolicy {
+            version: ACCESS_POLICY_VERSION.into(),
+            name: name.into(),
+            statements: vec![statement()],
+        }
+    }
+
+    async fn names(client: &ApiClient) -> Vec<String> {
+        let policies = client.list_access_policies().await.unwrap();
+        policies.iter().map(|p| p.name.clone()).collect()
+    }
+
     #[tokio::test]
-    async fn writes_invalidate_the_cached_list() {
+    async fn writes_update_the_shared_list_without_listing_again() {
         let server = TestServer::start().await;
         server.push(policies_reply(&["a"]));
         server.push(Reply::json(200, json!({})));
-        server.push(policies_reply(&["a", "b"]));
         server.push(Reply::text(200, ""));
-        server.push(policies_reply(&["b"]));
+        server.push(Reply::json(404, json!({"code": 5, "message": "gone"})));
         let client = server.client(0);
         assert_eq!(client.list_access_policies().await.unwrap().len(), 1);
-        let policy = AccessPolicy {
-            version: ACCESS_POLICY_VERSION.into(),
-            name: "b".into(),
-            statements: vec![statement()],
-        };
-        client.ensure_access_policy(&policy).await.unwrap();
-        assert_eq!(client.list_access_policies().await.unwrap().len(), 2);
+        client.ensure_access_policy(&named("b")).await.unwrap();
+        assert_eq!(names(&client).await, ["a", "b"]);
         assert!(client.delete_access_policy("a").await.unwrap());
-        let after_delete = client.list_access_policies().await.unwrap();
-        assert_eq!(after_delete[0].name, "b");
-        assert_eq!(client.request_count(), 5);
+        assert!(!client.delete_access_policy("a").await.unwrap());
+        assert_eq!(*client.list_access_policies().await.unwrap(), [named("b")]);
+        assert_eq!(client.request_count(), 4);
+        assert_eq!(server.requests()[0].method, "GET");
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_drops_the_shared_list_and_relist_bypasses_it() {
+        let server = TestServer::start().await;
+        server.push(policies_reply(&["a"]));
+        server.push(Reply::json(400, json!({"code": 3, "message": "bad"})));
+        server.push(policies_reply(&["a", "b"]));
+        server.push(policies_reply(&["b"]));
+        let client = server.client(0);
+        client.list_access_policies().await.unwrap();
+        assert!(client.ensure_access_policy(&named("b")).await.is_err());
+        assert_eq!(client.list_access_policies().await.unwrap().len(), 2);
+        assert_eq!(client.relist_access_policies().await.unwrap().len(), 1);
+        assert_eq!(client.list_access_policies().await.unwrap().len(), 1);
+        assert_eq!(client.request_count(), 4);
     }
 
     #[tokio::test]
@@ -400,42 +358,5 @@ mod tests {
         assert_eq!(client.request_count(), 1);
         assert_eq!(client.list_access_policies().await.unwrap().len(), 1);
         assert_eq!(client.request_count(), 2);
-    }
-
-    #[test]
-    fn cached_list_expires_after_the_ttl() {
-        let cache = PolicyCache::default();
-        let start = Instant::now();
-        let Lookup::Join(flight) = cache.lookup(start) else {
-            panic!("empty cache must start a flight");
-        };
-        cache.complete(&flight, &Ok(Arc::new(Vec::new())), start);
-        assert!(matches!(
-            cache.lookup(start + Duration::from_millis(1999)),
-            Lookup::Hit(_)
-        ));
-        assert!(matches!(
-            cache.lookup(start + POLICY_LIST_TTL),
-            Lookup::Join(_)
-        ));
-    }
-
-    #[test]
-    fn a_list_that_overlaps_a_write_is_not_cached() {
-        let cache = PolicyCache::default();
-        let now = Instant::now();
-        let Lookup::Join(stale) = cache.lookup(now) else {
-            panic!("empty cache must start a flight");
-        };
-        cache.invalidate();
-        // A caller arriving after the write gets a new flight, not the stale one.
-        let Lookup::Join(fresh) = cache.lookup(now) else {
-            panic!("invalidated cache must start a flight");
-        };
-        assert!(!Arc::ptr_eq(&stale, &fresh));
-        cache.complete(&stale, &Ok(Arc::new(Vec::new())), now);
-        assert!(matches!(cache.lookup(now), Lookup::Join(_)));
-        cache.complete(&fresh, &Ok(Arc::new(Vec::new())), now);
-        assert!(matches!(cache.lookup(now), Lookup::Hit(_)));
     }
 }

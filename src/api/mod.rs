@@ -10,6 +10,7 @@ pub mod cks;
 pub mod cwobject;
 pub mod error;
 pub mod retry;
+mod shared_list;
 #[cfg(test)]
 pub(crate) mod test_server;
 pub mod workload_federation;
@@ -91,7 +92,7 @@ pub struct ClientConfig {
 }
 
 /// The CoreWeave API client. Cloning is cheap and clones share connections, the request
-/// counter and the access-policy list cache.
+/// counter and the shared lists of access policies and OIDC configurations.
 #[derive(Clone)]
 pub struct ApiClient {
     inner: Arc<Inner>,
@@ -105,7 +106,8 @@ struct Inner {
     policy: RetryPolicy,
     request_timeout: Duration,
     requests: AtomicU64,
-    access_policies: cwobject::PolicyCache,
+    access_policies: shared_list::SharedList<AccessPolicy>,
+    oidc_configs: shared_list::SharedList<OidcConfig>,
 }
 
 impl fmt::Debug for ApiClient {
@@ -232,7 +234,8 @@ impl ApiClient {
                 policy,
                 request_timeout: config.request_timeout,
                 requests: AtomicU64::new(0),
-                access_policies: cwobject::PolicyCache::default(),
+                access_policies: shared_list::SharedList::default(),
+                oidc_configs: shared_list::SharedList::default(),
             }),
         })
     }

@@ -3,15 +3,22 @@
 //! Connect unary JSON: `POST /<service>/<Method>`, `Content-Type: application/json`,
 //! `Connect-Protocol-Version: 1`.
 //!
+//! Reads share one list of the configurations ([`super::shared_list`]): refreshing N
+//! configurations costs one `ListOIDCConfigs`, and the client's own creates, updates and
+//! deletes update that list instead of discarding it.
+//!
 //! Creating is not idempotent (the server assigns the uid). When a create's outcome is unknown
-//! (timeout, 502, 504, connection lost after sending), the client lists the configurations and
-//! returns the one matching name, issuer URL and audience if it exists, and only otherwise
+//! (timeout, 502, 504, connection lost after sending), the client lists the configurations again
+//! and returns the one matching name, issuer URL and audience if it exists, and only otherwise
 //! sends the create again: a configuration is never created twice by one call.
+
+use std::sync::Arc;
 
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::shared_list::Keyed;
 use super::{comma_joined, empty_as_none, required, ApiClient, ApiError, Code};
 
 const SERVICE: &str = "coreweave.workload_federation.control_plane.v1beta1.WFControlPlaneService";
@@ -53,6 +60,12 @@ impl OidcConfig {
     /// Whether the configuration is active (it has no deactivation time).
     pub fn active(&self) -> bool {
         self.deactivated_at.is_none()
+    }
+}
+
+impl Keyed for OidcConfig {
+    fn key(&self) -> &str {
+        &self.uid
     }
 }
 
@@ -124,18 +137,47 @@ impl ApiClient {
         }
     }
 
-    /// `ListOIDCConfigs`: every configuration of the organization.
-    pub async fn list_oidc_configs(&self) -> Result<Vec<OidcConfig>, ApiError> {
+    /// `ListOIDCConfigs`: every configuration of the organization, shared (not copied) between
+    /// callers: one list per client, kept current by this client's writes
+    /// (see [`super::shared_list`]).
+    pub async fn list_oidc_configs(&self) -> Result<Arc<Vec<OidcConfig>>, ApiError> {
+        self.inner
+            .oidc_configs
+            .get(|| self.fetch_oidc_configs())
+            .await
+    }
+
+    async fn fetch_oidc_configs(&self) -> Result<Vec<OidcConfig>, ApiError> {
         let call = self.connect_call(SERVICE, "ListOIDCConfigs", &json!({}))?;
         Ok(self.execute::<ConfigList>(&call).await?.configs)
     }
 
-    /// `CreateOIDCConfig`; reconciles through [`ApiClient::list_oidc_configs`] when the
-    /// outcome of an attempt is unknown, so that the configuration is created at most once.
+    /// Keeps the shared list current after a write of the configuration `uid` (empty for a
+    /// create): the configuration the write returned replaces the old one, a delete or a
+    /// not-found answer removes it, and any other failure drops the list (the write may have
+    /// happened).
+    fn written(&self, uid: &str, outcome: Result<Option<&OidcConfig>, &ApiError>) {
+        let list = &self.inner.oidc_configs;
+        match outcome {
+            Ok(Some(config)) => list.upsert(config.clone()),
+            Ok(None) => list.remove(uid),
+            Err(error) if error.is_not_found() => list.remove(uid),
+            Err(_) => list.invalidate(),
+        }
+    }
+
+    /// `CreateOIDCConfig`; reconciles through a fresh `ListOIDCConfigs` when the outcome of an
+    /// attempt is unknown, so that the configuration is created at most once.
     pub async fn create_oidc_config(
         &self,
         request: &CreateOidcConfig,
     ) -> Result<OidcConfig, ApiError> {
+        let result = self.send_create(request).await;
+        self.written("", result.as_ref().map(Some));
+        result
+    }
+
+    async fn send_create(&self, request: &CreateOidcConfig) -> Result<OidcConfig, ApiError> {
         let call = self
             .connect_call(SERVICE, "CreateOIDCConfig", request)?
             .non_idempotent();
@@ -175,11 +217,19 @@ impl ApiClient {
         &self,
         request: &CreateOidcConfig,
     ) -> Result<Option<OidcConfig>, ApiError> {
-        Ok(self.list_oidc_configs().await?.into_iter().find(|config| {
-            config.name == request.name
-                && config.issuer_url == request.issuer_url
-                && config.audience == request.audience
-        }))
+        let configs = self
+            .inner
+            .oidc_configs
+            .refetch(|| self.fetch_oidc_configs())
+            .await?;
+        Ok(configs
+            .iter()
+            .find(|config| {
+                config.name == request.name
+                    && config.issuer_url == request.issuer_url
+                    && config.audience == request.audience
+            })
+            .cloned())
     }
 
     /// `UpdateOIDCConfig`; returns the updated configuration.
@@ -189,14 +239,21 @@ impl ApiClient {
     ) -> Result<OidcConfig, ApiError> {
         required("OIDC configuration uid", &request.uid)?;
         let call = self.connect_call(SERVICE, "UpdateOIDCConfig", request)?;
-        Ok(self.execute::<ConfigEnvelope>(&call).await?.config)
+        let result = self
+            .execute::<ConfigEnvelope>(&call)
+            .await
+            .map(|envelope| envelope.config);
+        self.written(&request.uid, result.as_ref().map(Some));
+        result
     }
 
     /// `DeleteOIDCConfig`; `false` when the configuration was already gone.
     pub async fn delete_oidc_config(&self, uid: &str) -> Result<bool, ApiError> {
         let uid = required("OIDC configuration uid", uid)?;
         let call = self.connect_call(SERVICE, "DeleteOIDCConfig", &json!({ "uid": uid }))?;
-        match self.execute::<IgnoredAny>(&call).await {
+        let result = self.execute::<IgnoredAny>(&call).await;
+        self.written(uid, result.as_ref().map(|_| None));
+        match result {
             Ok(_) => Ok(true),
             Err(error) if error.is_not_found() => Ok(false),
             Err(error) => Err(error),
@@ -349,10 +406,79 @@ mod tests {
             ["u1", "u2"]
         );
         assert!(configs[0].active());
-        assert!(client.list_oidc_configs().await.unwrap().is_empty());
         let request = &server.requests()[0];
         assert_eq!(request.path, path("ListOIDCConfigs"));
         assert_eq!(request.json(), json!({}));
+        assert!(server
+            .client(0)
+            .list_oidc_configs()
+            .await
+            .unwrap()
+            .is_empty());
+    }
+
+    fn uids(configs: &[OidcConfig]) -> Vec<&str> {
+        configs.iter().map(|c| c.uid.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn writes_update_the_shared_list_without_listing_again() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(
+            200,
+            json!({"configs": [config_json("u1", "a"), config_json("u2", "b")]}),
+        ));
+        server.push(Reply::json(200, json!({"config": config_json("u3", "c")})));
+        server.push(Reply::json(
+            200,
+            json!({"config": config_json("u1", "renamed")}),
+        ));
+        server.push(Reply::json(200, json!({})));
+        server.push(Reply::json(
+            404,
+            json!({"code": "not_found", "message": "gone"}),
+        ));
+        let client = server.client(0);
+        client.list_oidc_configs().await.unwrap();
+        client.create_oidc_config(&create_request()).await.unwrap();
+        let rename = UpdateOidcConfig {
+            uid: "u1".into(),
+            update_mask: vec!["name".into()],
+            name: Some("renamed".into()),
+            ..UpdateOidcConfig::default()
+        };
+        client.update_oidc_config(&rename).await.unwrap();
+        assert!(client.delete_oidc_config("u2").await.unwrap());
+        assert!(client
+            .update_oidc_config(&UpdateOidcConfig {
+                uid: "u3".into(),
+                ..rename
+            })
+            .await
+            .is_err());
+        let configs = client.list_oidc_configs().await.unwrap();
+        assert_eq!(uids(&configs), ["u1"]);
+        assert_eq!(configs[0].name, "renamed");
+        assert_eq!(client.request_count(), 5);
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_drops_the_shared_list() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(
+            200,
+            json!({"configs": [config_json("u1", "a")]}),
+        ));
+        server.push(Reply::json(
+            403,
+            json!({"code": "permission_denied", "message": "no"}),
+        ));
+        server.push(Reply::json(200, json!({"configs": []})));
+        let client = server.client(0);
+        client.list_oidc_configs().await.unwrap();
+        assert!(client.delete_oidc_config("u1").await.is_err());
+        assert!(client.list_oidc_configs().await.unwrap().is_empty());
+        assert_eq!(client.request_count(), 3);
     }
 
     #[tokio::test]
@@ -384,18 +510,32 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn create_after_502_is_not_resent_when_the_list_shows_it() {
+    async fn create_after_502_is_not_resent_when_a_fresh_list_shows_it() {
         let server = TestServer::start().await;
+        server.push(Reply::json(200, json!({"configs": []})));
         server.push(Reply::text(502, "bad gateway"));
         server.push(Reply::json(
             200,
             json!({"configs": [config_json("other", "unrelated"), config_json("u1", "cks-abc")]}),
         ));
         let client = server.client(3);
+        // The list held from before the create is not trusted to reconcile it.
+        assert!(client.list_oidc_configs().await.unwrap().is_empty());
         let config = client.create_oidc_config(&create_request()).await.unwrap();
         assert_eq!(config.uid, "u1");
         let paths: Vec<_> = server.requests().into_iter().map(|r| r.path).collect();
-        assert_eq!(paths, [path("CreateOIDCConfig"), path("ListOIDCConfigs")]);
+        assert_eq!(
+            paths,
+            [
+                path("ListOIDCConfigs"),
+                path("CreateOIDCConfig"),
+                path("ListOIDCConfigs")
+            ]
+        );
+        assert_eq!(
+            uids(&client.list_oidc_configs().await.unwrap()),
+            ["other", "u1"]
+        );
     }
 
     #[tokio::test]

@@ -13,6 +13,7 @@ use tf_provider::value::{Value, ValueEmpty, ValueSet};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::api::cwobject::{AccessPolicy, PolicyStatement, ACCESS_POLICY_VERSION};
+use crate::api::ApiClient;
 use crate::diag;
 use crate::object_storage::policy_rules::{self, StatementInput};
 use crate::provider::ProviderData;
@@ -176,7 +177,10 @@ impl OrgPolicyResource {
             "An AI Object Storage organization access policy: who (principals) may do what (actions) on which \
              buckets (resources). Organization policies are evaluated before bucket policies, and they are the only \
              policies evaluated for a pod that exchanged its service account token for S3 credentials. Creating \
-             refuses to overwrite a policy of the same name that already exists: import it instead.",
+             refuses to overwrite a policy of the same name that already exists: import it instead. The check \
+             uses the policy list the provider takes once per Terraform run (at the first create of the apply) and \
+             keeps current with its own writes, so a same-named policy created by someone else after that moment \
+             and before this create is not seen, and would be replaced.",
             [
                 Attr::string("id", Kind::Computed, "Same as `name`."),
                 Attr::string("name", Kind::Required, "Policy name, unique in the organization (1 to 255 characters, no `/` or whitespace). Changing it forces a new resource."),
@@ -207,13 +211,16 @@ impl OrgPolicyResource {
         }
     }
 
-    /// Whether the remote policy already equals `state` (used when a write's outcome is unknown).
-    async fn holds(&self, state: &OrgPolicyState) -> bool {
-        let found = self
-            .find(&mut Diagnostics::default(), &state.name())
-            .await
-            .flatten();
-        found.is_some_and(|p| OrgPolicyState::from_api(&p).statements == state.statements)
+    /// Whether the remote policy already equals `state`, by a fresh list (used when a write's
+    /// outcome is unknown).
+    async fn holds(&self, client: &ApiClient, state: &OrgPolicyState) -> bool {
+        let Ok(policies) = client.relist_access_policies().await else {
+            return false;
+        };
+        let name = state.name();
+        policies
+            .iter()
+            .any(|p| p.name == name && OrgPolicyState::from_api(p).statements == state.statements)
     }
 
     async fn ensure(
@@ -226,7 +233,7 @@ impl OrgPolicyResource {
         let client = &configured.client;
         match client.ensure_access_policy(&state.to_api()).await {
             Ok(()) => Some(()),
-            Err(e) if e.outcome_unknown() && self.holds(state).await => {
+            Err(e) if e.outcome_unknown() && self.holds(client, state).await => {
                 tracing::debug!("the policy was written although the answer failed: {e}");
                 Some(())
             }

@@ -223,12 +223,12 @@ impl WifConfigResource {
             None => match self.data.get(&mut Diagnostics::default()) {
                 Some(c) => c.client.list_oidc_configs().await.ok().and_then(|configs| {
                     configs
-                        .into_iter()
+                        .iter()
                         .find(|c| {
                             Value::Value(c.issuer_url.clone()) == planned.issuer_url
                                 && Value::Value(c.audience.clone()) == planned.audience
                         })
-                        .map(|c| (c.uid, c.name))
+                        .map(|c| (c.uid.clone(), c.name.clone()))
                 }),
                 None => None,
             },
@@ -275,7 +275,12 @@ impl Resource for WifConfigResource {
         };
         let uid = text(&prior.id);
         let configured = self.data.get(diags)?;
-        match configured.client.get_oidc_config(&uid).await {
+        let found = configured
+            .client
+            .list_oidc_configs()
+            .await
+            .map(|configs| configs.iter().find(|c| c.uid == uid).cloned());
+        match found {
             Ok(Some(config)) => Some((
                 Some(WifConfigState::from_api(&config, &prior.description)),
                 private_state,

@@ -13,4 +13,5 @@ mod object_storage_org_policy;
 mod object_storage_wif_config;
 mod provider_config;
 mod real_org;
+mod request_counts;
 mod security;

@@ -1,0 +1,363 @@
+//! One shared, write-through copy of a list endpoint's answer (the access policies, the OIDC
+//! configurations), so that refreshing N resources costs one list call and applying N costs N
+//! writes plus at most one list.
+//!
+//! - **Single flight.** Concurrent readers of an empty cache share one list request, and share
+//!   its failure too; a failed list is not kept, so the next reader asks again.
+//! - **Kept for the client's lifetime.** Terraform starts the provider afresh for every
+//!   operation (validate, plan, apply), so a list is taken at most once per operation and every
+//!   reader in it sees the same snapshot. Nothing expires by time.
+//! - **Write-through.** After a write through this client succeeds, the caller records what it
+//!   changed ([`SharedList::upsert`], [`SharedList::remove`]) and the copy is updated in place;
+//!   a write that ends while a list is under way is applied to that list when it arrives
+//!   (upserts and removals by key are idempotent, so it does not matter whether the server saw
+//!   the write first). A write whose outcome is unknown or that failed calls
+//!   [`SharedList::invalidate`], so the next reader lists again.
+//! - **Window.** Objects created or deleted by someone else after the list was taken are not
+//!   seen until the next operation.
+//!
+//! Hand-written rather than a cache crate: this is one entry that must be patched in place and
+//! patched while it is still loading. `moka`'s future cache coalesces loads, but holds immutable
+//! values (a patch would be a read-modify-write racing other writes) and adds a dozen crates to
+//! the build for a single key; `tokio::sync::OnceCell` (already a dependency) does the
+//! coalescing part and is used for it.
+
+use std::future::Future;
+use std::mem;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use tokio::sync::OnceCell;
+
+use super::ApiError;
+
+/// An item of a shared list, identified by a key (a policy's name, a configuration's uid).
+pub(super) trait Keyed: Clone {
+    /// The identity used to replace or remove the item.
+    fn key(&self) -> &str;
+}
+
+type ListResult<T> = Result<Arc<Vec<T>>, ApiError>;
+
+/// A write recorded while a list was under way, applied when it arrives.
+enum Change<T> {
+    Upsert(T),
+    Remove(String),
+}
+
+/// One list request that concurrent readers share.
+struct Flight<T> {
+    result: OnceCell<ListResult<T>>,
+}
+
+enum State<T> {
+    Empty,
+    Loading {
+        flight: Arc<Flight<T>>,
+        changes: Vec<Change<T>>,
+    },
+    Ready(Arc<Vec<T>>),
+}
+
+/// The shared copy of one list.
+pub(super) struct SharedList<T> {
+    state: Mutex<State<T>>,
+}
+
+impl<T> Default for SharedList<T> {
+    fn default() -> Self {
+        Self {
+            state: Mutex::new(State::Empty),
+        }
+    }
+}
+
+fn apply<T: Keyed>(list: &mut Vec<T>, change: Change<T>) {
+    match change {
+        Change::Upsert(item) => match list.iter_mut().find(|x| x.key() == item.key()) {
+            Some(slot) => *slot = item,
+            None => list.push(item),
+        },
+        Change::Remove(key) => list.retain(|x| x.key() != key),
+    }
+}
+
+impl<T: Keyed> SharedList<T> {
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The shared list, calling `fetch` only when no list is held and none is under way.
+    pub(super) async fn get<F, Fut>(&self, fetch: F) -> ListResult<T>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Vec<T>, ApiError>>,
+    {
+        let flight = {
+            let mut state = self.lock();
+            match &*state {
+                State::Ready(list) => return Ok(list.clone()),
+                State::Loading { flight, .. } => flight.clone(),
+                State::Empty => {
+                    let flight = Arc::new(Flight {
+                        result: OnceCell::new(),
+                    });
+                    *state = State::Loading {
+                        flight: flight.clone(),
+                        changes: Vec::new(),
+                    };
+                    flight
+                }
+            }
+        };
+        let result = flight
+            .result
+            .get_or_init(|| async { fetch().await.map(Arc::new) })
+            .await
+            .clone();
+        self.settle(&flight, result)
+    }
+
+    /// Lists again now, whatever is held (to reconcile a write whose outcome is unknown).
+    pub(super) async fn refetch<F, Fut>(&self, fetch: F) -> ListResult<T>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Vec<T>, ApiError>>,
+    {
+        self.invalidate();
+        self.get(fetch).await
+    }
+
+    /// Keeps the answer of `flight` with the writes made meanwhile, and returns what is held.
+    fn settle(&self, flight: &Arc<Flight<T>>, result: ListResult<T>) -> ListResult<T> {
+        let mut state = self.lock();
+        match &*state {
+            State::Loading {
+                flight: current, ..
+            } if Arc::ptr_eq(current, flight) => {
+                let State::Loading { changes, .. } = mem::replace(&mut *state, State::Empty) else {
+                    unreachable!("matched Loading above");
+                };
+                let Ok(list) = result else {
+                    return result;
+                };
+                let mut list = Arc::unwrap_or_clone(list);
+                for change in changes {
+                    apply(&mut list, change);
+                }
+                let list = Arc::new(list);
+                *state = State::Ready(list.clone());
+                Ok(list)
+            }
+            // Another reader of the same flight settled it first: what it kept is newer.
+            State::Ready(list) if result.is_ok() => Ok(list.clone()),
+            // Invalidated while under way: the answer still serves the readers that asked.
+            _ => result,
+        }
+    }
+
+    fn change(&self, change: Change<T>) {
+        let mut state = self.lock();
+        match &mut *state {
+            State::Empty => {}
+            State::Loading { changes, .. } => changes.push(change),
+            State::Ready(list) => apply(Arc::make_mut(list), change),
+        }
+    }
+
+    /// Records that `item` was created or replaced through this client.
+    pub(super) fn upsert(&self, item: T) {
+        self.change(Change::Upsert(item));
+    }
+
+    /// Records that the item with `key` was deleted through this client.
+    pub(super) fn remove(&self, key: &str) {
+        self.change(Change::Remove(key.to_string()));
+    }
+
+    /// Forgets the held list and detaches any list under way.
+    pub(super) fn invalidate(&self) {
+        *self.lock() = State::Empty;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use tokio::sync::Notify;
+
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Item(&'static str, u32);
+
+    impl Keyed for Item {
+        fn key(&self) -> &str {
+            self.0
+        }
+    }
+
+    /// Counts list calls; each answers `items`, after `gate` is opened when there is one.
+    struct Fetcher<'a> {
+        calls: AtomicUsize,
+        gate: Option<&'a Notify>,
+    }
+
+    impl<'a> Fetcher<'a> {
+        fn new(gate: Option<&'a Notify>) -> Self {
+            Self {
+                calls: AtomicUsize::new(0),
+                gate,
+            }
+        }
+
+        fn answer(
+            &self,
+            items: Vec<Item>,
+        ) -> impl Future<Output = Result<Vec<Item>, ApiError>> + '_ {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if let Some(gate) = self.gate {
+                    gate.notified().await;
+                }
+                Ok(items)
+            }
+        }
+
+        fn fail(&self) -> impl Future<Output = Result<Vec<Item>, ApiError>> + '_ {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if let Some(gate) = self.gate {
+                    gate.notified().await;
+                }
+                Err(ApiError::InvalidRequest("boom".into()))
+            }
+        }
+
+        fn calls(&self) -> usize {
+            self.calls.load(Ordering::SeqCst)
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_readers_share_one_fetch_and_later_readers_reuse_it() {
+        let list = SharedList::default();
+        let gate = Notify::new();
+        let fetcher = Fetcher::new(Some(&gate));
+        let get = || list.get(|| fetcher.answer(vec![Item("a", 1), Item("b", 1)]));
+        let open = async { gate.notify_one() };
+        let (x, y, z, ()) = tokio::join!(get(), get(), get(), open);
+        assert!(Arc::ptr_eq(&x.unwrap(), &y.unwrap()));
+        assert_eq!(z.unwrap().len(), 2);
+        assert_eq!(get().await.unwrap().len(), 2);
+        assert_eq!(fetcher.calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn writes_update_the_held_list_in_place() {
+        let list = SharedList::default();
+        let fetcher = Fetcher::new(None);
+        let fetch = || fetcher.answer(vec![Item("a", 1), Item("b", 1)]);
+        list.get(fetch).await.unwrap();
+        list.upsert(Item("b", 2));
+        list.upsert(Item("c", 1));
+        list.remove("a");
+        list.remove("never-there");
+        assert_eq!(
+            *list.get(fetch).await.unwrap(),
+            [Item("b", 2), Item("c", 1)]
+        );
+        assert_eq!(fetcher.calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_reader_holding_the_old_list_keeps_its_snapshot() {
+        let list = SharedList::default();
+        let fetcher = Fetcher::new(None);
+        let fetch = || fetcher.answer(vec![Item("a", 1)]);
+        let before = list.get(fetch).await.unwrap();
+        list.remove("a");
+        assert_eq!(*before, [Item("a", 1)]);
+        assert!(list.get(fetch).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn writes_made_while_a_list_is_under_way_are_applied_to_it() {
+        let list = SharedList::default();
+        let gate = Notify::new();
+        let fetcher = Fetcher::new(Some(&gate));
+        let fetch = || fetcher.answer(vec![Item("a", 1), Item("gone", 1)]);
+        // join! polls in order: the list starts, then the writes land, then the answer comes.
+        let write = async {
+            list.upsert(Item("a", 2));
+            list.upsert(Item("new", 1));
+            list.remove("gone");
+            gate.notify_one();
+        };
+        let (seen, ()) = tokio::join!(list.get(fetch), write);
+        let expected = [Item("a", 2), Item("new", 1)];
+        assert_eq!(*seen.unwrap(), expected);
+        assert_eq!(*list.get(fetch).await.unwrap(), expected);
+        assert_eq!(fetcher.calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn writes_to_an_empty_cache_are_dropped_until_a_list_is_taken() {
+        let list = SharedList::default();
+        list.upsert(Item("local", 1));
+        let fetcher = Fetcher::new(None);
+        let fetched = list.get(|| fetcher.answer(vec![Item("remote", 1)])).await;
+        assert_eq!(*fetched.unwrap(), [Item("remote", 1)]);
+    }
+
+    #[tokio::test]
+    async fn a_failed_list_is_shared_but_not_kept() {
+        let list = SharedList::default();
+        let gate = Notify::new();
+        let fetcher = Fetcher::new(Some(&gate));
+        let open = async { gate.notify_one() };
+        let (x, y, ()) = tokio::join!(
+            list.get(|| fetcher.fail()),
+            list.get(|| fetcher.fail()),
+            open
+        );
+        assert_eq!(x.unwrap_err().to_string(), y.unwrap_err().to_string());
+        assert_eq!(fetcher.calls(), 1);
+        gate.notify_one();
+        let again = list.get(|| fetcher.answer(vec![Item("a", 1)])).await;
+        assert_eq!(again.unwrap().len(), 1);
+        assert_eq!(fetcher.calls(), 2);
+    }
+
+    #[tokio::test]
+    async fn invalidate_and_refetch_list_again() {
+        let list = SharedList::default();
+        let fetcher = Fetcher::new(None);
+        let fetch = || fetcher.answer(vec![Item("a", 1)]);
+        list.get(fetch).await.unwrap();
+        list.invalidate();
+        list.get(fetch).await.unwrap();
+        list.refetch(fetch).await.unwrap();
+        assert_eq!(fetcher.calls(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_list_detached_by_invalidate_answers_its_readers_but_is_not_kept() {
+        let list = SharedList::default();
+        let gate = Notify::new();
+        let fetcher = Fetcher::new(Some(&gate));
+        let invalidate = async {
+            list.invalidate();
+            gate.notify_one();
+        };
+        let (seen, ()) = tokio::join!(
+            list.get(|| fetcher.answer(vec![Item("old", 1)])),
+            invalidate
+        );
+        assert_eq!(*seen.unwrap(), [Item("old", 1)]);
+        gate.notify_one();
+        let fresh = list.get(|| fetcher.answer(vec![Item("new", 1)])).await;
+        assert_eq!(*fresh.unwrap(), [Item("new", 1)]);
+        assert_eq!(fetcher.calls(), 2);
+    }
+}
