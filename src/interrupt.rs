@@ -112,13 +112,14 @@ mod tests {
     async fn a_stop_provider_request_span_requests_a_stop() {
         let signal = StopSignal::default();
         let subscriber = tracing_subscriber::registry().with(StopWatcher::new(signal.clone()));
-        tracing::subscriber::with_default(subscriber, || {
+        {
+            let _guard = crate::test_log::set_default(subscriber);
             let _other = tracing::debug_span!("request", uri = %"/tfplugin6.Provider/ReadResource")
                 .entered();
             assert!(!signal.is_requested());
             let _stop =
                 tracing::debug_span!("request", uri = %"http://127.0.0.1:1/tfplugin6.Provider/StopProvider").entered();
-        });
+        }
         assert!(signal.is_requested());
         tokio::time::timeout(std::time::Duration::from_secs(1), signal.requested())
             .await

@@ -14,6 +14,8 @@ mod proptests;
 pub mod provider;
 pub mod schema;
 pub mod settings;
+#[cfg(test)]
+mod test_log;
 pub mod timefmt;
 pub mod timeouts;
 pub mod validate;

@@ -147,9 +147,10 @@ mod tests {
     fn events_become_hclog_json_lines_with_their_level_and_fields() {
         let lines = Arc::new(Mutex::new(Vec::new()));
         let subscriber = tracing_subscriber::registry().with(Capture(lines.clone()));
-        tracing::subscriber::with_default(subscriber, || {
+        {
+            let _guard = crate::test_log::set_default(subscriber);
             tracing::debug!(target: "coreweave::api", method = "GET", status = 200u64, "request done");
-        });
+        }
         let line = lines.lock().unwrap()[0].clone();
         assert!(line.ends_with('\n'));
         let v: Value = serde_json::from_str(&line).unwrap();

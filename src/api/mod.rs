@@ -921,7 +921,7 @@ mod tests {
             .with_ansi(false)
             .with_writer(move || writer.clone())
             .finish();
-        let _guard = tracing::subscriber::set_default(subscriber);
+        let _guard = crate::test_log::set_default(subscriber);
 
         let server = TestServer::start().await;
         server.push(Reply::text(503, &format!("token {TOKEN} rejected")));
