@@ -58,7 +58,8 @@ proptest! {
 
     #[test]
     fn wildcard_actions_are_never_unknown(service in "s3|cwobject", name in "[A-Za-z]{0,10}\\*[A-Za-z*]{0,5}") {
-        prop_assert_eq!(classify_action(&format!("{service}:{name}")), ActionKind::Known);
+        let kind = classify_action(&format!("{service}:{name}"));
+        prop_assert!(!matches!(kind, ActionKind::Unknown(_)), "{:?}", kind);
     }
 
     #[test]

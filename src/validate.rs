@@ -91,6 +91,60 @@ pub fn dns1123_subdomain(value: &str) -> Result<(), String> {
     }
 }
 
+/// Checks an OIDC required claim: `""` (none) or `key=value` with a non-empty key and value,
+/// split at the first `=` as the Kubernetes API server's `--oidc-required-claim` flag does.
+pub fn required_claim(value: &str) -> Result<(), String> {
+    match value.split_once('=') {
+        _ if value.is_empty() => Ok(()),
+        Some((key, claim)) if !key.trim().is_empty() && !claim.trim().is_empty() => Ok(()),
+        Some(_) => Err(format!(
+            "must be `key=value` with a non-empty claim name and value, e.g. \"hd=example.com\"; got {value:?}"
+        )),
+        None => Err(format!(
+            "must be `key=value`, the claim name and the value it must have, e.g. \"{value}=<value>\"; got {value:?}"
+        )),
+    }
+}
+
+/// Bucket-name prefixes CoreWeave reserves for internal use.
+const RESERVED_BUCKET_PREFIXES: &[&str] = &["cw-", "vip-", "log-stitcher-ch-"];
+
+/// Checks an AI Object Storage bucket name. The rules are CoreWeave's, which are stricter than
+/// AWS S3's (no dots, so never an IP address): "Bucket naming rules" in the CoreWeave docs,
+/// products/storage/object-storage/buckets/about — 3 to 63 characters of `a-z`, `0-9` and `-`,
+/// a letter or digit at both ends, not starting with `xn--`, not starting with the reserved
+/// `cw-`, `vip-` or `log-stitcher-ch-`, and not exactly `int`.
+pub fn bucket_name(value: &str) -> Result<(), String> {
+    let why = if !(3..=63).contains(&value.chars().count()) {
+        "must have 3 to 63 characters"
+    } else if value.chars().any(|c| c.is_ascii_uppercase()) {
+        "must be lowercase"
+    } else if value.contains('.') {
+        "must not contain dots (AI Object Storage bucket names have none)"
+    } else if !value
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        "may contain only lowercase letters, digits and '-'"
+    } else if value.starts_with('-') || value.ends_with('-') {
+        "must start and end with a letter or digit"
+    } else if value.starts_with("xn--") {
+        "must not start with \"xn--\""
+    } else if value == "int"
+        || RESERVED_BUCKET_PREFIXES
+            .iter()
+            .any(|p| value.starts_with(p))
+    {
+        "is reserved by CoreWeave (\"int\" and names starting with \"cw-\", \"vip-\" or \"log-stitcher-ch-\")"
+    } else {
+        return Ok(());
+    };
+    Err(format!(
+        "{why} (bucket names are 3 to 63 lowercase letters, digits or '-', starting and ending \
+         with a letter or digit)"
+    ))
+}
+
 /// Checks a value's length in characters against `min..=max`.
 pub fn length(value: &str, min: usize, max: usize) -> Result<(), String> {
     let n = value.chars().count();
@@ -202,6 +256,54 @@ mod tests {
         assert!(dns1123_subdomain("my-sa.v2").is_ok());
         for bad in ["", "My-SA", "a..b", ".a", "a:b", &"a".repeat(254)] {
             assert!(dns1123_subdomain(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn required_claims_are_key_equals_value() {
+        for ok in ["", "hd=example.com", "tenant=a=b"] {
+            assert_eq!(required_claim(ok), Ok(()), "{ok}");
+        }
+        for bad in ["tenant", "=x", "tenant=", " = "] {
+            assert!(
+                required_claim(bad).unwrap_err().contains("key=value"),
+                "{bad}"
+            );
+        }
+        assert!(required_claim("tenant")
+            .unwrap_err()
+            .contains("\"tenant=<value>\""));
+    }
+
+    #[test]
+    fn bucket_names_follow_coreweave_naming_rules() {
+        for ok in [
+            "abc",
+            "my-bucket-01",
+            "0ab",
+            &"a".repeat(63),
+            "intake",
+            "cwa-x",
+        ] {
+            assert_eq!(bucket_name(ok), Ok(()), "{ok}");
+        }
+        for (bad, why) in [
+            ("ab", "3 to 63"),
+            (&"a".repeat(64) as &str, "3 to 63"),
+            ("Bucket-a", "lowercase"),
+            ("my.bucket", "dots"),
+            ("192.168.1.1", "dots"),
+            ("bucket_a", "only lowercase letters"),
+            ("-abc", "start and end"),
+            ("abc-", "start and end"),
+            ("xn--abc", "xn--"),
+            ("cw-data", "reserved"),
+            ("vip-data", "reserved"),
+            ("log-stitcher-ch-1", "reserved"),
+            ("int", "reserved"),
+        ] {
+            let e = bucket_name(bad).unwrap_err();
+            assert!(e.contains(why), "{bad}: {e}");
         }
     }
 

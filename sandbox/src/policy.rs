@@ -97,8 +97,10 @@ pub struct PolicyInput {
     statements: Option<Vec<StatementInput>>,
 }
 
+/// Whether an action is global and so needs `resources = ["*"]` (reference §3.2: every
+/// `cwobject:` action and `s3:ListAllMyBuckets`).
 fn is_global_action(action: &str) -> bool {
-    action == "*" || action.starts_with("cwobject:")
+    action == "*" || action.starts_with("cwobject:") || action == "s3:ListAllMyBuckets"
 }
 
 impl PolicyInput {
@@ -290,6 +292,23 @@ mod tests {
             statement("s", &["*"], &["*"])]}))
             .is_ok()
         );
+    }
+
+    #[test]
+    fn the_shared_statement_cases_get_their_verdict() {
+        let table: Value =
+            serde_json::from_str(include_str!("../../tests/data/org_policy_statements.json"))
+                .unwrap();
+        for case in table["cases"].as_array().unwrap() {
+            let verdict = parse(json!({"version": "v1alpha1", "name": "p",
+                                       "statements": case["statements"]}));
+            assert_eq!(
+                verdict.is_ok(),
+                case["valid"],
+                "{}: {verdict:?}",
+                case["case"]
+            );
+        }
     }
 
     #[test]

@@ -234,6 +234,16 @@ pub fn check(diags: &mut Diagnostics, state: &ClusterOidcState) -> bool {
             );
         }
     }
+    if let Value::Value(claim) = &state.required_claim {
+        if let Err(e) = validate::required_claim(claim) {
+            diag::invalid(
+                diags,
+                AttributePath::new("required_claim"),
+                "required_claim",
+                e,
+            );
+        }
+    }
     if let Value::Value(ca) = &state.ca {
         if let Err(e) = validate::base64_pem_certificates(ca) {
             diag::invalid(diags, AttributePath::new("ca"), "ca", e);
@@ -312,7 +322,7 @@ impl ClusterOidcResource {
                 opt("groups_claim", "Token claim holding the user's groups, e.g. `groups`."),
                 opt("groups_prefix", "Prefix added to group names, e.g. `oidc:`."),
                 Attr::string("ca", Kind::Optional, "Base64-encoded PEM certificate(s) of the CA that signed the issuer's TLS certificate, e.g. `filebase64(\"ca.pem\")`. Checked at plan time to decode to at least one PEM certificate."),
-                opt("required_claim", "A `key=value` claim every token must carry."),
+                opt("required_claim", "A `key=value` claim every token must carry, e.g. `hd=example.com`: a non-empty claim name, `=`, and a non-empty value (which may itself contain `=`). Empty means none."),
                 opt("admin_group_binding", "Group from the identity provider that is bound to cluster-admin."),
                 Attr::new("signing_algs", set_of_strings(), Kind::Optional, "Accepted JWA signing algorithms. Only `RS256` is supported today (sent to the API as `SIGNING_ALGORITHM_RS256`)."),
             ],

@@ -190,10 +190,14 @@ impl OrgPolicyResource {
                     AttributeType::Set(Box::new(statement)),
                     Kind::Required,
                     "Set of statements, each an object with `name` (unique in the policy), `effect` (`Allow` or `Deny`), \
-                     and sets of `actions` (`*`, `s3:<Action>`, `cwobject:<Action>`, `*` wildcards allowed), `resources` \
-                     (`*`, `<bucket>`, `<bucket>/*`) and `principals` (`*`, `coreweave/<user id>`, \
-                     `role/<https issuer>:<subject>`, `role/<https issuer>*`, or a SAML `role/<group>`). Any `cwobject:` \
-                     action, `*` or `s3:ListAllMyBuckets` needs `resources = [\"*\"]`. Order never matters.",
+                     and sets of `actions` (`*`, `s3:<Action>`, `cwobject:<Action>`, `*` wildcards allowed; matched \
+                     case-sensitively, so `s3:getobject` is an error naming `s3:GetObject`, and an action the provider \
+                     does not know is a warning suggesting the closest one), `resources` (`*`, `<bucket>`, `<bucket>/*` \
+                     or `<bucket>/<key prefix>*`, where a bucket name is 3 to 63 lowercase letters, digits or `-` as \
+                     CoreWeave names buckets; ARNs belong in bucket policies, not here) and `principals` (`*`, \
+                     `coreweave/<user id>`, `role/<https issuer>:<subject>`, `role/<https issuer>*`, or a SAML \
+                     `role/<group>`). Any `cwobject:` action, `*` or `s3:ListAllMyBuckets` needs `resources = [\"*\"]`. \
+                     Order never matters.",
                 ),
             ],
             [],

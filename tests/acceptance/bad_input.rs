@@ -42,9 +42,17 @@ fn unknown_then_invalid(value: &str, resource: &str) -> String {
 }
 
 #[test]
-fn thirty_plus_invalid_configurations_fail_on_the_right_attribute_without_writes() {
+fn forty_plus_invalid_configurations_fail_on_the_right_attribute_without_writes() {
     let sandbox = Sandbox::start();
-    let ok_stmt = |effect: &str| stmt(effect, "[\"s3:GetObject\"]", "[\"b/*\"]", "[\"*\"]");
+    let ok_stmt = |effect: &str| stmt(effect, "[\"s3:GetObject\"]", "[\"bkt/*\"]", "[\"*\"]");
+    let resource = |r: &str| {
+        stmt(
+            "Allow",
+            "[\"s3:GetObject\"]",
+            &format!("[\"{r}\"]"),
+            "[\"*\"]",
+        )
+    };
     let cases: Vec<(String, &str)> = vec![
         // cks_cluster_oidc
         (oidc("issuer_url = \"http://idp.example.com\""), "`issuer_url` must use https://"),
@@ -56,6 +64,8 @@ fn thirty_plus_invalid_configurations_fail_on_the_right_attribute_without_writes
         (oidc("signing_algs = \"RS256\""), "set of string required"),
         (oidc("timeouts {\n create = \"20\"\n }"), "`timeouts.create` must be a duration"),
         (oidc("username_claim = [\"email\"]"), "string required"),
+        (oidc("required_claim = \"tenant\""), "`required_claim` must be `key=value`"),
+        (oidc("required_claim = \"tenant=\""), "with a non-empty claim name and value"),
         (oidc("bogus = 1"), "An argument named \"bogus\" is not expected here"),
         (unknown_then_invalid("https://idp.example.com?x=1", &oidc("issuer_url = terraform_data.v.output")), "must not have a query string"),
         // object_storage_wif_config
@@ -68,16 +78,27 @@ fn thirty_plus_invalid_configurations_fail_on_the_right_attribute_without_writes
         (unknown_then_invalid("", &wif("audience = terraform_data.v.output")), "`audience` must not be empty"),
         // object_storage_org_policy
         (policy(&ok_stmt("ALLOW")), "`effect` must be exactly \"Allow\" or \"Deny\""),
-        (policy(&stmt("Allow", "[\"GetObject\"]", "[\"b\"]", "[\"*\"]")), "must be \"*\", \"s3:<Action>\" or \"cwobject:<Action>\""),
-        (policy(&stmt("Allow", "[\"s3:Get Object\"]", "[\"b\"]", "[\"*\"]")), "empty entry or one with whitespace"),
-        (policy(&stmt("Allow", "[\"*\"]", "[\"b\"]", "[\"*\"]")), "action \"*\" is global"),
-        (policy(&stmt("Allow", "[\"s3:ListAllMyBuckets\"]", "[\"b\"]", "[\"*\"]")), "action \"s3:ListAllMyBuckets\" is global"),
-        (policy(&stmt("Allow", "[\"s3:GetObject\"]", "[\"b\"]", "[\"coreweave/\"]")), "must be \"coreweave/<user id>\""),
-        (policy(&stmt("Allow", "[\"s3:GetObject\"]", "[\"b\"]", "[\"role/https://idp.example.com\"]")), "must be \"role/<issuer>:<subject>\""),
-        (policy(&stmt("Allow", "[\"s3:GetObject\"]", "[\"b\"]", "[\"role/https://*\"]")), "has a wildcard without an issuer"),
+        (policy(&stmt("Allow", "[\"GetObject\"]", "[\"bkt\"]", "[\"*\"]")), "must be \"*\", \"s3:<Action>\" or \"cwobject:<Action>\""),
+        (policy(&stmt("Allow", "[\"s3:Get Object\"]", "[\"bkt\"]", "[\"*\"]")), "empty entry or one with whitespace"),
+        (policy(&stmt("Allow", "[\"*\"]", "[\"bkt\"]", "[\"*\"]")), "action \"*\" is global"),
+        (policy(&stmt("Allow", "[\"s3:ListAllMyBuckets\"]", "[\"bkt\"]", "[\"*\"]")), "action \"s3:ListAllMyBuckets\" is global"),
+        (policy(&stmt("Allow", "[\"s3:GetObject\"]", "[\"bkt\"]", "[\"coreweave/\"]")), "must be \"coreweave/<user id>\""),
+        (policy(&stmt("Allow", "[\"s3:GetObject\"]", "[\"bkt\"]", "[\"role/https://idp.example.com\"]")), "must be \"role/<issuer>:<subject>\""),
+        (policy(&stmt("Allow", "[\"s3:GetObject\"]", "[\"bkt\"]", "[\"role/https://*\"]")), "has a wildcard without an issuer"),
         (policy(&format!("{}, {}", ok_stmt("Allow"), ok_stmt("Deny"))), "statement names must be unique"),
+        (policy(&resource("bucket-a/")), "statement \"s\": resource \"bucket-a/\" ends with '/'; write \"bucket-a\" for the bucket or \"bucket-a/*\" for its objects"),
+        (policy(&resource("Bucket_A/foo")), "resource \"Bucket_A/foo\" has bucket name \"Bucket_A\", which must be lowercase"),
+        (policy(&resource("s3://x")), "has a URL scheme (s3://); write the bucket name alone: \"x\""),
+        (policy(&resource("arn:aws:s3:::b")), "is an ARN; ARNs belong in bucket policies"),
+        (policy(&resource("my-*")), "has a wildcard in the bucket name"),
+        (policy(&resource("my-bucket/a*b")), "has `*` inside the object key"),
+        (policy(&resource("my-bucket/report.csv")), "names a single object key"),
+        (policy(&resource("cw-data")), "is reserved by CoreWeave"),
+        (policy(&stmt("Allow", "[\"s3:getobject\"]", "[\"bkt/*\"]", "[\"*\"]")), "action names are case-sensitive, so this statement would grant nothing; write \"s3:GetObject\""),
+        (policy(&stmt("Allow", "[\"S3:GetObject\"]", "[\"bkt/*\"]", "[\"*\"]")), "write \"s3:GetObject\""),
+        (policy(&stmt("Allow", "[\"s3:get*\"]", "[\"bkt/*\"]", "[\"*\"]")), "write \"s3:Get*\""),
         (policy(""), "a policy needs at least one statement"),
-        (policy("{ name = \"s\", effect = \"Allow\", actions = [\"s3:GetObject\"], resources = [\"b\"] }"), "attribute \"principals\" is required"),
+        (policy("{ name = \"s\", effect = \"Allow\", actions = [\"s3:GetObject\"], resources = [\"bkt\"] }"), "attribute \"principals\" is required"),
         ("resource \"coreweave_object_storage_org_policy\" \"x\" {\n  name = \"a/b\"\n  statements = []\n}\n".to_string(), "`name` must not contain '/'"),
         // data source
         ("data \"coreweave_cks_cluster_issuer\" \"x\" {}\n".to_string(), "set exactly one of `cluster_id` or `name`"),
@@ -88,7 +109,7 @@ fn thirty_plus_invalid_configurations_fail_on_the_right_attribute_without_writes
         (principal("\"ftp://idp.example.com\", \"default\", \"sa\""), "issuer_url must use https://"),
         (principal("\"https://idp.example.com\", \"default\""), "Not enough function arguments"),
     ];
-    assert!(cases.len() >= 30);
+    assert!(cases.len() >= 40);
     for (body, expected) in &cases {
         let ws = Workspace::new();
         ws.write(&sandbox, body);

@@ -98,7 +98,7 @@ CMD
 resource "coreweave_object_storage_org_policy" "second" {{
   depends_on = [terraform_data.outage]
   name       = "second"
-  statements = [{{ name = "s", effect = "Allow", actions = ["s3:GetObject"], resources = ["b/*"], principals = ["*"] }}]
+  statements = [{{ name = "s", effect = "Allow", actions = ["s3:GetObject"], resources = ["bkt/*"], principals = ["*"] }}]
 }}
 "#,
         set_faults_command(&sandbox, 1)

@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use crate::support::terraform::squash;
 use crate::support::{Sandbox, Workspace};
 
 const SA: &str = "role/https://oidc.cks.coreweave.com/id/abc:system:serviceaccount:default:my-sa";
@@ -209,7 +210,7 @@ fn changed_out_of_band_plans_the_way_back() {
         &sandbox,
         &policy(
             "acc-policy",
-            &statement("s", &["s3:GetObject"], &["b/*"], &["*"]),
+            &statement("s", &["s3:GetObject"], &["bkt/*"], &["*"]),
         ),
     );
     ws.apply();
@@ -217,7 +218,7 @@ fn changed_out_of_band_plans_the_way_back() {
         reqwest::Method::POST,
         "/v1/cwobject/access-policy",
         Some(json!({"policy": {"version": "v1alpha1", "name": "acc-policy", "statements": [
-            {"name": "s", "effect": "Deny", "actions": ["s3:GetObject"], "resources": ["b/*"], "principals": ["*"]}
+            {"name": "s", "effect": "Deny", "actions": ["s3:GetObject"], "resources": ["bkt/*"], "principals": ["*"]}
         ]}})),
     );
     assert_eq!(status, 200);
@@ -253,15 +254,13 @@ fn an_unknown_action_is_a_warning_not_an_error() {
         &sandbox,
         &policy(
             "acc-policy",
-            &statement("s", &["s3:GetObjekt"], &["b/*"], &["*"]),
+            &statement("s", &["s3:GetObjekt"], &["bkt/*"], &["*"]),
         ),
     );
-    let run = ws.apply();
+    let out = squash(&ws.apply().output());
     assert!(
-        run.output()
-            .contains("is not an action this provider knows"),
-        "{}",
-        run.output()
+        out.contains("is not an action this provider knows; did you mean \"s3:GetObject\"?"),
+        "{out}"
     );
 }
 
@@ -269,23 +268,23 @@ fn an_unknown_action_is_a_warning_not_an_error() {
 fn invalid_statements_fail_at_plan_naming_the_statement_without_requests() {
     let cases = [
         (
-            statement("s", &["s3:GetObject"], &["b"], &["*"]).replace("Allow", "allow"),
+            statement("s", &["s3:GetObject"], &["bkt"], &["*"]).replace("Allow", "allow"),
             "statement \"s\": `effect` must be exactly \"Allow\" or \"Deny\"",
         ),
         (
-            statement("", &["s3:GetObject"], &["b"], &["*"]),
+            statement("", &["s3:GetObject"], &["bkt"], &["*"]),
             "`name` must not be empty",
         ),
         (
             [
-                statement("dup", &["s3:GetObject"], &["b"], &["*"]),
-                statement("dup", &["s3:PutObject"], &["b"], &["*"]),
+                statement("dup", &["s3:GetObject"], &["bkt"], &["*"]),
+                statement("dup", &["s3:PutObject"], &["bkt"], &["*"]),
             ]
             .join("\n"),
             "statement \"dup\": `name` is used by another statement",
         ),
         (
-            statement("s", &[], &["b"], &["*"]),
+            statement("s", &[], &["bkt"], &["*"]),
             "statement \"s\": `actions` must not be empty",
         ),
         (
@@ -293,7 +292,7 @@ fn invalid_statements_fail_at_plan_naming_the_statement_without_requests() {
             "statement \"s\": `resources` must not be empty",
         ),
         (
-            statement("s", &["s3:GetObject"], &["b"], &[]),
+            statement("s", &["s3:GetObject"], &["bkt"], &[]),
             "statement \"s\": `principals` must not be empty",
         ),
         (
@@ -310,14 +309,14 @@ fn invalid_statements_fail_at_plan_naming_the_statement_without_requests() {
             "only \"s3\" and \"cwobject\" exist",
         ),
         (
-            statement("s", &["s3:GetObject"], &["b"], &["arn:aws:iam::1:role/x"]),
+            statement("s", &["s3:GetObject"], &["bkt"], &["arn:aws:iam::1:role/x"]),
             "short form, not an ARN",
         ),
         (
             statement(
                 "s",
                 &["s3:GetObject"],
-                &["b"],
+                &["bkt"],
                 &["role/http://oidc.example.com:sub"],
             ),
             "must use an https:// issuer",
@@ -326,7 +325,7 @@ fn invalid_statements_fail_at_plan_naming_the_statement_without_requests() {
             statement(
                 "s",
                 &["s3:GetObject"],
-                &["b"],
+                &["bkt"],
                 &["role/https://oidc.example.com/:sub"],
             ),
             "must not end with a slash",
@@ -356,7 +355,7 @@ fn refreshing_many_policies_costs_one_list_call() {
     let many: String = (0..20)
         .map(|i| {
             format!(
-                "resource \"coreweave_object_storage_org_policy\" \"p{i}\" {{\n  name = \"acc-{i}\"\n  statements = [{{ name = \"s\", effect = \"Allow\", actions = [\"s3:GetObject\"], resources = [\"b/*\"], principals = [\"*\"] }}]\n}}\n"
+                "resource \"coreweave_object_storage_org_policy\" \"p{i}\" {{\n  name = \"acc-{i}\"\n  statements = [{{ name = \"s\", effect = \"Allow\", actions = [\"s3:GetObject\"], resources = [\"bkt/*\"], principals = [\"*\"] }}]\n}}\n"
             )
         })
         .collect();

@@ -5,7 +5,7 @@ use crate::support::{Sandbox, Workspace};
 
 fn config() -> String {
     format!(
-        "data \"coreweave_cks_cluster_issuer\" \"demo\" {{\n  cluster_id = \"{CLUSTER_DEMO}\"\n}}\nresource \"coreweave_object_storage_org_policy\" \"p\" {{\n  name = \"p\"\n  statements = [{{ name = \"s\", effect = \"Allow\", actions = [\"s3:GetObject\"], resources = [\"b/*\"], principals = [\"*\"] }}]\n}}\n"
+        "data \"coreweave_cks_cluster_issuer\" \"demo\" {{\n  cluster_id = \"{CLUSTER_DEMO}\"\n}}\nresource \"coreweave_object_storage_org_policy\" \"p\" {{\n  name = \"p\"\n  statements = [{{ name = \"s\", effect = \"Allow\", actions = [\"s3:GetObject\"], resources = [\"bkt/*\"], principals = [\"*\"] }}]\n}}\n"
     )
 }
 
