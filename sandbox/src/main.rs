@@ -1,6 +1,7 @@
 //! `coreweave-sandbox` command: parses the command line, loads the seed, binds, prints the
 //! URL it serves and runs until SIGTERM or SIGINT.
 
+use std::future::Future;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -80,6 +81,9 @@ async fn run(options: Options) -> anyhow::Result<()> {
         },
         store,
     );
+    // Handlers first: a SIGTERM sent as soon as the banner is read must not find the default
+    // action (death) still in place.
+    let stop_requested = shutdown_signal()?;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "coreweave-sandbox listening on {url}")?;
     stdout.flush()?;
@@ -89,7 +93,7 @@ async fn run(options: Options) -> anyhow::Result<()> {
     let server = tokio::spawn(serve(listener, state, async {
         let _ = stop_rx.await;
     }));
-    wait_for_signal().await?;
+    stop_requested.await;
     tracing::info!("shutting down");
     let _ = stop_tx.send(());
     match tokio::time::timeout(Duration::from_secs(2), server).await {
@@ -99,20 +103,24 @@ async fn run(options: Options) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Installs the SIGTERM and SIGINT handlers now; the future resolves on the first signal.
 #[cfg(unix)]
-async fn wait_for_signal() -> anyhow::Result<()> {
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()>> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
-    tokio::select! {
-        _ = term.recv() => {}
-        r = tokio::signal::ctrl_c() => r.context("installing the SIGINT handler")?,
-    }
-    Ok(())
+    let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    })
 }
 
+/// Resolves on Ctrl-C.
 #[cfg(not(unix))]
-async fn wait_for_signal() -> anyhow::Result<()> {
-    tokio::signal::ctrl_c()
-        .await
-        .context("installing the Ctrl-C handler")
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
