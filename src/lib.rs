@@ -6,6 +6,7 @@ pub mod diag;
 pub mod docs;
 pub mod functions;
 pub mod handshake;
+pub mod identity;
 pub mod interrupt;
 pub mod logging;
 pub mod object_storage;
@@ -28,6 +29,7 @@ use tf_provider::{DynamicDataSource, DynamicResource};
 
 use crate::cks::cluster_issuer::ClusterIssuerDataSource;
 use crate::cks::cluster_oidc::ClusterOidcResource;
+use crate::identity::caller_identity::CallerIdentityDataSource;
 use crate::object_storage::org_policy::OrgPolicyResource;
 use crate::object_storage::wif_config::WifConfigResource;
 use crate::provider::{CoreWeaveProvider, ProviderData, PROVIDER_NAME};
@@ -62,6 +64,10 @@ pub fn data_sources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn Dynamic
     map.insert(
         ClusterIssuerDataSource::NAME.into(),
         Box::new(ClusterIssuerDataSource::new(data.clone())),
+    );
+    map.insert(
+        CallerIdentityDataSource::NAME.into(),
+        Box::new(CallerIdentityDataSource::new(data.clone())),
     );
     map
 }

@@ -13,7 +13,8 @@ OPTIONS:
     --listen ADDR              address to listen on (default 127.0.0.1:0 = any free port)
     --token TOKEN              bearer token API requests must carry
                                (default: $COREWEAVE_SANDBOX_TOKEN, else sandbox-token)
-    --org-id ORG               organization id of OIDC configs (default sandbox-org)
+    --org-id ORG               organization id of OIDC configs and of the caller that
+                               /v1beta1/auth/whoami names (default sandbox-org)
     --seed FILE                JSON {\"clusters\":[…],\"policies\":[…],\"oidcConfigs\":[…]}
                                replacing the built-in clusters demo, staging, with-oidc
     --update-duration-ms N     how long a PATCHed cluster stays STATUS_UPDATING (default 2000)
@@ -23,7 +24,8 @@ OPTIONS:
 
 On start it prints one line to stdout: `coreweave-sandbox listening on http://HOST:PORT`.
 API: /v1beta1/cks/clusters[/{id}] (GET, PATCH, DELETE), /v1/cwobject/access-policy[/{name}]
-(GET, POST, DELETE), Connect POST /coreweave.workload_federation.control_plane.v1beta1.
+(GET, POST, DELETE), GET /v1beta1/auth/whoami (the token's principal is sandbox-user),
+Connect POST /coreweave.workload_federation.control_plane.v1beta1.
 WFControlPlaneService/{Get,List,Create,Update,Delete}OIDCConfig(s), OIDC discovery under
 /id/{clusterId}/ (no auth). Test admin API (no auth): GET|DELETE /_sandbox/requests,
 GET /_sandbox/state, POST /_sandbox/clusters, PUT /_sandbox/clusters/{id}/status,

@@ -72,7 +72,7 @@ fn lost_answer(family: Family) -> Response {
 }
 
 /// The middleware function (see the module docs).
-pub async fn gate(State(state): State<SharedState>, req: Request, next: Next) -> Response {
+pub async fn gate(State(state): State<SharedState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let RouteKind::Api(family) = classify(&path) else {
         return next.run(req).await;
@@ -88,15 +88,16 @@ pub async fn gate(State(state): State<SharedState>, req: Request, next: Next) ->
     let write = is_write(&method, &path);
     let resp = if let Some(fault) = fault {
         fault.response(family)
-    } else if !authorized(req.headers(), &state.token) {
-        ApiError::unauthenticated().into_family_response(family)
-    } else {
+    } else if let Some(caller) = state.caller(req.headers()) {
+        req.extensions_mut().insert(caller);
         let resp = next.run(req).await;
         if write && resp.status().is_success() && state.settings.take_lost_write_answer() {
             lost_answer(family)
         } else {
             resp
         }
+    } else {
+        ApiError::unauthenticated().into_family_response(family)
     };
     state.log.finish(ticket, resp.status().as_u16());
     tracing::info!(

@@ -16,6 +16,7 @@ pub mod cwobject;
 pub mod errors;
 pub mod faults;
 pub mod gate;
+pub mod identity;
 pub mod ids;
 pub mod oidc_config;
 pub mod oidc_discovery;
@@ -45,6 +46,7 @@ pub fn app(state: SharedState) -> Router {
         .merge(cks::routes())
         .merge(cwobject::routes())
         .merge(workload_federation::routes())
+        .merge(identity::routes())
         .merge(oidc_discovery::routes())
         .merge(admin::routes())
         .fallback(not_found)

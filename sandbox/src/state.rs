@@ -4,8 +4,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use axum::http::HeaderMap;
+
 use crate::cluster::Cluster;
 use crate::faults::FaultInjector;
+use crate::gate::authorized;
+use crate::identity::{Caller, TOKEN_PRINCIPAL_UID};
 use crate::oidc_config::OidcConfig;
 use crate::policy::Policy;
 use crate::request_log::RequestLog;
@@ -168,6 +172,13 @@ impl AppState {
             faults: FaultInjector::default(),
             log: RequestLog::default(),
             store: Mutex::new(store),
+        })
+    }
+
+    /// The principal whose bearer token `headers` carry, if it is a valid one.
+    pub fn caller(&self, headers: &HeaderMap) -> Option<Caller> {
+        authorized(headers, &self.token).then(|| Caller {
+            principal_uid: TOKEN_PRINCIPAL_UID.to_string(),
         })
     }
 

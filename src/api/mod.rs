@@ -9,6 +9,7 @@
 pub mod cks;
 pub mod cwobject;
 pub mod error;
+pub mod identity;
 pub mod retry;
 mod shared_list;
 #[cfg(test)]
@@ -30,6 +31,7 @@ use url::{Host, Url};
 pub use cks::{Cluster, ClusterOidc, ClusterOidcPatch, ClusterStatus, UpdateClusterRequest};
 pub use cwobject::{AccessPolicy, PolicyStatement, ACCESS_POLICY_VERSION};
 pub use error::{ApiError, ApiStatus, Code, ErrorDetail};
+pub use identity::Principal;
 pub use retry::RetryPolicy;
 pub use workload_federation::{CreateOidcConfig, OidcConfig, UpdateOidcConfig};
 

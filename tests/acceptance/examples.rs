@@ -59,6 +59,7 @@ fn every_example_directory_is_covered_by_this_test() {
     assert_eq!(
         found,
         [
+            "data-sources/coreweave_caller_identity",
             "data-sources/coreweave_cks_cluster_issuer",
             "functions/service_account_principal",
             "resources/coreweave_cks_cluster_oidc",
@@ -86,6 +87,14 @@ fn data_source_example_applies() {
         ws.outputs()["issuer_url"],
         format!("https://oidc.cks.coreweave.com/id/{CLUSTER_DEMO}")
     );
+}
+
+#[test]
+fn caller_identity_example_applies() {
+    let sandbox = Sandbox::start();
+    let ws = workspace_for(&sandbox, "data-sources/coreweave_caller_identity");
+    ws.apply();
+    assert_eq!(ws.outputs()["organization_id"], "sandbox-org");
 }
 
 #[test]
@@ -164,6 +173,7 @@ fn module_example_federates_the_demo_cluster() {
         outputs["service_account_annotations"]["value"]["caios.coreweave.com/inject"],
         "true"
     );
+    assert_eq!(outputs["organization_id"]["value"], "sandbox-org");
     let state = sandbox.state();
     assert_eq!(
         state["oidcConfigs"][0]["audience"],

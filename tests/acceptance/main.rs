@@ -3,6 +3,7 @@
 mod support;
 
 mod bad_input;
+mod caller_identity;
 mod cks_cluster_issuer;
 mod cks_cluster_oidc;
 mod examples;

@@ -7,6 +7,10 @@ data "coreweave_cks_cluster_issuer" "this" {
   name       = var.cluster_name
 }
 
+# The organization id the Pod Identity Webhook needs (`config.orgID`): pods exchange their
+# tokens at `.../v1/cwobject/temporary-credentials/oidc/<organization id>`.
+data "coreweave_caller_identity" "this" {}
+
 locals {
   issuer_url = data.coreweave_cks_cluster_issuer.this.issuer_url
   principals = {

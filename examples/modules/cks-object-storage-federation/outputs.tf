@@ -22,3 +22,8 @@ output "service_account_annotations" {
   description = "Annotations to put on each granted Kubernetes ServiceAccount so the Pod Identity Webhook injects credentials."
   value       = { "caios.coreweave.com/inject" = "true" }
 }
+
+output "organization_id" {
+  description = "Organization id for the Pod Identity Webhook chart (`--set config.orgID=...`), which puts it into pods' AWS_CONTAINER_CREDENTIALS_FULL_URI."
+  value       = data.coreweave_caller_identity.this.organization_id
+}

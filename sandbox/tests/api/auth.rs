@@ -76,3 +76,20 @@ async fn admin_and_discovery_routes_need_no_token() {
         .await;
     assert_eq!(a.status, 200);
 }
+
+#[tokio::test]
+async fn whoami_names_the_token_principal_and_the_organization() {
+    let h = Harness::with(|c| c.org_id = "org-from-seed".into());
+    let a = h
+        .send(Method::GET, "/v1beta1/auth/whoami", Some(TOKEN), None, None)
+        .await;
+    assert_eq!(a.status, 200);
+    assert_eq!(
+        a.body,
+        serde_json::json!({"principal": {"uid": "sandbox-user", "orgUid": "org-from-seed"}})
+    );
+    let a = h
+        .send(Method::GET, "/v1beta1/auth/whoami", None, None, None)
+        .await;
+    assert_eq!(a.status, 401);
+}

@@ -44,3 +44,7 @@ output "principals" {
 output "service_account_annotations" {
   value = module.federation.service_account_annotations
 }
+
+output "organization_id" {
+  value = module.federation.organization_id
+}

@@ -1,0 +1,3 @@
+//! Who the provider acts as: the caller identity data source.
+
+pub mod caller_identity;
