@@ -32,6 +32,7 @@ use crate::cks::cluster_oidc::ClusterOidcResource;
 use crate::identity::caller_identity::CallerIdentityDataSource;
 use crate::object_storage::org_policy::OrgPolicyResource;
 use crate::object_storage::wif_config::WifConfigResource;
+use crate::object_storage::wif_config_lookup::WifConfigLookupDataSource;
 use crate::provider::{CoreWeaveProvider, ProviderData, PROVIDER_NAME};
 
 /// go-plugin's magic cookie that Terraform sets when it launches a provider.
@@ -68,6 +69,10 @@ pub fn data_sources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn Dynamic
     map.insert(
         CallerIdentityDataSource::NAME.into(),
         Box::new(CallerIdentityDataSource::new(data.clone())),
+    );
+    map.insert(
+        WifConfigLookupDataSource::NAME.into(),
+        Box::new(WifConfigLookupDataSource::new(data.clone())),
     );
     map
 }

@@ -100,9 +100,12 @@ fn forty_plus_invalid_configurations_fail_on_the_right_attribute_without_writes(
         (policy(""), "a policy needs at least one statement"),
         (policy("{ name = \"s\", effect = \"Allow\", actions = [\"s3:GetObject\"], resources = [\"bkt\"] }"), "attribute \"principals\" is required"),
         ("resource \"coreweave_object_storage_org_policy\" \"x\" {\n  name = \"a/b\"\n  statements = []\n}\n".to_string(), "`name` must not contain '/'"),
-        // data source
+        // data sources
         ("data \"coreweave_cks_cluster_issuer\" \"x\" {}\n".to_string(), "set exactly one of `cluster_id` or `name`"),
         ("data \"coreweave_cks_cluster_issuer\" \"x\" {\n  name = \"\"\n}\n".to_string(), "`name` must not be empty"),
+        ("data \"coreweave_object_storage_wif_config\" \"x\" {}\n".to_string(), "Invalid OIDC Configuration Selector"),
+        ("data \"coreweave_object_storage_wif_config\" \"x\" {\n  id = \"u\"\n  issuer_url = \"https://idp.example.com\"\n}\n".to_string(), "set either `id` or `issuer_url` and `audience`, not both"),
+        ("data \"coreweave_object_storage_wif_config\" \"x\" {\n  issuer_url = \"https://idp.example.com\"\n}\n".to_string(), "`audience` is required with `issuer_url`"),
         // function
         (principal("\"https://idp.example.com\", \"default\", \"\""), "service_account must be a DNS-1123 subdomain"),
         (principal("\"https://idp.example.com\", \"kube_system\", \"sa\""), "namespace must be a DNS-1123 label"),

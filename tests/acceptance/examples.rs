@@ -61,6 +61,7 @@ fn every_example_directory_is_covered_by_this_test() {
         [
             "data-sources/coreweave_caller_identity",
             "data-sources/coreweave_cks_cluster_issuer",
+            "data-sources/coreweave_object_storage_wif_config",
             "functions/service_account_principal",
             "resources/coreweave_cks_cluster_oidc",
             "resources/coreweave_object_storage_org_policy",
@@ -95,6 +96,22 @@ fn caller_identity_example_applies() {
     let ws = workspace_for(&sandbox, "data-sources/coreweave_caller_identity");
     ws.apply();
     assert_eq!(ws.outputs()["organization_id"], "sandbox-org");
+}
+
+#[test]
+fn wif_config_data_source_example_finds_the_registered_pair() {
+    let sandbox = Sandbox::start();
+    let (status, created) = sandbox.api(
+        reqwest::Method::POST,
+        "/coreweave.workload_federation.control_plane.v1beta1.WFControlPlaneService/CreateOIDCConfig",
+        Some(serde_json::json!({"name": "terraform-cloud", "issuerUrl": "https://app.terraform.io",
+                                "audience": "https://coreweave.com/iam"})),
+    );
+    assert_eq!(status, 200, "{created}");
+    let ws = workspace_for(&sandbox, "data-sources/coreweave_object_storage_wif_config");
+    ws.apply();
+    assert_eq!(ws.outputs()["wif_config_id"], created["config"]["uid"]);
+    assert_eq!(ws.outputs()["wif_config_active"], true);
 }
 
 #[test]

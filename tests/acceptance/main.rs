@@ -16,3 +16,4 @@ mod provider_config;
 mod real_org;
 mod request_counts;
 mod security;
+mod wif_config_data_source;
