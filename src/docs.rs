@@ -34,6 +34,12 @@ through a sensitive variable to the `token` argument.
 The token is needed only when a resource or data source calls the API: `terraform validate` and \
 provider functions work without one.";
 
+/// Index page: the Terraform versions the provider supports.
+const REQUIREMENTS: &str = "## Requirements
+
+Terraform 1.6 or later; CI runs the acceptance suite on Terraform 1.6.6 and 1.15.5. Provider \
+functions need Terraform 1.8 or later; everything else works from 1.6 on.";
+
 /// Index page: the environment variables and their defaults.
 const ENVIRONMENT: &str = "## Environment variables
 
@@ -237,6 +243,7 @@ pub fn provider_page(schema: &Schema, example: Option<&str>, links: &[Link]) -> 
         description.to_string(),
         links_section(links),
         example_section(example),
+        REQUIREMENTS.to_string(),
         AUTHENTICATION.to_string(),
         ENVIRONMENT.to_string(),
         SANDBOX.to_string(),
@@ -953,6 +960,7 @@ Optional:
             "COREWEAVE_API_ENDPOINT",
             "COREWEAVE_OIDC_ISSUER_BASE_URL",
             "coreweave-sandbox",
+            "## Requirements",
             "## Authentication",
             "## Schema\n\n### Required",
         ] {
@@ -972,7 +980,9 @@ Optional:
                 "docs/resources/cks_cluster_oidc.md",
                 "docs/resources/object_storage_org_policy.md",
                 "docs/resources/object_storage_wif_config.md",
+                "docs/data-sources/caller_identity.md",
                 "docs/data-sources/cks_cluster_issuer.md",
+                "docs/data-sources/object_storage_wif_config.md",
                 "docs/functions/service_account_principal.md",
             ]
         );

@@ -3,7 +3,7 @@
 //! no write.
 
 use crate::support::sandbox::CLUSTER_DEMO;
-use crate::support::terraform::{required_providers, resource_block};
+use crate::support::terraform::{functions_supported, required_providers, resource_block};
 use crate::support::{Sandbox, Workspace};
 
 fn oidc(attrs: &str) -> String {
@@ -53,7 +53,7 @@ fn forty_plus_invalid_configurations_fail_on_the_right_attribute_without_writes(
             "[\"*\"]",
         )
     };
-    let cases: Vec<(String, &str)> = vec![
+    let mut cases: Vec<(String, &str)> = vec![
         // cks_cluster_oidc
         (oidc("issuer_url = \"http://idp.example.com\""), "`issuer_url` must use https://"),
         (oidc("issuer_url = \"https://idp.example.com/\""), "must not end with a slash"),
@@ -113,6 +113,9 @@ fn forty_plus_invalid_configurations_fail_on_the_right_attribute_without_writes(
         (principal("\"https://idp.example.com\", \"default\""), "Not enough function arguments"),
     ];
     assert!(cases.len() >= 40);
+    if !functions_supported("function rows of the invalid-configuration table") {
+        cases.retain(|(body, _)| !body.contains("provider::"));
+    }
     for (body, expected) in &cases {
         let ws = Workspace::new();
         ws.write(&sandbox, body);

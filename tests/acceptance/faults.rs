@@ -34,7 +34,7 @@ resource "coreweave_object_storage_org_policy" "demo" {{
     effect     = "Allow"
     actions    = ["cwobject:CreateAccessKeyOIDC"]
     resources  = ["*"]
-    principals = [provider::coreweave::service_account_principal(coreweave_object_storage_wif_config.demo.issuer_url, "default", "sa")]
+    principals = ["role/${{coreweave_object_storage_wif_config.demo.issuer_url}}:system:serviceaccount:default:sa"]
   }}]
 }}
 "#

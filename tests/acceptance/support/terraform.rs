@@ -81,6 +81,39 @@ pub fn terraform_binary() -> &'static Path {
     })
 }
 
+/// The version of [`terraform_binary`] as `(major, minor)`, from `terraform version -json`.
+pub fn terraform_version() -> (u64, u64) {
+    static VERSION: OnceLock<(u64, u64)> = OnceLock::new();
+    *VERSION.get_or_init(|| {
+        let out = Command::new(terraform_binary())
+            .args(["version", "-json"])
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_CLI_CONFIG_FILE", "/dev/null")
+            .output()
+            .expect("running terraform version");
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "terraform version -json: {e}: {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        });
+        let text = json["terraform_version"].as_str().unwrap_or_default();
+        let mut parts = text.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
+        (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+    })
+}
+
+/// Whether the tests' Terraform calls provider functions (1.8 and later). When it does not,
+/// says on stderr that `test` is skipped, so that callers can `return` early.
+pub fn functions_supported(test: &str) -> bool {
+    let (major, minor) = terraform_version();
+    let supported = (major, minor) >= (1, 8);
+    if !supported {
+        eprintln!("{test}: skipped, provider functions need Terraform 1.8 or later (running {major}.{minor})");
+    }
+    supported
+}
+
 /// Directory holding the provider binary built for these tests.
 fn provider_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-coreweave"))
