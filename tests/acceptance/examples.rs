@@ -178,13 +178,13 @@ fn module_example_federates_the_demo_cluster() {
         ws.run(&all)
     };
     assert!(example.is_dir());
-    in_example(&["get", "-no-color"]).success();
     if !functions_supported("module_example_federates_the_demo_cluster") {
-        let out = in_example(&["validate", "-no-color"]).failure();
+        let out = in_example(&["get", "-no-color"]).failure();
         assert!(out.contains("Unsupported Terraform Core version"), "{out}");
         assert!(out.contains("required_version = \">= 1.8\""), "{out}");
         return;
     }
+    in_example(&["get", "-no-color"]).success();
     in_example(&["validate", "-no-color"]).success();
     in_example(&["apply", "-auto-approve", "-input=false", "-no-color"]).success();
     let outputs: serde_json::Value = serde_json::from_str(

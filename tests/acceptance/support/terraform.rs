@@ -104,12 +104,14 @@ pub fn terraform_version() -> (u64, u64) {
 }
 
 /// Whether the tests' Terraform calls provider functions (1.8 and later). When it does not,
-/// says on stderr that `test` is skipped, so that callers can `return` early.
+/// says on stderr that what `test` does with them is skipped.
 pub fn functions_supported(test: &str) -> bool {
     let (major, minor) = terraform_version();
     let supported = (major, minor) >= (1, 8);
     if !supported {
-        eprintln!("{test}: skipped, provider functions need Terraform 1.8 or later (running {major}.{minor})");
+        eprintln!(
+            "{test}: Terraform {major}.{minor} has no provider functions (1.8 or later); what needs them is skipped"
+        );
     }
     supported
 }
