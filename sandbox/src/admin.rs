@@ -1,5 +1,5 @@
 //! The test admin API under `/_sandbox` (no auth, not logged): request log, state snapshot,
-//! cluster seeding and status forcing, runtime settings.
+//! cluster seeding and status forcing, runtime settings, service-account tokens.
 
 use std::time::{Duration, Instant};
 
@@ -14,6 +14,7 @@ use crate::body::parse_json;
 use crate::cluster::{ClusterInput, ClusterStatus};
 use crate::errors::{ApiError, RestError};
 use crate::oidc_config::OidcConfig;
+use crate::sa_token::{self, TokenRequest};
 use crate::state::SharedState;
 
 type AdminResult = Result<Json<Value>, RestError>;
@@ -42,6 +43,13 @@ pub fn routes() -> Router<SharedState> {
         .route("/_sandbox/clusters", post(put_cluster))
         .route("/_sandbox/clusters/:id/status", put(force_status))
         .route("/_sandbox/config", get(config).put(set_config))
+        .route("/_sandbox/tokens", post(mint_token))
+}
+
+async fn mint_token(State(state): State<SharedState>, body: Bytes) -> AdminResult {
+    let request: TokenRequest = parse_json(&body)?;
+    let token = sa_token::mint(&state, request)?;
+    Ok(Json(json!({ "token": token })))
 }
 
 async fn requests(State(state): State<SharedState>) -> AdminResult {

@@ -2,12 +2,19 @@
 
 use std::path::PathBuf;
 
+use crate::sa_token::TokenRequest;
+
+/// Where `token` finds the sandbox when `--url` is not given.
+pub const DEFAULT_SANDBOX_URL: &str = "http://127.0.0.1:8089";
+
 /// Usage text printed by `--help`.
 pub const USAGE: &str = "\
 coreweave-sandbox: local emulator of the CoreWeave API endpoints used by terraform-provider-coreweave
 
 USAGE:
     coreweave-sandbox [OPTIONS]
+    coreweave-sandbox token --cluster-id ID --service-account NS/NAME --audience AUD
+                            [--ttl-seconds N] [--url URL]
 
 OPTIONS:
     --listen ADDR              address to listen on (default 127.0.0.1:0 = any free port)
@@ -22,6 +29,13 @@ OPTIONS:
     --latency-ms N             delay every API response by N ms (default 0)
     -h, --help                 print this help
 
+TOKEN OPTIONS (asks a running sandbox for a service-account token and prints it):
+    --url URL                  the running sandbox (default http://127.0.0.1:8089, as `make sandbox`)
+    --cluster-id ID            the cluster whose issuer signs the token
+    --service-account NS/NAME  namespace and name of the service account
+    --audience AUD             the token's audience (the WIF config's audience)
+    --ttl-seconds N            lifetime (default 3600)
+
 On start it prints one line to stdout: `coreweave-sandbox listening on http://HOST:PORT`.
 API: /v1beta1/cks/clusters[/{id}] (GET, PATCH, DELETE), /v1/cwobject/access-policy[/{name}]
 (GET, POST, DELETE), GET /v1beta1/auth/whoami (the token's principal is sandbox-user),
@@ -29,7 +43,8 @@ Connect POST /coreweave.workload_federation.control_plane.v1beta1.
 WFControlPlaneService/{Get,List,Create,Update,Delete}OIDCConfig(s), OIDC discovery under
 /id/{clusterId}/ (no auth). Test admin API (no auth): GET|DELETE /_sandbox/requests,
 GET /_sandbox/state, POST /_sandbox/clusters, PUT /_sandbox/clusters/{id}/status,
-GET|PUT /_sandbox/config (faultEvery, latencyMs, updateDurationMs, loseWriteAnswers).
+GET|PUT /_sandbox/config (faultEvery, latencyMs, updateDurationMs, loseWriteAnswers),
+POST /_sandbox/tokens {clusterId, serviceAccount, audience, ttlSeconds} -> {token}.
 ";
 
 /// Parsed options.
@@ -56,8 +71,81 @@ pub struct Options {
 pub enum Command {
     /// Run the sandbox.
     Run(Options),
+    /// Ask a running sandbox at `url` for a service-account token.
+    Token {
+        /// Base URL of the running sandbox.
+        url: String,
+        /// The admin request to send.
+        request: TokenRequest,
+    },
     /// Print usage and exit.
     Help,
+}
+
+/// Splits `--flag value` / `--flag=value` pairs, accepting only `known` flags.
+fn flag_pairs(
+    args: impl IntoIterator<Item = String>,
+    known: &[&str],
+) -> Result<Option<Vec<(String, String)>>, String> {
+    let mut args = args.into_iter();
+    let mut pairs = Vec::new();
+    while let Some(arg) = args.next() {
+        if arg == "-h" || arg == "--help" {
+            return Ok(None);
+        }
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        if !known.contains(&flag.as_str()) {
+            return Err(format!("unknown argument {arg:?}"));
+        }
+        match inline.or_else(|| args.next()) {
+            Some(value) => pairs.push((flag, value)),
+            None => return Err(format!("{flag} expects a value")),
+        }
+    }
+    Ok(Some(pairs))
+}
+
+fn parse_token(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
+    let known = [
+        "--url",
+        "--cluster-id",
+        "--service-account",
+        "--audience",
+        "--ttl-seconds",
+    ];
+    let Some(pairs) = flag_pairs(args, &known)? else {
+        return Ok(Command::Help);
+    };
+    let mut url = DEFAULT_SANDBOX_URL.to_string();
+    let mut request = TokenRequest {
+        cluster_id: None,
+        service_account: None,
+        audience: None,
+        ttl_seconds: None,
+        issued_at: None,
+    };
+    for (flag, value) in pairs {
+        match flag.as_str() {
+            "--url" => url = value,
+            "--cluster-id" => request.cluster_id = Some(value),
+            "--service-account" => request.service_account = Some(value),
+            "--audience" => request.audience = Some(value),
+            _ => request.ttl_seconds = Some(number(&flag, &value)?),
+        }
+    }
+    for (flag, set) in [
+        ("--cluster-id", request.cluster_id.is_some()),
+        ("--service-account", request.service_account.is_some()),
+        ("--audience", request.audience.is_some()),
+    ] {
+        if !set {
+            return Err(format!("token: {flag} is required"));
+        }
+    }
+    Ok(Command::Token { url, request })
 }
 
 fn number(flag: &str, value: &str) -> Result<u64, String> {
@@ -82,31 +170,24 @@ pub fn parse(
         fault_every: 0,
         latency_ms: 0,
     };
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        if arg == "-h" || arg == "--help" {
-            return Ok(Command::Help);
-        }
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (arg.clone(), None),
-        };
-        let known = [
-            "--listen",
-            "--token",
-            "--org-id",
-            "--seed",
-            "--update-duration-ms",
-            "--fault-every",
-            "--latency-ms",
-        ];
-        if !known.contains(&flag.as_str()) {
-            return Err(format!("unknown argument {arg:?}"));
-        }
-        let value = match inline.or_else(|| args.next()) {
-            Some(v) => v,
-            None => return Err(format!("{flag} expects a value")),
-        };
+    let mut args = args.into_iter().peekable();
+    if args.peek().map(String::as_str) == Some("token") {
+        args.next();
+        return parse_token(args);
+    }
+    let known = [
+        "--listen",
+        "--token",
+        "--org-id",
+        "--seed",
+        "--update-duration-ms",
+        "--fault-every",
+        "--latency-ms",
+    ];
+    let Some(pairs) = flag_pairs(args, &known)? else {
+        return Ok(Command::Help);
+    };
+    for (flag, value) in pairs {
         match flag.as_str() {
             "--listen" => opts.listen = value,
             "--token" if value.is_empty() => return Err("--token must not be empty".into()),
@@ -129,7 +210,7 @@ mod tests {
     fn run(args: &[&str], env: Option<&str>) -> Result<Options, String> {
         match parse(args.iter().map(|s| s.to_string()), env.map(String::from))? {
             Command::Run(o) => Ok(o),
-            Command::Help => Err("help".into()),
+            other => Err(format!("{other:?}")),
         }
     }
 
@@ -178,6 +259,33 @@ mod tests {
             (o.update_duration_ms, o.fault_every, o.latency_ms),
             (300, 3, 200)
         );
+    }
+
+    #[test]
+    fn token_asks_a_running_sandbox() {
+        let cmd = parse(
+            [
+                "token",
+                "--cluster-id",
+                "c",
+                "--service-account=ns/sa",
+                "--audience",
+                "aud",
+                "--ttl-seconds",
+                "60",
+            ]
+            .map(String::from),
+            None,
+        )
+        .unwrap();
+        let Command::Token { url, request } = cmd else {
+            panic!("{cmd:?}")
+        };
+        assert_eq!(url, DEFAULT_SANDBOX_URL);
+        assert_eq!(request.service_account.as_deref(), Some("ns/sa"));
+        assert_eq!(request.ttl_seconds, Some(60));
+        let missing = parse(["token", "--cluster-id", "c"].map(String::from), None);
+        assert_eq!(missing.unwrap_err(), "token: --service-account is required");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `coreweave-sandbox` command: parses the command line, loads the seed, binds, prints the
-//! URL it serves and runs until SIGTERM or SIGINT.
+//! URL it serves and runs until SIGTERM or SIGINT; `coreweave-sandbox token` asks a running
+//! sandbox for a service-account token.
 
 use std::future::Future;
 use std::io::Write;
@@ -8,6 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use coreweave_sandbox::cli::{self, Command, Options, USAGE};
+use coreweave_sandbox::sa_token::TokenRequest;
 use coreweave_sandbox::{base_url, seed, serve, AppState, Config};
 use tokio::net::TcpListener;
 
@@ -18,6 +20,7 @@ fn main() -> ExitCode {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
         }
+        Ok(Command::Token { url, request }) => return print_token(&url, &request),
         Ok(Command::Run(options)) => options,
         Err(why) => {
             eprintln!("coreweave-sandbox: {why}\n\n{USAGE}");
@@ -46,6 +49,40 @@ fn main() -> ExitCode {
             eprintln!("coreweave-sandbox: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `coreweave-sandbox token`: asks the sandbox at `url` for a token and prints it.
+fn print_token(url: &str, request: &TokenRequest) -> ExitCode {
+    match request_token(url, request) {
+        Ok(token) => {
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("coreweave-sandbox token: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn request_token(url: &str, request: &TokenRequest) -> anyhow::Result<String> {
+    let endpoint = format!("{}/_sandbox/tokens", url.trim_end_matches('/'));
+    let resp = reqwest::blocking::Client::new()
+        .post(&endpoint)
+        .json(request)
+        .send()
+        .with_context(|| format!("cannot reach the sandbox at {url}"))?;
+    let status = resp.status();
+    let body: serde_json::Value = resp
+        .json()
+        .with_context(|| format!("{endpoint} answered {status} without JSON"))?;
+    match body["token"].as_str() {
+        Some(token) if status.is_success() => Ok(token.to_string()),
+        _ => anyhow::bail!(
+            "{status}: {}",
+            body["message"].as_str().unwrap_or("no token in the answer")
+        ),
     }
 }
 

@@ -1,19 +1,17 @@
 //! Per-cluster service-account issuer discovery: `/id/{clusterId}/.well-known/openid-configuration`
-//! and its JWKS, served without auth as `oidc.cks.coreweave.com` does.
+//! and its JWKS, served without auth as `oidc.cks.coreweave.com` does. Each cluster signs with
+//! its own RSA key, generated the first time it is needed.
 
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use std::sync::Arc;
+
 use serde_json::{json, Value};
 
-use crate::errors::{ApiError, RestError};
-use crate::ids;
+use crate::errors::{ApiError, Code, RestError};
+use crate::signing::Issuer;
 use crate::state::{AppState, SharedState};
-
-/// Bytes in the (fake, deterministic) RSA modulus: a 2048-bit key.
-const MODULUS_BYTES: usize = 256;
 
 /// The discovery routes.
 pub fn routes() -> Router<SharedState> {
@@ -25,12 +23,24 @@ pub fn routes() -> Router<SharedState> {
         .route("/id/:cluster_id/openid/v1/jwks", get(jwks))
 }
 
-fn known_cluster(state: &AppState, id: &str) -> Result<(), RestError> {
+fn known_cluster(state: &AppState, id: &str) -> Result<(), ApiError> {
     if state.store().cluster_mut(id).is_some() {
         Ok(())
     } else {
-        Err(ApiError::not_found("Cluster", id, format!("cluster {id:?} not found")).into())
+        Err(ApiError::not_found(
+            "Cluster",
+            id,
+            format!("cluster {id:?} not found"),
+        ))
     }
+}
+
+/// The cluster id of a sandbox cluster issuer URL (`<base>/id/<cluster id>`).
+pub fn cluster_of_issuer<'a>(base_url: &str, issuer: &'a str) -> Option<&'a str> {
+    issuer
+        .strip_prefix(base_url)?
+        .strip_prefix("/id/")
+        .filter(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// The issuer URL of a cluster as this sandbox serves it.
@@ -53,27 +63,20 @@ async fn configuration(
     })))
 }
 
-/// The deterministic key id and base64url modulus for a cluster.
-pub fn key_for(cluster_id: &str) -> (String, String) {
-    let mut modulus = ids::stream(&format!("jwks-n:{cluster_id}"), MODULUS_BYTES);
-    modulus[0] |= 0x80;
-    modulus[MODULUS_BYTES - 1] |= 1;
-    let kid: String = ids::stream(&format!("jwks-kid:{cluster_id}"), 10)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    (kid, URL_SAFE_NO_PAD.encode(modulus))
-}
-
 async fn jwks(
     State(state): State<SharedState>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, RestError> {
-    known_cluster(&state, &id)?;
-    let (kid, n) = key_for(&id);
-    Ok(Json(json!({
-        "keys": [{"kty": "RSA", "alg": "RS256", "use": "sig", "kid": kid, "n": n, "e": "AQAB"}],
-    })))
+    Ok(Json(cluster_issuer(&state, &id)?.jwks()))
+}
+
+/// The signing issuer of cluster `id` (its key is generated on first use).
+pub fn cluster_issuer(state: &AppState, id: &str) -> Result<Arc<Issuer>, ApiError> {
+    known_cluster(state, id)?;
+    state
+        .keys
+        .issuer(&issuer_url(&state.base_url, id))
+        .map_err(|e| ApiError::new(Code::Internal, e.to_string()))
 }
 
 #[cfg(test)]
@@ -81,11 +84,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_are_deterministic_2048_bit_and_distinct_per_cluster() {
-        let (kid, n) = key_for("a");
-        assert_eq!(key_for("a"), (kid.clone(), n.clone()));
-        assert_ne!(key_for("b").1, n);
-        assert_eq!(URL_SAFE_NO_PAD.decode(&n).unwrap().len(), 256);
-        assert_eq!(kid.len(), 20);
+    fn cluster_ids_come_back_from_issuer_urls() {
+        let base = "http://127.0.0.1:1";
+        assert_eq!(cluster_of_issuer(base, &issuer_url(base, "c1")), Some("c1"));
+        assert_eq!(cluster_of_issuer(base, "http://127.0.0.1:1/id/"), None);
+        assert_eq!(cluster_of_issuer(base, "http://127.0.0.1:1/id/c1/x"), None);
+        assert_eq!(cluster_of_issuer(base, "https://elsewhere/id/c1"), None);
     }
 }

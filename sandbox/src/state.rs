@@ -13,6 +13,7 @@ use crate::identity::{Caller, TOKEN_PRINCIPAL_UID};
 use crate::oidc_config::OidcConfig;
 use crate::policy::Policy;
 use crate::request_log::RequestLog;
+use crate::signing::Keyring;
 
 /// Everything the emulated API holds.
 #[derive(Debug, Clone, Default)]
@@ -151,6 +152,8 @@ pub struct AppState {
     pub faults: FaultInjector,
     /// API request log.
     pub log: RequestLog,
+    /// Signing keys of the issuers the sandbox signs for.
+    pub keys: Keyring,
     store: Mutex<Store>,
 }
 
@@ -171,6 +174,7 @@ impl AppState {
             settings,
             faults: FaultInjector::default(),
             log: RequestLog::default(),
+            keys: Keyring::default(),
             store: Mutex::new(store),
         })
     }

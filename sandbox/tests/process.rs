@@ -250,3 +250,40 @@ fn the_token_never_appears_in_the_logs() {
         "{logs}"
     );
 }
+
+#[test]
+fn the_token_command_prints_a_token_from_a_running_sandbox() {
+    let s = Running::start(&[]);
+    let out = Command::new(BIN)
+        .args([
+            "token",
+            "--url",
+            &s.url,
+            "--cluster-id",
+            "c0ffee00-0000-4000-8000-000000000001",
+            "--service-account",
+            "default/my-sa",
+            "--audience",
+            "https://coreweave.com/iam",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(token.trim().split('.').count(), 3, "{token}");
+    let out = Command::new(BIN)
+        .args(["token", "--url", &s.url, "--cluster-id", "ghost"])
+        .args(["--service-account", "default/my-sa", "--audience", "a"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cluster \"ghost\" not found"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
