@@ -85,6 +85,7 @@ impl UpdateClusterRequest {
             bad.push(FieldViolation::new("version", "is required"));
         }
         if let Some(oidc) = &self.oidc {
+            bad.extend(oidc.presence_violations("oidc"));
             bad.extend(oidc.enum_violations("oidc"));
         }
         if !bad.is_empty() {
@@ -308,7 +309,7 @@ mod tests {
         ));
         let c = update(
             &before,
-            json!({"id": "c1", "version": "1.32", "oidc": {"clientId": "k2"}}),
+            json!({"id": "c1", "version": "1.32", "oidc": {"issuerUrl": ISSUER, "clientId": "k2"}}),
         )
         .unwrap();
         assert_eq!(
@@ -324,11 +325,57 @@ mod tests {
     }
 
     #[test]
+    fn an_oidc_object_without_issuer_or_client_id_is_rejected_whatever_the_mask() {
+        let before = cluster(Some(json!({"issuerUrl": ISSUER, "clientId": "k"})));
+        for (oidc, missing) in [
+            (json!({"clientId": "k2"}), vec!["oidc.issuerUrl"]),
+            (
+                json!({"issuerUrl": ISSUER, "clientId": ""}),
+                vec!["oidc.clientId"],
+            ),
+            (
+                json!({"groupsClaim": "g"}),
+                vec!["oidc.issuerUrl", "oidc.clientId"],
+            ),
+        ] {
+            let err = update(
+                &before,
+                json!({"id": "c1", "version": "1.32", "updateMask": "oidc.groupsClaim", "oidc": oidc}),
+            )
+            .unwrap_err();
+            assert_eq!(err.code, Code::InvalidArgument);
+            assert_eq!(violated_fields(&err), missing);
+        }
+    }
+
+    #[test]
+    fn the_full_object_with_a_one_field_mask_changes_only_that_field() {
+        let before = cluster(Some(
+            json!({"issuerUrl": ISSUER, "clientId": "k", "groupsClaim": "g"}),
+        ));
+        let c = update(
+            &before,
+            json!({"id": "c1", "version": "1.32", "updateMask": "oidc.groupsClaim",
+                   "oidc": {"issuerUrl": ISSUER, "clientId": "k"}}),
+        )
+        .unwrap();
+        assert_eq!(
+            c.oidc.unwrap(),
+            Oidc {
+                issuer_url: ISSUER.into(),
+                client_id: "k".into(),
+                ..Oidc::default()
+            }
+        );
+        assert!(c.public, "public absent from the body: unchanged");
+    }
+
+    #[test]
     fn the_resulting_oidc_block_is_validated() {
         let err = update(
             &cluster(None),
-            json!({"id": "c1", "version": "1.32", "updateMask": "oidc.clientId",
-                   "oidc": {"clientId": "k"}}),
+            json!({"id": "c1", "version": "1.32", "updateMask": "oidc.clientId,oidc.issuerUrl",
+                   "oidc": {"clientId": "k", "issuerUrl": "http://idp.example.com"}}),
         )
         .unwrap_err();
         assert_eq!(violated_fields(&err), ["oidc.issuerUrl"]);

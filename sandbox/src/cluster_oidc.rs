@@ -182,6 +182,21 @@ impl OidcInput {
             .collect()
     }
 
+    /// The API checks the fields present on the raw request, whatever the update mask says
+    /// (reference §1.4): an `oidc` object must carry a non-empty `issuerUrl` and `clientId`.
+    pub fn presence_violations(&self, prefix: &str) -> Vec<FieldViolation> {
+        [OidcField::IssuerUrl, OidcField::ClientId]
+            .into_iter()
+            .filter(|field| self.string(*field).map_or(true, String::is_empty))
+            .map(|field| {
+                FieldViolation::new(
+                    format!("{prefix}.{}", field.json_name()),
+                    "is required in every oidc object, whatever the update mask names",
+                )
+            })
+            .collect()
+    }
+
     /// The block this input describes (absent fields empty).
     pub fn to_oidc(&self) -> Oidc {
         let mut oidc = Oidc::default();

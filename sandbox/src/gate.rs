@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
@@ -71,6 +72,23 @@ fn lost_answer(family: Family) -> Response {
     resp
 }
 
+/// Largest `PATCH` body kept in the request log.
+const MAX_LOGGED_BODY: usize = 1024 * 1024;
+
+/// The JSON body of a `PATCH`, for the request log, and the request to pass on. Other methods
+/// are passed on untouched: their bodies may hold tokens, which are never logged.
+async fn patch_body(req: Request) -> (Request, Option<serde_json::Value>) {
+    if req.method() != axum::http::Method::PATCH {
+        return (req, None);
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_LOGGED_BODY)
+        .await
+        .unwrap_or_default();
+    let logged = serde_json::from_slice(&bytes).ok();
+    (Request::from_parts(parts, Body::from(bytes)), logged)
+}
+
 /// The middleware function (see the module docs).
 pub async fn gate(State(state): State<SharedState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
@@ -79,7 +97,8 @@ pub async fn gate(State(state): State<SharedState>, mut req: Request, next: Next
     };
     let started = Instant::now();
     let method = req.method().to_string();
-    let ticket = state.log.begin(&method, &path);
+    let (req, body) = patch_body(req).await;
+    let ticket = state.log.begin(&method, &path, body);
     let latency = state.settings.latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;

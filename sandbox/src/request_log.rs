@@ -3,6 +3,7 @@
 use std::sync::Mutex;
 
 use serde::Serialize;
+use serde_json::Value;
 
 /// One answered API request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -13,12 +14,24 @@ pub struct RecordedRequest {
     pub path: String,
     /// HTTP status of the answer.
     pub status: u16,
+    /// The JSON body of a `PATCH` (the only bodies kept: they never hold a secret).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    seq: u64,
+    method: String,
+    path: String,
+    body: Option<Value>,
+    status: Option<u16>,
 }
 
 #[derive(Debug, Default)]
 struct Inner {
     next_seq: u64,
-    entries: Vec<(u64, String, String, Option<u16>)>,
+    entries: Vec<Entry>,
 }
 
 /// Requests in arrival order; each is listed once answered.
@@ -32,22 +45,27 @@ impl RequestLog {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Records the arrival of a request; returns its ticket for [`RequestLog::finish`].
-    pub fn begin(&self, method: &str, path: &str) -> u64 {
+    /// Records the arrival of a request (with its JSON body for a `PATCH`); returns its ticket
+    /// for [`RequestLog::finish`].
+    pub fn begin(&self, method: &str, path: &str, body: Option<Value>) -> u64 {
         let mut inner = self.lock();
         let seq = inner.next_seq;
         inner.next_seq += 1;
-        inner
-            .entries
-            .push((seq, method.to_string(), path.to_string(), None));
+        inner.entries.push(Entry {
+            seq,
+            method: method.to_string(),
+            path: path.to_string(),
+            body,
+            status: None,
+        });
         seq
     }
 
     /// Records the status a request was answered with.
     pub fn finish(&self, ticket: u64, status: u16) {
         let mut inner = self.lock();
-        if let Some(entry) = inner.entries.iter_mut().find(|e| e.0 == ticket) {
-            entry.3 = Some(status);
+        if let Some(entry) = inner.entries.iter_mut().find(|e| e.seq == ticket) {
+            entry.status = Some(status);
         }
     }
 
@@ -56,11 +74,12 @@ impl RequestLog {
         self.lock()
             .entries
             .iter()
-            .filter_map(|(_, method, path, status)| {
-                status.map(|status| RecordedRequest {
-                    method: method.clone(),
-                    path: path.clone(),
+            .filter_map(|entry| {
+                entry.status.map(|status| RecordedRequest {
+                    method: entry.method.clone(),
+                    path: entry.path.clone(),
                     status,
+                    body: entry.body.clone(),
                 })
             })
             .collect()
@@ -79,19 +98,20 @@ mod tests {
     #[test]
     fn lists_in_arrival_order_once_answered() {
         let log = RequestLog::default();
-        let first = log.begin("GET", "/a");
-        let second = log.begin("PATCH", "/b");
+        let first = log.begin("GET", "/a", None);
+        let second = log.begin("PATCH", "/b", Some(serde_json::json!({"id": "b"})));
         log.finish(second, 200);
         assert_eq!(log.snapshot().len(), 1);
         log.finish(first, 401);
         let paths: Vec<_> = log.snapshot().into_iter().map(|r| r.path).collect();
         assert_eq!(paths, ["/a", "/b"]);
+        assert_eq!(log.snapshot()[1].body, Some(serde_json::json!({"id": "b"})));
     }
 
     #[test]
     fn clear_forgets_everything() {
         let log = RequestLog::default();
-        let t = log.begin("GET", "/a");
+        let t = log.begin("GET", "/a", None);
         log.clear();
         log.finish(t, 200);
         assert!(log.snapshot().is_empty());

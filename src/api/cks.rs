@@ -163,9 +163,9 @@ impl<'de> Deserialize<'de> for ClusterStatus {
     }
 }
 
-/// The external OIDC issuer settings of a cluster (`Cluster.oidc`). Every optional string is
-/// `None` when the server omitted it or sent `""`. Serializes to the API's camelCase JSON,
-/// leaving out absent fields.
+/// The external OIDC issuer settings of a cluster (`Cluster.oidc`), both as read and as sent.
+/// Every optional string is `None` when the server omitted it or sent `""`. Serializes to the
+/// API's camelCase JSON with exactly the set fields (`None`, `""` and `[]` are left out).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterOidc {
@@ -173,96 +173,132 @@ pub struct ClusterOidc {
     #[serde(
         default,
         deserialize_with = "empty_as_none",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "OidcValue::is_unset"
     )]
     pub issuer_url: Option<String>,
     /// Client id / audience (`clientId`).
     #[serde(
         default,
         deserialize_with = "empty_as_none",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "OidcValue::is_unset"
     )]
     pub client_id: Option<String>,
     /// Claim used as the user name (`usernameClaim`).
     #[serde(
         default,
         deserialize_with = "empty_as_none",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "OidcValue::is_unset"
     )]
     pub username_claim: Option<String>,
     /// Prefix of user names (`usernamePrefix`).
     #[serde(
         default,
         deserialize_with = "empty_as_none",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "OidcValue::is_unset"
     )]
     pub username_prefix: Option<String>,
     /// Claim holding the groups (`groupsClaim`).
     #[serde(
         default,
         deserialize_with = "empty_as_none",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "OidcValue::is_unset"
     )]
     pub groups_claim: Option<String>,
     /// Prefix of group names (`groupsPrefix`).
     #[serde(
         default,
         deserialize_with = "empty_as_none",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "OidcValue::is_unset"
     )]
     pub groups_prefix: Option<String>,
     /// Base64-encoded PEM CA of the issuer (`ca`).
     #[serde(
         default,
         deserialize_with = "empty_as_none",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "OidcValue::is_unset"
     )]
     pub ca: Option<String>,
     /// Required `claim=value` (`requiredClaim`).
     #[serde(
         default,
         deserialize_with = "empty_as_none",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "OidcValue::is_unset"
     )]
     pub required_claim: Option<String>,
     /// Group bound to cluster-admin (`adminGroupBinding`).
     #[serde(
         default,
         deserialize_with = "empty_as_none",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "OidcValue::is_unset"
     )]
     pub admin_group_binding: Option<String>,
     /// Signing algorithm enum names, e.g. `SIGNING_ALGORITHM_RS256` (empty entries dropped).
     #[serde(
         default,
         deserialize_with = "nonempty_strings",
-        skip_serializing_if = "Vec::is_empty"
+        skip_serializing_if = "OidcValue::is_unset"
     )]
     pub signing_algorithms: Vec<String>,
 }
 
-impl ClusterOidc {
-    /// Whether no field is set.
-    pub fn is_empty(&self) -> bool {
-        *self == ClusterOidc::default()
+/// A value of an OIDC field: absent, `""` and `[]` all mean "unset".
+trait OidcValue: PartialEq {
+    fn is_unset(&self) -> bool;
+
+    /// Whether two values differ, every unset form being equal.
+    fn differs(&self, other: &Self) -> bool {
+        !(self.is_unset() && other.is_unset()) && self != other
     }
 }
 
-/// The set fields of an OIDC block (a [`ClusterOidc`] or a [`ClusterOidcPatch`]) by API field
-/// name; absent, empty strings and empty lists all count as unset.
-pub fn oidc_fields<T: Serialize>(oidc: Option<&T>) -> serde_json::Map<String, serde_json::Value> {
-    let Some(serde_json::Value::Object(map)) = oidc.and_then(|o| serde_json::to_value(o).ok())
-    else {
-        return serde_json::Map::new();
+impl OidcValue for Option<String> {
+    fn is_unset(&self) -> bool {
+        self.as_deref().map_or(true, str::is_empty)
+    }
+}
+
+impl OidcValue for Vec<String> {
+    fn is_unset(&self) -> bool {
+        self.iter().all(String::is_empty)
+    }
+}
+
+/// One field of [`ClusterOidc`]: its update-mask path, and how to compare and test it.
+struct OidcField {
+    path: &'static str,
+    is_set: fn(&ClusterOidc) -> bool,
+    differs: fn(&ClusterOidc, &ClusterOidc) -> bool,
+}
+
+macro_rules! oidc_field {
+    ($path:literal, $field:ident) => {
+        OidcField {
+            path: concat!("oidc.", $path),
+            is_set: |o| !o.$field.is_unset(),
+            differs: |a, b| a.$field.differs(&b.$field),
+        }
     };
-    map.into_iter()
-        .filter(|(_, v)| match v {
-            serde_json::Value::Null => false,
-            serde_json::Value::String(s) => !s.is_empty(),
-            serde_json::Value::Array(a) => !a.is_empty(),
-            _ => true,
-        })
-        .collect()
+}
+
+/// The ten fields of `Cluster.oidc`: the one table every OIDC update is built and checked from.
+const OIDC_FIELDS: [OidcField; 10] = [
+    oidc_field!("issuerUrl", issuer_url),
+    oidc_field!("clientId", client_id),
+    oidc_field!("usernameClaim", username_claim),
+    oidc_field!("usernamePrefix", username_prefix),
+    oidc_field!("groupsClaim", groups_claim),
+    oidc_field!("groupsPrefix", groups_prefix),
+    oidc_field!("ca", ca),
+    oidc_field!("requiredClaim", required_claim),
+    oidc_field!("adminGroupBinding", admin_group_binding),
+    oidc_field!("signingAlgorithms", signing_algorithms),
+];
+
+impl ClusterOidc {
+    /// Whether no field is set.
+    pub fn is_empty(&self) -> bool {
+        !OIDC_FIELDS.iter().any(|field| (field.is_set)(self))
+    }
 }
 
 fn oidc_or_none<'de, D: Deserializer<'de>>(
@@ -280,58 +316,76 @@ fn nonempty_strings<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<St
         .collect())
 }
 
-/// The `oidc` object of a cluster PATCH: only the fields that are `Some` are sent.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ClusterOidcPatch {
-    /// `issuerUrl`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub issuer_url: Option<String>,
-    /// `clientId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    /// `usernameClaim`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub username_claim: Option<String>,
-    /// `usernamePrefix`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub username_prefix: Option<String>,
-    /// `groupsClaim`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub groups_claim: Option<String>,
-    /// `groupsPrefix`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub groups_prefix: Option<String>,
-    /// `ca` (base64-encoded PEM).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ca: Option<String>,
-    /// `requiredClaim`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub required_claim: Option<String>,
-    /// `adminGroupBinding`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub admin_group_binding: Option<String>,
-    /// `signingAlgorithms` (enum names, e.g. `SIGNING_ALGORITHM_RS256`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub signing_algorithms: Option<Vec<String>>,
+/// A change of a cluster's OIDC block, built from the block before and after with the one field
+/// table; [`OidcUpdate::request`] turns it into the PATCH for the cluster as it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcUpdate {
+    update_mask: Vec<String>,
+    oidc: Option<ClusterOidc>,
+}
+
+impl OidcUpdate {
+    /// The change from `old` to `new` (`None`: no OIDC), or `None` when no field changes. It
+    /// sends the **complete** desired block (every set field: the API checks the fields present
+    /// whatever the mask says) and masks the fields that change; a cleared field is masked and
+    /// left out of the block. Removing OIDC masks all ten fields and sends no block.
+    pub fn between(old: Option<&ClusterOidc>, new: Option<&ClusterOidc>) -> Option<OidcUpdate> {
+        let unset = ClusterOidc::default();
+        let old = old.unwrap_or(&unset);
+        let new = new.filter(|oidc| !oidc.is_empty());
+        let changed = OIDC_FIELDS
+            .iter()
+            .filter(|field| (field.differs)(old, new.unwrap_or(&unset)));
+        let update_mask: Vec<String> = match new {
+            Some(_) => changed.map(|field| field.path.to_string()).collect(),
+            None if changed.count() > 0 => OIDC_FIELDS.iter().map(|f| f.path.to_string()).collect(),
+            None => Vec::new(),
+        };
+        (!update_mask.is_empty()).then(|| OidcUpdate {
+            update_mask,
+            oidc: new.cloned(),
+        })
+    }
+
+    /// The PATCH of this change for `cluster`: its id and its **current** version.
+    pub fn request(&self, cluster: &Cluster) -> UpdateClusterRequest {
+        UpdateClusterRequest {
+            id: cluster.id.clone(),
+            version: cluster.version.clone(),
+            update_mask: self.update_mask.clone(),
+            oidc: self.oidc.clone(),
+        }
+    }
 }
 
 /// `PATCH /v1beta1/cks/clusters/{id}`: `id` and the cluster's current `version` are required by
 /// the API; `update_mask` lists camelCase paths (`oidc.issuerUrl`, ...) and is sent as one
-/// comma-joined string. A path in the mask whose value is absent from `oidc` clears it.
+/// comma-joined string. Built by [`OidcUpdate::request`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateClusterRequest {
-    /// Cluster id.
-    pub id: String,
-    /// The cluster's current Kubernetes version (never a different one: that would upgrade).
-    pub version: String,
-    /// Field-mask paths, camelCase.
+    id: String,
+    version: String,
     #[serde(serialize_with = "comma_joined")]
-    pub update_mask: Vec<String>,
-    /// The OIDC fields to set; `None` leaves `oidc` out of the body.
+    update_mask: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub oidc: Option<ClusterOidcPatch>,
+    oidc: Option<ClusterOidc>,
+}
+
+impl UpdateClusterRequest {
+    /// Whether `cluster` already holds what this request sets: every masked field has the
+    /// requested value (used when the answer to the PATCH was lost).
+    fn is_applied_to(&self, cluster: &Cluster) -> bool {
+        let unset = ClusterOidc::default();
+        let have = cluster.oidc.as_ref().unwrap_or(&unset);
+        let want = self.oidc.as_ref().unwrap_or(&unset);
+        self.update_mask.iter().all(|path| {
+            OIDC_FIELDS
+                .iter()
+                .find(|field| field.path == path)
+                .is_some_and(|field| !(field.differs)(have, want))
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -362,7 +416,9 @@ impl ApiClient {
         }
     }
 
-    /// `PATCH /v1beta1/cks/clusters/{id}`; returns the updated cluster.
+    /// `PATCH /v1beta1/cks/clusters/{id}`; returns the cluster as the PATCH left it. When the
+    /// answer is lost (the outcome is unknown), the cluster is read again and the PATCH counts
+    /// as done if the cluster already holds what it sets; otherwise the original error stands.
     pub async fn update_cluster(
         &self,
         request: &UpdateClusterRequest,
@@ -370,7 +426,23 @@ impl ApiClient {
         let call = self
             .rest_call(Method::PATCH, &cluster_path(&request.id)?)
             .json(request)?;
-        Ok(self.execute::<ClusterEnvelope>(&call).await?.cluster)
+        let error = match self.execute::<ClusterEnvelope>(&call).await {
+            Ok(envelope) => return Ok(envelope.cluster),
+            Err(error) if error.outcome_unknown() => error,
+            Err(error) => return Err(error),
+        };
+        match self.get_cluster(&request.id).await {
+            Ok(Some(now)) if request.is_applied_to(&now) => {
+                tracing::debug!(
+                    target: "coreweave::api",
+                    cluster_id = %request.id,
+                    %error,
+                    "the PATCH took effect although its answer was lost"
+                );
+                Ok(now)
+            }
+            _ => Err(error),
+        }
     }
 }
 
@@ -530,59 +602,217 @@ mod tests {
         assert_eq!(client.request_count(), 1);
     }
 
+    fn running_cluster(oidc: Option<ClusterOidc>) -> Cluster {
+        Cluster {
+            id: "3f2a".into(),
+            name: "n".into(),
+            zone: "US-EAST-04A".into(),
+            version: "v1.32".into(),
+            status: ClusterStatus::Running,
+            public: true,
+            vpc_id: None,
+            api_server_endpoint: None,
+            oidc,
+            created_at: None,
+            updated_at: None,
+        }
+    }
+
+    fn issuer() -> ClusterOidc {
+        ClusterOidc {
+            issuer_url: Some("https://idp.example.com".into()),
+            client_id: Some("kube".into()),
+            groups_claim: Some("groups".into()),
+            signing_algorithms: vec!["SIGNING_ALGORITHM_RS256".into()],
+            ..ClusterOidc::default()
+        }
+    }
+
+    fn change(old: Option<&ClusterOidc>, new: Option<&ClusterOidc>) -> UpdateClusterRequest {
+        OidcUpdate::between(old, new)
+            .expect("a change")
+            .request(&running_cluster(None))
+    }
+
+    fn body(request: &UpdateClusterRequest) -> serde_json::Value {
+        serde_json::to_value(request).unwrap()
+    }
+
+    #[test]
+    fn creating_sends_every_set_field_and_masks_them() {
+        let request = change(None, Some(&issuer()));
+        assert_eq!(
+            body(&request),
+            json!({"id": "3f2a", "version": "v1.32",
+                   "updateMask": "oidc.issuerUrl,oidc.clientId,oidc.groupsClaim,oidc.signingAlgorithms",
+                   "oidc": {"issuerUrl": "https://idp.example.com", "clientId": "kube",
+                            "groupsClaim": "groups", "signingAlgorithms": ["SIGNING_ALGORITHM_RS256"]}})
+        );
+    }
+
+    #[test]
+    fn changing_one_field_sends_the_complete_object_and_masks_that_field() {
+        let new = ClusterOidc {
+            client_id: Some("other".into()),
+            ..issuer()
+        };
+        let request = change(Some(&issuer()), Some(&new));
+        assert_eq!(
+            body(&request),
+            json!({"id": "3f2a", "version": "v1.32", "updateMask": "oidc.clientId",
+                   "oidc": {"issuerUrl": "https://idp.example.com", "clientId": "other",
+                            "groupsClaim": "groups", "signingAlgorithms": ["SIGNING_ALGORITHM_RS256"]}})
+        );
+    }
+
+    #[test]
+    fn clearing_one_field_masks_it_and_leaves_it_out_of_the_complete_object() {
+        let new = ClusterOidc {
+            groups_claim: Some(String::new()),
+            ..issuer()
+        };
+        let request = change(Some(&issuer()), Some(&new));
+        assert_eq!(
+            body(&request),
+            json!({"id": "3f2a", "version": "v1.32", "updateMask": "oidc.groupsClaim",
+                   "oidc": {"issuerUrl": "https://idp.example.com", "clientId": "kube",
+                            "signingAlgorithms": ["SIGNING_ALGORITHM_RS256"]}})
+        );
+    }
+
+    #[test]
+    fn removing_oidc_masks_every_field_without_an_object() {
+        let request = change(Some(&issuer()), None);
+        assert_eq!(
+            body(&request),
+            json!({"id": "3f2a", "version": "v1.32",
+                   "updateMask": "oidc.issuerUrl,oidc.clientId,oidc.usernameClaim,oidc.usernamePrefix,\
+oidc.groupsClaim,oidc.groupsPrefix,oidc.ca,oidc.requiredClaim,oidc.adminGroupBinding,oidc.signingAlgorithms"})
+        );
+    }
+
+    #[test]
+    fn no_change_means_no_request() {
+        let spelled_empty = ClusterOidc {
+            ca: Some(String::new()),
+            ..issuer()
+        };
+        assert_eq!(
+            OidcUpdate::between(Some(&issuer()), Some(&spelled_empty)),
+            None
+        );
+        assert_eq!(OidcUpdate::between(None, None), None);
+        assert_eq!(
+            OidcUpdate::between(None, Some(&ClusterOidc::default())),
+            None
+        );
+        let nothing = ClusterOidc {
+            signing_algorithms: vec![String::new()],
+            ..ClusterOidc::default()
+        };
+        assert_eq!(OidcUpdate::between(Some(&nothing), None), None);
+    }
+
+    proptest::proptest! {
+        /// Whatever the old and new blocks, a request that sets OIDC sends the new block whole,
+        /// so a field is only ever cleared when the desired block does not set it.
+        #[test]
+        fn a_field_is_cleared_only_when_the_desired_block_lacks_it(
+            old in proptest::option::of(arbitrary_oidc()),
+            new in arbitrary_oidc(),
+        ) {
+            if let Some(update) = OidcUpdate::between(old.as_ref(), Some(&new)) {
+                let request = update.request(&running_cluster(old.clone()));
+                let sent = request.oidc.as_ref().expect("an object whenever OIDC stays set");
+                proptest::prop_assert_eq!(sent, &new);
+                let sent = body(&request);
+                for path in &request.update_mask {
+                    let key = path.strip_prefix("oidc.").unwrap();
+                    let field = OIDC_FIELDS.iter().find(|f| f.path == path).unwrap();
+                    proptest::prop_assert_eq!(sent["oidc"].get(key).is_some(), (field.is_set)(&new));
+                }
+                let mut applied = running_cluster(Some(new.clone()));
+                proptest::prop_assert!(request.is_applied_to(&applied));
+                applied.oidc = old;
+                proptest::prop_assert!(!request.is_applied_to(&applied));
+            }
+        }
+    }
+
+    fn arbitrary_oidc() -> impl proptest::strategy::Strategy<Value = ClusterOidc> {
+        use proptest::prelude::*;
+        let text = || proptest::option::of(prop_oneof![Just(String::new()), "[a-z]{1,3}"]);
+        (
+            ("https://[a-z]{1,3}", "[a-z]{1,3}"),
+            (text(), text(), text(), text(), text(), text(), text()),
+            proptest::collection::vec(Just("SIGNING_ALGORITHM_RS256".to_string()), 0..2),
+        )
+            .prop_map(|((issuer, client), (uc, up, gc, gp, ca, rc, agb), algs)| {
+                ClusterOidc {
+                    issuer_url: Some(issuer),
+                    client_id: Some(client),
+                    username_claim: uc,
+                    username_prefix: up,
+                    groups_claim: gc,
+                    groups_prefix: gp,
+                    ca,
+                    required_claim: rc,
+                    admin_group_binding: agb,
+                    signing_algorithms: algs,
+                }
+            })
+    }
+
     #[tokio::test]
-    async fn update_cluster_patches_with_mask_string_and_only_set_oidc_fields() {
+    async fn update_cluster_patches_the_request_as_built() {
         let server = TestServer::start().await;
         server.push(Reply::json(
             200,
             json!({"cluster": {"id": "3f2a", "version": "v1.32", "status": "STATUS_UPDATING",
                                "oidc": {"issuerUrl": "https://idp.example.com", "clientId": "kube"}}}),
         ));
-        let request = UpdateClusterRequest {
-            id: "3f2a".into(),
-            version: "v1.32".into(),
-            update_mask: vec![
-                "oidc.issuerUrl".into(),
-                "oidc.clientId".into(),
-                "oidc.signingAlgorithms".into(),
-            ],
-            oidc: Some(ClusterOidcPatch {
-                issuer_url: Some("https://idp.example.com".into()),
-                client_id: Some("kube".into()),
-                signing_algorithms: Some(vec!["SIGNING_ALGORITHM_RS256".into()]),
-                ..ClusterOidcPatch::default()
-            }),
-        };
+        let request = change(None, Some(&issuer()));
         let cluster = server.client(0).update_cluster(&request).await.unwrap();
         assert_eq!(cluster.status, ClusterStatus::Updating);
         let sent = &server.requests()[0];
         assert_eq!(sent.method, "PATCH");
         assert_eq!(sent.path, "/v1beta1/cks/clusters/3f2a");
         assert_eq!(sent.header("content-type"), Some("application/json"));
-        assert_eq!(
-            sent.json(),
-            json!({"id": "3f2a", "version": "v1.32",
-                   "updateMask": "oidc.issuerUrl,oidc.clientId,oidc.signingAlgorithms",
-                   "oidc": {"issuerUrl": "https://idp.example.com", "clientId": "kube",
-                            "signingAlgorithms": ["SIGNING_ALGORITHM_RS256"]}})
-        );
+        assert_eq!(sent.json(), body(&request));
+    }
+
+    fn lost() -> Reply {
+        Reply::json(502, json!({"code": 14, "message": "bad gateway"}))
     }
 
     #[tokio::test]
-    async fn clearing_oidc_sends_the_mask_without_an_oidc_object() {
+    async fn a_patch_whose_answer_was_lost_but_took_effect_counts_as_done() {
         let server = TestServer::start().await;
-        server.push(Reply::json(200, json!({"cluster": {"id": "3f2a"}})));
-        let request = UpdateClusterRequest {
-            id: "3f2a".into(),
-            version: "v1.32".into(),
-            update_mask: vec!["oidc".into()],
-            oidc: None,
-        };
-        server.client(0).update_cluster(&request).await.unwrap();
-        assert_eq!(
-            server.requests()[0].json(),
-            json!({"id": "3f2a", "version": "v1.32", "updateMask": "oidc"})
-        );
+        server.push(lost());
+        server.push(Reply::json(
+            200,
+            json!({"cluster": {"id": "3f2a", "version": "v1.32", "status": "STATUS_UPDATING",
+                   "oidc": {"issuerUrl": "https://idp.example.com", "clientId": "kube", "usernameClaim": "",
+                            "groupsClaim": "groups", "signingAlgorithms": ["SIGNING_ALGORITHM_RS256"]}}}),
+        ));
+        let request = change(None, Some(&issuer()));
+        let cluster = server.client(0).update_cluster(&request).await.unwrap();
+        assert_eq!(cluster.status, ClusterStatus::Updating);
+        let methods: Vec<_> = server.requests().iter().map(|r| r.method.clone()).collect();
+        assert_eq!(methods, ["PATCH", "GET"]);
+    }
+
+    #[tokio::test]
+    async fn a_lost_patch_that_did_not_take_effect_keeps_its_error() {
+        let server = TestServer::start().await;
+        server.push(lost());
+        server.push(Reply::json(
+            200,
+            json!({"cluster": {"id": "3f2a", "version": "v1.32"}}),
+        ));
+        let request = change(None, Some(&issuer()));
+        let error = server.client(0).update_cluster(&request).await.unwrap_err();
+        assert!(error.to_string().contains("bad gateway"), "{error}");
     }
 
     #[tokio::test]
@@ -594,15 +824,11 @@ mod tests {
                 {"@type": "type.googleapis.com/google.rpc.BadRequest",
                  "fieldViolations": [{"field": "oidc.ca", "description": "not a PEM certificate"}]}]}),
         ));
-        let request = UpdateClusterRequest {
-            id: "3f2a".into(),
-            version: "v1.32".into(),
-            update_mask: vec!["oidc.ca".into()],
-            oidc: Some(ClusterOidcPatch {
-                ca: Some("bm90IGEgY2VydA==".into()),
-                ..ClusterOidcPatch::default()
-            }),
+        let new = ClusterOidc {
+            ca: Some("bm90IGEgY2VydA==".into()),
+            ..issuer()
         };
+        let request = change(Some(&issuer()), Some(&new));
         let error = server.client(3).update_cluster(&request).await.unwrap_err();
         assert_eq!(
             error.to_string(),

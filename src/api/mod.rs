@@ -28,7 +28,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use url::{Host, Url};
 
-pub use cks::{Cluster, ClusterOidc, ClusterOidcPatch, ClusterStatus, UpdateClusterRequest};
+pub use cks::{Cluster, ClusterOidc, ClusterStatus, OidcUpdate, UpdateClusterRequest};
 pub use cwobject::{AccessPolicy, PolicyStatement, ACCESS_POLICY_VERSION};
 pub use error::{ApiError, ApiStatus, Code, ErrorDetail};
 pub use identity::Principal;

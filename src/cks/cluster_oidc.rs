@@ -1,8 +1,9 @@
 //! Resource `coreweave_cks_cluster_oidc`: the external OIDC issuer a CKS cluster trusts (seed 004).
 //!
 //! The OIDC block lives inside the cluster object, so create, update and delete are PATCHes of the
-//! cluster with an update mask listing only the OIDC paths that change, each followed by a wait
-//! until the cluster is `STATUS_RUNNING` again.
+//! cluster, each followed by a wait until the cluster is `STATUS_RUNNING` again. This module only
+//! converts between the Terraform state and the client's typed [`ClusterOidc`]; the client
+//! ([`OidcUpdate`]) decides what the PATCH carries.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -10,13 +11,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value as Json};
 use tf_provider::schema::Schema;
 use tf_provider::value::{Value, ValueEmpty, ValueList, ValueSet};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 use tokio::time::Instant;
 
-use crate::api::cks::{oidc_fields, Cluster, ClusterOidc, ClusterOidcPatch, UpdateClusterRequest};
+use crate::api::cks::{ClusterOidc, OidcUpdate};
 use crate::cks::wait::{self, ClusterOpError};
 use crate::diag;
 use crate::provider::ProviderData;
@@ -26,20 +26,6 @@ use crate::validate::{self, Scheme};
 
 /// JWA names accepted in `signing_algs`, with their API enum names.
 pub const SIGNING_ALGORITHMS: [(&str, &str); 1] = [("RS256", "SIGNING_ALGORITHM_RS256")];
-
-/// Terraform attribute and API field of each optional-or-required string of the OIDC block.
-const STRING_FIELDS: [(&str, &str); 9] = [
-    ("issuer_url", "issuerUrl"),
-    ("client_id", "clientId"),
-    ("username_claim", "usernameClaim"),
-    ("username_prefix", "usernamePrefix"),
-    ("groups_claim", "groupsClaim"),
-    ("groups_prefix", "groupsPrefix"),
-    ("ca", "ca"),
-    ("required_claim", "requiredClaim"),
-    ("admin_group_binding", "adminGroupBinding"),
-];
-const SIGNING_ALGS_FIELD: &str = "signingAlgorithms";
 
 /// State of the resource.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -72,73 +58,71 @@ pub struct ClusterOidcState {
     pub timeouts: ValueList<Timeouts>,
 }
 
+/// A value of the state that cannot be sent: it is unknown, or an algorithm has no API name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{attribute}` is {why}; nothing was sent to the API")]
+pub struct NotSendable {
+    attribute: &'static str,
+    why: &'static str,
+}
+
+/// A known string as the API's optional value (`""` and null both mean unset).
+fn known(attribute: &'static str, value: &Value<String>) -> Result<Option<String>, NotSendable> {
+    match value {
+        Value::Value(v) => Ok(Some(v.clone()).filter(|v| !v.is_empty())),
+        Value::Null => Ok(None),
+        Value::Unknown => Err(NotSendable {
+            attribute,
+            why: "not known yet",
+        }),
+    }
+}
+
+/// The API's value for a string attribute. Where the API has no value and the prior state had
+/// `""`, the empty form is kept so that a configuration spelling out `""` does not diff forever.
+fn from_api(value: &Option<String>, prior: &Value<String>) -> Value<String> {
+    match (value, prior) {
+        (Some(v), _) => Value::Value(v.clone()),
+        (None, Value::Value(p)) if p.is_empty() => Value::Value(String::new()),
+        (None, _) => Value::Null,
+    }
+}
+
 impl ClusterOidcState {
-    fn strings(&self) -> [&Value<String>; 9] {
-        [
-            &self.issuer_url,
-            &self.client_id,
-            &self.username_claim,
-            &self.username_prefix,
-            &self.groups_claim,
-            &self.groups_prefix,
-            &self.ca,
-            &self.required_claim,
-            &self.admin_group_binding,
-        ]
+    /// The OIDC block this state asks for. Fails, rather than leaving a field out (which would
+    /// clear it), for an unknown value or an algorithm without an API name.
+    pub fn to_api(&self) -> Result<ClusterOidc, NotSendable> {
+        Ok(ClusterOidc {
+            issuer_url: known("issuer_url", &self.issuer_url)?,
+            client_id: known("client_id", &self.client_id)?,
+            username_claim: known("username_claim", &self.username_claim)?,
+            username_prefix: known("username_prefix", &self.username_prefix)?,
+            groups_claim: known("groups_claim", &self.groups_claim)?,
+            groups_prefix: known("groups_prefix", &self.groups_prefix)?,
+            ca: known("ca", &self.ca)?,
+            required_claim: known("required_claim", &self.required_claim)?,
+            admin_group_binding: known("admin_group_binding", &self.admin_group_binding)?,
+            signing_algorithms: api_signing_algs(&self.signing_algs)?,
+        })
     }
 
-    fn strings_mut(&mut self) -> [&mut Value<String>; 9] {
-        [
-            &mut self.issuer_url,
-            &mut self.client_id,
-            &mut self.username_claim,
-            &mut self.username_prefix,
-            &mut self.groups_claim,
-            &mut self.groups_prefix,
-            &mut self.ca,
-            &mut self.required_claim,
-            &mut self.admin_group_binding,
-        ]
-    }
-
-    /// The OIDC block as API fields: only non-empty values (`""` and null both mean unset).
-    pub fn api_fields(&self) -> Map<String, Json> {
-        let mut map = Map::new();
-        for ((_, api), value) in STRING_FIELDS.iter().zip(self.strings()) {
-            if let Value::Value(v) = value {
-                if !v.is_empty() {
-                    map.insert(api.to_string(), Json::String(v.clone()));
-                }
-            }
-        }
-        let algs = api_signing_algs(&self.signing_algs);
-        if !algs.is_empty() {
-            map.insert(
-                SIGNING_ALGS_FIELD.into(),
-                algs.into_iter().map(Json::String).collect(),
-            );
-        }
-        map
-    }
-
-    /// Copies the cluster's OIDC block into this state. Where the API has no value and the
-    /// prior state had an empty one (`""`, `[]`), the empty form is kept so that a configuration
-    /// that spells out an empty value does not diff forever.
+    /// Copies the cluster's OIDC block into this state, keeping empty forms (`""`, `[]`) of the
+    /// prior state where the API has no value.
     pub fn set_from_api(&mut self, oidc: &ClusterOidc) {
-        let fields = oidc_fields(Some(oidc));
-        for ((_, api), slot) in STRING_FIELDS.iter().zip(self.strings_mut()) {
-            let from_api = fields.get(*api).and_then(Json::as_str);
-            *slot = match (from_api, &*slot) {
-                (Some(v), _) => Value::Value(v.to_string()),
-                (None, Value::Value(prior)) if prior.is_empty() => Value::Value(String::new()),
-                (None, _) => Value::Null,
-            };
-        }
-        let algs: BTreeSet<String> = fields
-            .get(SIGNING_ALGS_FIELD)
-            .and_then(Json::as_array)
-            .map(|a| a.iter().filter_map(Json::as_str).map(jwa_name).collect())
-            .unwrap_or_default();
+        self.issuer_url = from_api(&oidc.issuer_url, &self.issuer_url);
+        self.client_id = from_api(&oidc.client_id, &self.client_id);
+        self.username_claim = from_api(&oidc.username_claim, &self.username_claim);
+        self.username_prefix = from_api(&oidc.username_prefix, &self.username_prefix);
+        self.groups_claim = from_api(&oidc.groups_claim, &self.groups_claim);
+        self.groups_prefix = from_api(&oidc.groups_prefix, &self.groups_prefix);
+        self.ca = from_api(&oidc.ca, &self.ca);
+        self.required_claim = from_api(&oidc.required_claim, &self.required_claim);
+        self.admin_group_binding = from_api(&oidc.admin_group_binding, &self.admin_group_binding);
+        let algs: BTreeSet<String> = oidc
+            .signing_algorithms
+            .iter()
+            .map(|a| jwa_name(a))
+            .collect();
         self.signing_algs = match (&self.signing_algs, algs.is_empty()) {
             (_, false) => Value::Value(algs),
             (Value::Value(prior), true) if prior.is_empty() => Value::Value(BTreeSet::new()),
@@ -148,19 +132,29 @@ impl ClusterOidcState {
 }
 
 /// `RS256` -> `SIGNING_ALGORITHM_RS256`, for every algorithm in the set.
-fn api_signing_algs(algs: &ValueSet<String>) -> Vec<String> {
-    algs.as_ref_option()
-        .map(|set| {
-            set.iter()
-                .map(|jwa| {
-                    SIGNING_ALGORITHMS
-                        .iter()
-                        .find(|(name, _)| name == jwa)
-                        .map_or_else(|| jwa.clone(), |(_, api)| api.to_string())
+fn api_signing_algs(algs: &ValueSet<String>) -> Result<Vec<String>, NotSendable> {
+    let set = match algs {
+        Value::Value(set) => set,
+        Value::Null => return Ok(Vec::new()),
+        Value::Unknown => {
+            return Err(NotSendable {
+                attribute: "signing_algs",
+                why: "not known yet",
+            })
+        }
+    };
+    set.iter()
+        .map(|jwa| {
+            SIGNING_ALGORITHMS
+                .iter()
+                .find(|(name, _)| name == jwa)
+                .map(|(_, api)| api.to_string())
+                .ok_or(NotSendable {
+                    attribute: "signing_algs",
+                    why: "an unsupported algorithm",
                 })
-                .collect()
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 /// `SIGNING_ALGORITHM_RS256` -> `RS256`; an unknown enum name is shown without its prefix.
@@ -172,38 +166,6 @@ fn jwa_name(api: &str) -> String {
             || api.trim_start_matches("SIGNING_ALGORITHM_").to_string(),
             |(jwa, _)| jwa.to_string(),
         )
-}
-
-/// The update mask and OIDC body that turn `old` into `new` (paths like `oidc.clientId`).
-/// A path whose value is absent from the body clears that field.
-pub fn oidc_changes(
-    old: &Map<String, Json>,
-    new: &Map<String, Json>,
-) -> (Vec<String>, Map<String, Json>) {
-    let mut mask = Vec::new();
-    let mut body = Map::new();
-    let fields = STRING_FIELDS
-        .iter()
-        .map(|(_, api)| *api)
-        .chain([SIGNING_ALGS_FIELD]);
-    for field in fields {
-        if old.get(field) != new.get(field) {
-            mask.push(format!("oidc.{field}"));
-            if let Some(v) = new.get(field) {
-                body.insert(field.to_string(), v.clone());
-            }
-        }
-    }
-    (mask, body)
-}
-
-/// Every OIDC path, listed with no value to clear the whole block.
-pub fn clear_mask() -> Vec<String> {
-    STRING_FIELDS
-        .iter()
-        .map(|(_, api)| format!("oidc.{api}"))
-        .chain([format!("oidc.{SIGNING_ALGS_FIELD}")])
-        .collect()
 }
 
 /// Checks every known value; unknown values are checked when they become known.
@@ -274,22 +236,6 @@ fn deadline(state: &ClusterOidcState, op: Operation) -> (Instant, Duration) {
     (Instant::now() + timeout, timeout)
 }
 
-fn patch_request(
-    cluster: &Cluster,
-    mask: &[String],
-    body: &Map<String, Json>,
-) -> UpdateClusterRequest {
-    let oidc = (!body.is_empty())
-        .then(|| serde_json::from_value::<ClusterOidcPatch>(Json::Object(body.clone())).ok())
-        .flatten();
-    UpdateClusterRequest {
-        id: cluster.id.clone(),
-        version: cluster.version.clone(),
-        update_mask: mask.to_vec(),
-        oidc,
-    }
-}
-
 /// The resource.
 pub struct ClusterOidcResource {
     data: Arc<ProviderData>,
@@ -310,7 +256,7 @@ impl ClusterOidcResource {
         schema(block(
             "Configures an external OIDC identity provider (Google, Okta, Entra ID, …) on a CKS cluster, so that its \
              unmanaged API endpoint accepts that provider's tokens. Creating it refuses to overwrite an issuer that is \
-             already configured on the cluster: import it instead. Every change PATCHes only the fields that changed \
+             already configured on the cluster: import it instead. Every change PATCHes the complete OIDC block (the update mask names the fields that change) \
              and waits until the cluster is `STATUS_RUNNING` again.",
             [
                 Attr::string("id", Kind::Computed, "Same as `cluster_id`."),
@@ -380,15 +326,11 @@ impl ClusterOidcResource {
         doing: &str,
         cluster_id: &str,
         (deadline, timeout): (Instant, Duration),
-        mask: Vec<String>,
-        body: Map<String, Json>,
+        update: &OidcUpdate,
     ) -> Option<bool> {
         let configured = self.data.get(diags)?;
         let client = &configured.client;
-        let patched = wait::patch_when_running(client, cluster_id, deadline, |c| {
-            patch_request(c, &mask, &body)
-        })
-        .await;
+        let patched = wait::patch_when_running(client, cluster_id, deadline, update).await;
         if let Err(e) = patched {
             report(diags, doing, cluster_id, timeout, &e, false);
             return Some(false);
@@ -398,6 +340,15 @@ impl ClusterOidcResource {
         }
         Some(true)
     }
+}
+
+/// The OIDC block of a state, or an error diagnostic (and nothing sent) when it cannot be sent.
+fn sendable(
+    diags: &mut Diagnostics,
+    oidc: Result<ClusterOidc, NotSendable>,
+) -> Option<ClusterOidc> {
+    oidc.map_err(|e| diags.root_error("Cannot update the cluster's OIDC settings", e.to_string()))
+        .ok()
 }
 
 fn report(
@@ -549,15 +500,17 @@ impl Resource for ClusterOidcResource {
             );
             return None;
         }
-        let (mask, body) = oidc_changes(&Map::new(), &planned.api_fields());
+        let new = sendable(diags, planned.to_api())?;
+        let Some(update) = OidcUpdate::between(None, Some(&new)) else {
+            return Some((Some(planned), planned_private_state));
+        };
         let accepted = self
             .patch_and_wait(
                 diags,
                 "configuring OIDC",
                 &cluster_id,
                 deadline(&planned, Operation::Create),
-                mask,
-                body,
+                &update,
             )
             .await?;
         accepted.then_some((Some(planned), planned_private_state))
@@ -577,10 +530,11 @@ impl Resource for ClusterOidcResource {
         if !check(diags, &planned) {
             return None;
         }
-        let (mask, body) = oidc_changes(&prior.api_fields(), &planned.api_fields());
-        if mask.is_empty() {
+        let old = sendable(diags, prior.to_api())?;
+        let new = sendable(diags, planned.to_api())?;
+        let Some(update) = OidcUpdate::between(Some(&old), Some(&new)) else {
             return Some((Some(planned), planned_private_state));
-        }
+        };
         let cluster_id = planned
             .cluster_id
             .as_ref_option()
@@ -592,8 +546,7 @@ impl Resource for ClusterOidcResource {
                 "updating OIDC",
                 &cluster_id,
                 deadline(&planned, Operation::Update),
-                mask,
-                body,
+                &update,
             )
             .await?;
         let state = if accepted { planned } else { prior };
@@ -614,22 +567,24 @@ impl Resource for ClusterOidcResource {
             .cloned()
             .unwrap_or_default();
         let configured = self.data.get(diags)?;
-        match configured.client.get_cluster(&cluster_id).await {
-            Ok(Some(c)) if c.oidc.as_ref().is_some_and(|o| !o.is_empty()) => {}
-            Ok(_) => return Some(()),
+        let remote = match configured.client.get_cluster(&cluster_id).await {
+            Ok(Some(cluster)) => cluster.oidc,
+            Ok(None) => None,
             Err(e) => {
                 diag::api_error(diags, format_args!("reading CKS cluster {cluster_id}"), &e);
                 return None;
             }
-        }
+        };
+        let Some(update) = OidcUpdate::between(remote.as_ref(), None) else {
+            return Some(());
+        };
         let before = diags.errors.len();
         self.patch_and_wait(
             diags,
             "removing OIDC",
             &cluster_id,
             deadline(&prior, Operation::Delete),
-            clear_mask(),
-            Map::new(),
+            &update,
         )
         .await?;
         (diags.errors.len() == before).then_some(())
@@ -680,53 +635,64 @@ mod tests {
     }
 
     #[test]
-    fn create_masks_only_the_fields_that_are_set() {
+    fn state_converts_to_the_typed_block_and_back() {
         let mut s = state();
         s.signing_algs = Value::Value(BTreeSet::from(["RS256".to_string()]));
         s.username_prefix = set("");
-        let (mask, body) = oidc_changes(&Map::new(), &s.api_fields());
+        let oidc = s.to_api().unwrap();
         assert_eq!(
-            mask,
-            ["oidc.issuerUrl", "oidc.clientId", "oidc.signingAlgorithms"]
+            oidc,
+            ClusterOidc {
+                issuer_url: Some("https://accounts.example.com".into()),
+                client_id: Some("kubernetes".into()),
+                signing_algorithms: vec!["SIGNING_ALGORITHM_RS256".into()],
+                ..ClusterOidc::default()
+            }
         );
+        let mut back = ClusterOidcState {
+            username_prefix: set(""),
+            ..Default::default()
+        };
+        back.set_from_api(&oidc);
+        assert_eq!(back.issuer_url, s.issuer_url);
         assert_eq!(
-            body["signingAlgorithms"],
-            serde_json::json!(["SIGNING_ALGORITHM_RS256"])
+            back.username_prefix,
+            set(""),
+            "an empty prior value is kept"
         );
-        assert!(!body.contains_key("usernamePrefix"));
+        assert_eq!(back.groups_claim, Value::Null);
+        assert_eq!(back.signing_algs, s.signing_algs);
     }
 
+    /// A state that cannot be converted fails the conversion: it never becomes a block that
+    /// lacks the field, which would ask the API to clear it.
     #[test]
-    fn update_masks_changed_fields_and_clears_removed_ones() {
-        let mut old = state();
-        old.username_claim = set("email");
-        let mut new = state();
-        new.client_id = set("other");
-        new.groups_claim = set("groups");
-        let (mask, body) = oidc_changes(&old.api_fields(), &new.api_fields());
-        assert_eq!(
-            mask,
-            ["oidc.clientId", "oidc.usernameClaim", "oidc.groupsClaim"]
-        );
-        assert_eq!(body.len(), 2);
-        assert!(
-            !body.contains_key("usernameClaim"),
-            "a cleared field is in the mask without a value"
-        );
-    }
-
-    #[test]
-    fn no_change_means_an_empty_mask() {
-        let (mask, body) = oidc_changes(&state().api_fields(), &state().api_fields());
-        assert!(mask.is_empty() && body.is_empty());
-    }
-
-    #[test]
-    fn clearing_lists_every_oidc_path() {
-        let mask = clear_mask();
-        assert_eq!(mask.len(), 10);
-        assert!(mask.contains(&"oidc.adminGroupBinding".to_string()));
-        assert!(mask.contains(&"oidc.signingAlgorithms".to_string()));
+    fn a_conversion_failure_never_becomes_a_clearing_patch() {
+        let prior = state().to_api().unwrap();
+        let cases = [
+            ClusterOidcState {
+                client_id: Value::Unknown,
+                ..state()
+            },
+            ClusterOidcState {
+                signing_algs: Value::Unknown,
+                ..state()
+            },
+            ClusterOidcState {
+                signing_algs: Value::Value(BTreeSet::from(["HS256".to_string()])),
+                ..state()
+            },
+        ];
+        for planned in cases {
+            let mut diags = Diagnostics::default();
+            assert_eq!(sendable(&mut diags, planned.to_api()), None, "{planned:?}");
+            assert_eq!(diags.errors.len(), 1);
+        }
+        // What does convert is sent whole.
+        let mut planned = state();
+        planned.groups_claim = set("groups");
+        let new = planned.to_api().unwrap();
+        assert!(OidcUpdate::between(Some(&prior), Some(&new)).is_some());
     }
 
     #[test]
@@ -761,6 +727,9 @@ mod tests {
         assert_eq!(jwa_name("SIGNING_ALGORITHM_RS256"), "RS256");
         assert_eq!(jwa_name("SIGNING_ALGORITHM_ES256"), "ES256");
         let algs = Value::Value(BTreeSet::from(["RS256".to_string()]));
-        assert_eq!(api_signing_algs(&algs), ["SIGNING_ALGORITHM_RS256"]);
+        assert_eq!(
+            api_signing_algs(&algs).unwrap(),
+            ["SIGNING_ALGORITHM_RS256"]
+        );
     }
 }

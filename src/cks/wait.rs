@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use tokio::time::{sleep, Instant};
 
-use crate::api::cks::{oidc_fields, Cluster, ClusterStatus, UpdateClusterRequest};
+use crate::api::cks::{Cluster, ClusterStatus, OidcUpdate};
 use crate::api::{ApiClient, ApiError, Code};
 use crate::interrupt;
 
@@ -136,61 +136,37 @@ pub async fn until_running(
     }
 }
 
-/// Waits until the cluster is running, then sends the PATCH built from its current state
-/// (`build` gets the fresh cluster, e.g. for its `version`). A `FAILED_PRECONDITION` answer (the
-/// cluster became busy meanwhile) is waited out, not failed. Returns the cluster as the PATCH
-/// left it.
+/// Waits until the cluster is running, then sends `update` as a PATCH for the cluster as it is
+/// then (its current `version`). A `FAILED_PRECONDITION` answer (the cluster became busy
+/// meanwhile) is waited out, interruptibly and within the deadline, not failed. Returns the
+/// cluster as the PATCH left it; a lost answer is reconciled by the client.
 pub async fn patch_when_running(
     client: &ApiClient,
     cluster_id: &str,
     deadline: Instant,
-    build: impl Fn(&Cluster) -> UpdateClusterRequest,
+    update: &OidcUpdate,
 ) -> Result<Cluster, ClusterOpError> {
     let schedule = PollSchedule::default();
     let mut attempt = 0;
     loop {
         let cluster = until_running(client, cluster_id, deadline).await?;
-        let request = build(&cluster);
-        match client.update_cluster(&request).await {
+        match client.update_cluster(&update.request(&cluster)).await {
             Ok(updated) => return Ok(updated),
-            Err(e) if e.outcome_unknown() => {
-                // The PATCH may have been applied before the answer was lost: look.
-                return match client.get_cluster(cluster_id).await? {
-                    Some(now) if already_applied(&now, &request) => {
-                        tracing::debug!(
-                            cluster_id,
-                            "the PATCH took effect although its answer failed: {e}"
-                        );
-                        Ok(now)
-                    }
-                    _ => Err(e.into()),
-                };
-            }
-            Err(e) if e.code() == Some(Code::FailedPrecondition) && Instant::now() < deadline => {
+            Err(e) if e.code() == Some(Code::FailedPrecondition) => {
+                let delay = schedule.delay(attempt);
+                if Instant::now() + delay > deadline {
+                    return Err(e.into());
+                }
                 tracing::debug!(
                     cluster_id,
                     "cluster busy, waiting before patching again: {e}"
                 );
-                sleep(schedule.delay(attempt)).await;
+                pause(cluster_id, delay).await?;
                 attempt += 1;
             }
             Err(e) => return Err(e.into()),
         }
     }
-}
-
-/// Whether `cluster` already holds what `request` sets: every masked `oidc.*` field has the
-/// requested value (absent, empty string and empty list all mean "unset").
-pub fn already_applied(cluster: &Cluster, request: &UpdateClusterRequest) -> bool {
-    let have = oidc_fields(cluster.oidc.as_ref());
-    let want = oidc_fields(request.oidc.as_ref());
-    request
-        .update_mask
-        .iter()
-        .all(|path| match path.strip_prefix("oidc.") {
-            Some(field) => have.get(field) == want.get(field),
-            None => false,
-        })
 }
 
 #[cfg(test)]
@@ -227,13 +203,7 @@ mod tests {
         }
         let client = server.client(0);
         let deadline = Instant::now() + Duration::from_secs(10);
-        let build = |c: &Cluster| UpdateClusterRequest {
-            id: c.id.clone(),
-            version: c.version.clone(),
-            update_mask: vec!["oidc.clientId".into()],
-            oidc: None,
-        };
-        let updated = patch_when_running(&client, "c1", deadline, build)
+        let updated = patch_when_running(&client, "c1", deadline, &update())
             .await
             .expect("patched after waiting");
         assert_eq!(updated.status, ClusterStatus::Updating);
@@ -241,68 +211,27 @@ mod tests {
         assert_eq!(methods, ["GET", "PATCH", "GET", "GET", "PATCH"]);
     }
 
-    fn patch_request() -> UpdateClusterRequest {
-        let oidc = serde_json::from_value(json!({"clientId": "new"})).unwrap();
-        UpdateClusterRequest {
-            id: "c1".into(),
-            version: "1.32".into(),
-            update_mask: vec!["oidc.clientId".into(), "oidc.usernameClaim".into()],
-            oidc: Some(oidc),
-        }
+    fn update() -> OidcUpdate {
+        let oidc =
+            serde_json::from_value(json!({"issuerUrl": "https://i", "clientId": "new"})).unwrap();
+        OidcUpdate::between(None, Some(&oidc)).unwrap()
     }
 
     #[tokio::test]
-    async fn a_patch_whose_answer_was_lost_but_took_effect_counts_as_accepted() {
+    async fn a_busy_answer_near_the_deadline_fails_instead_of_sleeping_past_it() {
         let server = TestServer::start().await;
         server.push(cluster("STATUS_RUNNING"));
-        server.push(Reply::json(
-            502,
-            json!({"code": 14, "message": "bad gateway"}),
-        ));
-        server.push(Reply::json(
-            200,
-            json!({"cluster": {"id": "c1", "name": "n", "zone": "z", "version": "1.32", "status": "STATUS_UPDATING",
-                               "oidc": {"issuerUrl": "https://i.example.com", "clientId": "new"}}}),
-        ));
+        server.push(busy());
         let client = server.client(0);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let updated = patch_when_running(&client, "c1", deadline, |_| patch_request())
-            .await
-            .expect("reconciled");
-        assert_eq!(updated.status, ClusterStatus::Updating);
-    }
-
-    #[tokio::test]
-    async fn a_lost_patch_that_did_not_take_effect_is_an_error() {
-        let server = TestServer::start().await;
-        server.push(cluster("STATUS_RUNNING"));
-        server.push(Reply::json(
-            502,
-            json!({"code": 14, "message": "bad gateway"}),
-        ));
-        server.push(cluster("STATUS_RUNNING"));
-        let client = server.client(0);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let err = patch_when_running(&client, "c1", deadline, |_| patch_request())
+        let deadline = Instant::now() + Duration::from_millis(100);
+        let err = patch_when_running(&client, "c1", deadline, &update())
             .await
             .unwrap_err();
         assert!(
-            err.to_string().contains("502") || err.to_string().contains("bad gateway"),
+            matches!(&err, ClusterOpError::Api(e) if e.code() == Some(Code::FailedPrecondition)),
             "{err}"
         );
-    }
-
-    #[test]
-    fn applied_compares_only_masked_fields_and_treats_empty_as_unset() {
-        let have: Cluster = serde_json::from_value(json!({"id": "c1", "name": "n", "zone": "z", "version": "1",
-            "status": "STATUS_RUNNING", "oidc": {"issuerUrl": "https://i", "clientId": "new", "usernameClaim": ""}}))
-        .unwrap();
-        assert!(already_applied(&have, &patch_request()));
-        let mut other = patch_request();
-        other.update_mask.push("oidc.groupsClaim".into());
-        other.oidc =
-            serde_json::from_value(json!({"clientId": "new", "groupsClaim": "g"})).unwrap();
-        assert!(!already_applied(&have, &other));
+        assert_eq!(server.requests().len(), 2);
     }
 
     #[tokio::test]

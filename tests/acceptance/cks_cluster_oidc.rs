@@ -252,6 +252,85 @@ fn changed_out_of_band_plans_the_way_back() {
     );
 }
 
+/// The body of the last PATCH the sandbox answered (after clearing the log before an apply).
+fn last_patch(sandbox: &Sandbox) -> serde_json::Value {
+    let log = sandbox.requests();
+    let patch = log
+        .iter()
+        .rev()
+        .find(|r| r.method == "PATCH")
+        .unwrap_or_else(|| panic!("a PATCH: {log:?}"));
+    assert_eq!(patch.status, 200, "{log:?}");
+    patch.body.clone().expect("the PATCH body is logged")
+}
+
+#[test]
+fn each_single_field_change_sends_the_complete_oidc_object() {
+    let sandbox = Sandbox::start();
+    let ws = Workspace::new();
+    let config = |client_id: &str, extra: &str| {
+        format!(
+            "resource \"coreweave_cks_cluster_oidc\" \"this\" {{\n  cluster_id = \"{CLUSTER_DEMO}\"\n  issuer_url = \"{ISSUER}\"\n  client_id  = \"{client_id}\"\n  username_claim = \"email\"\n{extra}\n}}\n"
+        )
+    };
+    ws.write(
+        &sandbox,
+        &config("kubernetes", "  groups_claim = \"groups\""),
+    );
+    ws.apply();
+
+    // client_id alone.
+    ws.write(&sandbox, &config("other", "  groups_claim = \"groups\""));
+    sandbox.clear_requests();
+    ws.apply();
+    assert_eq!(
+        last_patch(&sandbox),
+        json!({"id": CLUSTER_DEMO, "version": sandbox.cluster(CLUSTER_DEMO)["version"],
+               "updateMask": "oidc.clientId",
+               "oidc": {"issuerUrl": ISSUER, "clientId": "other", "usernameClaim": "email",
+                        "groupsClaim": "groups"}})
+    );
+    ws.assert_no_changes();
+
+    // groups_claim removed alone: named in the mask, left out of the complete object.
+    ws.write(&sandbox, &config("other", ""));
+    sandbox.clear_requests();
+    ws.apply();
+    assert_eq!(
+        last_patch(&sandbox),
+        json!({"id": CLUSTER_DEMO, "version": sandbox.cluster(CLUSTER_DEMO)["version"],
+               "updateMask": "oidc.groupsClaim",
+               "oidc": {"issuerUrl": ISSUER, "clientId": "other", "usernameClaim": "email"}})
+    );
+    assert_eq!(
+        cluster_oidc(&sandbox, CLUSTER_DEMO),
+        json!({"issuerUrl": ISSUER, "clientId": "other", "usernameClaim": "email"})
+    );
+    ws.assert_no_changes();
+}
+
+#[test]
+fn an_update_while_someone_elses_change_is_running_waits_and_succeeds() {
+    let sandbox = Sandbox::start();
+    let ws = Workspace::new();
+    ws.write(&sandbox, &demo(""));
+    ws.apply();
+    sandbox.set_cluster_status(CLUSTER_DEMO, "STATUS_UPDATING", Some(1500));
+    ws.write(&sandbox, &demo("  groups_claim = \"groups\""));
+    sandbox.clear_requests();
+    ws.apply();
+    assert_eq!(
+        cluster_oidc(&sandbox, CLUSTER_DEMO)["groupsClaim"],
+        "groups"
+    );
+    let log = sandbox.requests();
+    assert!(
+        log.iter().all(|r| r.status == 200),
+        "never patched while busy: {log:?}"
+    );
+    ws.assert_no_changes();
+}
+
 #[test]
 fn destroy_clears_the_oidc_block() {
     let sandbox = Sandbox::start();

@@ -23,6 +23,9 @@ pub struct RecordedRequest {
     pub method: String,
     pub path: String,
     pub status: u16,
+    /// The JSON body of a `PATCH`.
+    #[serde(default)]
+    pub body: Option<Value>,
 }
 
 impl RecordedRequest {
