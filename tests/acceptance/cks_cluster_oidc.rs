@@ -234,7 +234,7 @@ fn changed_out_of_band_plans_the_way_back() {
     let (status, body) = sandbox.api(
         reqwest::Method::PATCH,
         &format!("/v1beta1/cks/clusters/{CLUSTER_DEMO}"),
-        Some(json!({"id": CLUSTER_DEMO, "version": version, "updateMask": "oidc.clientId", "oidc": {"clientId": "someone-else"}})),
+        Some(json!({"id": CLUSTER_DEMO, "version": version, "updateMask": "oidc.clientId", "oidc": {"issuerUrl": ISSUER, "clientId": "someone-else"}})),
     );
     assert_eq!(status, 200, "{body}");
     let plan = ws.plan();
