@@ -90,14 +90,14 @@ async fn patch_body(req: Request) -> (Request, Option<serde_json::Value>) {
 }
 
 /// The middleware function (see the module docs).
-pub async fn gate(State(state): State<SharedState>, mut req: Request, next: Next) -> Response {
+pub async fn gate(State(state): State<SharedState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let RouteKind::Api(family) = classify(&path) else {
         return next.run(req).await;
     };
     let started = Instant::now();
     let method = req.method().to_string();
-    let (req, body) = patch_body(req).await;
+    let (mut req, body) = patch_body(req).await;
     let ticket = state.log.begin(&method, &path, body);
     let latency = state.settings.latency();
     if !latency.is_zero() {
