@@ -1,7 +1,8 @@
 //! `coreweave-sandbox`: a local, strict emulator of the CoreWeave API endpoints that
 //! terraform-provider-coreweave uses (CKS clusters over REST, AI Object Storage access
 //! policies over REST, workload federation OIDC configs over Connect), plus per-cluster OIDC
-//! discovery, fault injection and a test admin API.
+//! discovery with real signing keys, the OIDC token exchange, fault injection and a test admin
+//! API.
 
 #![warn(missing_docs)]
 
@@ -21,6 +22,7 @@ pub mod ids;
 pub mod oidc_config;
 pub mod oidc_discovery;
 pub mod policy;
+pub mod policy_eval;
 pub mod protobuf;
 pub mod request_log;
 pub mod sa_token;
@@ -28,6 +30,7 @@ pub mod seed;
 pub mod signing;
 pub mod state;
 pub mod timefmt;
+pub mod token_exchange;
 pub mod workload_federation;
 
 use std::future::Future;
@@ -47,6 +50,7 @@ pub fn app(state: SharedState) -> Router {
     Router::new()
         .merge(cks::routes())
         .merge(cwobject::routes())
+        .merge(token_exchange::routes())
         .merge(workload_federation::routes())
         .merge(identity::routes())
         .merge(oidc_discovery::routes())

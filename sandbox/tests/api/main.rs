@@ -5,6 +5,8 @@ mod auth;
 mod cks;
 mod cwobject;
 mod discovery;
+mod exchange;
 mod faults;
+mod policy_table;
 mod support;
 mod workload_federation;

@@ -61,6 +61,11 @@ impl Harness {
         let req = req
             .body(body.map(Body::from).unwrap_or_else(Body::empty))
             .unwrap();
+        self.request(req).await
+    }
+
+    /// Runs a fully built request.
+    pub async fn request(&self, req: Request<Body>) -> Answer {
         let resp = self.app.clone().oneshot(req).await.unwrap();
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
