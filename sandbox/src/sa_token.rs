@@ -1,5 +1,7 @@
 //! Kubernetes-style service-account tokens minted by a cluster's issuer, as the admin call
-//! `POST /_sandbox/tokens` and the `coreweave-sandbox token` command hand them out.
+//! `POST /_sandbox/tokens` and the `coreweave-sandbox token` command hand them out. Their `iss`
+//! is the cluster's issuer URL as the provider computes it by default
+//! (`https://oidc.cks.coreweave.com/id/<cluster id>`).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -7,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::errors::{ApiError, Code, FieldViolation};
 use crate::ids;
-use crate::oidc_discovery::cluster_issuer;
+use crate::oidc_discovery::{cluster_issuer, issuer_url, CKS_ISSUER_BASE_URL};
 use crate::state::AppState;
 
 /// The longest lifetime a minted token may have (one year).
@@ -196,7 +198,7 @@ pub fn mint(state: &AppState, request: TokenRequest) -> Result<String, ApiError>
     } = request.checked()?;
     let issuer = cluster_issuer(state, &cluster_id)?;
     let claims = ServiceAccountClaims {
-        iss: issuer.url().to_string(),
+        iss: issuer_url(CKS_ISSUER_BASE_URL, &cluster_id),
         sub: format!("system:serviceaccount:{namespace}:{name}"),
         aud: vec![audience],
         iat,

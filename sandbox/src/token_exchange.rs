@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 
 use crate::body::parse_json;
 use crate::errors::{ApiError, Code, FieldViolation, RestError};
-use crate::oidc_discovery::{cluster_issuer, cluster_of_issuer};
+use crate::oidc_discovery::{cluster_issuer, cluster_of_issuer, CKS_ISSUER_BASE_URL};
 use crate::policy_eval::{evaluate, Decision};
 use crate::sa_token::now_unix;
 use crate::state::{AppState, SharedState};
@@ -154,8 +154,7 @@ fn check_signature(state: &AppState, token: &str, iss: &str) -> Result<(), ApiEr
         .ok_or_else(|| {
             unauthenticated(format!(
                 "token issuer {iss:?} is not an issuer this sandbox signs for \
-                 (it signs for {}/id/<cluster id> of its clusters)",
-                state.base_url
+                 (it signs for {CKS_ISSUER_BASE_URL}/id/<cluster id> of its clusters)"
             ))
         })?;
     let issuer = cluster_issuer(state, cluster)?;

@@ -103,7 +103,10 @@ async fn a_minted_token_verifies_against_the_jwks_named_by_discovery() {
     let claims: Value = jsonwebtoken::decode(token, &decoding, &validation)
         .unwrap()
         .claims;
-    assert_eq!(claims["iss"], discovery.body["issuer"]);
+    assert_eq!(
+        claims["iss"],
+        format!("https://oidc.cks.coreweave.com/id/{DEMO}")
+    );
     assert_eq!(claims["sub"], "system:serviceaccount:default:my-sa");
     assert_eq!(claims["aud"], json!(["aud"]));
     assert_eq!(

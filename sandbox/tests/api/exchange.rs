@@ -10,7 +10,7 @@ const AUDIENCE: &str = "https://coreweave.com/iam";
 const ORG: &str = "sandbox-org";
 
 fn issuer(cluster: &str) -> String {
-    format!("http://127.0.0.1:8080/id/{cluster}")
+    format!("https://oidc.cks.coreweave.com/id/{cluster}")
 }
 
 fn principal(cluster: &str, sa: &str) -> String {
