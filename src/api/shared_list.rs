@@ -16,11 +16,12 @@
 //! - **Window.** Objects created or deleted by someone else after the list was taken are not
 //!   seen until the next operation.
 //!
-//! Hand-written rather than a cache crate: this is one entry that must be patched in place and
-//! patched while it is still loading. `moka`'s future cache coalesces loads, but holds immutable
-//! values (a patch would be a read-modify-write racing other writes) and adds a dozen crates to
-//! the build for a single key; `tokio::sync::OnceCell` (already a dependency) does the
-//! coalescing part and is used for it.
+//! Hand-written rather than a cache crate: this is one entry that must be patched in place, also
+//! while it is still loading. `moka`'s future cache coalesces loads, but holds immutable values
+//! (a patch would be a read-modify-write racing other writes, and a write during a load would be
+//! lost) and brings 15 crates the provider does not otherwise build (crossbeam, parking_lot,
+//! event-listener, uuid, ...) for a single key. The coalescing itself is
+//! `tokio::sync::OnceCell`, already a dependency; what is written here is the state around it.
 
 use std::future::Future;
 use std::mem;
