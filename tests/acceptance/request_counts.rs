@@ -128,3 +128,36 @@ fn a_policy_created_out_of_band_between_plan_and_apply_is_still_refused() {
         .unwrap();
     assert_eq!(theirs["statements"][0]["name"], "theirs");
 }
+
+#[test]
+fn a_wif_config_deleted_out_of_band_is_found_missing_from_the_one_list() {
+    let sandbox = Sandbox::start();
+    let ws = Workspace::new();
+    ws.write(&sandbox, &many(3));
+    ws.apply();
+    let uid = ws.state_of("coreweave_object_storage_wif_config.w1")["id"].clone();
+    let (status, body) = sandbox.api(
+        reqwest::Method::POST,
+        &format!("{WIF}DeleteOIDCConfig"),
+        Some(json!({ "uid": uid })),
+    );
+    assert_eq!(status, 200, "{body}");
+    sandbox.clear_requests();
+    let plan = ws.plan();
+    assert_eq!(plan.code, 2, "{}", plan.output());
+    assert!(
+        plan.stdout
+            .contains("coreweave_object_storage_wif_config.w1 will be created"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    let counts = Counts::take(&sandbox);
+    assert_eq!(counts.wif.len(), 1, "{:?}", counts.wif);
+    assert!(counts.wif[0].path.ends_with("/ListOIDCConfigs"));
+}
