@@ -131,14 +131,14 @@ impl<T: Keyed> SharedList<T> {
     /// Keeps the answer of `flight` with the writes made meanwhile, and returns what is held.
     fn settle(&self, flight: &Arc<Flight<T>>, result: ListResult<T>) -> ListResult<T> {
         let mut state = self.lock();
-        match &*state {
+        match &mut *state {
             State::Loading {
-                flight: current, ..
+                flight: current,
+                changes,
             } if Arc::ptr_eq(current, flight) => {
-                let State::Loading { changes, .. } = mem::replace(&mut *state, State::Empty) else {
-                    unreachable!("matched Loading above");
-                };
+                let changes = mem::take(changes);
                 let Ok(list) = result else {
+                    *state = State::Empty;
                     return result;
                 };
                 let mut list = Arc::unwrap_or_clone(list);
