@@ -7,10 +7,9 @@
 //! operations return early (with what they changed recorded in state). The terminal's SIGINT,
 //! which also reaches the provider, is ignored as go-plugin servers do: Terraform decides.
 
-use std::future::Future;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
-use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
 use tracing::Subscriber;
@@ -20,40 +19,11 @@ use tracing_subscriber::Layer;
 /// The gRPC method Terraform calls on Ctrl-C.
 const STOP_METHOD: &str = "/tfplugin6.Provider/StopProvider";
 
-/// A one-way "stop requested" flag that futures can wait on.
-#[derive(Clone)]
-pub struct StopSignal(Arc<watch::Sender<bool>>);
-
-impl Default for StopSignal {
-    fn default() -> Self {
-        Self(Arc::new(watch::channel(false).0))
-    }
-}
-
-impl StopSignal {
-    /// Marks a stop as requested: every [`StopSignal::requested`] future resolves.
-    pub fn request(&self) {
-        self.0.send_replace(true);
-    }
-
-    /// True once a stop was requested.
-    pub fn is_requested(&self) -> bool {
-        *self.0.borrow()
-    }
-
-    /// Resolves when a stop is requested (immediately if it already was).
-    pub fn requested(&self) -> impl Future<Output = ()> + Send + 'static {
-        let mut rx = self.0.subscribe();
-        async move {
-            let _ = rx.wait_for(|stop| *stop).await;
-        }
-    }
-}
-
-/// The process-wide signal that long operations watch.
-pub fn global() -> &'static StopSignal {
-    static STOP: OnceLock<StopSignal> = OnceLock::new();
-    STOP.get_or_init(StopSignal::default)
+/// The process-wide token that long operations watch; cancelled when Terraform asks the
+/// provider to stop.
+pub fn global() -> &'static CancellationToken {
+    static STOP: OnceLock<CancellationToken> = OnceLock::new();
+    STOP.get_or_init(CancellationToken::new)
 }
 
 /// Ignores SIGINT so that a terminal Ctrl-C does not kill the provider under Terraform's feet.
@@ -64,15 +34,15 @@ pub fn ignore_sigint() {
     }
 }
 
-/// A tracing layer that requests a stop when a `StopProvider` request span opens.
+/// A tracing layer that cancels a token when a `StopProvider` request span opens.
 pub struct StopWatcher {
-    signal: StopSignal,
+    stop: CancellationToken,
 }
 
 impl StopWatcher {
-    /// A watcher raising `signal`.
-    pub fn new(signal: StopSignal) -> Self {
-        Self { signal }
+    /// A watcher cancelling `stop`.
+    pub fn new(stop: CancellationToken) -> Self {
+        Self { stop }
     }
 }
 
@@ -98,7 +68,7 @@ impl<S: Subscriber> Layer<S> for StopWatcher {
         attrs.record(&mut visitor);
         if visitor.is_stop {
             tracing::info!("Terraform asked the provider to stop; interrupting long operations");
-            self.signal.request();
+            self.stop.cancel();
         }
     }
 }
@@ -110,19 +80,19 @@ mod tests {
 
     #[tokio::test]
     async fn a_stop_provider_request_span_requests_a_stop() {
-        let signal = StopSignal::default();
+        let signal = CancellationToken::new();
         let subscriber = tracing_subscriber::registry().with(StopWatcher::new(signal.clone()));
         {
             let _guard = crate::test_log::set_default(subscriber);
             let _other = tracing::debug_span!("request", uri = %"/tfplugin6.Provider/ReadResource")
                 .entered();
-            assert!(!signal.is_requested());
+            assert!(!signal.is_cancelled());
             let _stop =
                 tracing::debug_span!("request", uri = %"http://127.0.0.1:1/tfplugin6.Provider/StopProvider").entered();
         }
-        assert!(signal.is_requested());
-        tokio::time::timeout(std::time::Duration::from_secs(1), signal.requested())
+        assert!(signal.is_cancelled());
+        tokio::time::timeout(std::time::Duration::from_secs(1), signal.cancelled())
             .await
-            .expect("requested() resolves");
+            .expect("cancelled() resolves");
     }
 }

@@ -5,7 +5,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use url::{Host, Url};
+use url::Url;
+
+use crate::api::check_endpoint;
 
 /// Environment variable holding the API token.
 pub const ENV_TOKEN: &str = "COREWEAVE_API_TOKEN";
@@ -98,16 +100,6 @@ pub struct ProcessEnvironment;
 impl Environment for ProcessEnvironment {
     fn var(&self, name: &str) -> Option<String> {
         std::env::var(name).ok().filter(|v| !v.is_empty())
-    }
-}
-
-/// True when `host` is a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`).
-pub fn is_loopback_host(host: Option<Host<&str>>) -> bool {
-    match host {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
     }
 }
 
@@ -276,34 +268,7 @@ fn parse_base_url(attribute: &'static str, value: &str) -> Result<Url, SettingEr
             "`{attribute}` must be an absolute URL such as \"https://api.coreweave.com\" ({e})"
         ))
     })?;
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback_host(url.host()) => {}
-        "http" => {
-            return Err(bad(format!(
-                "`{attribute}` must use https://; plain http:// is allowed only for a loopback host \
-                 (localhost, 127.0.0.1, [::1]) so that the API token never crosses a network in clear text"
-            )))
-        }
-        other => {
-            return Err(bad(format!(
-                "`{attribute}` must use https://, not {other}://"
-            )))
-        }
-    }
-    if url.host().is_none() {
-        return Err(bad(format!("`{attribute}` has no host")));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(bad(format!(
-            "`{attribute}` must not carry credentials; use `token`"
-        )));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(bad(format!(
-            "`{attribute}` must not have a query or fragment"
-        )));
-    }
+    check_endpoint(&url).map_err(|e| bad(format!("`{attribute}` {e}")))?;
     Ok(url)
 }
 

@@ -92,6 +92,12 @@ pub enum ApiError {
         /// The failure of the last attempt.
         last: Box<ApiError>,
     },
+    /// Terraform asked the provider to stop while it waited to retry.
+    #[error("interrupted while waiting to retry (Terraform asked the provider to stop); last error: {last}")]
+    Interrupted {
+        /// The failure that was going to be retried.
+        last: Box<ApiError>,
+    },
 }
 
 fn describe_last(last: &ApiError) -> String {
@@ -132,7 +138,9 @@ impl ApiError {
     pub fn outcome_unknown(&self) -> bool {
         match self {
             ApiError::Transport { .. } => true,
-            ApiError::RetriesExhausted { last, .. } => last.outcome_unknown(),
+            ApiError::RetriesExhausted { last, .. } | ApiError::Interrupted { last } => {
+                last.outcome_unknown()
+            }
             _ => matches!(self.http_status(), Some(500 | 502 | 504)),
         }
     }

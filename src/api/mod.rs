@@ -26,6 +26,7 @@ use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AF
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use tokio_util::sync::CancellationToken;
 use url::{Host, Url};
 
 pub use cks::{Cluster, ClusterOidc, ClusterStatus, OidcUpdate, UpdateClusterRequest};
@@ -91,6 +92,9 @@ pub struct ClientConfig {
     pub max_retries: u32,
     /// `User-Agent` header value.
     pub user_agent: String,
+    /// Cancelled when Terraform asks the provider to stop: every retry pause and wait ends at
+    /// once (a request in flight is never abandoned, so its outcome is always known).
+    pub stop: CancellationToken,
 }
 
 /// The CoreWeave API client. Cloning is cheap and clones share connections, the request
@@ -108,6 +112,7 @@ struct Inner {
     policy: RetryPolicy,
     request_timeout: Duration,
     requests: AtomicU64,
+    stop: CancellationToken,
     access_policies: shared_list::SharedList<AccessPolicy>,
     oidc_configs: shared_list::SharedList<OidcConfig>,
 }
@@ -185,21 +190,17 @@ impl ApiClient {
 
     fn with_policy(config: ClientConfig, policy: RetryPolicy) -> Result<ApiClient, ApiError> {
         let mut endpoint = config.endpoint;
-        if !matches!(endpoint.scheme(), "http" | "https")
-            || endpoint.cannot_be_a_base()
-            || endpoint.host().is_none()
-        {
-            return Err(ApiError::InvalidRequest(format!(
-                "the endpoint {endpoint} is not an http(s) URL with a host"
-            )));
-        }
-        if !endpoint.username().is_empty() || endpoint.password().is_some() {
-            return Err(ApiError::InvalidRequest(
-                "the endpoint URL must not contain a user name or password".to_string(),
-            ));
-        }
         endpoint.set_query(None);
         endpoint.set_fragment(None);
+        match check_endpoint(&endpoint) {
+            // Refused per request instead ([`ApiError::InsecureEndpoint`]), before any token is sent.
+            Ok(()) | Err(EndpointError::PlainHttp) => {}
+            Err(e) => {
+                return Err(ApiError::InvalidRequest(format!(
+                    "the endpoint {endpoint} {e}"
+                )))
+            }
+        }
 
         let token = config.token.filter(|token| !token.expose().is_empty());
         let authorization = match &token {
@@ -236,6 +237,7 @@ impl ApiClient {
                 policy,
                 request_timeout: config.request_timeout,
                 requests: AtomicU64::new(0),
+                stop: config.stop,
                 access_policies: shared_list::SharedList::default(),
                 oidc_configs: shared_list::SharedList::default(),
             }),
@@ -364,8 +366,25 @@ impl ApiClient {
         }
         let delay = self.inner.policy.delay(*retries, retry_after);
         *retries += 1;
-        tokio::time::sleep(delay).await;
-        Ok(())
+        if self.pause(delay).await {
+            Ok(())
+        } else {
+            Err(ApiError::Interrupted {
+                last: Box::new(last),
+            })
+        }
+    }
+
+    /// Sleeps for `delay`; `false` (at once) when Terraform asks the provider to stop first.
+    pub async fn pause(&self, delay: Duration) -> bool {
+        let stop = &self.inner.stop;
+        if stop.is_cancelled() {
+            return false;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(delay) => true,
+            () = stop.cancelled() => false,
+        }
     }
 
     /// The `Authorization` header for a request to `url`, after the pre-flight checks.
@@ -375,7 +394,7 @@ impl ApiClient {
             .authorization
             .clone()
             .ok_or(ApiError::MissingToken)?;
-        if url.scheme() != "https" && !is_loopback(url) {
+        if url.scheme() != "https" && !is_loopback_host(url.host()) {
             return Err(ApiError::InsecureEndpoint {
                 host: url.host_str().unwrap_or_default().to_string(),
             });
@@ -571,14 +590,56 @@ fn same_origin_redirects() -> reqwest::redirect::Policy {
     })
 }
 
-/// Whether the URL's host is `localhost`, in 127.0.0.0/8, or `::1`.
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
+/// True when `host` is a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`): the one place
+/// that decides where plain `http://` may carry the token.
+pub fn is_loopback_host(host: Option<Host<&str>>) -> bool {
+    match host {
         Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
         Some(Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
     }
+}
+
+/// Why a URL cannot be the API endpoint (or another base URL the token may be sent to).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    /// Neither `https` nor `http`.
+    #[error("must use https://, not {0}://")]
+    Scheme(String),
+    /// Plain `http` to a host that is not loopback.
+    #[error("must use https://; plain http:// is allowed only for a loopback host (localhost, 127.0.0.1, [::1]) so that the API token never crosses a network in clear text")]
+    PlainHttp,
+    /// No host.
+    #[error("has no host")]
+    NoHost,
+    /// A user name or password in the URL.
+    #[error("must not carry credentials; use `token`")]
+    Credentials,
+    /// A query or fragment.
+    #[error("must not have a query or fragment")]
+    QueryOrFragment,
+}
+
+/// The one endpoint check: `https://` (or `http://` to a loopback host), a host, no
+/// credentials, no query or fragment.
+pub fn check_endpoint(url: &Url) -> Result<(), EndpointError> {
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback_host(url.host()) => {}
+        "http" => return Err(EndpointError::PlainHttp),
+        other => return Err(EndpointError::Scheme(other.to_string())),
+    }
+    if url.cannot_be_a_base() || url.host().is_none() {
+        return Err(EndpointError::NoHost);
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(EndpointError::Credentials);
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(EndpointError::QueryOrFragment);
+    }
+    Ok(())
 }
 
 /// Checks that a required request value is not empty.
@@ -668,7 +729,8 @@ mod tests {
             ("http://localhost.example.com", false),
             ("http://api.coreweave.com", false),
         ] {
-            assert_eq!(is_loopback(&Url::parse(url).unwrap()), loopback, "{url}");
+            let url = Url::parse(url).unwrap();
+            assert_eq!(is_loopback_host(url.host()), loopback, "{url}");
         }
     }
 

@@ -135,6 +135,19 @@ impl TestServer {
         ApiClient::with_policy(test_config(&self.url), fast_policy(max_retries))
             .expect("test client")
     }
+
+    /// [`TestServer::client`] whose retries and waits end when `stop` is cancelled.
+    pub(crate) fn client_with_stop(
+        &self,
+        max_retries: u32,
+        stop: &tokio_util::sync::CancellationToken,
+    ) -> ApiClient {
+        let config = ClientConfig {
+            stop: stop.clone(),
+            ..test_config(&self.url)
+        };
+        ApiClient::with_policy(config, fast_policy(max_retries)).expect("test client")
+    }
 }
 
 /// Client settings for tests: test token and user agent, 2 s timeout.
@@ -145,6 +158,7 @@ pub(crate) fn test_config(endpoint: &Url) -> ClientConfig {
         request_timeout: Duration::from_secs(2),
         max_retries: 3,
         user_agent: USER_AGENT.to_string(),
+        stop: tokio_util::sync::CancellationToken::new(),
     }
 }
 

@@ -2,11 +2,10 @@
 
 use std::time::Duration;
 
-use tokio::time::{sleep, Instant};
+use tokio::time::Instant;
 
 use crate::api::cks::{Cluster, ClusterStatus, OidcUpdate};
 use crate::api::{ApiClient, ApiError, Code};
-use crate::interrupt;
 
 /// Why an operation on a cluster did not complete.
 #[derive(Debug, thiserror::Error)]
@@ -75,17 +74,17 @@ pub fn is_transitional(status: &ClusterStatus) -> bool {
 
 /// Sleeps for `delay` unless Terraform asks the provider to stop first. Only waits are
 /// interruptible: an API call in flight is never abandoned, so its outcome is always known.
-async fn pause(cluster_id: &str, delay: Duration) -> Result<(), ClusterOpError> {
-    let interrupted = || ClusterOpError::Interrupted {
-        cluster_id: cluster_id.into(),
-    };
-    let stop = interrupt::global();
-    if stop.is_requested() {
-        return Err(interrupted());
-    }
-    tokio::select! {
-        () = sleep(delay) => Ok(()),
-        () = stop.requested() => Err(interrupted()),
+async fn pause(
+    client: &ApiClient,
+    cluster_id: &str,
+    delay: Duration,
+) -> Result<(), ClusterOpError> {
+    if client.pause(delay).await {
+        Ok(())
+    } else {
+        Err(ClusterOpError::Interrupted {
+            cluster_id: cluster_id.into(),
+        })
     }
 }
 
@@ -129,7 +128,7 @@ pub async fn until_running(
                     });
                 }
                 tracing::debug!(cluster_id, %status, delay_ms = delay.as_millis() as u64, "waiting for cluster");
-                pause(cluster_id, delay).await?;
+                pause(client, cluster_id, delay).await?;
                 attempt += 1;
             }
         }
@@ -161,7 +160,7 @@ pub async fn patch_when_running(
                     cluster_id,
                     "cluster busy, waiting before patching again: {e}"
                 );
-                pause(cluster_id, delay).await?;
+                pause(client, cluster_id, delay).await?;
                 attempt += 1;
             }
             Err(e) => return Err(e.into()),
@@ -215,6 +214,31 @@ mod tests {
         let oidc =
             serde_json::from_value(json!({"issuerUrl": "https://i", "clientId": "new"})).unwrap();
         OidcUpdate::between(None, Some(&oidc)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_stop_during_the_busy_retry_ends_the_wait_at_once() {
+        let server = TestServer::start().await;
+        server.push(cluster("STATUS_RUNNING"));
+        server.push(busy());
+        let stop = tokio_util::sync::CancellationToken::new();
+        let client = server.client_with_stop(0, &stop);
+        // Hours of budget: only the stop can end this wait promptly.
+        let deadline = Instant::now() + Duration::from_secs(3600);
+        let update = update();
+        let patching = patch_when_running(&client, "c1", deadline, &update);
+        let stopper = async {
+            while server.requests().len() < 2 {
+                tokio::task::yield_now().await;
+            }
+            stop.cancel();
+        };
+        let (result, ()) = tokio::join!(patching, stopper);
+        assert!(
+            matches!(result, Err(ClusterOpError::Interrupted { .. })),
+            "{result:?}"
+        );
+        assert_eq!(server.requests().len(), 2, "no request after the stop");
     }
 
     #[tokio::test]
