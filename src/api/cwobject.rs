@@ -78,6 +78,29 @@ impl Keyed for AccessPolicy {
     }
 }
 
+/// Statements with every list sorted and deduplicated, ordered by name (names are unique in a
+/// policy): order never matters to the API.
+fn normalized(statements: &[PolicyStatement]) -> Vec<PolicyStatement> {
+    let sorted = |items: &[String]| {
+        let mut items = items.to_vec();
+        items.sort();
+        items.dedup();
+        items
+    };
+    let mut out: Vec<_> = statements
+        .iter()
+        .map(|s| PolicyStatement {
+            name: s.name.clone(),
+            effect: s.effect.clone(),
+            actions: sorted(&s.actions),
+            resources: sorted(&s.resources),
+            principals: sorted(&s.principals),
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
 impl ApiClient {
     /// `GET /v1/cwobject/access-policy`: every organization access policy, shared (not copied)
     /// between callers: one list per client, kept current by this client's writes
@@ -114,13 +137,35 @@ impl ApiClient {
             },
         };
         let call = self.rest_call(Method::POST, &ACCESS_POLICY).json(&body)?;
-        self.write(&call).await?;
+        if let Err(error) = self.write(&call).await {
+            // A lost answer: the policy may have been written. A fresh list tells.
+            if !error.outcome_unknown() || !self.holds(policy).await {
+                return Err(error);
+            }
+            tracing::debug!(
+                target: "coreweave::api",
+                name = %policy.name,
+                %error,
+                "the access policy was written although its answer was lost"
+            );
+        }
         self.inner.access_policies.upsert(AccessPolicy {
             version: ACCESS_POLICY_VERSION.into(),
             name: policy.name.clone(),
             statements: policy.statements.clone(),
         });
         Ok(())
+    }
+
+    /// Whether a fresh list holds `policy` as given (statement and list order aside).
+    async fn holds(&self, policy: &AccessPolicy) -> bool {
+        let Ok(policies) = self.relist_access_policies().await else {
+            return false;
+        };
+        let wanted = normalized(&policy.statements);
+        policies
+            .iter()
+            .any(|p| p.name == policy.name && normalized(&p.statements) == wanted)
     }
 
     /// `DELETE /v1/cwobject/access-policy/{name}`; `false` when the policy was already gone.

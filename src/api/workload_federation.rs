@@ -69,7 +69,8 @@ impl Keyed for OidcConfig {
     }
 }
 
-/// `CreateOIDCConfig` request.
+/// `CreateOIDCConfig` request: also the settable fields of a configuration that
+/// [`UpdateOidcConfig::between`] compares.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateOidcConfig {
@@ -112,6 +113,69 @@ pub struct UpdateOidcConfig {
     /// New activation state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
+}
+
+/// One settable field of a configuration: its update-mask path, whether two specs differ in
+/// it, and how an update carries the new value.
+struct ConfigField {
+    path: &'static str,
+    differs: fn(&CreateOidcConfig, &CreateOidcConfig) -> bool,
+    set: fn(&mut UpdateOidcConfig, &CreateOidcConfig),
+}
+
+/// The one table every configuration update is built from.
+const CONFIG_FIELDS: [ConfigField; 5] = [
+    ConfigField {
+        path: "name",
+        differs: |a, b| a.name != b.name,
+        set: |u, new| u.name = Some(new.name.clone()),
+    },
+    ConfigField {
+        path: "description",
+        differs: |a, b| description(a) != description(b),
+        set: |u, new| u.description = description(new).map(str::to_string),
+    },
+    ConfigField {
+        path: "issuerUrl",
+        differs: |a, b| a.issuer_url != b.issuer_url,
+        set: |u, new| u.issuer_url = Some(new.issuer_url.clone()),
+    },
+    ConfigField {
+        path: "audience",
+        differs: |a, b| a.audience != b.audience,
+        set: |u, new| u.audience = Some(new.audience.clone()),
+    },
+    ConfigField {
+        path: "active",
+        differs: |a, b| a.active != b.active,
+        set: |u, new| u.active = Some(new.active),
+    },
+];
+
+/// A description, `""` counting as none.
+fn description(spec: &CreateOidcConfig) -> Option<&str> {
+    spec.description.as_deref().filter(|d| !d.is_empty())
+}
+
+impl UpdateOidcConfig {
+    /// The update of configuration `uid` from `old` to `new`, or `None` when no field changes.
+    /// Each changed field is named in the mask and carried in the body; a removed description
+    /// is named and left out, which clears it.
+    pub fn between(
+        uid: &str,
+        old: &CreateOidcConfig,
+        new: &CreateOidcConfig,
+    ) -> Option<UpdateOidcConfig> {
+        let mut update = UpdateOidcConfig {
+            uid: uid.to_string(),
+            ..UpdateOidcConfig::default()
+        };
+        for field in CONFIG_FIELDS.iter().filter(|f| (f.differs)(old, new)) {
+            update.update_mask.push(field.path.to_string());
+            (field.set)(&mut update, new);
+        }
+        (!update.update_mask.is_empty()).then_some(update)
+    }
 }
 
 #[derive(Deserialize)]
@@ -292,6 +356,44 @@ mod tests {
             description: None,
             active: true,
         }
+    }
+
+    #[test]
+    fn an_update_masks_and_carries_only_changed_fields() {
+        let old = create_request();
+        let new = CreateOidcConfig {
+            audience: "https://coreweave.com/iam2".into(),
+            active: false,
+            ..create_request()
+        };
+        let update = UpdateOidcConfig::between("u1", &old, &new).unwrap();
+        assert_eq!(
+            serde_json::to_value(&update).unwrap(),
+            json!({"uid": "u1", "updateMask": "audience,active",
+                   "audience": "https://coreweave.com/iam2", "active": false})
+        );
+        assert_eq!(UpdateOidcConfig::between("u1", &old, &old), None);
+    }
+
+    #[test]
+    fn removing_the_description_clears_it_and_empty_equals_none() {
+        let described = CreateOidcConfig {
+            description: Some("d".into()),
+            ..create_request()
+        };
+        let update = UpdateOidcConfig::between("u1", &described, &create_request()).unwrap();
+        assert_eq!(
+            serde_json::to_value(&update).unwrap(),
+            json!({"uid": "u1", "updateMask": "description"})
+        );
+        let empty = CreateOidcConfig {
+            description: Some(String::new()),
+            ..create_request()
+        };
+        assert_eq!(
+            UpdateOidcConfig::between("u1", &create_request(), &empty),
+            None
+        );
     }
 
     #[tokio::test]

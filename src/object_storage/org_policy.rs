@@ -13,7 +13,6 @@ use tf_provider::value::{Value, ValueEmpty, ValueSet};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::api::cwobject::{AccessPolicy, PolicyStatement, ACCESS_POLICY_VERSION};
-use crate::api::ApiClient;
 use crate::diag;
 use crate::object_storage::policy_rules::{self, StatementInput};
 use crate::provider::ProviderData;
@@ -215,18 +214,6 @@ impl OrgPolicyResource {
         }
     }
 
-    /// Whether the remote policy already equals `state`, by a fresh list (used when a write's
-    /// outcome is unknown).
-    async fn holds(&self, client: &ApiClient, state: &OrgPolicyState) -> bool {
-        let Ok(policies) = client.relist_access_policies().await else {
-            return false;
-        };
-        let name = state.name();
-        policies
-            .iter()
-            .any(|p| p.name == name && OrgPolicyState::from_api(p).statements == state.statements)
-    }
-
     async fn ensure(
         &self,
         diags: &mut Diagnostics,
@@ -237,10 +224,6 @@ impl OrgPolicyResource {
         let client = &configured.client;
         match client.ensure_access_policy(&state.to_api()).await {
             Ok(()) => Some(()),
-            Err(e) if e.outcome_unknown() && self.holds(client, state).await => {
-                tracing::debug!("the policy was written although the answer failed: {e}");
-                Some(())
-            }
             Err(e) => {
                 diag::api_error(
                     diags,

@@ -10,7 +10,7 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::api::workload_federation::{CreateOidcConfig, OidcConfig, UpdateOidcConfig};
-use crate::api::{ApiError, Code, ErrorDetail};
+use crate::api::{ApiClient, ApiError, Code, ErrorDetail};
 use crate::diag;
 use crate::provider::ProviderData;
 use crate::schema::{block, schema, Attr, Kind};
@@ -68,41 +68,20 @@ impl WifConfigState {
         }
     }
 
-    fn description_option(&self) -> Option<String> {
-        self.description
-            .as_ref_option()
-            .filter(|d| !d.is_empty())
-            .cloned()
+    /// The settable fields this state asks for, as the client takes them.
+    pub fn spec(&self) -> CreateOidcConfig {
+        CreateOidcConfig {
+            name: text(&self.name),
+            issuer_url: text(&self.issuer_url),
+            audience: text(&self.audience),
+            description: self
+                .description
+                .as_ref_option()
+                .filter(|d| !d.is_empty())
+                .cloned(),
+            active: self.active.as_ref_option().copied().unwrap_or(true),
+        }
     }
-}
-
-/// The update mask (API field paths) and request that turn `old` into `new`.
-pub fn update_request(uid: &str, old: &WifConfigState, new: &WifConfigState) -> UpdateOidcConfig {
-    let mut req = UpdateOidcConfig {
-        uid: uid.to_string(),
-        ..Default::default()
-    };
-    if old.name != new.name {
-        req.update_mask.push("name".into());
-        req.name = Some(text(&new.name));
-    }
-    if old.description_option() != new.description_option() {
-        req.update_mask.push("description".into());
-        req.description = new.description_option();
-    }
-    if old.issuer_url != new.issuer_url {
-        req.update_mask.push("issuerUrl".into());
-        req.issuer_url = Some(text(&new.issuer_url));
-    }
-    if old.audience != new.audience {
-        req.update_mask.push("audience".into());
-        req.audience = Some(text(&new.audience));
-    }
-    if old.active != new.active {
-        req.update_mask.push("active".into());
-        req.active = new.active.as_ref_option().copied();
-    }
-    req
 }
 
 /// Checks every known value; unknown values are checked when they become known.
@@ -183,6 +162,7 @@ impl WifConfigResource {
     async fn saved_state(
         &self,
         diags: &mut Diagnostics,
+        client: &ApiClient,
         doing: &str,
         result: Result<OidcConfig, ApiError>,
         planned: &WifConfigState,
@@ -190,7 +170,7 @@ impl WifConfigResource {
         match result {
             Ok(config) => Some(WifConfigState::from_api(&config, &planned.description)),
             Err(e) if e.code() == Some(Code::AlreadyExists) => {
-                let detail = self.conflict_message(&e, planned).await;
+                let detail = conflict_message(client, &e, planned).await;
                 diags.error(
                     "Issuer and audience already registered",
                     detail,
@@ -204,48 +184,50 @@ impl WifConfigResource {
             }
         }
     }
+}
 
-    async fn conflict_message(&self, err: &ApiError, planned: &WifConfigState) -> String {
-        let from_details = err.status().and_then(|s| {
-            s.details.iter().find_map(|d| match d {
-                ErrorDetail::ResourceInfo {
-                    resource_name,
-                    description,
-                    ..
-                } if !resource_name.is_empty() => {
-                    Some((resource_name.clone(), description.clone()))
-                }
-                _ => None,
-            })
-        });
-        let found = match from_details {
-            Some(found) => Some(found),
-            None => match self.data.get(&mut Diagnostics::default()) {
-                Some(c) => c.client.list_oidc_configs().await.ok().and_then(|configs| {
-                    configs
-                        .iter()
-                        .find(|c| {
-                            Value::Value(c.issuer_url.clone()) == planned.issuer_url
-                                && Value::Value(c.audience.clone()) == planned.audience
-                        })
-                        .map(|c| (c.uid.clone(), c.name.clone()))
-                }),
-                None => None,
-            },
-        };
-        let pair = format!(
-            "issuer {:?} and audience {:?}",
-            text(&planned.issuer_url),
-            text(&planned.audience)
-        );
-        match found {
-            Some((uid, about)) => format!(
-                "The workload identity federation config {uid} ({about}) already uses {pair}; each pair is unique in \
-                 the organization. {}\n\nAPI error: {err}",
-                diag::import_hint(&uid)
-            ),
-            None => format!("Another workload identity federation config already uses {pair}.\n\nAPI error: {err}"),
-        }
+/// The detail of an `already_exists` answer: the config that holds the issuer and audience pair
+/// (from the error's details, or else a list), with the import command.
+async fn conflict_message(client: &ApiClient, err: &ApiError, planned: &WifConfigState) -> String {
+    let from_details = err.status().and_then(|s| {
+        s.details.iter().find_map(|d| match d {
+            ErrorDetail::ResourceInfo {
+                resource_name,
+                description,
+                ..
+            } if !resource_name.is_empty() => Some((resource_name.clone(), description.clone())),
+            _ => None,
+        })
+    });
+    let mut list_error = String::new();
+    let found = match from_details {
+        Some(found) => Some(found),
+        None => match client.list_oidc_configs().await {
+            Ok(configs) => configs
+                .iter()
+                .find(|c| {
+                    Value::Value(c.issuer_url.clone()) == planned.issuer_url
+                        && Value::Value(c.audience.clone()) == planned.audience
+                })
+                .map(|c| (c.uid.clone(), c.name.clone())),
+            Err(e) => {
+                list_error = format!(" (listing the configs to name it failed: {e})");
+                None
+            }
+        },
+    };
+    let pair = format!(
+        "issuer {:?} and audience {:?}",
+        text(&planned.issuer_url),
+        text(&planned.audience)
+    );
+    match found {
+        Some((uid, about)) => format!(
+            "The workload identity federation config {uid} ({about}) already uses {pair}; each pair is unique in \
+             the organization. {}\n\nAPI error: {err}",
+            diag::import_hint(&uid)
+        ),
+        None => format!("Another workload identity federation config already uses {pair}{list_error}.\n\nAPI error: {err}"),
     }
 }
 
@@ -344,11 +326,9 @@ impl Resource for WifConfigResource {
         planned.id = prior.id.clone();
         planned.org_id = prior.org_id.clone();
         planned.created_at = prior.created_at.clone();
-        let changes = update_request("", &prior, &planned);
-        planned.updated_at = if changes.update_mask.is_empty() {
-            prior.updated_at.clone()
-        } else {
-            Value::Unknown
+        planned.updated_at = match UpdateOidcConfig::between("", &prior.spec(), &planned.spec()) {
+            None => prior.updated_at.clone(),
+            Some(_) => Value::Unknown,
         };
         Some((Some(planned), prior_private_state, Vec::new()))
     }
@@ -375,20 +355,16 @@ impl Resource for WifConfigResource {
         if !check(diags, &planned) {
             return None;
         }
-        let request = CreateOidcConfig {
-            name: text(&planned.name),
-            issuer_url: text(&planned.issuer_url),
-            audience: text(&planned.audience),
-            description: planned.description_option(),
-            active: planned.active.as_ref_option().copied().unwrap_or(true),
-        };
+        let request = planned.spec();
         let configured = self.data.get(diags)?;
         let result = configured.client.create_oidc_config(&request).await;
         let doing = format!(
             "creating workload identity federation config {:?}",
             request.name
         );
-        let state = self.saved_state(diags, &doing, result, &planned).await?;
+        let state = self
+            .saved_state(diags, &configured.client, &doing, result, &planned)
+            .await?;
         Some((Some(state), planned_private_state))
     }
 
@@ -407,14 +383,15 @@ impl Resource for WifConfigResource {
             return None;
         }
         let uid = text(&prior.id);
-        let request = update_request(&uid, &prior, &planned);
-        if request.update_mask.is_empty() {
+        let Some(request) = UpdateOidcConfig::between(&uid, &prior.spec(), &planned.spec()) else {
             return Some((Some(planned), planned_private_state));
-        }
+        };
         let configured = self.data.get(diags)?;
         let result = configured.client.update_oidc_config(&request).await;
         let doing = format!("updating workload identity federation config {uid}");
-        let state = self.saved_state(diags, &doing, result, &planned).await?;
+        let state = self
+            .saved_state(diags, &configured.client, &doing, result, &planned)
+            .await?;
         Some((Some(state), planned_private_state))
     }
 
@@ -487,30 +464,14 @@ mod tests {
     }
 
     #[test]
-    fn update_mask_lists_only_changed_fields() {
-        let old = state();
-        let mut new = state();
-        new.audience = Value::Value("https://coreweave.com/iam".into());
-        new.active = Value::Value(false);
-        let req = update_request("u1", &old, &new);
-        assert_eq!(req.update_mask, ["audience", "active"]);
-        assert_eq!(req.audience.as_deref(), Some("https://coreweave.com/iam"));
-        assert_eq!(req.active, Some(false));
-        assert_eq!(req.name, None);
-    }
-
-    #[test]
-    fn removing_the_description_clears_it_and_empty_equals_null() {
-        let mut old = state();
-        old.description = Value::Value("d".into());
-        let req = update_request("u1", &old, &state());
-        assert_eq!(req.update_mask, ["description"]);
-        assert_eq!(req.description, None);
-        let mut empty = state();
-        empty.description = Value::Value(String::new());
-        assert!(update_request("u1", &state(), &empty)
-            .update_mask
-            .is_empty());
+    fn state_converts_to_the_clients_spec() {
+        let mut s = state();
+        s.description = Value::Value(String::new());
+        s.active = Value::Null;
+        let spec = s.spec();
+        assert_eq!(spec.description, None, "\"\" is no description");
+        assert!(spec.active, "active by default");
+        assert_eq!(spec.name, "cks");
     }
 
     #[test]
