@@ -6,9 +6,9 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use base64::Engine;
+use prost::Message as _;
 use serde_json::{json, Map, Value};
-
-use crate::protobuf::Message;
+use tonic_types::pb;
 
 /// The gRPC status codes the sandbox produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,40 +185,52 @@ impl Detail {
 
     /// The protobuf wire encoding of the message.
     pub fn proto(&self) -> Vec<u8> {
-        let msg = match self {
-            Detail::BadRequest(violations) => violations.iter().fold(Message::new(), |msg, v| {
-                let fv = Message::new().string(1, &v.field).string(2, &v.description);
-                msg.message(1, &fv)
-            }),
+        match self {
+            Detail::BadRequest(violations) => pb::BadRequest {
+                field_violations: violations
+                    .iter()
+                    .map(|v| pb::bad_request::FieldViolation {
+                        field: v.field.clone(),
+                        description: v.description.clone(),
+                    })
+                    .collect(),
+            }
+            .encode_to_vec(),
             Detail::ResourceInfo {
                 resource_type,
                 resource_name,
                 owner,
                 description,
-            } => Message::new()
-                .string(1, resource_type)
-                .string(2, resource_name)
-                .string(3, owner)
-                .string(4, description),
+            } => pb::ResourceInfo {
+                resource_type: resource_type.clone(),
+                resource_name: resource_name.clone(),
+                owner: owner.clone(),
+                description: description.clone(),
+            }
+            .encode_to_vec(),
             Detail::PreconditionFailure {
                 kind,
                 subject,
                 description,
-            } => Message::new().message(
-                1,
-                &Message::new()
-                    .string(1, kind)
-                    .string(2, subject)
-                    .string(3, description),
-            ),
+            } => pb::PreconditionFailure {
+                violations: vec![pb::precondition_failure::Violation {
+                    r#type: kind.clone(),
+                    subject: subject.clone(),
+                    description: description.clone(),
+                }],
+            }
+            .encode_to_vec(),
             Detail::QuotaFailure {
                 subject,
                 description,
-            } => {
-                Message::new().message(1, &Message::new().string(1, subject).string(2, description))
+            } => pb::QuotaFailure {
+                violations: vec![pb::quota_failure::Violation {
+                    subject: subject.clone(),
+                    description: description.clone(),
+                }],
             }
-        };
-        msg.into_bytes()
+            .encode_to_vec(),
+        }
     }
 }
 
@@ -397,7 +409,6 @@ impl IntoResponse for ConnectError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protobuf::{decode, Field};
     use base64::Engine;
 
     #[test]
@@ -422,12 +433,13 @@ mod tests {
         assert!(!value.ends_with('='));
         let bytes = STANDARD_NO_PAD.decode(value).unwrap();
         assert_eq!(
-            decode(&bytes).unwrap(),
-            vec![
-                Field::Bytes(1, b"OIDCConfig".to_vec()),
-                Field::Bytes(2, b"u1".to_vec()),
-                Field::Bytes(4, b"gone".to_vec()),
-            ]
+            pb::ResourceInfo::decode(bytes.as_slice()).unwrap(),
+            pb::ResourceInfo {
+                resource_type: "OIDCConfig".into(),
+                resource_name: "u1".into(),
+                owner: String::new(),
+                description: "gone".into(),
+            }
         );
         assert_eq!(detail["debug"]["resourceName"], "u1");
     }

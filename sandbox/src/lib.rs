@@ -23,7 +23,6 @@ pub mod oidc_config;
 pub mod oidc_discovery;
 pub mod policy;
 pub mod policy_eval;
-pub mod protobuf;
 pub mod request_log;
 pub mod sa_token;
 pub mod seed;

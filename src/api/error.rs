@@ -12,7 +12,9 @@ use std::sync::Arc;
 use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::{DecodePaddingMode, Engine as _};
+use prost::Message as _;
 use serde_json::{Map, Value};
+use tonic_types::pb;
 
 /// Longest body excerpt (in characters) kept in an [`ApiError::Unexpected`].
 pub(crate) const SNIPPET_CHARS: usize = 512;
@@ -610,136 +612,59 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
 
 /// A detail in protobuf binary form; `None` for unknown types and malformed bytes.
 fn proto_detail(type_name: &str, bytes: &[u8]) -> Option<ErrorDetail> {
-    match short_type(type_name) {
-        "google.rpc.BadRequest" => Some(ErrorDetail::BadRequest {
-            field_violations: wire::messages(bytes, 1)?
+    Some(match short_type(type_name) {
+        "google.rpc.BadRequest" => pb::BadRequest::decode(bytes).ok()?.into(),
+        "google.rpc.ResourceInfo" => pb::ResourceInfo::decode(bytes).ok()?.into(),
+        "google.rpc.PreconditionFailure" => pb::PreconditionFailure::decode(bytes).ok()?.into(),
+        "google.rpc.QuotaFailure" => pb::QuotaFailure::decode(bytes).ok()?.into(),
+        _ => return None,
+    })
+}
+
+impl From<pb::BadRequest> for ErrorDetail {
+    fn from(detail: pb::BadRequest) -> Self {
+        ErrorDetail::BadRequest {
+            field_violations: detail
+                .field_violations
                 .into_iter()
-                .map(|m| wire::strings::<2>(m).map(|[field, description]| (field, description)))
-                .collect::<Option<_>>()?,
-        }),
-        "google.rpc.ResourceInfo" => {
-            let [resource_type, resource_name, owner, description] = wire::strings::<4>(bytes)?;
-            Some(ErrorDetail::ResourceInfo {
-                resource_type,
-                resource_name,
-                owner,
-                description,
-            })
+                .map(|v| (v.field, v.description))
+                .collect(),
         }
-        "google.rpc.PreconditionFailure" => Some(ErrorDetail::PreconditionFailure {
-            violations: wire::messages(bytes, 1)?
-                .into_iter()
-                .map(|m| {
-                    wire::strings::<3>(m)
-                        .map(|[kind, subject, description]| (kind, subject, description))
-                })
-                .collect::<Option<_>>()?,
-        }),
-        "google.rpc.QuotaFailure" => Some(ErrorDetail::QuotaFailure {
-            violations: wire::messages(bytes, 1)?
-                .into_iter()
-                .map(|m| wire::strings::<2>(m).map(|[subject, description]| (subject, description)))
-                .collect::<Option<_>>()?,
-        }),
-        _ => None,
     }
 }
 
-/// A minimal protobuf wire-format reader: varints and length-delimited fields (fixed-width
-/// fields are skipped, groups are rejected). Every function returns `None` on malformed input.
-mod wire {
-    /// The payload of one field.
-    enum Payload<'a> {
-        Scalar,
-        Bytes(&'a [u8]),
-    }
-
-    fn varint(buf: &[u8], pos: &mut usize) -> Option<u64> {
-        let mut value = 0u64;
-        for shift in (0..64).step_by(7) {
-            let byte = *buf.get(*pos)?;
-            *pos += 1;
-            value |= u64::from(byte & 0x7f) << shift;
-            if byte & 0x80 == 0 {
-                return Some(value);
-            }
+impl From<pb::ResourceInfo> for ErrorDetail {
+    fn from(detail: pb::ResourceInfo) -> Self {
+        ErrorDetail::ResourceInfo {
+            resource_type: detail.resource_type,
+            resource_name: detail.resource_name,
+            owner: detail.owner,
+            description: detail.description,
         }
-        None
     }
+}
 
-    fn take<'a>(buf: &'a [u8], pos: &mut usize, len: usize) -> Option<&'a [u8]> {
-        let end = pos.checked_add(len)?;
-        let slice = buf.get(*pos..end)?;
-        *pos = end;
-        Some(slice)
-    }
-
-    /// All `(field number, payload)` pairs of a message.
-    fn fields(buf: &[u8]) -> Option<Vec<(u64, Payload<'_>)>> {
-        let mut pos = 0;
-        let mut out = Vec::new();
-        while pos < buf.len() {
-            let key = varint(buf, &mut pos)?;
-            let number = key >> 3;
-            if number == 0 {
-                return None;
-            }
-            let payload = match key & 7 {
-                0 => {
-                    varint(buf, &mut pos)?;
-                    Payload::Scalar
-                }
-                1 => {
-                    take(buf, &mut pos, 8)?;
-                    Payload::Scalar
-                }
-                2 => {
-                    let len = usize::try_from(varint(buf, &mut pos)?).ok()?;
-                    Payload::Bytes(take(buf, &mut pos, len)?)
-                }
-                5 => {
-                    take(buf, &mut pos, 4)?;
-                    Payload::Scalar
-                }
-                _ => return None,
-            };
-            out.push((number, payload));
+impl From<pb::PreconditionFailure> for ErrorDetail {
+    fn from(detail: pb::PreconditionFailure) -> Self {
+        ErrorDetail::PreconditionFailure {
+            violations: detail
+                .violations
+                .into_iter()
+                .map(|v| (v.r#type, v.subject, v.description))
+                .collect(),
         }
-        Some(out)
     }
+}
 
-    /// The string fields 1..=N of a message (missing ones empty; last occurrence wins).
-    pub(super) fn strings<const N: usize>(buf: &[u8]) -> Option<[String; N]> {
-        let mut out: [String; N] = std::array::from_fn(|_| String::new());
-        for (number, payload) in fields(buf)? {
-            let Some(slot) = usize::try_from(number)
-                .ok()
-                .and_then(|n| n.checked_sub(1))
-                .and_then(|i| out.get_mut(i))
-            else {
-                continue;
-            };
-            match payload {
-                Payload::Bytes(bytes) => *slot = String::from_utf8_lossy(bytes).into_owned(),
-                Payload::Scalar => return None,
-            }
+impl From<pb::QuotaFailure> for ErrorDetail {
+    fn from(detail: pb::QuotaFailure) -> Self {
+        ErrorDetail::QuotaFailure {
+            violations: detail
+                .violations
+                .into_iter()
+                .map(|v| (v.subject, v.description))
+                .collect(),
         }
-        Some(out)
-    }
-
-    /// The embedded messages of repeated field `number`.
-    pub(super) fn messages(buf: &[u8], number: u64) -> Option<Vec<&[u8]>> {
-        let mut out = Vec::new();
-        for (n, payload) in fields(buf)? {
-            if n != number {
-                continue;
-            }
-            match payload {
-                Payload::Bytes(bytes) => out.push(bytes),
-                Payload::Scalar => return None,
-            }
-        }
-        Some(out)
     }
 }
 
@@ -772,30 +697,9 @@ mod tests {
         assert!(exhausted.outcome_unknown());
         assert!(!ApiError::MissingToken.outcome_unknown());
     }
-    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
-
-    /// Encodes a length-delimited field.
-    fn field(number: u8, bytes: &[u8]) -> Vec<u8> {
-        let mut out = vec![number << 3 | 2];
-        let mut len = bytes.len();
-        loop {
-            let byte = (len & 0x7f) as u8;
-            len >>= 7;
-            if len == 0 {
-                out.push(byte);
-                break;
-            }
-            out.push(byte | 0x80);
-        }
-        out.extend_from_slice(bytes);
-        out
-    }
-
-    fn message(fields: &[Vec<u8>]) -> Vec<u8> {
-        fields.concat()
-    }
 
     fn status_of(error: ApiError) -> ApiStatus {
         match error {
@@ -923,34 +827,46 @@ mod tests {
 
     #[test]
     fn connect_error_details_decode_from_base64_protobuf_padded_or_not() {
-        let resource = message(&[
-            field(1, b"oidc_config"),
-            field(2, b"cfg-123"),
-            field(4, b"no such config"),
-        ]);
-        let bad_request = message(&[
-            field(
-                1,
-                &message(&[field(1, b"issuer_url"), field(2, b"must be https")]),
-            ),
-            field(1, &message(&[field(1, b"name"), field(2, b"too long")])),
-        ]);
-        let precondition = message(&[field(
-            1,
-            &message(&[
-                field(1, b"STATE"),
-                field(2, b"cfg"),
-                field(3, b"deactivated"),
-            ]),
-        )]);
+        let resource = pb::ResourceInfo {
+            resource_type: "oidc_config".into(),
+            resource_name: "cfg-123".into(),
+            description: "no such config".into(),
+            ..Default::default()
+        };
+        let bad_request = pb::BadRequest {
+            field_violations: vec![
+                pb::bad_request::FieldViolation {
+                    field: "issuer_url".into(),
+                    description: "must be https".into(),
+                },
+                pb::bad_request::FieldViolation {
+                    field: "name".into(),
+                    description: "too long".into(),
+                },
+            ],
+        };
+        let precondition = pb::PreconditionFailure {
+            violations: vec![pb::precondition_failure::Violation {
+                r#type: "STATE".into(),
+                subject: "cfg".into(),
+                description: "deactivated".into(),
+            }],
+        };
+        let quota = pb::QuotaFailure {
+            violations: vec![pb::quota_failure::Violation {
+                subject: "org".into(),
+                description: "too many configs".into(),
+            }],
+        };
         let body = serde_json::json!({
             "code": "not_found",
             "message": "config not found",
             "details": [
-                {"type": "google.rpc.ResourceInfo", "value": STANDARD_NO_PAD.encode(&resource)},
-                {"type": "google.rpc.BadRequest", "value": STANDARD.encode(&bad_request)},
-                {"type": "google.rpc.PreconditionFailure", "value": STANDARD_NO_PAD.encode(&precondition),
+                {"type": "google.rpc.ResourceInfo", "value": STANDARD_NO_PAD.encode(resource.encode_to_vec())},
+                {"type": "google.rpc.BadRequest", "value": STANDARD.encode(bad_request.encode_to_vec())},
+                {"type": "google.rpc.PreconditionFailure", "value": STANDARD_NO_PAD.encode(precondition.encode_to_vec()),
                  "debug": {"violations": []}},
+                {"type": "type.googleapis.com/google.rpc.QuotaFailure", "value": URL_SAFE_NO_PAD.encode(quota.encode_to_vec())},
                 {"type": "google.rpc.ErrorInfo", "value": ""}
             ]
         })
@@ -975,6 +891,9 @@ mod tests {
                 ErrorDetail::PreconditionFailure {
                     violations: vec![("STATE".into(), "cfg".into(), "deactivated".into())]
                 },
+                ErrorDetail::QuotaFailure {
+                    violations: vec![("org".into(), "too many configs".into())]
+                },
                 ErrorDetail::Other {
                     type_url: "google.rpc.ErrorInfo".into()
                 },
@@ -983,7 +902,7 @@ mod tests {
         assert_eq!(
             status.to_string(),
             "not_found: config not found (oidc_config \"cfg-123\": no such config; \
-             issuer_url: must be https; name: too long; STATE cfg: deactivated)"
+             issuer_url: must be https; name: too long; STATE cfg: deactivated; org: too many configs)"
         );
     }
 
@@ -1080,12 +999,16 @@ mod tests {
     }
 
     #[test]
-    fn wire_reader_skips_scalars_and_rejects_truncation() {
-        // ResourceInfo with an unknown varint field 7 and fixed32 field 8 in between.
-        let mut bytes = field(1, b"t");
+    fn protobuf_details_skip_unknown_fields_and_reject_malformed_bytes() {
+        // ResourceInfo with an unknown varint field 7 and fixed32 field 8 after its fields.
+        let mut bytes = pb::ResourceInfo {
+            resource_type: "t".into(),
+            resource_name: "n".into(),
+            ..Default::default()
+        }
+        .encode_to_vec();
         bytes.extend_from_slice(&[7 << 3, 0x96, 0x01]);
         bytes.extend_from_slice(&[8 << 3 | 5, 1, 2, 3, 4]);
-        bytes.extend(field(2, b"n"));
         assert_eq!(
             proto_detail("google.rpc.ResourceInfo", &bytes),
             Some(ErrorDetail::ResourceInfo {
@@ -1095,13 +1018,23 @@ mod tests {
                 description: String::new(),
             })
         );
-        let truncated = &field(1, b"hello")[..4];
+        let hello = pb::ResourceInfo {
+            resource_type: "hello".into(),
+            ..Default::default()
+        }
+        .encode_to_vec();
+        let truncated = &hello[..4];
         assert_eq!(proto_detail("google.rpc.ResourceInfo", truncated), None);
         // A varint where a string is expected.
         assert_eq!(proto_detail("google.rpc.ResourceInfo", &[1 << 3, 1]), None);
         // A group (wire type 3) and field number 0 are rejected.
         assert_eq!(proto_detail("google.rpc.ResourceInfo", &[1 << 3 | 3]), None);
         assert_eq!(proto_detail("google.rpc.ResourceInfo", &[2, 0]), None);
+        // A string that is not UTF-8.
+        assert_eq!(
+            proto_detail("google.rpc.ResourceInfo", &[1 << 3 | 2, 1, 0xff]),
+            None
+        );
         // An over-long varint and a huge length never panic.
         assert_eq!(
             proto_detail(

@@ -5,9 +5,9 @@ use axum::http::{HeaderMap, Method, Request};
 use axum::Router;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use base64::Engine;
-use coreweave_sandbox::protobuf::{decode, Field};
 use coreweave_sandbox::{app, seed, AppState, Config, SharedState};
 use serde_json::Value;
+use tonic_types::pb;
 use tower::ServiceExt;
 
 pub const TOKEN: &str = "sandbox-token";
@@ -159,40 +159,20 @@ pub fn rest_violations(body: &Value) -> Vec<String> {
         .collect()
 }
 
-fn strings(fields: &[Field]) -> Vec<(u32, String)> {
-    fields
-        .iter()
-        .filter_map(|f| match f {
-            Field::Bytes(n, b) => Some((*n, String::from_utf8(b.clone()).unwrap())),
-            Field::Varint(..) => None,
-        })
-        .collect()
-}
-
-/// Decodes the base64 protobuf `value` of a Connect error detail into (field, string) pairs.
-pub fn connect_detail_fields(detail: &Value) -> Vec<(u32, String)> {
+/// Decodes the base64 protobuf `value` of a Connect error detail as message `M`.
+pub fn connect_detail<M: prost::Message + Default>(detail: &Value) -> M {
     let bytes = STANDARD_NO_PAD
         .decode(detail["value"].as_str().expect("value"))
         .expect("unpadded standard base64");
-    strings(&decode(&bytes).expect("protobuf"))
+    M::decode(bytes.as_slice()).expect("protobuf")
 }
 
 /// Decodes a Connect `google.rpc.BadRequest` detail into its violations' field names.
 pub fn connect_bad_request_fields(detail: &Value) -> Vec<String> {
     assert_eq!(detail["type"], "google.rpc.BadRequest");
-    let bytes = STANDARD_NO_PAD
-        .decode(detail["value"].as_str().unwrap())
-        .unwrap();
-    decode(&bytes)
-        .unwrap()
+    connect_detail::<pb::BadRequest>(detail)
+        .field_violations
         .into_iter()
-        .map(|f| match f {
-            Field::Bytes(1, inner) => strings(&decode(&inner).unwrap())
-                .into_iter()
-                .find(|(n, _)| *n == 1)
-                .map(|(_, s)| s)
-                .unwrap_or_default(),
-            other => panic!("unexpected BadRequest field {other:?}"),
-        })
+        .map(|v| v.field)
         .collect()
 }

@@ -1,7 +1,8 @@
 use axum::http::Method;
 use serde_json::{json, Value};
+use tonic_types::pb;
 
-use crate::support::{connect_bad_request_fields, connect_detail_fields, Harness, TOKEN, WIF};
+use crate::support::{connect_bad_request_fields, connect_detail, Harness, TOKEN, WIF};
 
 const ISSUER: &str = "https://oidc.example.com/id/abc";
 
@@ -62,9 +63,9 @@ async fn get_of_an_unknown_uid_is_not_found_with_a_decodable_resource_info() {
     assert_eq!(a.body["code"], "not_found");
     let detail = &a.body["details"][0];
     assert_eq!(detail["type"], "google.rpc.ResourceInfo");
-    let fields = connect_detail_fields(detail);
-    assert_eq!(fields[0], (1, "OIDCConfig".to_string()));
-    assert_eq!(fields[1], (2, "missing".to_string()));
+    let info: pb::ResourceInfo = connect_detail(detail);
+    assert_eq!(info.resource_type, "OIDCConfig");
+    assert_eq!(info.resource_name, "missing");
     assert_eq!(detail["debug"]["resourceType"], "OIDCConfig");
 }
 
@@ -89,10 +90,10 @@ async fn a_duplicate_issuer_and_audience_is_already_exists_naming_the_existing_c
             "an OIDC configuration with this issuer URL and audience already exists: {uid} (first)"
         )
     );
-    let fields = connect_detail_fields(&a.body["details"][0]);
-    assert!(fields.contains(&(1, "OIDCConfig".into())));
-    assert!(fields.contains(&(2, uid.to_string())));
-    assert!(fields.iter().any(|(n, s)| *n == 4 && s.contains("first")));
+    let info: pb::ResourceInfo = connect_detail(&a.body["details"][0]);
+    assert_eq!(info.resource_type, "OIDCConfig");
+    assert_eq!(info.resource_name, uid);
+    assert!(info.description.contains("first"), "{info:?}");
 }
 
 #[tokio::test]
