@@ -17,7 +17,6 @@ pub mod schema;
 pub mod settings;
 #[cfg(test)]
 mod test_log;
-pub mod timefmt;
 pub mod timeouts;
 pub mod validate;
 

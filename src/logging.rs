@@ -5,8 +5,12 @@
 
 use std::fmt::Write as _;
 use std::io::Write as _;
+use std::num::NonZeroU8;
 
 use serde_json::{Map, Value};
+use time::format_description::well_known::iso8601::{Config, EncodedConfig, TimePrecision};
+use time::format_description::well_known::Iso8601;
+use time::OffsetDateTime;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::filter::{LevelFilter, Targets};
@@ -123,12 +127,21 @@ impl Visit for FieldCollector {
     }
 }
 
+/// hclog's timestamp: RFC 3339 in UTC with microseconds, `2026-11-23T09:46:09.000005Z`.
+const HCLOG_TIME: EncodedConfig = Config::DEFAULT
+    .set_time_precision(TimePrecision::Second {
+        decimal_digits: NonZeroU8::new(6),
+    })
+    .encode();
+
 /// Current UTC time as RFC 3339 with microseconds.
 fn now_rfc3339() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    crate::timefmt::rfc3339_utc(now.as_secs() as i64, now.subsec_micros())
+    hclog_time(OffsetDateTime::now_utc())
+}
+
+fn hclog_time(time: OffsetDateTime) -> String {
+    // Only years outside 0..=9999 fail to format; a log line then goes without a time.
+    time.format(&Iso8601::<HCLOG_TIME>).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -159,6 +172,16 @@ mod tests {
         assert_eq!(v["@module"], "coreweave.api");
         assert_eq!(v["method"], "GET");
         assert_eq!(v["status"], 200);
+    }
+
+    #[test]
+    fn timestamps_are_utc_with_microseconds() {
+        let time = OffsetDateTime::from_unix_timestamp_nanos(1_795_427_169_000_005_999).unwrap();
+        assert_eq!(hclog_time(time), "2026-11-23T09:46:09.000005Z");
+        assert_eq!(
+            hclog_time(OffsetDateTime::UNIX_EPOCH),
+            "1970-01-01T00:00:00.000000Z"
+        );
     }
 
     #[test]

@@ -1,6 +1,25 @@
-//! RFC 3339 UTC timestamps as protojson writes them, computed from [`SystemTime`] by hand.
+//! RFC 3339 UTC timestamps as protojson writes and reads them.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::num::NonZeroU8;
+use std::time::SystemTime;
+
+use time::format_description::well_known::iso8601::{Config, EncodedConfig, TimePrecision};
+use time::format_description::well_known::{Iso8601, Rfc3339};
+use time::OffsetDateTime;
+
+/// `2025-01-15T10:00:00Z`.
+const WHOLE_SECONDS: EncodedConfig = Config::DEFAULT
+    .set_time_precision(TimePrecision::Second {
+        decimal_digits: None,
+    })
+    .encode();
+
+/// `2025-01-15T10:00:00.250Z`.
+const MILLISECONDS: EncodedConfig = Config::DEFAULT
+    .set_time_precision(TimePrecision::Second {
+        decimal_digits: NonZeroU8::new(3),
+    })
+    .encode();
 
 /// The current time as an RFC 3339 UTC timestamp, e.g. `2025-01-15T10:00:00.250Z`.
 pub fn now_rfc3339() -> String {
@@ -9,99 +28,30 @@ pub fn now_rfc3339() -> String {
 
 /// Formats a time as protojson does: whole seconds, plus milliseconds when non-zero, and `Z`.
 pub fn format_rfc3339(time: SystemTime) -> String {
-    let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = since.as_secs();
-    let millis = since.subsec_millis();
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let (year, month, day) = civil_from_days(days);
-    let mut out = format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    );
-    if millis != 0 {
-        out.push_str(&format!(".{millis:03}"));
-    }
-    out.push('Z');
-    out
-}
-
-/// Converts days since 1970-01-01 into (year, month, day) in the proleptic Gregorian calendar.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-/// True when `s` has the RFC 3339 shape protojson accepts for a Timestamp:
-/// `YYYY-MM-DDTHH:MM:SS`, optional fraction of 1 to 9 digits, then `Z` or `±HH:MM`.
-pub fn is_rfc3339(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits = |range: std::ops::Range<usize>| {
-        b.get(range.clone())
-            .is_some_and(|d| d.len() == range.len() && d.iter().all(u8::is_ascii_digit))
+    let time = OffsetDateTime::from(time);
+    let formatted = if time.millisecond() == 0 {
+        time.format(&Iso8601::<WHOLE_SECONDS>)
+    } else {
+        time.format(&Iso8601::<MILLISECONDS>)
     };
-    let num = |range: std::ops::Range<usize>| -> u32 { s[range].parse().unwrap_or(u32::MAX) };
-    if !(digits(0..4)
-        && b.get(4) == Some(&b'-')
-        && digits(5..7)
-        && b.get(7) == Some(&b'-')
-        && digits(8..10)
-        && matches!(b.get(10), Some(b'T') | Some(b't'))
-        && digits(11..13)
-        && b.get(13) == Some(&b':')
-        && digits(14..16)
-        && b.get(16) == Some(&b':')
-        && digits(17..19))
-    {
-        return false;
-    }
-    if !((1..=12).contains(&num(5..7))
-        && (1..=31).contains(&num(8..10))
-        && num(11..13) < 24
-        && num(14..16) < 60
-        && num(17..19) < 61)
-    {
-        return false;
-    }
-    let mut i = 19;
-    if b.get(i) == Some(&b'.') {
-        let start = i + 1;
-        i = start;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        if i == start || i - start > 9 {
-            return false;
-        }
-    }
-    match b.get(i) {
-        Some(b'Z') | Some(b'z') => i + 1 == b.len(),
-        Some(b'+') | Some(b'-') => {
-            b.len() == i + 6
-                && digits(i + 1..i + 3)
-                && b[i + 3] == b':'
-                && digits(i + 4..i + 6)
-                && num(i + 1..i + 3) < 24
-                && num(i + 4..i + 6) < 60
-        }
-        _ => false,
-    }
+    formatted.expect("a SystemTime in years 1..=9999 formats")
+}
+
+/// True when `s` is a Timestamp that protojson accepts: RFC 3339 with `T` between date and
+/// time and a fraction of at most 9 digits (the RFC itself allows other separators and
+/// longer fractions).
+pub fn is_rfc3339(s: &str) -> bool {
+    let t_separator = matches!(s.as_bytes().get(10), Some(b'T' | b't'));
+    let fraction_digits = s.split_once('.').map_or(0, |(_, rest)| {
+        rest.bytes().take_while(u8::is_ascii_digit).count()
+    });
+    t_separator && fraction_digits <= 9 && OffsetDateTime::parse(s, &Rfc3339).is_ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
     fn formats_the_epoch() {
@@ -147,6 +97,9 @@ mod tests {
             "2023-11-07T05:31:56.Z",
             "2023-11-07T05:31:56+0200",
             "2023-11-07T05:31:56Zjunk",
+            "2023-02-29T05:31:56Z",
+            "2023-11-07T05:31:56.1234567891Z",
+            "2023-11-07T05:31:56+24:00",
         ] {
             assert!(!is_rfc3339(bad), "{bad}");
         }
