@@ -3,7 +3,6 @@
 pub mod api;
 pub mod cks;
 pub mod diag;
-pub mod docs;
 pub mod functions;
 pub mod handshake;
 pub mod identity;

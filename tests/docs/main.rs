@@ -1,4 +1,4 @@
-//! `docs/` is generated from the provider's schemas and `examples/` by src/docs.rs.
+//! `docs/` is generated from the provider's schemas and `examples/` by the `render` module.
 //!
 //! With `UPDATE_DOCS=1` (`make docs`) the pages are written. Otherwise the checked-in pages must
 //! equal what the generator renders, and, independently of the generator, the attribute bullets
@@ -8,10 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use terraform_provider_coreweave::docs::render_all;
 use terraform_provider_coreweave::provider::{CoreWeaveProvider, ProviderData};
 use tf_provider::schema::{AttributeType, Block, FunctionSchema, NestedBlock};
 use tf_provider::Diagnostics;
+
+mod render;
+
+use render::render_all;
 
 /// Directories under `docs/` whose every page is generated.
 const GENERATED_DIRS: [&str; 3] = ["docs/resources", "docs/data-sources", "docs/functions"];
