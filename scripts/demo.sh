@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: builds the provider and the sandbox, starts the sandbox, applies the federation
-# module example against it, shows what was created, then destroys it and stops the sandbox.
+# module example against it, shows what was created, exchanges a pod's service-account token for
+# credentials (and shows one refused), then destroys it and stops the sandbox.
 # No account and no network are needed (beyond package installs on a fresh machine).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,7 +45,7 @@ provider_installation {
 }
 CLI
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
-export COREWEAVE_API_ENDPOINT="$url" COREWEAVE_API_TOKEN="$token"
+export COREWEAVE_API_ENDPOINT="$url" COREWEAVE_API_TOKEN="$token" TF_VAR_api_endpoint="$url"
 tf() { "$terraform_bin" -chdir="$work/module/example" "$@"; }
 
 step "terraform get && terraform apply (examples/modules/cks-object-storage-federation/example)"
@@ -69,6 +70,35 @@ PY
 
 step "A second plan finds nothing to change"
 tf plan -detailed-exitcode -input=false -no-color >/dev/null && echo "no changes"
+
+step "The outcome: a pod of the granted service account gets AI Object Storage credentials"
+# The token a pod's projected volume would hold, signed by the demo cluster's issuer (the
+# sandbox signs for it), then exchanged at AWS_CONTAINER_CREDENTIALS_FULL_URI with the raw JWT
+# in Authorization, exactly as an AWS SDK's container-credentials provider does.
+full_uri=$(tf output -json pod_environment | python3 -c 'import json,sys; print(json.load(sys.stdin)["AWS_CONTAINER_CREDENTIALS_FULL_URI"])')
+issuer=$(tf output -raw issuer_url)
+sa_token() {
+  target/release/coreweave-sandbox token --url "$url" --cluster-id "${issuer##*/}" \
+    --service-account "$1" --audience "$issuer"
+}
+python3 - "$full_uri" "default/my-object-storage-sa" "$(sa_token default/my-object-storage-sa)" \
+  "default/not-granted" "$(sa_token default/not-granted)" <<'PY'
+import base64, json, sys, urllib.error, urllib.request
+
+uri = sys.argv[1]
+print(f"AWS_CONTAINER_CREDENTIALS_FULL_URI={uri}")
+for sa, token in zip(sys.argv[2::2], sys.argv[3::2]):
+    claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    print(f"\nservice account {sa} (principal role/{claims['iss']}:{claims['sub']})")
+    try:
+        with urllib.request.urlopen(urllib.request.Request(uri, headers={"Authorization": token})) as r:
+            creds = json.load(r)
+        secret = creds["SecretAccessKey"]
+        print(f"  granted: AccessKeyId {creds['AccessKeyId']}, SecretAccessKey {secret[:4]}{'*' * (len(secret) - 4)}")
+        print(f"  expires {creds['Expiration']}")
+    except urllib.error.HTTPError as e:
+        print(f"  refused ({e.code}): {json.load(e)['message']}")
+PY
 
 step "terraform destroy"
 tf destroy -auto-approve -input=false -no-color | tail -n 1

@@ -28,6 +28,7 @@ use tf_provider::{DynamicDataSource, DynamicResource};
 use crate::cks::cluster_issuer::ClusterIssuerDataSource;
 use crate::cks::cluster_oidc::ClusterOidcResource;
 use crate::identity::caller_identity::CallerIdentityDataSource;
+use crate::object_storage::access_check::AccessCheckDataSource;
 use crate::object_storage::org_policy::OrgPolicyResource;
 use crate::object_storage::wif_config::WifConfigResource;
 use crate::object_storage::wif_config_lookup::WifConfigLookupDataSource;
@@ -67,6 +68,10 @@ pub fn data_sources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn Dynamic
     map.insert(
         CallerIdentityDataSource::NAME.into(),
         Box::new(CallerIdentityDataSource::new(data.clone())),
+    );
+    map.insert(
+        AccessCheckDataSource::NAME.into(),
+        Box::new(AccessCheckDataSource::new(data.clone())),
     );
     map.insert(
         WifConfigLookupDataSource::NAME.into(),

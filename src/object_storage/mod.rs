@@ -1,6 +1,8 @@
 //! AI Object Storage: workload identity federation configs (resource and lookup) and
-//! organization access policies.
+//! organization access policies, and what those policies allow (the access check).
 
+pub mod access_check;
+pub mod access_eval;
 pub mod org_policy;
 pub mod policy_rules;
 pub mod wif_config;

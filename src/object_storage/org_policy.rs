@@ -76,7 +76,8 @@ impl Statement {
         }
     }
 
-    fn to_api(&self) -> PolicyStatement {
+    /// The API form of this statement (unknown values as empty).
+    pub fn to_api(&self) -> PolicyStatement {
         let list = |set: &ValueSet<Value<String>>| {
             known_set(set).unwrap_or_default().into_iter().collect()
         };
@@ -122,14 +123,27 @@ impl OrgPolicyState {
 
 /// Checks name and statements; unknown values are skipped. Returns false on any error.
 pub fn check(diags: &mut Diagnostics, state: &OrgPolicyState) -> bool {
+    check_at(diags, state, &AttributePath::root())
+}
+
+/// [`check`] for a policy held at `at` (e.g. an element of the access check's `policies`):
+/// diagnostics go to `at.name` and `at.statements`.
+pub fn check_at(diags: &mut Diagnostics, state: &OrgPolicyState, at: &AttributePath) -> bool {
+    let under = |attr: &'static str| {
+        if at.steps.is_empty() {
+            AttributePath::new(attr)
+        } else {
+            at.clone().attribute(attr)
+        }
+    };
     let before = diags.errors.len();
     if let Value::Value(name) = &state.name {
         if let Err(e) = crate::validate::length(name, 1, 255) {
-            diag::invalid(diags, AttributePath::new("name"), "name", e);
+            diag::invalid(diags, under("name"), "name", e);
         } else if name.contains('/') || name.chars().any(char::is_whitespace) {
             diag::invalid(
                 diags,
-                AttributePath::new("name"),
+                under("name"),
                 "name",
                 format!("must not contain '/' or whitespace; got {name:?}"),
             );
@@ -138,7 +152,7 @@ pub fn check(diags: &mut Diagnostics, state: &OrgPolicyState) -> bool {
     if let Value::Value(statements) = &state.statements {
         let inputs: Vec<StatementInput> = statements.iter().map(Statement::input).collect();
         for finding in policy_rules::check_statements(&inputs) {
-            let path = AttributePath::new("statements");
+            let path = under("statements");
             if finding.error {
                 diags.error("Invalid policy statement", finding.message, path);
             } else {
@@ -147,6 +161,18 @@ pub fn check(diags: &mut Diagnostics, state: &OrgPolicyState) -> bool {
         }
     }
     diags.errors.len() == before
+}
+
+/// The type of one statement: an object with `name`, `effect`, `actions`, `resources`,
+/// `principals`.
+pub fn statement_type() -> AttributeType {
+    AttributeType::Object(HashMap::from([
+        ("name".to_string(), AttributeType::String),
+        ("effect".to_string(), AttributeType::String),
+        ("actions".to_string(), set_of_strings()),
+        ("resources".to_string(), set_of_strings()),
+        ("principals".to_string(), set_of_strings()),
+    ]))
 }
 
 /// The resource.
@@ -165,13 +191,7 @@ impl OrgPolicyResource {
 
     /// The resource schema.
     pub fn resource_schema() -> Schema {
-        let statement = AttributeType::Object(HashMap::from([
-            ("name".to_string(), AttributeType::String),
-            ("effect".to_string(), AttributeType::String),
-            ("actions".to_string(), set_of_strings()),
-            ("resources".to_string(), set_of_strings()),
-            ("principals".to_string(), set_of_strings()),
-        ]));
+        let statement = statement_type();
         schema(block(
             "An AI Object Storage organization access policy: who (principals) may do what (actions) on which \
              buckets (resources). Organization policies are evaluated before bucket policies, and they are the only \

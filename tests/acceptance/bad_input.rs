@@ -106,6 +106,10 @@ fn forty_plus_invalid_configurations_fail_on_the_right_attribute_without_writes(
         ("data \"coreweave_object_storage_wif_config\" \"x\" {}\n".to_string(), "Invalid OIDC Configuration Selector"),
         ("data \"coreweave_object_storage_wif_config\" \"x\" {\n  id = \"u\"\n  issuer_url = \"https://idp.example.com\"\n}\n".to_string(), "set either `id` or `issuer_url` and `audience`, not both"),
         ("data \"coreweave_object_storage_wif_config\" \"x\" {\n  issuer_url = \"https://idp.example.com\"\n}\n".to_string(), "`audience` is required with `issuer_url`"),
+        ("data \"coreweave_object_storage_access_check\" \"x\" {\n  principal = \"arn:aws:iam::1:role/x\"\n  actions = [\"s3:GetObject\"]\n}\n".to_string(), "`principal` must be \"*\", \"coreweave/<user id>\" or \"role/<issuer>:<subject>\""),
+        ("data \"coreweave_object_storage_access_check\" \"x\" {\n  principal = \"role/https://idp.example.com*\"\n  actions = [\"s3:GetObject\"]\n}\n".to_string(), "`principal` must be one concrete principal, not a pattern"),
+        ("data \"coreweave_object_storage_access_check\" \"x\" {\n  principal = \"coreweave/u1\"\n  actions = []\n}\n".to_string(), "`actions` must name at least one action"),
+        ("data \"coreweave_object_storage_access_check\" \"x\" {\n  principal = \"coreweave/u1\"\n  actions = [\"s3:*\"]\n}\n".to_string(), "is a pattern; name a concrete action"),
         // function
         (principal("\"https://idp.example.com\", \"default\", \"\""), "service_account must be a DNS-1123 subdomain"),
         (principal("\"https://idp.example.com\", \"kube_system\", \"sa\""), "namespace must be a DNS-1123 label"),

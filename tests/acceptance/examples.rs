@@ -3,24 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use crate::support::sandbox::{CLUSTER_DEMO, TOKEN};
-use crate::support::terraform::{functions_supported, required_providers};
+use crate::support::terraform::{copy_dir, functions_supported, required_providers};
 use crate::support::{Sandbox, Workspace};
 
 fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// A workspace holding one example directory, wired to the sandbox through the environment.
@@ -61,6 +48,7 @@ fn every_example_directory_is_covered_by_this_test() {
         [
             "data-sources/coreweave_caller_identity",
             "data-sources/coreweave_cks_cluster_issuer",
+            "data-sources/coreweave_object_storage_access_check",
             "data-sources/coreweave_object_storage_wif_config",
             "functions/service_account_principal",
             "resources/coreweave_cks_cluster_oidc",
@@ -221,4 +209,44 @@ fn module_example_federates_the_demo_cluster() {
         0
     );
     in_example(&["destroy", "-auto-approve", "-input=false", "-no-color"]).success();
+}
+
+#[test]
+fn access_check_example_fails_the_plan_readably_when_access_is_missing() {
+    let sandbox = Sandbox::start();
+    let mut ws = workspace_for(
+        &sandbox,
+        "data-sources/coreweave_object_storage_access_check",
+    );
+    ws.env("TF_VAR_cluster_id", CLUSTER_DEMO);
+    ws.validate().success();
+    let out = ws.plan().failure();
+    assert!(
+        out.contains("default/my-object-storage-sa may not exchange its token for AI Object Storage credentials: cwobject:CreateAccessKeyOIDC on * is implicit_deny."),
+        "{out}"
+    );
+    assert!(
+        out.contains("default/my-object-storage-sa cannot read training-data"),
+        "the check block warns too: {out}"
+    );
+}
+
+#[test]
+fn module_native_tests_pass_against_the_sandbox() {
+    if !functions_supported("module_native_tests_pass_against_the_sandbox") {
+        return;
+    }
+    let sandbox = Sandbox::start();
+    let ws = workspace_for(&sandbox, "modules/cks-object-storage-federation");
+    let run = ws.run(&["test", "-no-color"]).success();
+    assert!(
+        run.stdout.contains("Success! 2 passed, 0 failed."),
+        "{}",
+        run.output()
+    );
+    assert_eq!(
+        sandbox.state()["policies"],
+        serde_json::json!([]),
+        "terraform test cleans up"
+    );
 }

@@ -24,6 +24,7 @@ resource "coreweave_object_storage_wif_config" "this" {
   issuer_url  = local.issuer_url
   audience    = coalesce(var.audience, local.issuer_url)
   description = "Service accounts of CKS cluster ${data.coreweave_cks_cluster_issuer.this.name}"
+  active      = var.active
 }
 
 resource "coreweave_object_storage_org_policy" "this" {
@@ -47,4 +48,13 @@ resource "coreweave_object_storage_org_policy" "this" {
 
   # The policy must not exist before the issuer is trusted.
   depends_on = [coreweave_object_storage_wif_config.this]
+}
+
+# What the organization's policies now allow: each granted service account's token exchange.
+data "coreweave_object_storage_access_check" "exchange" {
+  for_each  = local.principals
+  principal = each.value
+  actions   = ["cwobject:CreateAccessKeyOIDC"]
+
+  depends_on = [coreweave_object_storage_org_policy.this]
 }

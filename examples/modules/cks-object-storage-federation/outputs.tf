@@ -27,3 +27,16 @@ output "organization_id" {
   description = "Organization id for the Pod Identity Webhook chart (`--set config.orgID=...`), which puts it into pods' AWS_CONTAINER_CREDENTIALS_FULL_URI."
   value       = data.coreweave_caller_identity.this.organization_id
 }
+
+output "pod_environment" {
+  description = "Environment of a pod of a granted service account: AWS_CONTAINER_CREDENTIALS_FULL_URI (the token exchange for this organization, which the Pod Identity Webhook injects) and AWS_ENDPOINT_URL_S3."
+  value = {
+    AWS_CONTAINER_CREDENTIALS_FULL_URI = "${trimsuffix(var.api_endpoint, "/")}/v1/cwobject/temporary-credentials/oidc/${data.coreweave_caller_identity.this.organization_id}"
+    AWS_ENDPOINT_URL_S3                = var.s3_endpoint
+  }
+}
+
+output "exchange_allowed" {
+  description = "Whether the organization's access policies let each service account exchange its token (`coreweave_object_storage_access_check`), keyed by \"<namespace>/<service account>\"."
+  value       = { for k, check in data.coreweave_object_storage_access_check.exchange : k => check.allowed }
+}

@@ -50,3 +50,21 @@ variable "audience" {
   default     = null
   description = "Audience of the service account tokens; defaults to the cluster issuer URL, the Pod Identity Webhook's default (seed 001)."
 }
+
+variable "active" {
+  type        = bool
+  default     = true
+  description = "Whether AI Object Storage accepts the cluster's tokens; false pauses the federation without removing the grants."
+}
+
+variable "api_endpoint" {
+  type        = string
+  default     = "https://api.coreweave.com"
+  description = "CoreWeave API endpoint where pods exchange their tokens (the provider's `endpoint`)."
+}
+
+variable "s3_endpoint" {
+  type        = string
+  default     = "https://cwobject.com"
+  description = "AI Object Storage S3 endpoint pods use."
+}

@@ -174,6 +174,35 @@ impl Sandbox {
     }
 }
 
+impl Sandbox {
+    /// A service-account token signed by a cluster's issuer (`POST /_sandbox/tokens` with
+    /// `clusterId`, `serviceAccount`, `audience`, …).
+    pub fn token(&self, request: Value) -> String {
+        let answer = self.admin(reqwest::Method::POST, "/tokens", Some(request));
+        answer["token"].as_str().expect("token").to_string()
+    }
+
+    /// Exchanges `token` as the webhook's client (`POST .../temporary-credentials/oidc`) and as
+    /// a pod's SDK (`GET .../oidc/{orgId}`, raw JWT in `Authorization`): (status, body) of each.
+    pub fn exchange(&self, token: &str) -> [(u16, Value); 2] {
+        let endpoint = format!("{}/v1/cwobject/temporary-credentials/oidc", self.url);
+        let answer = |req: reqwest::blocking::RequestBuilder| {
+            let resp = req.send().expect("token exchange");
+            (resp.status().as_u16(), resp.json().unwrap_or(Value::Null))
+        };
+        [
+            answer(self.http.post(&endpoint).json(
+                &json!({"durationSeconds": 900, "orgId": "sandbox-org", "oidcToken": token}),
+            )),
+            answer(
+                self.http
+                    .get(format!("{endpoint}/sandbox-org"))
+                    .header("authorization", token),
+            ),
+        ]
+    }
+}
+
 impl Drop for Sandbox {
     fn drop(&mut self) {
         let _ = self.child.kill();

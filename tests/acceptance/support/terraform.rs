@@ -279,6 +279,20 @@ impl Workspace {
     }
 }
 
+/// Copies the directory tree `from` to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 /// A `resource "<kind>" "this"` block: the `defaults` lines (`key = value`), except those whose key
 /// `attrs` sets itself, then `attrs`.
 pub fn resource_block(kind: &str, defaults: &[String], attrs: &str) -> String {

@@ -9,10 +9,17 @@ terraform {
 
 provider "coreweave" {} # COREWEAVE_API_ENDPOINT and COREWEAVE_API_TOKEN from the environment
 
+variable "api_endpoint" {
+  type        = string
+  default     = "https://api.coreweave.com"
+  description = "Where pods exchange their tokens; `make demo` sets the sandbox's URL."
+}
+
 module "federation" {
   source = "../"
 
   cluster_name = "demo"
+  api_endpoint = var.api_endpoint
   policy_name  = "demo-workload-federation"
   grants = [
     {
@@ -47,4 +54,12 @@ output "service_account_annotations" {
 
 output "organization_id" {
   value = module.federation.organization_id
+}
+
+output "pod_environment" {
+  value = module.federation.pod_environment
+}
+
+output "exchange_allowed" {
+  value = module.federation.exchange_allowed
 }
