@@ -983,6 +983,7 @@ Optional:
                 "docs/resources/object_storage_wif_config.md",
                 "docs/data-sources/caller_identity.md",
                 "docs/data-sources/cks_cluster_issuer.md",
+                "docs/data-sources/object_storage_access_check.md",
                 "docs/data-sources/object_storage_wif_config.md",
                 "docs/functions/service_account_principal.md",
             ]
