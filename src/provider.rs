@@ -11,9 +11,12 @@ use tf_provider::{
     AttributePath, Diagnostics, DynamicDataSource, DynamicFunction, DynamicResource, Provider,
 };
 
-use crate::api::{ApiClient, ApiToken, ClientConfig};
+use crate::api::{ApiClient, ApiToken, ClientConfig, WorkloadIdentity};
 use crate::schema::{block, schema, Attr, Kind};
-use crate::settings::{self, Input, ProcessEnvironment, RawSettings, SettingError, Settings};
+use crate::settings::{
+    self, Environment, Input, ProcessEnvironment, RawSettings, SettingError, Settings,
+    ENV_WORKLOAD_IDENTITY_TOKEN,
+};
 
 /// Provider type name.
 pub const PROVIDER_NAME: &str = "coreweave";
@@ -59,6 +62,8 @@ pub struct ProviderConfig {
     #[serde(default)]
     pub token: Value<String>,
     #[serde(default)]
+    pub authentication: Value<AuthenticationConfig>,
+    #[serde(default)]
     pub endpoint: Value<String>,
     #[serde(default)]
     pub oidc_issuer_base_url: Value<String>,
@@ -66,6 +71,38 @@ pub struct ProviderConfig {
     pub request_timeout_seconds: Value<i64>,
     #[serde(default)]
     pub max_retries: Value<i64>,
+}
+
+/// `authentication = { workload_identity = { service_account_uid = "..." } }`.
+#[derive(Serialize, Deserialize, Default, Clone)]
+pub struct AuthenticationConfig {
+    #[serde(default)]
+    pub workload_identity: Value<WorkloadIdentityConfig>,
+}
+
+/// `authentication.workload_identity`.
+#[derive(Serialize, Deserialize, Default, Clone)]
+pub struct WorkloadIdentityConfig {
+    #[serde(default)]
+    pub service_account_uid: Value<String>,
+}
+
+/// The service account uid the `authentication` block names (`Set(None)`: it names none).
+fn authentication(value: &Value<AuthenticationConfig>) -> Input<Option<String>> {
+    let workload_identity = match value {
+        Value::Null => return Input::Unset,
+        Value::Unknown => return Input::Unknown,
+        Value::Value(authentication) => &authentication.workload_identity,
+    };
+    match workload_identity {
+        Value::Unknown => Input::Unknown,
+        Value::Null => Input::Set(None),
+        Value::Value(w) => match &w.service_account_uid {
+            Value::Unknown => Input::Unknown,
+            Value::Null => Input::Set(None),
+            Value::Value(uid) => Input::Set(Some(uid.clone())),
+        },
+    }
 }
 
 fn input<T: Clone>(value: &Value<T>) -> Input<T> {
@@ -80,6 +117,7 @@ impl ProviderConfig {
     fn raw(&self) -> RawSettings {
         RawSettings {
             token: input(&self.token),
+            authentication: authentication(&self.authentication),
             endpoint: input(&self.endpoint),
             oidc_issuer_base_url: input(&self.oidc_issuer_base_url),
             request_timeout_seconds: input(&self.request_timeout_seconds),
@@ -92,6 +130,16 @@ fn report(diags: &mut Diagnostics, errors: Vec<SettingError>) {
     for e in errors {
         diags.error(e.summary, e.detail, AttributePath::new(e.attribute));
     }
+}
+
+/// `object({ workload_identity = object({ service_account_uid = string }) })`.
+fn authentication_type() -> AttributeType {
+    let workload_identity =
+        HashMap::from([("service_account_uid".to_string(), AttributeType::String)]);
+    AttributeType::Object(HashMap::from([(
+        "workload_identity".to_string(),
+        AttributeType::Object(workload_identity),
+    )]))
 }
 
 /// The CoreWeave provider.
@@ -107,6 +155,7 @@ impl CoreWeaveProvider {
             "Manages CoreWeave CKS cluster OIDC settings and AI Object Storage workload identity federation.",
             [
                 Attr::string("token", Kind::Optional, "CoreWeave API access token. Falls back to `COREWEAVE_API_TOKEN`. Needed only when a resource or data source calls the API, so `terraform validate` and provider functions work without it.").sensitive(),
+                Attr::new("authentication", authentication_type(), Kind::Optional, "Authentication other than `token`: `{ workload_identity = { service_account_uid = \"...\" } }` exchanges the OIDC token a CI system puts into `TFC_WORKLOAD_IDENTITY_TOKEN` (read again at each refresh) for short-lived credentials of that CoreWeave service account, refreshed before they expire. Not together with `token`; `COREWEAVE_API_TOKEN` is then ignored."),
                 Attr::string("endpoint", Kind::Optional, "API endpoint. Falls back to `COREWEAVE_API_ENDPOINT`, then `https://api.coreweave.com`. Must be `https://`, except a loopback host (`localhost`, `127.0.0.1`, `[::1]`), which may use `http://` (the local sandbox)."),
                 Attr::string("oidc_issuer_base_url", Kind::Optional, "Base URL of the OIDC issuers CKS clusters publish; a cluster's issuer is `<base>/id/<cluster id>`. Falls back to `COREWEAVE_OIDC_ISSUER_BASE_URL`, then `https://oidc.cks.coreweave.com`."),
                 Attr::new("request_timeout_seconds", AttributeType::Number, Kind::Optional, "Timeout of each HTTP request, in seconds (1 to 600). Defaults to `30`."),
@@ -120,6 +169,14 @@ impl CoreWeaveProvider {
         ClientConfig {
             endpoint: settings.endpoint.clone(),
             token: settings.token.clone().map(ApiToken::new),
+            workload_identity: settings
+                .workload_identity
+                .clone()
+                .map(|service_account_uid| WorkloadIdentity {
+                    service_account_uid,
+                    ci_token: Arc::new(|| ProcessEnvironment.var(ENV_WORKLOAD_IDENTITY_TOKEN)),
+                    ci_token_name: ENV_WORKLOAD_IDENTITY_TOKEN.to_string(),
+                }),
             request_timeout: settings.request_timeout,
             max_retries: settings.max_retries,
             user_agent: crate::api::default_user_agent(),
@@ -161,6 +218,7 @@ impl Provider for CoreWeaveProvider {
             terraform_version,
             endpoint = settings.endpoint.as_str(),
             token_set = settings.token.is_some(),
+            workload_identity = settings.workload_identity.as_deref().unwrap_or("none"),
             "configuring provider"
         );
         match ApiClient::new(Self::client_config(&settings)) {

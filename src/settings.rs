@@ -13,6 +13,8 @@ use crate::api::check_endpoint;
 pub const ENV_TOKEN: &str = "COREWEAVE_API_TOKEN";
 /// Environment variable holding the API endpoint.
 pub const ENV_ENDPOINT: &str = "COREWEAVE_API_ENDPOINT";
+/// Environment variable holding the CI's OIDC token for workload identity authentication.
+pub const ENV_WORKLOAD_IDENTITY_TOKEN: &str = "TFC_WORKLOAD_IDENTITY_TOKEN";
 /// Environment variable holding the base URL of cluster OIDC issuers.
 pub const ENV_OIDC_ISSUER_BASE_URL: &str = "COREWEAVE_OIDC_ISSUER_BASE_URL";
 
@@ -44,6 +46,9 @@ pub enum Input<T> {
 #[derive(Clone)]
 pub struct RawSettings {
     pub token: Input<String>,
+    /// `authentication`: `Set(Some(uid))` for `workload_identity.service_account_uid`,
+    /// `Set(None)` when the block names no service account.
+    pub authentication: Input<Option<String>>,
     pub endpoint: Input<String>,
     pub oidc_issuer_base_url: Input<String>,
     pub request_timeout_seconds: Input<i64>,
@@ -64,8 +69,10 @@ pub struct SettingError {
 /// Fully resolved and validated provider settings.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Settings {
-    /// The API token, if any (needed only when an API call is made).
+    /// The API token, if any (needed only when an API call is made); `None` with workload identity.
     pub token: Option<String>,
+    /// The service account to act as through workload identity (a CI's OIDC token).
+    pub workload_identity: Option<String>,
     /// API endpoint without a trailing slash.
     pub endpoint: Url,
     /// Base URL of cluster issuers, without a trailing slash.
@@ -80,6 +87,7 @@ impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Settings")
             .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("workload_identity", &self.workload_identity)
             .field("endpoint", &self.endpoint.as_str())
             .field("oidc_issuer_base_url", &self.oidc_issuer_base_url)
             .field("request_timeout", &self.request_timeout)
@@ -123,6 +131,11 @@ pub fn validate_configured(raw: &RawSettings) -> Vec<SettingError> {
             errors.push(e);
         }
     }
+    if let Input::Set(authentication) = &raw.authentication {
+        if let Err(e) = check_authentication(authentication, &raw.token) {
+            errors.push(e);
+        }
+    }
     if let Input::Set(n) = raw.request_timeout_seconds {
         if let Err(e) = check_timeout(n) {
             errors.push(e);
@@ -139,6 +152,20 @@ pub fn validate_configured(raw: &RawSettings) -> Vec<SettingError> {
 /// Resolves every setting (configuration over environment over default) and validates it.
 pub fn resolve(raw: &RawSettings, env: &dyn Environment) -> Result<Settings, Vec<SettingError>> {
     let mut errors = Vec::new();
+    let workload_identity = match &raw.authentication {
+        Input::Set(authentication) => match check_authentication(authentication, &raw.token) {
+            Ok(uid) => Some(uid),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        },
+        Input::Unset => None,
+        Input::Unknown => {
+            errors.push(unknown_error("authentication"));
+            None
+        }
+    };
     let mut text = |attribute: &'static str, input: &Input<String>, var: &str| match input {
         Input::Set(v) => Some((v.clone(), attribute.to_string())),
         Input::Unset => env.var(var).map(|v| (v, format!("{var} (environment)"))),
@@ -147,7 +174,11 @@ pub fn resolve(raw: &RawSettings, env: &dyn Environment) -> Result<Settings, Vec
             None
         }
     };
-    let token = text("token", &raw.token, ENV_TOKEN);
+    // With workload identity, COREWEAVE_API_TOKEN is ignored (a `token` in the block is an error).
+    let token = match workload_identity {
+        Some(_) => None,
+        None => text("token", &raw.token, ENV_TOKEN),
+    };
     let endpoint = text("endpoint", &raw.endpoint, ENV_ENDPOINT);
     let issuer_base = text(
         "oidc_issuer_base_url",
@@ -200,6 +231,7 @@ pub fn resolve(raw: &RawSettings, env: &dyn Environment) -> Result<Settings, Vec
         {
             Ok(Settings {
                 token,
+                workload_identity,
                 endpoint,
                 oidc_issuer_base_url,
                 request_timeout,
@@ -222,6 +254,46 @@ fn unknown_error(attribute: &'static str) -> SettingError {
              that is not created yet. Use a literal, a variable or an environment variable."
         ),
     }
+}
+
+/// Checks the `authentication` block; returns the service account uid to act as.
+fn check_authentication(
+    authentication: &Option<String>,
+    token: &Input<String>,
+) -> Result<String, SettingError> {
+    let error = |summary: &str, detail: String| SettingError {
+        attribute: "authentication",
+        summary: summary.to_string(),
+        detail,
+    };
+    let uid =
+        match authentication {
+            Some(uid) => uid.trim(),
+            None => return Err(error(
+                "Invalid `authentication`",
+                "`authentication` needs `workload_identity = { service_account_uid = \"...\" }`."
+                    .into(),
+            )),
+        };
+    if uid.is_empty() {
+        return Err(error(
+            "Invalid `authentication`",
+            "`authentication.workload_identity.service_account_uid` must not be empty: set the uid of the \
+             CoreWeave service account whose OIDC trust accepts the CI's tokens."
+                .into(),
+        ));
+    }
+    if !matches!(token, Input::Unset) {
+        return Err(error(
+            "Invalid Attribute Combination",
+            format!(
+                "`token` and `authentication.workload_identity` cannot both be set: with workload identity the \
+                 provider exchanges the CI's OIDC token ({ENV_WORKLOAD_IDENTITY_TOKEN}) for short-lived \
+                 credentials. Remove `token`."
+            ),
+        ));
+    }
+    Ok(uid.to_string())
 }
 
 fn check_token(attribute: &'static str, token: &str) -> Result<(), SettingError> {
@@ -313,6 +385,7 @@ mod tests {
     fn unset() -> RawSettings {
         RawSettings {
             token: Input::Unset,
+            authentication: Input::Unset,
             endpoint: Input::Unset,
             oidc_issuer_base_url: Input::Unset,
             request_timeout_seconds: Input::Unset,
@@ -427,6 +500,43 @@ mod tests {
         assert!(validate_configured(&raw).is_empty());
         let errors = resolve(&raw, &env(&[])).unwrap_err();
         assert_eq!(errors[0].attribute, "endpoint");
+    }
+
+    #[test]
+    fn workload_identity_ignores_the_token_variable_and_refuses_a_token_in_the_block() {
+        let mut raw = unset();
+        raw.authentication = Input::Set(Some(" sa-1 ".into()));
+        let s = resolve(&raw, &env(&[(ENV_TOKEN, "env-token")])).unwrap();
+        assert_eq!(s.workload_identity.as_deref(), Some("sa-1"));
+        assert_eq!(s.token, None);
+
+        raw.token = Input::Set("block-token".into());
+        let errors = validate_configured(&raw);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].attribute, "authentication");
+        assert_eq!(errors[0].summary, "Invalid Attribute Combination");
+        raw.token = Input::Unknown;
+        assert_eq!(
+            validate_configured(&raw)[0].summary,
+            "Invalid Attribute Combination"
+        );
+    }
+
+    #[test]
+    fn authentication_without_a_service_account_is_refused() {
+        for authentication in [None, Some("".to_string()), Some("  ".to_string())] {
+            let mut raw = unset();
+            raw.authentication = Input::Set(authentication.clone());
+            let errors = resolve(&raw, &env(&[])).unwrap_err();
+            assert_eq!(errors[0].attribute, "authentication", "{authentication:?}");
+        }
+        let mut raw = unset();
+        raw.authentication = Input::Unknown;
+        assert!(validate_configured(&raw).is_empty());
+        assert_eq!(
+            resolve(&raw, &env(&[])).unwrap_err()[0].attribute,
+            "authentication"
+        );
     }
 
     #[test]

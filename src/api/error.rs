@@ -34,6 +34,14 @@ pub enum ApiError {
          COREWEAVE_API_TOKEN environment variable"
     )]
     MissingToken,
+    /// Authentication from a CI OIDC token failed: no token, an expired one, a refused exchange.
+    #[error("workload identity authentication as service account {service_account_uid:?} failed: {detail}")]
+    WorkloadIdentity {
+        /// The service account the provider tried to act as.
+        service_account_uid: String,
+        /// What went wrong (never the CI token or the bearer).
+        detail: String,
+    },
     /// The endpoint is plain `http://` on a host that is not loopback: the token is not sent.
     #[error(
         "refusing to send the CoreWeave API token over plain http to {host}: use an https:// \

@@ -15,6 +15,7 @@ mod shared_list;
 #[cfg(test)]
 pub(crate) mod test_server;
 pub mod workload_federation;
+pub mod workload_identity;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -35,6 +36,7 @@ pub use error::{ApiError, ApiStatus, Code, ErrorDetail};
 pub use identity::Principal;
 pub use retry::RetryPolicy;
 pub use workload_federation::{CreateOidcConfig, OidcConfig, UpdateOidcConfig};
+pub use workload_identity::WorkloadIdentity;
 
 use retry::{Idempotency, Outcome, Verdict};
 
@@ -84,8 +86,10 @@ impl fmt::Display for ApiToken {
 pub struct ClientConfig {
     /// Base URL, e.g. `https://api.coreweave.com` (a path prefix is kept).
     pub endpoint: Url,
-    /// API token; calls fail with [`ApiError::MissingToken`] without one.
+    /// API token; calls fail with [`ApiError::MissingToken`] without one (or workload identity).
     pub token: Option<ApiToken>,
+    /// Authentication from a CI OIDC token instead of `token`.
+    pub workload_identity: Option<WorkloadIdentity>,
     /// Timeout of each HTTP request (each retry gets a fresh one).
     pub request_timeout: Duration,
     /// Retries after the first attempt for retryable failures.
@@ -109,6 +113,7 @@ struct Inner {
     endpoint: Url,
     token: Option<ApiToken>,
     authorization: Option<HeaderValue>,
+    workload_identity: Option<workload_identity::BearerCache>,
     policy: RetryPolicy,
     request_timeout: Duration,
     requests: AtomicU64,
@@ -122,6 +127,7 @@ impl fmt::Debug for ApiClient {
         f.debug_struct("ApiClient")
             .field("endpoint", &self.inner.endpoint.as_str())
             .field("token", &self.inner.token)
+            .field("workload_identity", &self.inner.workload_identity.is_some())
             .field("policy", &self.inner.policy)
             .finish()
     }
@@ -141,6 +147,8 @@ struct Call {
     body: Option<Vec<u8>>,
     protocol: Protocol,
     idempotency: Idempotency,
+    /// Sent without credentials (the token exchange itself).
+    anonymous: bool,
 }
 
 impl Call {
@@ -156,6 +164,12 @@ impl Call {
     /// Marks the call as not safe to repeat blindly.
     fn non_idempotent(mut self) -> Self {
         self.idempotency = Idempotency::NonIdempotent;
+        self
+    }
+
+    /// Marks the call as sent without an `Authorization` header.
+    fn anonymous(mut self) -> Self {
+        self.anonymous = true;
         self
     }
 
@@ -234,6 +248,9 @@ impl ApiClient {
                 endpoint,
                 token,
                 authorization,
+                workload_identity: config
+                    .workload_identity
+                    .map(workload_identity::BearerCache::new),
                 policy,
                 request_timeout: config.request_timeout,
                 requests: AtomicU64::new(0),
@@ -285,6 +302,7 @@ impl ApiClient {
             body: None,
             protocol,
             idempotency: Idempotency::Idempotent,
+            anonymous: false,
         }
     }
 
@@ -302,13 +320,13 @@ impl ApiClient {
     /// an unknown outcome. `retries` counts the retries made so far and is shared with a
     /// caller's reconcile loop so that the budget covers both.
     async fn send(&self, call: &Call, retries: &mut u32) -> Result<Vec<u8>, Failure> {
-        let authorization = self.authorization(&call.url).map_err(|error| Failure {
+        let authorization = self.authorization(call).await.map_err(|error| Failure {
             error,
             outcome_unknown: false,
             retry_after: None,
         })?;
         loop {
-            let failed = match self.attempt(call, &authorization, *retries).await {
+            let failed = match self.attempt(call, authorization.as_ref(), *retries).await {
                 Ok(body) => return Ok(body),
                 Err(failed) => failed,
             };
@@ -387,26 +405,35 @@ impl ApiClient {
         }
     }
 
-    /// The `Authorization` header for a request to `url`, after the pre-flight checks.
-    fn authorization(&self, url: &Url) -> Result<HeaderValue, ApiError> {
-        let authorization = self
-            .inner
-            .authorization
-            .clone()
-            .ok_or(ApiError::MissingToken)?;
+    /// The `Authorization` header for `call` (none for an anonymous one), after the pre-flight
+    /// checks: credentials exist, and they (or the anonymous call's secret body) would go over
+    /// https or to a loopback host only.
+    async fn authorization(&self, call: &Call) -> Result<Option<HeaderValue>, ApiError> {
+        let workload_identity = self.inner.workload_identity.as_ref();
+        if !call.anonymous && workload_identity.is_none() && self.inner.authorization.is_none() {
+            return Err(ApiError::MissingToken);
+        }
+        let url = &call.url;
         if url.scheme() != "https" && !is_loopback_host(url.host()) {
             return Err(ApiError::InsecureEndpoint {
                 host: url.host_str().unwrap_or_default().to_string(),
             });
         }
-        Ok(authorization)
+        match workload_identity {
+            _ if call.anonymous => Ok(None),
+            // Boxed: the exchange is itself a (credential-free) call through `send`.
+            Some(cache) => Box::pin(self.workload_identity_authorization(cache))
+                .await
+                .map(Some),
+            None => Ok(self.inner.authorization.clone()),
+        }
     }
 
     /// One HTTP exchange, logged.
     async fn attempt(
         &self,
         call: &Call,
-        authorization: &HeaderValue,
+        authorization: Option<&HeaderValue>,
         retry: u32,
     ) -> Result<Vec<u8>, AttemptFailure> {
         self.inner.requests.fetch_add(1, Ordering::Relaxed);
@@ -414,8 +441,10 @@ impl ApiClient {
             .inner
             .http
             .request(call.method.clone(), call.url.clone())
-            .header(AUTHORIZATION, authorization.clone())
             .header(ACCEPT, "application/json");
+        if let Some(authorization) = authorization {
+            request = request.header(AUTHORIZATION, authorization.clone());
+        }
         if call.protocol == Protocol::Connect {
             request = request.header("connect-protocol-version", "1");
         }
@@ -535,12 +564,24 @@ impl ApiClient {
         }
     }
 
-    /// Replaces any occurrence of the token in server-provided text.
+    /// Replaces any occurrence of a secret (the token, CI tokens, bearers) in server text.
     fn redact(&self, text: Cow<'_, str>) -> String {
-        match &self.inner.token {
-            Some(token) if text.contains(token.expose()) => text.replace(token.expose(), "***"),
-            _ => text.into_owned(),
+        let mut secrets: Vec<String> = self
+            .inner
+            .token
+            .iter()
+            .map(|t| t.expose().to_string())
+            .collect();
+        if let Some(cache) = &self.inner.workload_identity {
+            secrets.extend(cache.secrets());
         }
+        let mut text = text.into_owned();
+        for secret in secrets.iter().filter(|s| !s.is_empty()) {
+            if text.contains(secret.as_str()) {
+                text = text.replace(secret.as_str(), "***");
+            }
+        }
+        text
     }
 }
 

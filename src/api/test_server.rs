@@ -155,6 +155,7 @@ pub(crate) fn test_config(endpoint: &Url) -> ClientConfig {
     ClientConfig {
         endpoint: endpoint.clone(),
         token: Some(ApiToken::new(TOKEN)),
+        workload_identity: None,
         request_timeout: Duration::from_secs(2),
         max_retries: 3,
         user_agent: USER_AGENT.to_string(),

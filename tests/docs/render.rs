@@ -33,7 +33,25 @@ Console and keep it out of configuration files: export it as `COREWEAVE_API_TOKE
 through a sensitive variable to the `token` argument.
 
 The token is needed only when a resource or data source calls the API: `terraform validate` and \
-provider functions work without one.";
+provider functions work without one.
+
+### Workload identity (a CI system's OIDC token)
+
+In CI, no long-lived token is needed: with
+
+```terraform
+provider \"coreweave\" {
+  authentication = {
+    workload_identity = { service_account_uid = \"<service account uid>\" }
+  }
+}
+```
+
+the provider exchanges the OIDC token the CI system puts into `TFC_WORKLOAD_IDENTITY_TOKEN` for a \
+short-lived bearer token of that CoreWeave service account (whose OIDC trust must accept the CI's \
+tokens), and exchanges it again shortly before the bearer expires, re-reading the variable each time. \
+Neither token is logged, stored in state or sent anywhere but the configured `endpoint`. `token` \
+cannot be set together with `authentication`, and `COREWEAVE_API_TOKEN` is ignored.";
 
 /// Index page: the Terraform versions the provider supports.
 const REQUIREMENTS: &str = "## Requirements
@@ -47,6 +65,7 @@ const ENVIRONMENT: &str = "## Environment variables
 | Environment variable | Argument | Default |
 |---|---|---|
 | `COREWEAVE_API_TOKEN` | `token` | none; needed only when the API is called |
+| `TFC_WORKLOAD_IDENTITY_TOKEN` | `authentication.workload_identity` (the CI's OIDC token) | none |
 | `COREWEAVE_API_ENDPOINT` | `endpoint` | `https://api.coreweave.com` |
 | `COREWEAVE_OIDC_ISSUER_BASE_URL` | `oidc_issuer_base_url` | `https://oidc.cks.coreweave.com` |
 

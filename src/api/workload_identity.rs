@@ -1,0 +1,507 @@
+//! Authentication from a CI system's OIDC token (reference §4b): the token (re-read on every
+//! refresh) is exchanged with Connect JSON
+//! `POST {endpoint}/coreweave.directory.v1alpha.InternalDirectoryService/ServiceAccountOidcAuth`
+//! for a short-lived bearer token of a CoreWeave service account.
+//!
+//! The bearer is cached and refreshed at `expireTime - min(1 min, lifetime / 4)`. One refresh
+//! runs at a time: concurrent calls wait for it and use its result. Neither the CI token nor
+//! the bearer is ever logged, and both go only to the configured endpoint.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use reqwest::header::HeaderValue;
+use serde::{Deserialize, Serialize};
+
+use super::{ApiClient, ApiError};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+const SERVICE: &str = "coreweave.directory.v1alpha.InternalDirectoryService";
+/// Lifetime asked for each bearer token; the server may grant less.
+const REQUESTED_LIFETIME_SECONDS: u64 = 3600;
+/// Refresh at most this long before the bearer expires.
+const MAX_REFRESH_MARGIN: Duration = Duration::from_secs(60);
+
+/// Reads the CI's current OIDC token (in the provider: `TFC_WORKLOAD_IDENTITY_TOKEN`).
+pub type CiTokenSource = Arc<dyn Fn() -> Option<String> + Send + Sync>;
+
+/// Workload identity settings of an [`ApiClient`](super::ApiClient).
+#[derive(Clone)]
+pub struct WorkloadIdentity {
+    /// The CoreWeave service account whose trust accepts the CI's tokens.
+    pub service_account_uid: String,
+    /// Where the CI token comes from; read again on every refresh.
+    pub ci_token: CiTokenSource,
+    /// Name of the token's source for messages, e.g. `TFC_WORKLOAD_IDENTITY_TOKEN`.
+    pub ci_token_name: String,
+}
+
+impl fmt::Debug for WorkloadIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WorkloadIdentity")
+            .field("service_account_uid", &self.service_account_uid)
+            .field("ci_token", &self.ci_token_name)
+            .finish()
+    }
+}
+
+/// A bearer token and when to replace it.
+struct Bearer {
+    authorization: HeaderValue,
+    refresh_at: SystemTime,
+}
+
+/// The cached bearer of a client, and every secret it has handled (for redaction).
+pub(super) struct BearerCache {
+    config: WorkloadIdentity,
+    current: tokio::sync::Mutex<Option<Bearer>>,
+    secrets: Mutex<Vec<String>>,
+}
+
+impl BearerCache {
+    pub(super) fn new(config: WorkloadIdentity) -> Self {
+        Self {
+            config,
+            current: tokio::sync::Mutex::new(None),
+            secrets: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// CI tokens and bearers seen so far, to be redacted from server text.
+    pub(super) fn secrets(&self) -> Vec<String> {
+        self.secrets
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn remember(&self, secret: &str) {
+        let mut secrets = self.secrets.lock().unwrap_or_else(PoisonError::into_inner);
+        if !secrets.iter().any(|s| s == secret) {
+            secrets.push(secret.to_string());
+        }
+    }
+
+    fn failure(&self, why: impl fmt::Display) -> ApiError {
+        ApiError::WorkloadIdentity {
+            service_account_uid: self.config.service_account_uid.clone(),
+            detail: why.to_string(),
+        }
+    }
+}
+
+/// `ServiceAccountOidcAuth` request; `durationSeconds` is an int64, so a JSON string.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExchangeRequest<'a> {
+    oidc_token: &'a str,
+    service_account_uid: &'a str,
+    duration_seconds: String,
+}
+
+/// `ServiceAccountOidcAuth` answer (camelCase, or snake_case as some servers send).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ExchangeAnswer {
+    #[serde(default, alias = "bearer_token")]
+    bearer_token: String,
+    #[serde(default, alias = "expire_time")]
+    expire_time: String,
+}
+
+/// Seconds since the Unix epoch.
+fn unix_seconds(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+    }
+}
+
+/// Unix seconds as RFC 3339, for messages.
+fn rfc3339(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| format!("{unix} (Unix time)"))
+}
+
+/// Checks that `token` looks like a JWT that has not expired; `Err` says what is wrong, without
+/// the token.
+pub fn check_ci_token(token: &str, now: SystemTime) -> Result<(), String> {
+    let segments: Vec<&str> = token.split('.').collect();
+    if segments.len() != 3 || segments.iter().any(|s| s.is_empty()) {
+        return Err("it is not a JWT (three dot-separated base64url segments)".into());
+    }
+    let claims: serde_json::Value = URL_SAFE_NO_PAD
+        .decode(segments[1].trim_end_matches('='))
+        .ok()
+        .and_then(|payload| serde_json::from_slice(&payload).ok())
+        .ok_or("its payload is not base64url-encoded JSON")?;
+    match claims.get("exp").and_then(serde_json::Value::as_i64) {
+        Some(exp) if exp <= unix_seconds(now) => Err(format!(
+            "it expired at {} (claim `exp`); the CI issues a fresh token for each run",
+            rfc3339(exp)
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// When to refresh a bearer that expires at `expires` and was issued at `now`.
+pub fn refresh_time(now: SystemTime, expires: SystemTime) -> SystemTime {
+    let lifetime = expires.duration_since(now).unwrap_or_default();
+    expires - MAX_REFRESH_MARGIN.min(lifetime / 4)
+}
+
+impl ApiClient {
+    /// The `Authorization` header for workload identity: the cached bearer, or a fresh one.
+    pub(super) async fn workload_identity_authorization(
+        &self,
+        cache: &BearerCache,
+    ) -> Result<HeaderValue, ApiError> {
+        let mut current = cache.current.lock().await;
+        if let Some(bearer) = current.as_ref() {
+            if SystemTime::now() < bearer.refresh_at {
+                return Ok(bearer.authorization.clone());
+            }
+        }
+        let bearer = self.exchange_ci_token(cache).await?;
+        let authorization = bearer.authorization.clone();
+        *current = Some(bearer);
+        Ok(authorization)
+    }
+
+    async fn exchange_ci_token(&self, cache: &BearerCache) -> Result<Bearer, ApiError> {
+        let name = &cache.config.ci_token_name;
+        let ci_token = (cache.config.ci_token)()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                cache.failure(format!(
+                    "{name} is not set: the CI system puts its OIDC token there for each run"
+                ))
+            })?;
+        cache.remember(&ci_token);
+        check_ci_token(&ci_token, SystemTime::now())
+            .map_err(|why| cache.failure(format!("the token in {name} is unusable: {why}")))?;
+        let request = ExchangeRequest {
+            oidc_token: &ci_token,
+            service_account_uid: &cache.config.service_account_uid,
+            duration_seconds: REQUESTED_LIFETIME_SECONDS.to_string(),
+        };
+        let call = self
+            .connect_call(SERVICE, "ServiceAccountOidcAuth", &request)?
+            .anonymous();
+        let mut retries = 0;
+        let body = self.send(&call, &mut retries).await.map_err(|failure| {
+            cache.failure(format!("exchanging the token in {name}: {}", failure.error))
+        })?;
+        let answer: ExchangeAnswer = super::decode(&call, &body)?;
+        if answer.bearer_token.is_empty() {
+            return Err(cache.failure("the token exchange answered no bearer token"));
+        }
+        cache.remember(&answer.bearer_token);
+        let now = SystemTime::now();
+        let expires = OffsetDateTime::parse(&answer.expire_time, &Rfc3339)
+            .ok()
+            .map(SystemTime::from)
+            .ok_or_else(|| {
+                cache.failure(format!(
+                    "the token exchange answered an unreadable expireTime {:?}",
+                    answer.expire_time
+                ))
+            })?;
+        if expires <= now {
+            return Err(cache.failure(format!(
+                "the token exchange answered a bearer token that already expired at {}",
+                answer.expire_time
+            )));
+        }
+        let mut authorization =
+            HeaderValue::from_str(&format!("Bearer {}", answer.bearer_token))
+                .map_err(|_| cache.failure("the bearer token cannot be sent in an HTTP header"))?;
+        authorization.set_sensitive(true);
+        tracing::debug!(
+            target: "coreweave::api",
+            service_account_uid = %cache.config.service_account_uid,
+            expire_time = %answer.expire_time,
+            "exchanged the CI token for a CoreWeave bearer token"
+        );
+        Ok(Bearer {
+            authorization,
+            refresh_at: refresh_time(now, expires),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use serde_json::json;
+
+    use super::super::test_server::{test_config, Reply, TestServer};
+    use super::super::{ApiClient, ApiError};
+    use super::*;
+
+    const EXCHANGE: &str =
+        "/coreweave.directory.v1alpha.InternalDirectoryService/ServiceAccountOidcAuth";
+
+    /// An unsigned JWT with the given `exp` (the client never verifies signatures).
+    fn jwt(exp: i64) -> String {
+        let part = |v: serde_json::Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        format!(
+            "{}.{}.c2lnbmF0dXJl",
+            part(json!({"alg": "RS256", "typ": "JWT"})),
+            part(json!({"iss": "https://ci.example", "sub": "repo:x", "exp": exp}))
+        )
+    }
+
+    fn in_an_hour() -> i64 {
+        unix_seconds(SystemTime::now()) + 3600
+    }
+
+    fn expire_time(from_now: i64) -> String {
+        rfc3339(unix_seconds(SystemTime::now()) + from_now)
+    }
+
+    /// A client using workload identity whose CI token source counts its reads.
+    fn client(server: &TestServer, ci_token: Option<String>) -> (ApiClient, Arc<AtomicUsize>) {
+        let reads = Arc::new(AtomicUsize::new(0));
+        let counter = reads.clone();
+        let mut config = test_config(&server.url);
+        config.token = None;
+        config.workload_identity = Some(WorkloadIdentity {
+            service_account_uid: "sa-1".into(),
+            ci_token: Arc::new(move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+                ci_token.clone()
+            }),
+            ci_token_name: "TFC_WORKLOAD_IDENTITY_TOKEN".into(),
+        });
+        let client = ApiClient::with_policy(config, super::super::test_server::fast_policy(0))
+            .expect("client");
+        (client, reads)
+    }
+
+    #[tokio::test]
+    async fn the_ci_token_is_exchanged_once_and_the_bearer_reused() {
+        let server = TestServer::start().await;
+        let ci = jwt(in_an_hour());
+        server.push(Reply::json(
+            200,
+            json!({"bearerToken": "bearer-1", "expireTime": expire_time(3600)}),
+        ));
+        server.push(Reply::json(200, json!({"items": []})));
+        server.push(Reply::json(200, json!({"items": []})));
+        let (client, reads) = client(&server, Some(ci.clone()));
+        client.list_clusters().await.unwrap();
+        client.list_clusters().await.unwrap();
+        let requests = server.requests();
+        assert_eq!(requests.len(), 3);
+        assert_eq!(requests[0].path, EXCHANGE);
+        assert_eq!(requests[0].header("authorization"), None);
+        assert_eq!(requests[0].header("connect-protocol-version"), Some("1"));
+        assert_eq!(
+            requests[0].json(),
+            json!({"oidcToken": ci, "serviceAccountUid": "sa-1", "durationSeconds": "3600"})
+        );
+        for request in &requests[1..] {
+            assert_eq!(request.header("authorization"), Some("Bearer bearer-1"));
+        }
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn concurrent_calls_share_one_exchange() {
+        let server = TestServer::start().await;
+        server.push(
+            Reply::json(
+                200,
+                json!({"bearer_token": "bearer-1", "expire_time": expire_time(3600)}),
+            )
+            .after(Duration::from_millis(100)),
+        );
+        for _ in 0..4 {
+            server.push(Reply::json(200, json!({"items": []})));
+        }
+        let (client, reads) = client(&server, Some(jwt(in_an_hour())));
+        let (a, b, c, d) = tokio::join!(
+            client.list_clusters(),
+            client.list_clusters(),
+            client.list_clusters(),
+            client.list_clusters()
+        );
+        for result in [a, b, c, d] {
+            result.unwrap();
+        }
+        let exchanges = server
+            .requests()
+            .iter()
+            .filter(|r| r.path == EXCHANGE)
+            .count();
+        assert_eq!(exchanges, 1);
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_bearer_near_expiry_is_replaced_reading_the_ci_token_again() {
+        let server = TestServer::start().await;
+        // A bearer that expires within a second; waiting past that makes the next call refresh.
+        server.push(Reply::json(
+            200,
+            json!({"bearerToken": "bearer-1", "expireTime": expire_time(1)}),
+        ));
+        server.push(Reply::json(200, json!({"items": []})));
+        server.push(Reply::json(
+            200,
+            json!({"bearerToken": "bearer-2", "expireTime": expire_time(3600)}),
+        ));
+        server.push(Reply::json(200, json!({"items": []})));
+        let (client, reads) = client(&server, Some(jwt(in_an_hour())));
+        client.list_clusters().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        client.list_clusters().await.unwrap();
+        let requests = server.requests();
+        assert_eq!(requests[2].path, EXCHANGE);
+        assert_eq!(requests[3].header("authorization"), Some("Bearer bearer-2"));
+        assert_eq!(reads.load(Ordering::SeqCst), 2);
+    }
+    #[test]
+    fn refresh_comes_a_minute_or_a_quarter_of_the_lifetime_before_expiry() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let at = |lifetime: u64| {
+            let expires = now + Duration::from_secs(lifetime);
+            expires.duration_since(refresh_time(now, expires)).unwrap()
+        };
+        assert_eq!(at(3600), Duration::from_secs(60));
+        assert_eq!(at(40), Duration::from_secs(10));
+        assert_eq!(at(0), Duration::ZERO);
+    }
+
+    #[test]
+    fn ci_tokens_must_be_unexpired_jwts() {
+        let now = SystemTime::now();
+        assert_eq!(check_ci_token(&jwt(in_an_hour()), now), Ok(()));
+        let expired = check_ci_token(&jwt(1_700_000_000), now).unwrap_err();
+        assert!(
+            expired.contains("expired at 2023-11-14T22:13:20"),
+            "{expired}"
+        );
+        for bad in ["abc", "a.b", "a..c", "a.!!!.c", "a.e30.c.d"] {
+            assert!(check_ci_token(bad, now).is_err(), "{bad}");
+        }
+        // No `exp`: the server decides.
+        assert_eq!(check_ci_token("e30.e30.c2ln", now), Ok(()));
+    }
+
+    #[tokio::test]
+    async fn unusable_ci_tokens_fail_before_any_request() {
+        let server = TestServer::start().await;
+        for (token, expected) in [
+            (None, "TFC_WORKLOAD_IDENTITY_TOKEN is not set"),
+            (
+                Some("  ".to_string()),
+                "TFC_WORKLOAD_IDENTITY_TOKEN is not set",
+            ),
+            (Some(jwt(1_700_000_000)), "it expired at"),
+            (Some("not-a-jwt".to_string()), "it is not a JWT"),
+        ] {
+            let (client, _) = client(&server, token.clone());
+            let error = client.list_clusters().await.unwrap_err();
+            assert!(
+                matches!(&error, ApiError::WorkloadIdentity { service_account_uid, .. } if service_account_uid == "sa-1"),
+                "{error:?}"
+            );
+            assert!(error.to_string().contains(expected), "{error}");
+            if let Some(token) = token.filter(|t| t.len() > 8) {
+                assert!(!error.to_string().contains(&token), "{error}");
+            }
+        }
+        assert!(server.requests().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_refused_exchange_is_a_clear_error_without_the_ci_token() {
+        let server = TestServer::start().await;
+        let ci = jwt(in_an_hour());
+        server.push(Reply::json(
+            403,
+            json!({"code": "permission_denied", "message": format!("OIDC trust expression did not match for {ci}")}),
+        ));
+        let (client, _) = client(&server, Some(ci.clone()));
+        let error = client.list_clusters().await.unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains("exchanging the token in TFC_WORKLOAD_IDENTITY_TOKEN: permission_denied: OIDC trust expression did not match"),
+            "{text}"
+        );
+        assert!(!text.contains(&ci), "{text}");
+        assert_eq!(server.requests().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn answers_without_a_usable_bearer_are_errors() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(
+            200,
+            json!({"bearerToken": "", "expireTime": expire_time(3600)}),
+        ));
+        server.push(Reply::json(
+            200,
+            json!({"bearerToken": "b", "expireTime": expire_time(-10)}),
+        ));
+        server.push(Reply::json(
+            200,
+            json!({"bearerToken": "b", "expireTime": "tomorrow"}),
+        ));
+        let (client, _) = client(&server, Some(jwt(in_an_hour())));
+        for expected in [
+            "no bearer token",
+            "already expired",
+            "unreadable expireTime",
+        ] {
+            let error = client.list_clusters().await.unwrap_err();
+            assert!(error.to_string().contains(expected), "{error}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_ci_token_never_goes_over_plain_http_to_a_remote_host() {
+        let mut config = test_config(&url::Url::parse("http://api.coreweave.com").unwrap());
+        config.token = None;
+        config.workload_identity = Some(WorkloadIdentity {
+            service_account_uid: "sa-1".into(),
+            ci_token: Arc::new(|| panic!("the CI token must not even be read")),
+            ci_token_name: "TFC_WORKLOAD_IDENTITY_TOKEN".into(),
+        });
+        let client = ApiClient::new(config).unwrap();
+        let error = client.list_clusters().await.unwrap_err();
+        assert!(
+            matches!(error, ApiError::InsecureEndpoint { .. }),
+            "{error:?}"
+        );
+        assert_eq!(client.request_count(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_bearer_echoed_by_the_server_is_redacted() {
+        let server = TestServer::start().await;
+        server.push(Reply::json(
+            200,
+            json!({"bearerToken": "s3cret-bearer", "expireTime": expire_time(3600)}),
+        ));
+        server.push(Reply::text(
+            500,
+            "rejected Authorization: Bearer s3cret-bearer",
+        ));
+        let (client, _) = client(&server, Some(jwt(in_an_hour())));
+        let error = client.list_clusters().await.unwrap_err();
+        let text = format!("{error} {error:?} {client:?}");
+        assert!(!text.contains("s3cret-bearer"), "{text}");
+        assert!(text.contains("Bearer ***"), "{text}");
+    }
+}
