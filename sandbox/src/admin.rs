@@ -1,5 +1,6 @@
 //! The test admin API under `/_sandbox` (no auth, not logged): request log, state snapshot,
-//! cluster seeding and status forcing, runtime settings, service-account tokens.
+//! cluster seeding and status forcing, runtime settings, service-account and CI tokens, the
+//! token exchange's bearers.
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +13,7 @@ use serde_json::{json, Value};
 
 use crate::body::parse_json;
 use crate::cluster::{ClusterInput, ClusterStatus};
+use crate::directory::{self, CiTokenRequest};
 use crate::errors::{ApiError, RestError};
 use crate::oidc_config::OidcConfig;
 use crate::sa_token::{self, TokenRequest};
@@ -33,6 +35,7 @@ struct ConfigRequest {
     latency_ms: Option<u64>,
     update_duration_ms: Option<u64>,
     lose_write_answers: Option<u64>,
+    bearer_lifetime_seconds: Option<u64>,
 }
 
 /// The admin routes.
@@ -44,12 +47,24 @@ pub fn routes() -> Router<SharedState> {
         .route("/_sandbox/clusters/:id/status", put(force_status))
         .route("/_sandbox/config", get(config).put(set_config))
         .route("/_sandbox/tokens", post(mint_token))
+        .route("/_sandbox/ci-tokens", post(mint_ci_token))
+        .route("/_sandbox/bearers", get(bearers))
 }
 
 async fn mint_token(State(state): State<SharedState>, body: Bytes) -> AdminResult {
     let request: TokenRequest = parse_json(&body)?;
     let token = sa_token::mint(&state, request)?;
     Ok(Json(json!({ "token": token })))
+}
+
+async fn mint_ci_token(State(state): State<SharedState>, body: Bytes) -> AdminResult {
+    let request: CiTokenRequest = parse_json(&body)?;
+    let token = directory::mint_ci_token(&state, request)?;
+    Ok(Json(json!({ "token": token })))
+}
+
+async fn bearers(State(state): State<SharedState>) -> AdminResult {
+    Ok(Json(json!({ "bearers": state.bearers.all() })))
 }
 
 async fn requests(State(state): State<SharedState>) -> AdminResult {
@@ -68,6 +83,7 @@ async fn snapshot(State(state): State<SharedState>) -> AdminResult {
         "clusters": store.clusters.iter().map(|c| c.to_json(now)).collect::<Vec<_>>(),
         "policies": store.policies.iter().map(|p| p.to_json()).collect::<Vec<_>>(),
         "oidcConfigs": store.oidc_configs.iter().map(OidcConfig::to_json).collect::<Vec<_>>(),
+        "serviceAccounts": store.service_accounts,
     })))
 }
 
@@ -118,6 +134,9 @@ async fn set_config(State(state): State<SharedState>, body: Bytes) -> AdminResul
     }
     if let Some(n) = req.lose_write_answers {
         state.settings.set_lose_write_answers(n);
+    }
+    if let Some(seconds) = req.bearer_lifetime_seconds {
+        state.settings.set_bearer_lifetime_seconds(seconds);
     }
     Ok(Json(state.settings.to_json()))
 }

@@ -22,8 +22,9 @@ OPTIONS:
                                (default: $COREWEAVE_SANDBOX_TOKEN, else sandbox-token)
     --org-id ORG               organization id of OIDC configs and of the caller that
                                /v1beta1/auth/whoami names (default sandbox-org)
-    --seed FILE                JSON {\"clusters\":[…],\"policies\":[…],\"oidcConfigs\":[…]}
-                               replacing the built-in clusters demo, staging, with-oidc
+    --seed FILE                JSON {\"clusters\":[…],\"policies\":[…],\"oidcConfigs\":[…],
+                               \"serviceAccounts\":[…]} replacing the built-in clusters demo,
+                               staging, with-oidc and service account ci-deployer
     --update-duration-ms N     how long a PATCHed cluster stays STATUS_UPDATING (default 2000)
     --fault-every N            answer every Nth API request with 429, then 503, … (0 = off)
     --latency-ms N             delay every API response by N ms (default 0)
@@ -41,10 +42,16 @@ API: /v1beta1/cks/clusters[/{id}] (GET, PATCH, DELETE), /v1/cwobject/access-poli
 (GET, POST, DELETE), GET /v1beta1/auth/whoami (the token's principal is sandbox-user),
 Connect POST /coreweave.workload_federation.control_plane.v1beta1.
 WFControlPlaneService/{Get,List,Create,Update,Delete}OIDCConfig(s), OIDC discovery under
-/id/{clusterId}/ (no auth). Test admin API (no auth): GET|DELETE /_sandbox/requests,
+/id/{clusterId}/ (no auth), Connect POST /coreweave.directory.v1alpha.InternalDirectoryService/
+ServiceAccountOidcAuth (no auth: a CI token that a seeded service account trusts -> a bearer
+token of that service account; built in: ci-deployer 5e4a1ce0-0000-4000-8000-00000000c1c1
+trusting issuer https://ci.sandbox.example, audience https://api.coreweave.com, subject
+repo:example/infrastructure:*). Test admin API (no auth): GET|DELETE /_sandbox/requests,
 GET /_sandbox/state, POST /_sandbox/clusters, PUT /_sandbox/clusters/{id}/status,
-GET|PUT /_sandbox/config (faultEvery, latencyMs, updateDurationMs, loseWriteAnswers),
-POST /_sandbox/tokens {clusterId, serviceAccount, audience, ttlSeconds} -> {token}.
+GET|PUT /_sandbox/config (faultEvery, latencyMs, updateDurationMs, loseWriteAnswers,
+bearerLifetimeSeconds), POST /_sandbox/tokens {clusterId, serviceAccount, audience,
+ttlSeconds} -> {token}, POST /_sandbox/ci-tokens {issuer, subject, audience,
+expiresInSeconds} -> {token}, GET /_sandbox/bearers (the exchange's bearer tokens).
 ";
 
 /// Parsed options.

@@ -10,6 +10,7 @@ use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
 use axum::response::Response;
 
+use crate::directory::EXCHANGE_PATH;
 use crate::errors::{ApiError, Code, Family};
 use crate::state::SharedState;
 use crate::token_exchange::is_anonymous;
@@ -42,24 +43,24 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The token of an `Authorization: Bearer <token>` header, if there is one.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, presented) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(presented)
+}
+
 /// True when the headers carry `Authorization: Bearer <token>`.
 pub fn authorized(headers: &HeaderMap, token: &str) -> bool {
-    let Some(value) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let Some((scheme, presented)) = value.split_once(' ') else {
-        return false;
-    };
-    scheme.eq_ignore_ascii_case("bearer")
-        && constant_time_eq(presented.as_bytes(), token.as_bytes())
+    bearer(headers)
+        .is_some_and(|presented| constant_time_eq(presented.as_bytes(), token.as_bytes()))
 }
 
 /// True for requests that change state (every non-GET REST call and the Connect writes).
 fn is_write(method: &str, path: &str) -> bool {
-    let connect_read = path.ends_with("/GetOIDCConfig") || path.ends_with("/ListOIDCConfigs");
+    let connect_read = path.ends_with("/GetOIDCConfig")
+        || path.ends_with("/ListOIDCConfigs")
+        || path == EXCHANGE_PATH;
     method != "GET" && !connect_read
 }
 
@@ -107,20 +108,27 @@ pub async fn gate(State(state): State<SharedState>, req: Request, next: Next) ->
     }
     let fault = state.faults.next(state.settings.fault_every());
     let write = is_write(&method, &path);
+    // The token exchanges are the API calls made without a bearer token.
+    let anonymous = is_anonymous(&path) || path == EXCHANGE_PATH;
+    let caller = state.caller(req.headers());
     let resp = if let Some(fault) = fault {
         fault.response(family)
-    } else if is_anonymous(&path) {
-        next.run(req).await
-    } else if let Some(caller) = state.caller(req.headers()) {
-        req.extensions_mut().insert(caller);
+    } else if caller.is_none() && !anonymous {
+        ApiError::unauthenticated().into_family_response(family)
+    } else {
+        if let Some(caller) = caller {
+            req.extensions_mut().insert(caller);
+        }
         let resp = next.run(req).await;
-        if write && resp.status().is_success() && state.settings.take_lost_write_answer() {
+        if write
+            && !anonymous
+            && resp.status().is_success()
+            && state.settings.take_lost_write_answer()
+        {
             lost_answer(family)
         } else {
             resp
         }
-    } else {
-        ApiError::unauthenticated().into_family_response(family)
     };
     state.log.finish(ticket, resp.status().as_u16());
     tracing::info!(

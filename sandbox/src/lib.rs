@@ -14,6 +14,7 @@ pub mod cli;
 pub mod cluster;
 pub mod cluster_oidc;
 pub mod cwobject;
+pub mod directory;
 pub mod errors;
 pub mod faults;
 pub mod gate;
@@ -52,6 +53,7 @@ pub fn app(state: SharedState) -> Router {
         .merge(token_exchange::routes())
         .merge(workload_federation::routes())
         .merge(identity::routes())
+        .merge(directory::routes())
         .merge(oidc_discovery::routes())
         .merge(admin::routes())
         .fallback(not_found)

@@ -1,5 +1,6 @@
 //! Initial data: the built-in demo clusters, or a `--seed` JSON file
-//! `{"clusters":[…],"policies":[…],"oidcConfigs":[…]}` in the API's JSON shapes.
+//! `{"clusters":[…],"policies":[…],"oidcConfigs":[…],"serviceAccounts":[…]}` in the API's JSON
+//! shapes (service accounts: `{"uid","name","trust":{"issuer","audience","subject"}}`).
 
 use std::collections::HashSet;
 
@@ -7,6 +8,7 @@ use serde::Deserialize;
 
 use crate::cluster::{Cluster, ClusterInput, ClusterStatus};
 use crate::cluster_oidc::Oidc;
+use crate::directory::{default_service_account, ServiceAccount};
 use crate::errors::FieldViolation;
 use crate::oidc_config::OidcConfigInput;
 use crate::policy::PolicyInput;
@@ -22,6 +24,8 @@ struct SeedFile {
     policies: Option<Vec<PolicyInput>>,
     #[serde(alias = "oidc_configs")]
     oidc_configs: Option<Vec<OidcConfigInput>>,
+    #[serde(alias = "service_accounts")]
+    service_accounts: Option<Vec<ServiceAccount>>,
 }
 
 fn demo_cluster(n: u32, name: &str, oidc: Option<Oidc>) -> Cluster {
@@ -58,6 +62,7 @@ pub fn default_store() -> Store {
         ],
         policies: Vec::new(),
         oidc_configs: Vec::new(),
+        service_accounts: vec![default_service_account()],
     }
 }
 
@@ -118,6 +123,25 @@ pub fn load_seed(bytes: &[u8], org: &str) -> Result<Store, String> {
             Err(v) => errors.push(describe(&format!("oidcConfigs[{i}]"), v)),
         }
     }
+    let mut account_uids = HashSet::new();
+    for (i, account) in file
+        .service_accounts
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        let violations = account.check();
+        if !violations.is_empty() {
+            errors.push(describe(&format!("serviceAccounts[{i}]"), violations));
+        } else if !account_uids.insert(account.uid.clone()) {
+            errors.push(format!(
+                "serviceAccounts[{i}].uid: duplicate uid {:?}",
+                account.uid
+            ));
+        } else {
+            store.service_accounts.push(account);
+        }
+    }
     if errors.is_empty() {
         Ok(store)
     } else {
@@ -172,6 +196,33 @@ mod tests {
         .unwrap_err();
         assert!(err.contains("clusters[1].id: duplicate"), "{err}");
         assert!(err.contains("oidcConfigs[0].name"), "{err}");
+    }
+
+    #[test]
+    fn seeded_service_accounts_are_checked() {
+        let store = load_seed(
+            br#"{"serviceAccounts":[{"uid":"sa-1","name":"ci","trust":{"issuer":"https://ci.example","audience":"a","subject":"repo:x:*"}}]}"#,
+            "org",
+        )
+        .unwrap();
+        assert_eq!(store.service_accounts[0].trust.subject, "repo:x:*");
+        let err = load_seed(
+            br#"{"serviceAccounts":[{"uid":"sa-1","name":"","trust":{"issuer":"i","audience":"a","subject":"s"}},
+                                    {"uid":"sa-2","name":"n","trust":{"issuer":"i","audience":"a","subject":"s","extra":1}}]}"#,
+            "org",
+        )
+        .unwrap_err();
+        assert!(err.contains("unknown field `extra`"), "{err}");
+        let err = load_seed(
+            br#"{"serviceAccounts":[{"uid":"sa-1","name":"","trust":{"issuer":"i","audience":"a","subject":"s"}}]}"#,
+            "org",
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("serviceAccounts[0].name: must not be empty"),
+            "{err}"
+        );
+        assert_eq!(default_store().service_accounts[0].name, "ci-deployer");
     }
 
     #[test]

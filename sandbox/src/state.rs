@@ -7,8 +7,9 @@ use std::time::Duration;
 use axum::http::HeaderMap;
 
 use crate::cluster::Cluster;
+use crate::directory::{Bearers, ServiceAccount, MAX_LIFETIME_SECONDS};
 use crate::faults::FaultInjector;
-use crate::gate::authorized;
+use crate::gate::{authorized, bearer};
 use crate::identity::{Caller, TOKEN_PRINCIPAL_UID};
 use crate::oidc_config::OidcConfig;
 use crate::policy::Policy;
@@ -24,6 +25,8 @@ pub struct Store {
     pub policies: Vec<Policy>,
     /// Workload federation OIDC configs, in creation order.
     pub oidc_configs: Vec<OidcConfig>,
+    /// Service accounts that CI tokens can act as (`ServiceAccountOidcAuth`).
+    pub service_accounts: Vec<ServiceAccount>,
 }
 
 impl Store {
@@ -48,6 +51,7 @@ pub struct Settings {
     latency_ms: AtomicU64,
     update_duration_ms: AtomicU64,
     lose_write_answers: AtomicU64,
+    bearer_lifetime_seconds: AtomicU64,
 }
 
 impl Settings {
@@ -89,6 +93,17 @@ impl Settings {
             .is_ok()
     }
 
+    /// The longest lifetime of a bearer the token exchange issues.
+    pub fn bearer_lifetime_seconds(&self) -> u64 {
+        self.bearer_lifetime_seconds.load(Ordering::Relaxed)
+    }
+
+    /// Caps the lifetime of the bearers the token exchange issues (at most 8 hours).
+    pub fn set_bearer_lifetime_seconds(&self, seconds: u64) {
+        self.bearer_lifetime_seconds
+            .store(seconds.clamp(1, MAX_LIFETIME_SECONDS), Ordering::Relaxed);
+    }
+
     /// Sets the update duration in milliseconds.
     pub fn set_update_duration_ms(&self, ms: u64) {
         self.update_duration_ms.store(ms, Ordering::Relaxed);
@@ -101,6 +116,7 @@ impl Settings {
             "latencyMs": self.latency_ms.load(Ordering::Relaxed),
             "updateDurationMs": self.update_duration_ms.load(Ordering::Relaxed),
             "loseWriteAnswers": self.lose_write_answers.load(Ordering::Relaxed),
+            "bearerLifetimeSeconds": self.bearer_lifetime_seconds(),
         })
     }
 }
@@ -154,6 +170,8 @@ pub struct AppState {
     pub log: RequestLog,
     /// Signing keys of the issuers the sandbox signs for.
     pub keys: Keyring,
+    /// Bearer tokens the token exchange issued.
+    pub bearers: Bearers,
     store: Mutex<Store>,
 }
 
@@ -167,6 +185,7 @@ impl AppState {
         settings.set_fault_every(config.fault_every);
         settings.set_latency_ms(config.latency_ms);
         settings.set_update_duration_ms(config.update_duration_ms);
+        settings.set_bearer_lifetime_seconds(MAX_LIFETIME_SECONDS);
         Arc::new(Self {
             token: config.token,
             org_id: config.org_id,
@@ -175,15 +194,20 @@ impl AppState {
             faults: FaultInjector::default(),
             log: RequestLog::default(),
             keys: Keyring::default(),
+            bearers: Bearers::default(),
             store: Mutex::new(store),
         })
     }
 
-    /// The principal whose bearer token `headers` carry, if it is a valid one.
+    /// The principal whose bearer token `headers` carry: the static token's, or the service
+    /// account of an unexpired bearer from the token exchange.
     pub fn caller(&self, headers: &HeaderMap) -> Option<Caller> {
-        authorized(headers, &self.token).then(|| Caller {
-            principal_uid: TOKEN_PRINCIPAL_UID.to_string(),
-        })
+        if authorized(headers, &self.token) {
+            return Some(Caller {
+                principal_uid: TOKEN_PRINCIPAL_UID.to_string(),
+            });
+        }
+        bearer(headers).and_then(|token| self.bearers.caller(token))
     }
 
     /// Locks the store (a panic in another handler does not make it unusable).

@@ -80,7 +80,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// Runs one unary call: content type check, strict decoding, then `op`.
-fn unary<T: DeserializeOwned>(
+pub(crate) fn unary<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: &[u8],
     op: impl FnOnce(T) -> Result<Value, ApiError>,

@@ -320,16 +320,31 @@ impl ApiClient {
     /// an unknown outcome. `retries` counts the retries made so far and is shared with a
     /// caller's reconcile loop so that the budget covers both.
     async fn send(&self, call: &Call, retries: &mut u32) -> Result<Vec<u8>, Failure> {
-        let authorization = self.authorization(call).await.map_err(|error| Failure {
+        let refused = |error| Failure {
             error,
             outcome_unknown: false,
             retry_after: None,
-        })?;
+        };
+        let mut authorization = self.authorization(call).await.map_err(refused)?;
+        let mut reauthenticated = false;
         loop {
             let failed = match self.attempt(call, authorization.as_ref(), *retries).await {
                 Ok(body) => return Ok(body),
                 Err(failed) => failed,
             };
+            // A workload identity bearer refused as unauthenticated (it expired in flight, or
+            // the clocks disagree) is replaced once, and the call repeated.
+            if let (Some(cache), Some(sent), Outcome::Status(401), false) = (
+                &self.inner.workload_identity,
+                &authorization,
+                failed.outcome,
+                reauthenticated,
+            ) {
+                cache.forget(sent).await;
+                authorization = self.authorization(call).await.map_err(refused)?;
+                reauthenticated = true;
+                continue;
+            }
             match self.inner.policy.verdict(failed.outcome, call.idempotency) {
                 Verdict::Fail => {
                     return Err(Failure {

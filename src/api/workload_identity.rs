@@ -79,6 +79,18 @@ impl BearerCache {
             .clone()
     }
 
+    /// Drops the cached bearer if it is still `authorization` (refused by the server), so that
+    /// the next call exchanges the CI token again.
+    pub(super) async fn forget(&self, authorization: &HeaderValue) {
+        let mut current = self.current.lock().await;
+        if current
+            .as_ref()
+            .is_some_and(|bearer| bearer.authorization == *authorization)
+        {
+            *current = None;
+        }
+    }
+
     fn remember(&self, secret: &str) {
         let mut secrets = self.secrets.lock().unwrap_or_else(PoisonError::into_inner);
         if !secrets.iter().any(|s| s == secret) {
@@ -503,5 +515,41 @@ mod tests {
         let text = format!("{error} {error:?} {client:?}");
         assert!(!text.contains("s3cret-bearer"), "{text}");
         assert!(text.contains("Bearer ***"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_bearer_refused_as_unauthenticated_is_replaced_once() {
+        let server = TestServer::start().await;
+        let unauthenticated = || {
+            Reply::json(
+                401,
+                json!({"code": 16, "message": "request had invalid authentication credentials"}),
+            )
+        };
+        server.push(Reply::json(
+            200,
+            json!({"bearerToken": "bearer-1", "expireTime": expire_time(3600)}),
+        ));
+        server.push(unauthenticated());
+        server.push(Reply::json(
+            200,
+            json!({"bearerToken": "bearer-2", "expireTime": expire_time(3600)}),
+        ));
+        server.push(Reply::json(200, json!({"items": []})));
+        server.push(unauthenticated());
+        server.push(Reply::json(
+            200,
+            json!({"bearerToken": "bearer-3", "expireTime": expire_time(3600)}),
+        ));
+        server.push(unauthenticated());
+        let (client, reads) = client(&server, Some(jwt(in_an_hour())));
+        client.list_clusters().await.unwrap();
+        let requests = server.requests();
+        assert_eq!(requests[3].header("authorization"), Some("Bearer bearer-2"));
+        assert_eq!(reads.load(Ordering::SeqCst), 2);
+        // Refused again after a fresh exchange: the error is returned, not retried forever.
+        let error = client.list_clusters().await.unwrap_err();
+        assert_eq!(error.http_status(), Some(401));
+        assert_eq!(server.requests().len(), 7);
     }
 }

@@ -154,6 +154,14 @@ fn forty_plus_invalid_configurations_fail_on_the_right_attribute_without_writes(
         ),
         ("max_retries = 31", "`max_retries` must be between 0 and 30"),
         ("token = \"\"", "Empty API token"),
+        (
+            "token = \"t\"\n  authentication = { workload_identity = { service_account_uid = \"sa\" } }",
+            "Invalid Attribute Combination",
+        ),
+        (
+            "authentication = { workload_identity = { service_account_uid = \"\" } }",
+            "`authentication.workload_identity.service_account_uid` must not be empty",
+        ),
     ];
     for (setting, expected) in provider_cases {
         let ws = Workspace::new();

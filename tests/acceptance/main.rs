@@ -19,3 +19,4 @@ mod real_org;
 mod request_counts;
 mod security;
 mod wif_config_data_source;
+mod workload_identity;

@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod cks;
 mod cwobject;
+mod directory;
 mod discovery;
 mod exchange;
 mod faults;

@@ -14,6 +14,13 @@ pub const TOKEN: &str = "acc-test-token";
 pub const CLUSTER_DEMO: &str = "c0ffee00-0000-4000-8000-000000000001";
 /// Id of the seeded RUNNING cluster without OIDC named `staging`.
 pub const CLUSTER_STAGING: &str = "c0ffee00-0000-4000-8000-000000000002";
+/// Uid of the built-in service account `ci-deployer`, which trusts CI tokens from
+/// [`Sandbox::ci_token`] whose subject starts with `repo:example/infrastructure:`.
+pub const SERVICE_ACCOUNT_CI: &str = "5e4a1ce0-0000-4000-8000-00000000c1c1";
+/// Path of the token exchange (`ServiceAccountOidcAuth`).
+pub const EXCHANGE_PATH: &str =
+    "/coreweave.directory.v1alpha.InternalDirectoryService/ServiceAccountOidcAuth";
+
 /// Id of the seeded RUNNING cluster that already has an external OIDC issuer.
 pub const CLUSTER_WITH_OIDC: &str = "c0ffee00-0000-4000-8000-000000000003";
 
@@ -31,8 +38,9 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// True when the request could change remote state.
     pub fn is_write(&self) -> bool {
-        let connect_read =
-            self.path.ends_with("/GetOIDCConfig") || self.path.ends_with("/ListOIDCConfigs");
+        let connect_read = self.path.ends_with("/GetOIDCConfig")
+            || self.path.ends_with("/ListOIDCConfigs")
+            || self.path == EXCHANGE_PATH;
         self.method != "GET" && !connect_read
     }
 }
@@ -139,6 +147,23 @@ impl Sandbox {
     /// Changes runtime settings: `faultEvery`, `latencyMs`, `updateDurationMs`.
     pub fn configure(&self, settings: Value) {
         self.admin(reqwest::Method::PUT, "/config", Some(settings));
+    }
+
+    /// A CI token signed by the sandbox's built-in CI issuer: `{"subject", "audience"?,
+    /// "expiresInSeconds"?}`.
+    pub fn ci_token(&self, claims: Value) -> String {
+        self.admin(reqwest::Method::POST, "/ci-tokens", Some(claims))["token"]
+            .as_str()
+            .expect("a CI token")
+            .to_string()
+    }
+
+    /// Every bearer token the token exchange issued.
+    pub fn bearers(&self) -> Vec<String> {
+        serde_json::from_value(
+            self.admin(reqwest::Method::GET, "/bearers", None)["bearers"].clone(),
+        )
+        .expect("bearer list")
     }
 
     /// Inserts or replaces a cluster.

@@ -200,6 +200,7 @@ impl Workspace {
             .env_remove("TF_LOG_PATH")
             .env_remove("TF_PLUGIN_CACHE_DIR")
             .env_remove("COREWEAVE_API_TOKEN")
+            .env_remove("TFC_WORKLOAD_IDENTITY_TOKEN")
             .env_remove("COREWEAVE_API_ENDPOINT")
             .env_remove("COREWEAVE_OIDC_ISSUER_BASE_URL");
         for (k, v) in &self.env {
