@@ -494,7 +494,7 @@ impl Resource for ClusterOidcResource {
                 format!(
                     "CKS cluster {cluster_id} already trusts the OIDC issuer {issuer}. The provider does not overwrite \
                      OIDC settings it does not manage; nothing was changed.\n{}",
-                    diag::import_hint(&cluster_id)
+                    diag::import_hint(ClusterOidcResource::NAME, &cluster_id)
                 ),
                 AttributePath::new("cluster_id"),
             );

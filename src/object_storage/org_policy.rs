@@ -359,7 +359,7 @@ impl Resource for OrgPolicyResource {
                 format!(
                     "An organization access policy named {name:?} already exists. The provider does not overwrite \
                      policies it does not manage (the API's ensure call would replace it); nothing was changed. To keep both, choose another name.\n{}",
-                    diag::import_hint(&name)
+                    diag::import_hint(OrgPolicyResource::NAME, &name)
                 ),
                 AttributePath::new("name"),
             );

@@ -225,7 +225,7 @@ async fn conflict_message(client: &ApiClient, err: &ApiError, planned: &WifConfi
         Some((uid, about)) => format!(
             "The workload identity federation config {uid} ({about}) already uses {pair}; each pair is unique in \
              the organization. {}\n\nAPI error: {err}",
-            diag::import_hint(&uid)
+            diag::import_hint(WifConfigResource::NAME, &uid)
         ),
         None => format!("Another workload identity federation config already uses {pair}{list_error}.\n\nAPI error: {err}"),
     }

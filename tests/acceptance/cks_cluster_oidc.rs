@@ -166,7 +166,7 @@ fn create_refuses_to_overwrite_an_existing_issuer() {
     );
     assert!(
         out.contains(&format!(
-            "terraform import <resource address> {CLUSTER_WITH_OIDC}"
+            "terraform import coreweave_cks_cluster_oidc.<name> {CLUSTER_WITH_OIDC}"
         )),
         "{out}"
     );

@@ -159,7 +159,7 @@ fn create_refuses_to_overwrite_an_existing_policy() {
         "{out}"
     );
     assert!(
-        out.contains("terraform import <resource address> taken"),
+        out.contains("terraform import coreweave_object_storage_org_policy.<name> taken"),
         "{out}"
     );
     assert!(sandbox.writes().is_empty(), "{:?}", sandbox.writes());

@@ -109,7 +109,9 @@ fn a_taken_issuer_and_audience_pair_names_the_existing_config() {
     ws.write(&sandbox, &wif(""));
     let out = ws.apply_args(&[]).failure();
     assert!(
-        out.contains(&format!("terraform import <resource address> {uid}")),
+        out.contains(&format!(
+            "terraform import coreweave_object_storage_wif_config.<name> {uid}"
+        )),
         "{out}"
     );
     assert!(out.contains("someone-elses"), "{out}");
