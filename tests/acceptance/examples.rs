@@ -205,6 +205,15 @@ fn module_example_federates_the_demo_cluster() {
         "token exchange + one statement per grant"
     );
     assert_eq!(
+        outputs["statement_names"]["value"],
+        serde_json::json!([
+            "token-exchange",
+            "default-my-object-storage-sa",
+            "inference-model-server"
+        ]),
+        "statement names in the order written"
+    );
+    assert_eq!(
         in_example(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]).code,
         0
     );

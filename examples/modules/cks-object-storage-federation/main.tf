@@ -17,18 +17,6 @@ locals {
     for g in var.grants : "${g.namespace}/${g.service_account}" =>
     provider::coreweave::service_account_principal(local.issuer_url, g.namespace, g.service_account)
   }
-}
-
-resource "coreweave_object_storage_wif_config" "this" {
-  name        = coalesce(var.wif_config_name, "cks-${data.coreweave_cks_cluster_issuer.this.name}")
-  issuer_url  = local.issuer_url
-  audience    = coalesce(var.audience, local.issuer_url)
-  description = "Service accounts of CKS cluster ${data.coreweave_cks_cluster_issuer.this.name}"
-  active      = var.active
-}
-
-resource "coreweave_object_storage_org_policy" "this" {
-  name = var.policy_name
   statements = concat(
     [{
       name       = "token-exchange"
@@ -45,6 +33,19 @@ resource "coreweave_object_storage_org_policy" "this" {
       principals = [local.principals["${g.namespace}/${g.service_account}"]]
     }],
   )
+}
+
+resource "coreweave_object_storage_wif_config" "this" {
+  name        = coalesce(var.wif_config_name, "cks-${data.coreweave_cks_cluster_issuer.this.name}")
+  issuer_url  = local.issuer_url
+  audience    = coalesce(var.audience, local.issuer_url)
+  description = "Service accounts of CKS cluster ${data.coreweave_cks_cluster_issuer.this.name}"
+  active      = var.active
+}
+
+resource "coreweave_object_storage_org_policy" "this" {
+  name       = var.policy_name
+  statements = local.statements
 
   # The policy must not exist before the issuer is trusted.
   depends_on = [coreweave_object_storage_wif_config.this]

@@ -18,6 +18,11 @@ output "policy_name" {
   value       = coreweave_object_storage_org_policy.this.name
 }
 
+output "statement_names" {
+  description = "Names of the policy's statements in the order written: `token-exchange`, then `<namespace>-<service account>` for each grant. The policy's `statements` is a set, which has no order."
+  value       = [for s in local.statements : s.name]
+}
+
 output "service_account_annotations" {
   description = "Annotations to put on each granted Kubernetes ServiceAccount so the Pod Identity Webhook injects credentials."
   value       = { "caios.coreweave.com/inject" = "true" }

@@ -48,6 +48,10 @@ output "principals" {
   value = module.federation.principals
 }
 
+output "statement_names" {
+  value = module.federation.statement_names
+}
+
 output "service_account_annotations" {
   value = module.federation.service_account_annotations
 }
