@@ -12,6 +12,7 @@ pub mod object_storage;
 #[cfg(test)]
 mod proptests;
 pub mod provider;
+pub mod registry;
 pub mod schema;
 pub mod settings;
 #[cfg(test)]
@@ -19,66 +20,15 @@ mod test_log;
 pub mod timeouts;
 pub mod validate;
 
-use std::collections::HashMap;
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use tf_provider::{DynamicDataSource, DynamicResource};
-
-use crate::cks::cluster_issuer::ClusterIssuerDataSource;
-use crate::cks::cluster_oidc::ClusterOidcResource;
-use crate::identity::caller_identity::CallerIdentityDataSource;
-use crate::object_storage::access_check::AccessCheckDataSource;
-use crate::object_storage::org_policy::OrgPolicyResource;
-use crate::object_storage::wif_config::WifConfigResource;
-use crate::object_storage::wif_config_lookup::WifConfigLookupDataSource;
-use crate::provider::{CoreWeaveProvider, ProviderData, PROVIDER_NAME};
+use crate::provider::PROVIDER_NAME;
 
 /// go-plugin's magic cookie that Terraform sets when it launches a provider.
 const MAGIC_COOKIE: (&str, &str) = (
     "TF_PLUGIN_MAGIC_COOKIE",
     "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
 );
-
-/// Resources by type name without the provider prefix.
-pub fn resources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicResource>> {
-    let mut map: HashMap<String, Box<dyn DynamicResource>> = HashMap::new();
-    map.insert(
-        ClusterOidcResource::NAME.into(),
-        Box::new(ClusterOidcResource::new(data.clone())),
-    );
-    map.insert(
-        WifConfigResource::NAME.into(),
-        Box::new(WifConfigResource::new(data.clone())),
-    );
-    map.insert(
-        OrgPolicyResource::NAME.into(),
-        Box::new(OrgPolicyResource::new(data.clone())),
-    );
-    map
-}
-
-/// Data sources by type name without the provider prefix.
-pub fn data_sources(data: &Arc<ProviderData>) -> HashMap<String, Box<dyn DynamicDataSource>> {
-    let mut map: HashMap<String, Box<dyn DynamicDataSource>> = HashMap::new();
-    map.insert(
-        ClusterIssuerDataSource::NAME.into(),
-        Box::new(ClusterIssuerDataSource::new(data.clone())),
-    );
-    map.insert(
-        CallerIdentityDataSource::NAME.into(),
-        Box::new(CallerIdentityDataSource::new(data.clone())),
-    );
-    map.insert(
-        AccessCheckDataSource::NAME.into(),
-        Box::new(AccessCheckDataSource::new(data.clone())),
-    );
-    map.insert(
-        WifConfigLookupDataSource::NAME.into(),
-        Box::new(WifConfigLookupDataSource::new(data.clone())),
-    );
-    map
-}
 
 /// Entry point of the provider binary.
 pub fn run() -> ExitCode {
@@ -112,10 +62,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(tf_provider::serve(
-        PROVIDER_NAME,
-        CoreWeaveProvider::default(),
-    )) {
+    match runtime.block_on(tf_provider::serve(PROVIDER_NAME, registry::provider())) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("provider server failed: {e:#}");

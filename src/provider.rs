@@ -142,13 +142,35 @@ fn authentication_type() -> AttributeType {
     )]))
 }
 
+/// Resources by type name without the provider prefix.
+pub type Resources = HashMap<String, Box<dyn DynamicResource>>;
+/// Data sources by type name without the provider prefix.
+pub type DataSources = HashMap<String, Box<dyn DynamicDataSource>>;
+
+/// The resources and data sources the provider serves, by type name without the provider
+/// prefix; given by the registry above the resources, so that the provider imports none.
+pub struct Registry {
+    /// Builds every resource.
+    pub resources: fn(&Arc<ProviderData>) -> Resources,
+    /// Builds every data source.
+    pub data_sources: fn(&Arc<ProviderData>) -> DataSources,
+}
+
 /// The CoreWeave provider.
-#[derive(Default)]
 pub struct CoreWeaveProvider {
     data: Arc<ProviderData>,
+    registry: Registry,
 }
 
 impl CoreWeaveProvider {
+    /// A provider serving what `registry` lists.
+    pub fn new(registry: Registry) -> Self {
+        Self {
+            data: Arc::default(),
+            registry,
+        }
+    }
+
     /// The provider's schema (also used by the docs generator).
     pub fn provider_schema() -> Schema {
         schema(block(
@@ -244,14 +266,14 @@ impl Provider for CoreWeaveProvider {
         &self,
         _diags: &mut Diagnostics,
     ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
-        Some(crate::resources(&self.data))
+        Some((self.registry.resources)(&self.data))
     }
 
     fn get_data_sources(
         &self,
         _diags: &mut Diagnostics,
     ) -> Option<HashMap<String, Box<dyn DynamicDataSource>>> {
-        Some(crate::data_sources(&self.data))
+        Some((self.registry.data_sources)(&self.data))
     }
 
     fn get_functions(

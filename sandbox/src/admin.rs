@@ -36,6 +36,7 @@ struct ConfigRequest {
     update_duration_ms: Option<u64>,
     lose_write_answers: Option<u64>,
     bearer_lifetime_seconds: Option<u64>,
+    busy_patches: Option<u64>,
 }
 
 /// The admin routes.
@@ -131,6 +132,9 @@ async fn set_config(State(state): State<SharedState>, body: Bytes) -> AdminResul
     }
     if let Some(ms) = req.update_duration_ms {
         state.settings.set_update_duration_ms(ms);
+    }
+    if let Some(n) = req.busy_patches {
+        state.settings.set_busy_patches(n);
     }
     if let Some(n) = req.lose_write_answers {
         state.settings.set_lose_write_answers(n);

@@ -81,7 +81,10 @@ async fn update(
     let mut store = state.store();
     let cluster = store.cluster_mut(&id).ok_or_else(|| not_found(&id))?;
     req.check_version(cluster)?;
-    let status = cluster.status_at(now);
+    let status = match cluster.status_at(now) {
+        ClusterStatus::Running if state.settings.take_busy_patch() => ClusterStatus::Updating,
+        status => status,
+    };
     if status != ClusterStatus::Running {
         return Err(ApiError::new(
             Code::FailedPrecondition,

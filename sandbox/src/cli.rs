@@ -49,7 +49,7 @@ trusting issuer https://ci.sandbox.example, audience https://api.coreweave.com, 
 repo:example/infrastructure:*). Test admin API (no auth): GET|DELETE /_sandbox/requests,
 GET /_sandbox/state, POST /_sandbox/clusters, PUT /_sandbox/clusters/{id}/status,
 GET|PUT /_sandbox/config (faultEvery, latencyMs, updateDurationMs, loseWriteAnswers,
-bearerLifetimeSeconds), POST /_sandbox/tokens {clusterId, serviceAccount, audience,
+bearerLifetimeSeconds, busyPatches), POST /_sandbox/tokens {clusterId, serviceAccount, audience,
 ttlSeconds} -> {token}, POST /_sandbox/ci-tokens {issuer, subject, audience,
 expiresInSeconds} -> {token}, GET /_sandbox/bearers (the exchange's bearer tokens).
 ";

@@ -44,6 +44,13 @@ impl Store {
     }
 }
 
+/// Takes one from a countdown; `false` when it is already at zero.
+fn take_one(counter: &AtomicU64) -> bool {
+    counter
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+        .is_ok()
+}
+
 /// Settings that tests may change at runtime.
 #[derive(Debug, Default)]
 pub struct Settings {
@@ -52,6 +59,7 @@ pub struct Settings {
     update_duration_ms: AtomicU64,
     lose_write_answers: AtomicU64,
     bearer_lifetime_seconds: AtomicU64,
+    busy_patches: AtomicU64,
 }
 
 impl Settings {
@@ -88,9 +96,18 @@ impl Settings {
 
     /// Consumes one lost answer, if any are left.
     pub fn take_lost_write_answer(&self) -> bool {
-        self.lose_write_answers
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
-            .is_ok()
+        take_one(&self.lose_write_answers)
+    }
+
+    /// Makes the next `n` cluster PATCHes meet a running cluster that just became busy (another
+    /// change won the race): they answer `FAILED_PRECONDITION`.
+    pub fn set_busy_patches(&self, n: u64) {
+        self.busy_patches.store(n, Ordering::Relaxed);
+    }
+
+    /// Consumes one busy answer, if any are left.
+    pub fn take_busy_patch(&self) -> bool {
+        take_one(&self.busy_patches)
     }
 
     /// The longest lifetime of a bearer the token exchange issues.
@@ -109,7 +126,7 @@ impl Settings {
         self.update_duration_ms.store(ms, Ordering::Relaxed);
     }
 
-    /// `{"faultEvery","latencyMs","updateDurationMs"}`.
+    /// `{"faultEvery","latencyMs","updateDurationMs","loseWriteAnswers","busyPatches"}`.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "faultEvery": self.fault_every(),
@@ -117,6 +134,7 @@ impl Settings {
             "updateDurationMs": self.update_duration_ms.load(Ordering::Relaxed),
             "loseWriteAnswers": self.lose_write_answers.load(Ordering::Relaxed),
             "bearerLifetimeSeconds": self.bearer_lifetime_seconds(),
+            "busyPatches": self.busy_patches.load(Ordering::Relaxed),
         })
     }
 }

@@ -128,22 +128,26 @@ resource "coreweave_object_storage_org_policy" "second" {{
     ws.assert_no_changes();
 }
 
-#[test]
-fn ctrl_c_during_a_long_wait_returns_promptly_with_the_resource_in_state() {
-    let sandbox = Sandbox::start_with(&["--update-duration-ms", "60000"]);
-    let ws = Workspace::new();
-    ws.write(
-        &sandbox,
-        &format!(
-            "resource \"coreweave_cks_cluster_oidc\" \"this\" {{\n  cluster_id = \"{CLUSTER_DEMO}\"\n  issuer_url = \"https://accounts.example.org\"\n  client_id = \"k\"\n}}\n"
-        ),
-    );
+fn oidc_config(client_id: &str) -> String {
+    format!(
+        "resource \"coreweave_cks_cluster_oidc\" \"this\" {{\n  cluster_id = \"{CLUSTER_DEMO}\"\n  issuer_url = \"https://accounts.example.org\"\n  client_id = \"{client_id}\"\n}}\n"
+    )
+}
+
+/// Runs `terraform apply` until `ready` holds for the sandbox, then presses Ctrl-C; asserts
+/// that Terraform ends promptly with an "interrupted" error and returns its output.
+fn apply_and_interrupt(
+    sandbox: &Sandbox,
+    ws: &Workspace,
+    ready: impl Fn(&Sandbox) -> bool,
+) -> String {
     let mut child = ws.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     let started = Instant::now();
-    while !sandbox.requests().iter().any(|r| r.method == "PATCH") {
+    while !ready(sandbox) {
         assert!(
             started.elapsed() < Duration::from_secs(60),
-            "the PATCH never came"
+            "never ready to interrupt: {:?}",
+            sandbox.requests()
         );
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -171,11 +175,45 @@ fn ctrl_c_during_a_long_wait_returns_promptly_with_the_resource_in_state() {
     );
     assert!(!status.success());
     assert!(output.contains("interrupted"), "{output}");
+    output
+}
+
+#[test]
+fn ctrl_c_during_a_long_wait_returns_promptly_with_the_resource_in_state() {
+    let sandbox = Sandbox::start_with(&["--update-duration-ms", "60000"]);
+    let ws = Workspace::new();
+    ws.write(&sandbox, &oidc_config("k"));
+    let output = apply_and_interrupt(&sandbox, &ws, |s| {
+        s.requests().iter().any(|r| r.method == "PATCH")
+    });
     assert_eq!(
         ws.state_of("coreweave_cks_cluster_oidc.this")["id"],
         CLUSTER_DEMO,
         "saved in state: {output}"
     );
+}
+
+#[test]
+fn ctrl_c_while_retrying_a_busy_cluster_ends_the_apply_at_once_with_state_kept() {
+    let sandbox = Sandbox::start();
+    let ws = Workspace::new();
+    ws.write(&sandbox, &oidc_config("k"));
+    ws.apply();
+    // Every PATCH from now on meets a cluster another change just made busy.
+    sandbox.configure(json!({"busyPatches": 1000}));
+    ws.write(&sandbox, &oidc_config("k2"));
+    sandbox.clear_requests();
+    let output = apply_and_interrupt(&sandbox, &ws, |s| {
+        s.requests()
+            .iter()
+            .any(|r| r.method == "PATCH" && r.status == 400)
+    });
+    assert_eq!(
+        ws.state_of("coreweave_cks_cluster_oidc.this")["client_id"],
+        "k",
+        "the prior state is kept: {output}"
+    );
+    assert_eq!(sandbox.cluster(CLUSTER_DEMO)["oidc"]["clientId"], "k");
 }
 
 #[test]

@@ -129,14 +129,14 @@ fn schema_names() -> Vec<(String, BTreeSet<String>)> {
         "docs/index.md".to_string(),
         block_names(&CoreWeaveProvider::provider_schema().block, ""),
     )];
-    for (name, resource) in terraform_provider_coreweave::resources(&data) {
+    for (name, resource) in terraform_provider_coreweave::registry::resources(&data) {
         let schema = resource.schema(&mut Diagnostics::default()).expect(&name);
         pages.push((
             format!("docs/resources/{name}.md"),
             block_names(&schema.block, ""),
         ));
     }
-    for (name, source) in terraform_provider_coreweave::data_sources(&data) {
+    for (name, source) in terraform_provider_coreweave::registry::data_sources(&data) {
         let schema = source.schema(&mut Diagnostics::default()).expect(&name);
         pages.push((
             format!("docs/data-sources/{name}.md"),

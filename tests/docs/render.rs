@@ -14,8 +14,9 @@ use tf_provider::schema::{
 };
 use tf_provider::Diagnostics;
 
+use terraform_provider_coreweave::functions;
 use terraform_provider_coreweave::provider::{CoreWeaveProvider, ProviderData, PROVIDER_NAME};
-use terraform_provider_coreweave::{data_sources, functions, resources};
+use terraform_provider_coreweave::registry::{data_sources, resources};
 
 /// Name of the provider binary, as used in page titles.
 const PROVIDER_BINARY: &str = "terraform-provider-coreweave";

@@ -1,0 +1,62 @@
+//! The registry: every resource and data source by type name, and the provider built with them.
+//! It sits above the resources (which import the provider's shared data below them), so that
+//! the provider itself never imports a resource.
+
+use std::sync::Arc;
+
+use crate::cks::cluster_issuer::ClusterIssuerDataSource;
+use crate::cks::cluster_oidc::ClusterOidcResource;
+use crate::identity::caller_identity::CallerIdentityDataSource;
+use crate::object_storage::access_check::AccessCheckDataSource;
+use crate::object_storage::org_policy::OrgPolicyResource;
+use crate::object_storage::wif_config::WifConfigResource;
+use crate::object_storage::wif_config_lookup::WifConfigLookupDataSource;
+use crate::provider::{CoreWeaveProvider, DataSources, ProviderData, Registry, Resources};
+
+/// The provider, with this registry.
+pub fn provider() -> CoreWeaveProvider {
+    CoreWeaveProvider::new(Registry {
+        resources,
+        data_sources,
+    })
+}
+
+/// Resources by type name without the provider prefix.
+pub fn resources(data: &Arc<ProviderData>) -> Resources {
+    let mut map = Resources::new();
+    map.insert(
+        ClusterOidcResource::NAME.into(),
+        Box::new(ClusterOidcResource::new(data.clone())),
+    );
+    map.insert(
+        WifConfigResource::NAME.into(),
+        Box::new(WifConfigResource::new(data.clone())),
+    );
+    map.insert(
+        OrgPolicyResource::NAME.into(),
+        Box::new(OrgPolicyResource::new(data.clone())),
+    );
+    map
+}
+
+/// Data sources by type name without the provider prefix.
+pub fn data_sources(data: &Arc<ProviderData>) -> DataSources {
+    let mut map = DataSources::new();
+    map.insert(
+        ClusterIssuerDataSource::NAME.into(),
+        Box::new(ClusterIssuerDataSource::new(data.clone())),
+    );
+    map.insert(
+        CallerIdentityDataSource::NAME.into(),
+        Box::new(CallerIdentityDataSource::new(data.clone())),
+    );
+    map.insert(
+        AccessCheckDataSource::NAME.into(),
+        Box::new(AccessCheckDataSource::new(data.clone())),
+    );
+    map.insert(
+        WifConfigLookupDataSource::NAME.into(),
+        Box::new(WifConfigLookupDataSource::new(data.clone())),
+    );
+    map
+}
