@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::sa_token::TokenRequest;
+use crate::model::sa_token::TokenRequest;
 
 /// Where `token` finds the sandbox when `--url` is not given.
 pub const DEFAULT_SANDBOX_URL: &str = "http://127.0.0.1:8089";

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::Response;
 
-use crate::errors::{ApiError, Code, Detail, Family};
+use crate::wire::errors::{ApiError, Code, Detail, Family};
 
 /// A refusal that replaces processing of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

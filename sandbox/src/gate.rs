@@ -1,68 +1,18 @@
 //! The middleware in front of every route: classifies the path, and for API routes records
-//! the request, adds latency, injects faults and checks the bearer token (except on the
-//! anonymous token-exchange routes).
+//! the request, adds latency, injects faults and loses the answers of writes when told to.
+//! Authentication is not its job: the routes that need a token sit behind
+//! [`crate::auth::require_caller`].
 
 use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::directory::EXCHANGE_PATH;
-use crate::errors::{ApiError, Code, Family};
+use crate::paths::{classify, is_anonymous, is_write, RouteKind};
 use crate::state::SharedState;
-use crate::token_exchange::is_anonymous;
-
-/// What a request path belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RouteKind {
-    /// `/_sandbox/*`: test admin API, no auth, not logged.
-    Admin,
-    /// `/id/*`: OIDC discovery, no auth, not logged.
-    Discovery,
-    /// An API route of the given wire format.
-    Api(Family),
-}
-
-/// Classifies a request path.
-pub fn classify(path: &str) -> RouteKind {
-    if path == "/_sandbox" || path.starts_with("/_sandbox/") {
-        RouteKind::Admin
-    } else if path.starts_with("/id/") {
-        RouteKind::Discovery
-    } else if path.starts_with("/coreweave.") {
-        RouteKind::Api(Family::Connect)
-    } else {
-        RouteKind::Api(Family::Rest)
-    }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// The token of an `Authorization: Bearer <token>` header, if there is one.
-pub fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, presented) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(presented)
-}
-
-/// True when the headers carry `Authorization: Bearer <token>`.
-pub fn authorized(headers: &HeaderMap, token: &str) -> bool {
-    bearer(headers)
-        .is_some_and(|presented| constant_time_eq(presented.as_bytes(), token.as_bytes()))
-}
-
-/// True for requests that change state (every non-GET REST call and the Connect writes).
-fn is_write(method: &str, path: &str) -> bool {
-    let connect_read = path.ends_with("/GetOIDCConfig")
-        || path.ends_with("/ListOIDCConfigs")
-        || path == EXCHANGE_PATH;
-    method != "GET" && !connect_read
-}
+use crate::wire::errors::{ApiError, Code, Family};
 
 /// What a gateway says when it lost the backend's answer: the write already took effect.
 fn lost_answer(family: Family) -> Response {
@@ -100,7 +50,7 @@ pub async fn gate(State(state): State<SharedState>, req: Request, next: Next) ->
     };
     let started = Instant::now();
     let method = req.method().to_string();
-    let (mut req, body) = patch_body(req).await;
+    let (req, body) = patch_body(req).await;
     let ticket = state.log.begin(&method, &path, body);
     let latency = state.settings.latency();
     if !latency.is_zero() {
@@ -108,20 +58,12 @@ pub async fn gate(State(state): State<SharedState>, req: Request, next: Next) ->
     }
     let fault = state.faults.next(state.settings.fault_every());
     let write = is_write(&method, &path);
-    // The token exchanges are the API calls made without a bearer token.
-    let anonymous = is_anonymous(&path) || path == EXCHANGE_PATH;
-    let caller = state.caller(req.headers());
     let resp = if let Some(fault) = fault {
         fault.response(family)
-    } else if caller.is_none() && !anonymous {
-        ApiError::unauthenticated().into_family_response(family)
     } else {
-        if let Some(caller) = caller {
-            req.extensions_mut().insert(caller);
-        }
         let resp = next.run(req).await;
         if write
-            && !anonymous
+            && !is_anonymous(&path)
             && resp.status().is_success()
             && state.settings.take_lost_write_answer()
         {
@@ -142,38 +84,4 @@ pub async fn gate(State(state): State<SharedState>, req: Request, next: Next) ->
         started.elapsed().as_millis()
     );
     resp
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::http::HeaderValue;
-
-    #[test]
-    fn classifies_paths_by_family() {
-        assert_eq!(classify("/_sandbox/state"), RouteKind::Admin);
-        assert_eq!(classify("/id/x/openid/v1/jwks"), RouteKind::Discovery);
-        assert_eq!(
-            classify("/coreweave.workload_federation.control_plane.v1beta1.WFControlPlaneService/GetOIDCConfig"),
-            RouteKind::Api(Family::Connect)
-        );
-        assert_eq!(
-            classify("/v1beta1/cks/clusters"),
-            RouteKind::Api(Family::Rest)
-        );
-    }
-
-    #[test]
-    fn bearer_token_must_match_exactly() {
-        let mut h = HeaderMap::new();
-        assert!(!authorized(&h, "t"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer t"));
-        assert!(authorized(&h, "t"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer tt"));
-        assert!(!authorized(&h, "t"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic t"));
-        assert!(!authorized(&h, "t"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("t"));
-        assert!(!authorized(&h, "t"));
-    }
 }

@@ -3,58 +3,63 @@
 //! policies over REST, workload federation OIDC configs over Connect), plus per-cluster OIDC
 //! discovery with real signing keys, the OIDC token exchange, fault injection and a test admin
 //! API.
+//!
+//! Layers, each importing only those below it: [`wire`], [`time`] and [`ids`]; [`model`],
+//! [`signing`], [`bearers`], [`faults`] and [`request_log`]; [`state`]; [`paths`]; [`auth`],
+//! [`gate`] and [`seed`]; [`services`]; the router here, [`cli`] and the binary.
 
 #![warn(missing_docs)]
 
-pub mod admin;
-pub mod body;
-pub mod cks;
-pub mod cks_update;
+pub mod auth;
+pub mod bearers;
 pub mod cli;
-pub mod cluster;
-pub mod cluster_oidc;
-pub mod cwobject;
-pub mod directory;
-pub mod errors;
 pub mod faults;
 pub mod gate;
-pub mod identity;
 pub mod ids;
-pub mod oidc_config;
-pub mod oidc_discovery;
-pub mod policy;
-pub mod policy_eval;
+pub mod model;
+pub mod paths;
 pub mod request_log;
-pub mod sa_token;
 pub mod seed;
+pub mod services;
 pub mod signing;
 pub mod state;
-pub mod timefmt;
-pub mod token_exchange;
-pub mod workload_federation;
+pub mod time;
+pub mod wire;
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use axum::http::Uri;
+use axum::extract::State;
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tokio::net::TcpListener;
 
-use errors::{ApiError, Code, Family};
-use gate::{classify, RouteKind};
+use paths::{classify, family_of, is_anonymous, RouteKind};
+use services::{
+    admin, cks, cwobject, directory, discovery, token_exchange, whoami, workload_federation,
+};
 pub use state::{AppState, Config, SharedState, Store};
+use wire::errors::{ApiError, Code, Family};
 
 /// The whole HTTP application for `state`.
 pub fn app(state: SharedState) -> Router {
-    Router::new()
+    let authenticated = Router::new()
         .merge(cks::routes())
         .merge(cwobject::routes())
-        .merge(token_exchange::routes())
         .merge(workload_federation::routes())
-        .merge(identity::routes())
+        .merge(whoami::routes())
+        // Before the layer, so that a wrong method without a token is refused as unauthenticated.
+        .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_caller,
+        ));
+    Router::new()
+        .merge(authenticated)
+        .merge(token_exchange::routes())
         .merge(directory::routes())
-        .merge(oidc_discovery::routes())
+        .merge(discovery::routes())
         .merge(admin::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -65,18 +70,18 @@ pub fn app(state: SharedState) -> Router {
         .with_state(state)
 }
 
-fn family_of(uri: &Uri) -> Family {
-    match classify(uri.path()) {
-        RouteKind::Api(family) => family,
-        RouteKind::Admin | RouteKind::Discovery => Family::Rest,
+/// An unknown path: `UNAUTHENTICATED` first when the API would have wanted a token, as the
+/// real gateway authenticates before it routes.
+async fn not_found(State(state): State<SharedState>, headers: HeaderMap, uri: Uri) -> Response {
+    let path = uri.path();
+    let wants_token = matches!(classify(path), RouteKind::Api(_)) && !is_anonymous(path);
+    if wants_token && auth::caller(&state, &headers).is_none() {
+        return ApiError::unauthenticated().into_family_response(family_of(path));
     }
-}
-
-async fn not_found(uri: Uri) -> Response {
-    match family_of(&uri) {
+    match family_of(path) {
         Family::Connect => ApiError::new(
             Code::Unimplemented,
-            format!("procedure {} is not implemented", uri.path()),
+            format!("procedure {path} is not implemented"),
         )
         .into_family_response(Family::Connect),
         Family::Rest => {
@@ -89,7 +94,8 @@ async fn not_found(uri: Uri) -> Response {
 }
 
 async fn method_not_allowed(uri: Uri) -> impl IntoResponse {
-    ApiError::new(Code::Unimplemented, "Method Not Allowed").into_family_response(family_of(&uri))
+    ApiError::new(Code::Unimplemented, "Method Not Allowed")
+        .into_family_response(family_of(uri.path()))
 }
 
 /// The URL clients use for a bound address (an unspecified address becomes loopback).

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use coreweave_sandbox::cli::{self, Command, Options, USAGE};
-use coreweave_sandbox::sa_token::TokenRequest;
+use coreweave_sandbox::model::sa_token::TokenRequest;
 use coreweave_sandbox::{base_url, seed, serve, AppState, Config};
 use tokio::net::TcpListener;
 

@@ -6,13 +6,13 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
-use crate::cluster::{Cluster, ClusterInput, ClusterStatus};
-use crate::cluster_oidc::Oidc;
-use crate::directory::{default_service_account, ServiceAccount};
-use crate::errors::FieldViolation;
-use crate::oidc_config::OidcConfigInput;
-use crate::policy::PolicyInput;
+use crate::model::cluster::{Cluster, ClusterInput, ClusterStatus};
+use crate::model::cluster_oidc::Oidc;
+use crate::model::oidc_config::OidcConfigInput;
+use crate::model::policy::PolicyInput;
+use crate::model::service_account::{default_service_account, ServiceAccount};
 use crate::state::Store;
+use crate::wire::errors::FieldViolation;
 
 /// Fixed `createdAt`/`updatedAt` of the built-in clusters.
 pub const DEFAULT_TIMESTAMP: &str = "2025-01-15T10:00:00Z";

@@ -4,17 +4,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use axum::http::HeaderMap;
-
-use crate::cluster::Cluster;
-use crate::directory::{Bearers, ServiceAccount, MAX_LIFETIME_SECONDS};
+use crate::bearers::Bearers;
 use crate::faults::FaultInjector;
-use crate::gate::{authorized, bearer};
-use crate::identity::{Caller, TOKEN_PRINCIPAL_UID};
-use crate::oidc_config::OidcConfig;
-use crate::policy::Policy;
+use crate::model::cluster::Cluster;
+use crate::model::issuer::issuer_url;
+use crate::model::oidc_config::OidcConfig;
+use crate::model::policy::Policy;
+use crate::model::service_account::{ServiceAccount, MAX_LIFETIME_SECONDS};
 use crate::request_log::RequestLog;
-use crate::signing::Keyring;
+use crate::signing::{Issuer, Keyring};
+use crate::wire::errors::{ApiError, Code};
 
 /// Everything the emulated API holds.
 #[derive(Debug, Clone, Default)]
@@ -217,19 +216,29 @@ impl AppState {
         })
     }
 
-    /// The principal whose bearer token `headers` carry: the static token's, or the service
-    /// account of an unexpired bearer from the token exchange.
-    pub fn caller(&self, headers: &HeaderMap) -> Option<Caller> {
-        if authorized(headers, &self.token) {
-            return Some(Caller {
-                principal_uid: TOKEN_PRINCIPAL_UID.to_string(),
-            });
-        }
-        bearer(headers).and_then(|token| self.bearers.caller(token))
-    }
-
     /// Locks the store (a panic in another handler does not make it unusable).
     pub fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `NOT_FOUND` unless a cluster `id` is stored.
+    pub fn known_cluster(&self, id: &str) -> Result<(), ApiError> {
+        if self.store().cluster_mut(id).is_some() {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(
+                "Cluster",
+                id,
+                format!("cluster {id:?} not found"),
+            ))
+        }
+    }
+
+    /// The signing issuer of cluster `id` (its key is generated on first use).
+    pub fn cluster_issuer(&self, id: &str) -> Result<Arc<Issuer>, ApiError> {
+        self.known_cluster(id)?;
+        self.keys
+            .issuer(&issuer_url(&self.base_url, id))
+            .map_err(|e| ApiError::new(Code::Internal, e.to_string()))
     }
 }

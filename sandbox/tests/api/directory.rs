@@ -1,7 +1,8 @@
 //! `ServiceAccountOidcAuth`: CI tokens exchanged for bearer tokens of a service account.
 
 use axum::http::Method;
-use coreweave_sandbox::directory::{DEFAULT_SERVICE_ACCOUNT_UID, EXCHANGE_PATH};
+use coreweave_sandbox::model::service_account::DEFAULT_SERVICE_ACCOUNT_UID;
+use coreweave_sandbox::paths::EXCHANGE_PATH;
 use serde_json::{json, Value};
 
 use crate::support::{Answer, Harness};

@@ -106,7 +106,7 @@ async fn a_granted_service_account_gets_credentials_from_both_endpoints() {
         .as_str()
         .unwrap()
         .starts_with("CWOIDC"));
-    assert!(coreweave_sandbox::timefmt::is_rfc3339(
+    assert!(coreweave_sandbox::time::is_rfc3339(
         a.body["expiry"].as_str().unwrap()
     ));
     let c = container(&h, &t).await;

@@ -1,8 +1,8 @@
 //! The shared policy-evaluation table (tests/data/policy_evaluation_cases.json), run against the
 //! sandbox's evaluator; the provider runs the same file against its own.
 
-use coreweave_sandbox::policy::PolicyInput;
-use coreweave_sandbox::policy_eval::evaluate;
+use coreweave_sandbox::model::policy::PolicyInput;
+use coreweave_sandbox::model::policy_eval::evaluate;
 use serde_json::Value;
 
 #[test]

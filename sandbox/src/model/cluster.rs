@@ -5,9 +5,9 @@ use std::time::Instant;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::cluster_oidc::{Oidc, OidcInput};
-use crate::errors::FieldViolation;
-use crate::timefmt;
+use crate::model::cluster_oidc::{Oidc, OidcInput};
+use crate::time;
+use crate::wire::errors::FieldViolation;
 
 /// `Cluster.Status` enum values, in proto order (numeric value = position).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,7 +158,7 @@ impl ClusterInput {
         let mut bad = Vec::new();
         let id = self.id.unwrap_or_default();
         if id.is_empty() {
-            bad.push(FieldViolation::new("id", "is required"));
+            bad.push(FieldViolation::required("id"));
         }
         let status = match &self.status {
             None | Some(Value::Null) => ClusterStatus::Running,
@@ -170,9 +170,9 @@ impl ClusterInput {
                 ClusterStatus::Running
             }),
         };
-        let now = timefmt::now_rfc3339();
+        let now = time::now_rfc3339();
         let mut stamp = |field: &str, value: Option<String>| match value {
-            Some(t) if !timefmt::is_rfc3339(&t) => {
+            Some(t) if !time::is_rfc3339(&t) => {
                 bad.push(FieldViolation::new(field, "must be an RFC 3339 timestamp"));
                 t
             }

@@ -1,11 +1,19 @@
-//! RFC 3339 UTC timestamps as protojson writes and reads them.
+//! The clock: Unix seconds, and RFC 3339 UTC timestamps as protojson writes and reads them.
 
 use std::num::NonZeroU8;
-use std::time::SystemTime;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use time::format_description::well_known::iso8601::{Config, EncodedConfig, TimePrecision};
-use time::format_description::well_known::{Iso8601, Rfc3339};
-use time::OffsetDateTime;
+use ::time::format_description::well_known::iso8601::{Config, EncodedConfig, TimePrecision};
+use ::time::format_description::well_known::{Iso8601, Rfc3339};
+use ::time::OffsetDateTime;
+
+/// Seconds since the Unix epoch.
+pub fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+}
 
 /// `2025-01-15T10:00:00Z`.
 const WHOLE_SECONDS: EncodedConfig = Config::DEFAULT

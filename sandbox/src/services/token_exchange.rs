@@ -21,13 +21,15 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::body::parse_json;
-use crate::errors::{ApiError, Code, FieldViolation, RestError};
-use crate::oidc_discovery::{cluster_issuer, cluster_of_issuer, CKS_ISSUER_BASE_URL};
-use crate::policy_eval::{evaluate, Decision};
-use crate::sa_token::now_unix;
+use crate::ids;
+use crate::model::issuer::{cluster_of_issuer, CKS_ISSUER_BASE_URL};
+use crate::model::policy_eval::{evaluate, Decision};
+use crate::model::service_account::Audience;
+use crate::paths::{CONTAINER_CREDENTIALS, OIDC_EXCHANGE};
 use crate::state::{AppState, SharedState};
-use crate::{ids, timefmt};
+use crate::time::{self, now_unix};
+use crate::wire::body::parse_json;
+use crate::wire::errors::{ApiError, Code, FieldViolation, RestError};
 
 /// The action an exchange is authorized as, and its older name.
 pub const EXCHANGE_ACTIONS: [&str; 2] = [
@@ -44,16 +46,8 @@ const IAT_SKEW_SECONDS: u64 = 60;
 /// The exchange routes (anonymous: the token is the credential).
 pub fn routes() -> Router<SharedState> {
     Router::new()
-        .route("/v1/cwobject/temporary-credentials/oidc", post(exchange))
-        .route(
-            "/v1/cwobject/temporary-credentials/oidc/:org_id",
-            get(container_credentials),
-        )
-}
-
-/// True for the anonymous exchange paths (no bearer token is required).
-pub fn is_anonymous(path: &str) -> bool {
-    path.starts_with("/v1/cwobject/temporary-credentials/oidc")
+        .route(OIDC_EXCHANGE, post(exchange))
+        .route(CONTAINER_CREDENTIALS, get(container_credentials))
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,22 +83,6 @@ struct Claims {
     aud: Audience,
     exp: u64,
     iat: u64,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Audience {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl Audience {
-    fn values(&self) -> Vec<&str> {
-        match self {
-            Audience::One(a) => vec![a.as_str()],
-            Audience::Many(many) => many.iter().map(String::as_str).collect(),
-        }
-    }
 }
 
 fn unauthenticated(message: String) -> ApiError {
@@ -157,7 +135,7 @@ fn check_signature(state: &AppState, token: &str, iss: &str) -> Result<(), ApiEr
                  (it signs for {CKS_ISSUER_BASE_URL}/id/<cluster id> of its clusters)"
             ))
         })?;
-    let issuer = cluster_issuer(state, cluster)?;
+    let issuer = state.cluster_issuer(cluster)?;
     issuer
         .verify::<Value>(token)
         .map(drop)
@@ -165,7 +143,7 @@ fn check_signature(state: &AppState, token: &str, iss: &str) -> Result<(), ApiEr
 }
 
 fn rfc3339(unix: u64) -> String {
-    timefmt::format_rfc3339(UNIX_EPOCH + Duration::from_secs(unix))
+    time::format_rfc3339(UNIX_EPOCH + Duration::from_secs(unix))
 }
 
 /// Step 3: not expired, not issued in the future.
@@ -308,7 +286,7 @@ async fn exchange(State(state): State<SharedState>, body: Bytes) -> Result<Json<
     let mut bad = Vec::new();
     let duration = req.duration_seconds;
     match duration {
-        None => bad.push(FieldViolation::new("durationSeconds", "is required")),
+        None => bad.push(FieldViolation::required("durationSeconds")),
         Some(d) if d > MAX_DURATION_SECONDS => bad.push(FieldViolation::new(
             "durationSeconds",
             format!("must be 0 to {MAX_DURATION_SECONDS}"),
@@ -317,11 +295,11 @@ async fn exchange(State(state): State<SharedState>, body: Bytes) -> Result<Json<
     }
     let org_id = req.org_id.unwrap_or_default();
     if org_id.is_empty() {
-        bad.push(FieldViolation::new("orgId", "is required"));
+        bad.push(FieldViolation::required("orgId"));
     }
     let token = req.oidc_token.unwrap_or_default();
     if token.is_empty() {
-        bad.push(FieldViolation::new("oidcToken", "is required"));
+        bad.push(FieldViolation::required("oidcToken"));
     }
     if !bad.is_empty() {
         return Err(ApiError::invalid(bad).into());

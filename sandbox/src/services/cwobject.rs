@@ -7,10 +7,11 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::body::parse_json;
-use crate::errors::{ApiError, FieldViolation, RestError};
-use crate::policy::PolicyInput;
+use crate::model::policy::PolicyInput;
+use crate::paths::{ACCESS_POLICIES, ACCESS_POLICY};
 use crate::state::SharedState;
+use crate::wire::body::parse_json;
+use crate::wire::errors::{ApiError, FieldViolation, RestError};
 
 type RestResult = Result<Json<Value>, RestError>;
 
@@ -24,8 +25,8 @@ struct EnsureAccessPolicyRequest {
 /// The policy routes.
 pub fn routes() -> Router<SharedState> {
     Router::new()
-        .route("/v1/cwobject/access-policy", get(list).post(ensure))
-        .route("/v1/cwobject/access-policy/:name", delete(remove))
+        .route(ACCESS_POLICIES, get(list).post(ensure))
+        .route(ACCESS_POLICY, delete(remove))
 }
 
 async fn list(State(state): State<SharedState>) -> RestResult {
@@ -42,7 +43,7 @@ async fn ensure(State(state): State<SharedState>, body: Bytes) -> RestResult {
     let req: EnsureAccessPolicyRequest = parse_json(&body)?;
     let input = req
         .policy
-        .ok_or_else(|| ApiError::invalid(vec![FieldViolation::new("policy", "is required")]))?;
+        .ok_or_else(|| ApiError::invalid(vec![FieldViolation::required("policy")]))?;
     let policy = input.into_policy("policy").map_err(ApiError::invalid)?;
     let mut store = state.store();
     match store.policies.iter_mut().find(|p| p.name == policy.name) {

@@ -2,9 +2,9 @@
 
 use serde::Deserialize;
 
-use crate::cluster::Cluster;
-use crate::cluster_oidc::{OidcField, OidcInput};
-use crate::errors::{ApiError, FieldViolation};
+use crate::model::cluster::Cluster;
+use crate::model::cluster_oidc::{OidcField, OidcInput};
+use crate::wire::errors::{ApiError, FieldViolation};
 
 /// The strict UpdateClusterRequest body.
 #[derive(Debug, Clone, Deserialize)]
@@ -74,7 +74,7 @@ impl UpdateClusterRequest {
     pub fn plan(&self, path_id: &str) -> Result<Vec<MaskPath>, ApiError> {
         let mut bad = Vec::new();
         match self.id.as_deref() {
-            None | Some("") => bad.push(FieldViolation::new("id", "is required")),
+            None | Some("") => bad.push(FieldViolation::required("id")),
             Some(id) if id != path_id => bad.push(FieldViolation::new(
                 "id",
                 format!("{id:?} does not match the cluster id in the path {path_id:?}"),
@@ -82,7 +82,7 @@ impl UpdateClusterRequest {
             Some(_) => {}
         }
         if self.version.as_deref().unwrap_or_default().is_empty() {
-            bad.push(FieldViolation::new("version", "is required"));
+            bad.push(FieldViolation::required("version"));
         }
         if let Some(oidc) = &self.oidc {
             bad.extend(oidc.presence_violations("oidc"));
@@ -168,9 +168,9 @@ impl UpdateClusterRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::ClusterInput;
-    use crate::cluster_oidc::Oidc;
-    use crate::errors::{Code, Detail};
+    use crate::model::cluster::ClusterInput;
+    use crate::model::cluster_oidc::Oidc;
+    use crate::wire::errors::{Code, Detail};
     use serde_json::{json, Value};
 
     fn cluster(oidc: Option<Value>) -> Cluster {

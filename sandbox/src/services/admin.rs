@@ -11,13 +11,14 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::body::parse_json;
-use crate::cluster::{ClusterInput, ClusterStatus};
-use crate::directory::{self, CiTokenRequest};
-use crate::errors::{ApiError, RestError};
-use crate::oidc_config::OidcConfig;
-use crate::sa_token::{self, TokenRequest};
+use crate::model::cluster::{ClusterInput, ClusterStatus};
+use crate::model::oidc_config::OidcConfig;
+use crate::model::sa_token::{self, TokenRequest};
+use crate::model::service_account::{self, CiTokenRequest};
+use crate::paths::ADMIN;
 use crate::state::SharedState;
+use crate::wire::body::parse_json;
+use crate::wire::errors::{ApiError, RestError};
 
 type AdminResult = Result<Json<Value>, RestError>;
 
@@ -41,26 +42,27 @@ struct ConfigRequest {
 
 /// The admin routes.
 pub fn routes() -> Router<SharedState> {
+    let path = |rest: &str| format!("{ADMIN}{rest}");
     Router::new()
-        .route("/_sandbox/requests", get(requests).delete(clear_requests))
-        .route("/_sandbox/state", get(snapshot))
-        .route("/_sandbox/clusters", post(put_cluster))
-        .route("/_sandbox/clusters/:id/status", put(force_status))
-        .route("/_sandbox/config", get(config).put(set_config))
-        .route("/_sandbox/tokens", post(mint_token))
-        .route("/_sandbox/ci-tokens", post(mint_ci_token))
-        .route("/_sandbox/bearers", get(bearers))
+        .route(&path("/requests"), get(requests).delete(clear_requests))
+        .route(&path("/state"), get(snapshot))
+        .route(&path("/clusters"), post(put_cluster))
+        .route(&path("/clusters/:id/status"), put(force_status))
+        .route(&path("/config"), get(config).put(set_config))
+        .route(&path("/tokens"), post(mint_token))
+        .route(&path("/ci-tokens"), post(mint_ci_token))
+        .route(&path("/bearers"), get(bearers))
 }
 
 async fn mint_token(State(state): State<SharedState>, body: Bytes) -> AdminResult {
     let request: TokenRequest = parse_json(&body)?;
-    let token = sa_token::mint(&state, request)?;
+    let token = sa_token::mint(request, |id| state.cluster_issuer(id))?;
     Ok(Json(json!({ "token": token })))
 }
 
 async fn mint_ci_token(State(state): State<SharedState>, body: Bytes) -> AdminResult {
     let request: CiTokenRequest = parse_json(&body)?;
-    let token = directory::mint_ci_token(&state, request)?;
+    let token = service_account::mint_ci_token(&state.keys, request)?;
     Ok(Json(json!({ "token": token })))
 }
 

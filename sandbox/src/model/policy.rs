@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::errors::FieldViolation;
+use crate::wire::errors::FieldViolation;
 
 /// The only policy version the API accepts.
 pub const POLICY_VERSION: &str = "v1alpha1";
@@ -116,7 +116,7 @@ impl PolicyInput {
         }
         let name = self.name.unwrap_or_default();
         if name.is_empty() {
-            bad.push(FieldViolation::new(format!("{prefix}.name"), "is required"));
+            bad.push(FieldViolation::required(format!("{prefix}.name")));
         } else if name.chars().count() > MAX_NAME_CHARS {
             bad.push(FieldViolation::new(
                 format!("{prefix}.name"),
@@ -161,7 +161,7 @@ impl StatementInput {
     fn into_statement(self, path: &str, bad: &mut Vec<FieldViolation>) -> Statement {
         let name = self.name.unwrap_or_default();
         if name.is_empty() {
-            bad.push(FieldViolation::new(format!("{path}.name"), "is required"));
+            bad.push(FieldViolation::required(format!("{path}.name")));
         }
         let effect = self.effect.unwrap_or_default();
         if effect != "Allow" && effect != "Deny" {
@@ -296,9 +296,10 @@ mod tests {
 
     #[test]
     fn the_shared_statement_cases_get_their_verdict() {
-        let table: Value =
-            serde_json::from_str(include_str!("../../tests/data/org_policy_statements.json"))
-                .unwrap();
+        let table: Value = serde_json::from_str(include_str!(
+            "../../../tests/data/org_policy_statements.json"
+        ))
+        .unwrap();
         for case in table["cases"].as_array().unwrap() {
             let verdict = parse(json!({"version": "v1alpha1", "name": "p",
                                        "statements": case["statements"]}));

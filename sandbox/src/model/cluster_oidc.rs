@@ -7,7 +7,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::errors::FieldViolation;
+use crate::wire::errors::FieldViolation;
 
 /// The only `SigningAlgorithm` enum value known.
 pub const SIGNING_ALGORITHM_RS256: &str = "SIGNING_ALGORITHM_RS256";

@@ -3,8 +3,8 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::errors::FieldViolation;
-use crate::{ids, timefmt};
+use crate::wire::errors::{FieldViolation, REQUIRED};
+use crate::{ids, time};
 
 const MAX_NAME: usize = 255;
 const MAX_LONG: usize = 1024;
@@ -89,7 +89,7 @@ impl OidcConfig {
 
 fn check_issuer_url(url: &str) -> Result<(), String> {
     if url.is_empty() {
-        return Err("is required".into());
+        return Err(REQUIRED.into());
     }
     if url.chars().count() > MAX_LONG {
         return Err(format!("must be at most {MAX_LONG} characters"));
@@ -140,11 +140,11 @@ pub struct OidcConfigInput {
 impl OidcConfigInput {
     /// Validates and converts; `uid` defaults to a fresh one, `orgUid` to `org`, times to now.
     pub fn into_config(self, org: &str) -> Result<OidcConfig, Vec<FieldViolation>> {
-        let now = timefmt::now_rfc3339();
+        let now = time::now_rfc3339();
         let mut bad = Vec::new();
         let mut stamp = |field: &str, value: Option<String>| {
             if let Some(t) = &value {
-                if !timefmt::is_rfc3339(t) {
+                if !time::is_rfc3339(t) {
                     bad.push(FieldViolation::new(field, "must be an RFC 3339 timestamp"));
                 }
             }

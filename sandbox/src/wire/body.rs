@@ -3,7 +3,7 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::errors::{ApiError, Code};
+use crate::wire::errors::{ApiError, Code};
 
 /// Decodes `bytes` as `T`, turning any problem into `INVALID_ARGUMENT`.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {

@@ -3,23 +3,19 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::post;
-use axum::{Json, Router};
-use serde::de::DeserializeOwned;
+use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::body::parse_json;
-use crate::errors::{ApiError, Code, ConnectError, Detail, FieldViolation};
-use crate::oidc_config::OidcConfig;
+use crate::model::oidc_config::OidcConfig;
+use crate::paths::WF_SERVICE;
 use crate::state::{AppState, SharedState};
-use crate::{ids, timefmt};
-
-/// Path prefix of the service's procedures.
-pub const SERVICE: &str =
-    "/coreweave.workload_federation.control_plane.v1beta1.WFControlPlaneService";
+use crate::wire::connect::unary;
+use crate::wire::errors::{ApiError, Code, Detail, FieldViolation};
+use crate::{ids, time};
 
 /// `GetOIDCConfig` / `DeleteOIDCConfig` request.
 #[derive(Debug, Deserialize)]
@@ -62,42 +58,13 @@ struct UpdateRequest {
 
 /// The Connect procedures.
 pub fn routes() -> Router<SharedState> {
-    let path = |method: &str| format!("{SERVICE}/{method}");
+    let path = |method: &str| format!("{WF_SERVICE}/{method}");
     Router::new()
         .route(&path("GetOIDCConfig"), post(get_config))
         .route(&path("ListOIDCConfigs"), post(list_configs))
         .route(&path("CreateOIDCConfig"), post(create_config))
         .route(&path("UpdateOIDCConfig"), post(update_config))
         .route(&path("DeleteOIDCConfig"), post(delete_config))
-}
-
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
-}
-
-/// Runs one unary call: content type check, strict decoding, then `op`.
-pub(crate) fn unary<T: DeserializeOwned>(
-    headers: &HeaderMap,
-    body: &[u8],
-    op: impl FnOnce(T) -> Result<Value, ApiError>,
-) -> Response {
-    if !is_json(headers) {
-        let err = ApiError::new(
-            Code::InvalidArgument,
-            "unsupported content type: this sandbox speaks Connect with application/json",
-        );
-        let mut resp = ConnectError(err).into_response();
-        *resp.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
-        return resp;
-    }
-    match parse_json(body).and_then(op) {
-        Ok(value) => Json(value).into_response(),
-        Err(err) => ConnectError(err).into_response(),
-    }
 }
 
 async fn get_config(State(s): State<SharedState>, h: HeaderMap, body: Bytes) -> Response {
@@ -144,7 +111,7 @@ async fn delete_config(State(s): State<SharedState>, h: HeaderMap, body: Bytes) 
 
 fn required_uid(uid: Option<String>) -> Result<String, ApiError> {
     uid.filter(|u| !u.is_empty())
-        .ok_or_else(|| ApiError::invalid_field("uid", "is required"))
+        .ok_or_else(|| ApiError::invalid(vec![FieldViolation::required("uid")]))
 }
 
 fn not_found(uid: &str) -> ApiError {
@@ -192,7 +159,7 @@ fn validated(config: &OidcConfig) -> Result<(), ApiError> {
 }
 
 fn create(state: &AppState, req: CreateRequest) -> Result<Value, ApiError> {
-    let now = timefmt::now_rfc3339();
+    let now = time::now_rfc3339();
     let config = OidcConfig {
         uid: ids::new_uuid(),
         org_uid: state.org_id.clone(),
@@ -267,7 +234,7 @@ fn update(state: &AppState, req: UpdateRequest) -> Result<Value, ApiError> {
         .iter()
         .find(|c| c.uid == uid)
         .ok_or_else(|| not_found(&uid))?;
-    let now = timefmt::now_rfc3339();
+    let now = time::now_rfc3339();
     let mut next = current.clone();
     for path in paths {
         match path {

@@ -8,23 +8,21 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use crate::body::parse_json;
-use crate::cks_update::UpdateClusterRequest;
-use crate::cluster::ClusterStatus;
-use crate::errors::{ApiError, Code, Detail, RestError};
+use crate::model::cluster::ClusterStatus;
+use crate::model::cluster_update::UpdateClusterRequest;
+use crate::paths::{CLUSTER, CLUSTERS};
 use crate::state::SharedState;
-use crate::timefmt;
+use crate::time;
+use crate::wire::body::parse_json;
+use crate::wire::errors::{ApiError, Code, Detail, RestError};
 
 type RestResult = Result<Json<Value>, RestError>;
 
 /// The CKS routes.
 pub fn routes() -> axum::Router<SharedState> {
     Router::new()
-        .route("/v1beta1/cks/clusters", get(list).post(create))
-        .route(
-            "/v1beta1/cks/clusters/:id",
-            get(get_one).patch(update).delete(delete),
-        )
+        .route(CLUSTERS, get(list).post(create))
+        .route(CLUSTER, get(get_one).patch(update).delete(delete))
 }
 
 fn not_found(id: &str) -> ApiError {
@@ -103,7 +101,7 @@ async fn update(
     let mut updated = req.apply(cluster, &paths)?;
     updated.status = ClusterStatus::Updating;
     updated.status_until = Some(now + state.settings.update_duration());
-    updated.updated_at = timefmt::now_rfc3339();
+    updated.updated_at = time::now_rfc3339();
     *cluster = updated;
     let mut shown = cluster.to_json(now);
     shown["status"] = ClusterStatus::Updating.name().into();

@@ -3,14 +3,15 @@
 //! is the cluster's issuer URL as the provider computes it by default
 //! (`https://oidc.cks.coreweave.com/id/<cluster id>`).
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::errors::{ApiError, Code, FieldViolation};
 use crate::ids;
-use crate::oidc_discovery::{cluster_issuer, issuer_url, CKS_ISSUER_BASE_URL};
-use crate::state::AppState;
+use crate::model::issuer::{issuer_url, CKS_ISSUER_BASE_URL};
+use crate::signing::Issuer;
+use crate::time::now_unix;
+use crate::wire::errors::{ApiError, Code, FieldViolation};
 
 /// The longest lifetime a minted token may have (one year).
 pub const MAX_TTL_SECONDS: u64 = 365 * 24 * 3600;
@@ -76,14 +77,6 @@ pub struct ServiceAccountClaims {
     pub kubernetes: KubernetesClaim,
 }
 
-/// Seconds since the Unix epoch.
-pub fn now_unix() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs()
-}
-
 /// True for a Kubernetes DNS-1123 label (namespaces).
 fn is_label(s: &str) -> bool {
     (1..=63).contains(&s.len())
@@ -133,7 +126,7 @@ impl TokenRequest {
         let mut required = |field: &str, value: Option<String>| {
             let value = value.unwrap_or_default();
             if value.is_empty() {
-                bad.push(FieldViolation::new(field, "is required"));
+                bad.push(FieldViolation::required(field));
             }
             value
         };
@@ -186,8 +179,12 @@ fn stable_uid(seed: &str) -> String {
     )
 }
 
-/// Mints the token `request` asks for, signed by its cluster's issuer.
-pub fn mint(state: &AppState, request: TokenRequest) -> Result<String, ApiError> {
+/// Mints the token `request` asks for, signed by its cluster's issuer (`cluster_issuer` finds
+/// the issuer of a cluster id).
+pub fn mint(
+    request: TokenRequest,
+    cluster_issuer: impl FnOnce(&str) -> Result<Arc<Issuer>, ApiError>,
+) -> Result<String, ApiError> {
     let Checked {
         cluster_id,
         namespace,
@@ -196,7 +193,7 @@ pub fn mint(state: &AppState, request: TokenRequest) -> Result<String, ApiError>
         iat,
         ttl,
     } = request.checked()?;
-    let issuer = cluster_issuer(state, &cluster_id)?;
+    let issuer = cluster_issuer(&cluster_id)?;
     let claims = ServiceAccountClaims {
         iss: issuer_url(CKS_ISSUER_BASE_URL, &cluster_id),
         sub: format!("system:serviceaccount:{namespace}:{name}"),

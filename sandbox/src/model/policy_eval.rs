@@ -4,9 +4,9 @@
 //! `prefix*` (a prefix match) or an exact, case-sensitive string.
 //!
 //! The provider has its own implementation; both run the shared table
-//! `tests/policy_evaluation_cases.json` so that they cannot drift apart.
+//! `tests/data/policy_evaluation_cases.json` so that they cannot drift apart.
 
-use crate::policy::{Policy, Statement};
+use crate::model::policy::{Policy, Statement};
 
 /// The outcome for one (principal, action, resource).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -93,6 +93,9 @@ pub struct FieldViolation {
     pub description: String,
 }
 
+/// What a [`FieldViolation::required`] says: the field is absent or empty.
+pub const REQUIRED: &str = "is required";
+
 impl FieldViolation {
     /// A violation on `field`.
     pub fn new(field: impl Into<String>, description: impl Into<String>) -> Self {
@@ -100,6 +103,11 @@ impl FieldViolation {
             field: field.into(),
             description: description.into(),
         }
+    }
+
+    /// `field` is required but absent or empty.
+    pub fn required(field: impl Into<String>) -> Self {
+        Self::new(field, REQUIRED)
     }
 }
 
