@@ -10,75 +10,62 @@ use prost::Message as _;
 use serde_json::{json, Map, Value};
 use tonic_types::pb;
 
-/// The gRPC status codes the sandbox produces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Code {
-    /// `INVALID_ARGUMENT` (3).
-    InvalidArgument,
-    /// `NOT_FOUND` (5).
-    NotFound,
-    /// `ALREADY_EXISTS` (6).
-    AlreadyExists,
-    /// `PERMISSION_DENIED` (7).
-    PermissionDenied,
-    /// `RESOURCE_EXHAUSTED` (8).
-    ResourceExhausted,
-    /// `FAILED_PRECONDITION` (9).
-    FailedPrecondition,
-    /// `UNIMPLEMENTED` (12).
-    Unimplemented,
-    /// `INTERNAL` (13).
-    Internal,
-    /// `UNAVAILABLE` (14).
-    Unavailable,
-    /// `UNAUTHENTICATED` (16).
-    Unauthenticated,
+/// The gRPC status codes; `i32::from(code)` is the number `google.rpc.Status.code` carries.
+pub use tonic::Code;
+
+/// What the two wire formats make of a gRPC [`Code`] beyond its number.
+pub trait WireCode {
+    /// The Connect protocol code string.
+    fn connect_name(self) -> &'static str;
+    /// The HTTP status that grpc-gateway and Connect both use for this code.
+    fn http_status(self) -> StatusCode;
 }
 
-impl Code {
-    /// The numeric gRPC code used by `google.rpc.Status.code`.
-    pub fn grpc(self) -> i32 {
-        match self {
-            Code::InvalidArgument => 3,
-            Code::NotFound => 5,
-            Code::AlreadyExists => 6,
-            Code::PermissionDenied => 7,
-            Code::ResourceExhausted => 8,
-            Code::FailedPrecondition => 9,
-            Code::Unimplemented => 12,
-            Code::Internal => 13,
-            Code::Unavailable => 14,
-            Code::Unauthenticated => 16,
-        }
+/// The Connect code names, in the order of the gRPC code numbers (Connect spells `canceled`).
+const CONNECT_NAMES: [&str; 17] = [
+    "ok",
+    "canceled",
+    "unknown",
+    "invalid_argument",
+    "deadline_exceeded",
+    "not_found",
+    "already_exists",
+    "permission_denied",
+    "resource_exhausted",
+    "failed_precondition",
+    "aborted",
+    "out_of_range",
+    "unimplemented",
+    "internal",
+    "unavailable",
+    "data_loss",
+    "unauthenticated",
+];
+
+impl WireCode for Code {
+    fn connect_name(self) -> &'static str {
+        usize::try_from(i32::from(self))
+            .ok()
+            .and_then(|number| CONNECT_NAMES.get(number))
+            .copied()
+            .unwrap_or("unknown")
     }
 
-    /// The Connect protocol code string.
-    pub fn connect_name(self) -> &'static str {
+    fn http_status(self) -> StatusCode {
         match self {
-            Code::InvalidArgument => "invalid_argument",
-            Code::NotFound => "not_found",
-            Code::AlreadyExists => "already_exists",
-            Code::PermissionDenied => "permission_denied",
-            Code::ResourceExhausted => "resource_exhausted",
-            Code::FailedPrecondition => "failed_precondition",
-            Code::Unimplemented => "unimplemented",
-            Code::Internal => "internal",
-            Code::Unavailable => "unavailable",
-            Code::Unauthenticated => "unauthenticated",
-        }
-    }
-
-    /// The HTTP status that grpc-gateway and Connect both use for this code.
-    pub fn http_status(self) -> StatusCode {
-        match self {
-            Code::InvalidArgument | Code::FailedPrecondition => StatusCode::BAD_REQUEST,
+            Code::Ok => StatusCode::OK,
+            Code::InvalidArgument | Code::FailedPrecondition | Code::OutOfRange => {
+                StatusCode::BAD_REQUEST
+            }
             Code::Unauthenticated => StatusCode::UNAUTHORIZED,
             Code::PermissionDenied => StatusCode::FORBIDDEN,
             Code::NotFound => StatusCode::NOT_FOUND,
-            Code::AlreadyExists => StatusCode::CONFLICT,
+            Code::AlreadyExists | Code::Aborted => StatusCode::CONFLICT,
             Code::ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
+            Code::Cancelled => StatusCode::from_u16(499).unwrap_or(StatusCode::BAD_REQUEST),
+            Code::DeadlineExceeded => StatusCode::GATEWAY_TIMEOUT,
             Code::Unimplemented => StatusCode::NOT_IMPLEMENTED,
-            Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Code::Unknown | Code::Internal | Code::DataLoss => StatusCode::INTERNAL_SERVER_ERROR,
             Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -339,7 +326,7 @@ impl ApiError {
                 Value::Object(obj)
             })
             .collect();
-        json!({"code": self.code.grpc(), "message": self.message, "details": details})
+        json!({"code": i32::from(self.code), "message": self.message, "details": details})
     }
 
     /// The Connect unary error body: `{"code":"not_found","message":…,"details":[…]}`.
