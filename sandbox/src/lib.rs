@@ -4,8 +4,8 @@
 //! discovery with real signing keys, the OIDC token exchange, fault injection and a test admin
 //! API.
 //!
-//! Layers, each importing only those below it: [`wire`], [`time`] and [`ids`]; [`model`],
-//! [`signing`], [`bearers`], [`faults`] and [`request_log`]; [`state`]; [`paths`]; [`auth`],
+//! Layers, each importing only those below it: [`wire`], [`time`] and [`ids`]; [`paths`],
+//! [`model`], [`signing`], [`bearers`] and [`faults`]; [`request_log`]; [`state`]; [`auth`],
 //! [`gate`] and [`seed`]; [`services`]; the router here, [`cli`] and the binary.
 
 #![warn(missing_docs)]

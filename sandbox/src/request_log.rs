@@ -1,9 +1,12 @@
-//! The log of API requests that tests read through `/_sandbox/requests`.
+//! The log of API requests that tests read through `/_sandbox/requests`: method, path, status,
+//! whether the request is a write (as [`crate::paths::is_write`] says), and the body of a `PATCH`.
 
 use std::sync::Mutex;
 
 use serde::Serialize;
 use serde_json::Value;
+
+use crate::paths::is_write;
 
 /// One answered API request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -14,6 +17,8 @@ pub struct RecordedRequest {
     pub path: String,
     /// HTTP status of the answer.
     pub status: u16,
+    /// True when the request could change state.
+    pub write: bool,
     /// The JSON body of a `PATCH` (the only bodies kept: they never hold a secret).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
@@ -24,6 +29,7 @@ struct Entry {
     seq: u64,
     method: String,
     path: String,
+    write: bool,
     body: Option<Value>,
     status: Option<u16>,
 }
@@ -55,6 +61,7 @@ impl RequestLog {
             seq,
             method: method.to_string(),
             path: path.to_string(),
+            write: is_write(method, path),
             body,
             status: None,
         });
@@ -79,6 +86,7 @@ impl RequestLog {
                     method: entry.method.clone(),
                     path: entry.path.clone(),
                     status,
+                    write: entry.write,
                     body: entry.body.clone(),
                 })
             })

@@ -66,8 +66,8 @@ fn requests_per_phase_stay_within_n_plus_2_and_a_no_change_plan_within_2() {
     ws.apply();
     let apply = Counts::take(&sandbox);
     apply.assert_at_most("apply", N + 2);
-    assert_eq!(apply.wif.iter().filter(|r| r.is_write()).count(), N);
-    assert_eq!(apply.policies.iter().filter(|r| r.is_write()).count(), N);
+    assert_eq!(apply.wif.iter().filter(|r| r.write).count(), N);
+    assert_eq!(apply.policies.iter().filter(|r| r.write).count(), N);
 
     ws.assert_no_changes();
     Counts::take(&sandbox).assert_at_most("no-change plan", 2);

@@ -1,9 +1,10 @@
 //! Provider authentication from a CI OIDC token (`authentication.workload_identity`): the
 //! sandbox signs the CI token and runs the exchange; no API token is set anywhere.
 
+use coreweave_sandbox::paths::EXCHANGE_PATH;
 use serde_json::json;
 
-use crate::support::sandbox::{CLUSTER_DEMO, EXCHANGE_PATH, SERVICE_ACCOUNT_CI};
+use crate::support::sandbox::{CLUSTER_DEMO, SERVICE_ACCOUNT_CI};
 use crate::support::terraform::required_providers;
 use crate::support::{Sandbox, Workspace};
 

@@ -17,9 +17,6 @@ pub const CLUSTER_STAGING: &str = "c0ffee00-0000-4000-8000-000000000002";
 /// Uid of the built-in service account `ci-deployer`, which trusts CI tokens from
 /// [`Sandbox::ci_token`] whose subject starts with `repo:example/infrastructure:`.
 pub const SERVICE_ACCOUNT_CI: &str = "5e4a1ce0-0000-4000-8000-00000000c1c1";
-/// Path of the token exchange (`ServiceAccountOidcAuth`).
-pub const EXCHANGE_PATH: &str =
-    "/coreweave.directory.v1alpha.InternalDirectoryService/ServiceAccountOidcAuth";
 
 /// Id of the seeded RUNNING cluster that already has an external OIDC issuer.
 pub const CLUSTER_WITH_OIDC: &str = "c0ffee00-0000-4000-8000-000000000003";
@@ -30,19 +27,11 @@ pub struct RecordedRequest {
     pub method: String,
     pub path: String,
     pub status: u16,
+    /// True when the request could change remote state (the sandbox's own judgement).
+    pub write: bool,
     /// The JSON body of a `PATCH`.
     #[serde(default)]
     pub body: Option<Value>,
-}
-
-impl RecordedRequest {
-    /// True when the request could change remote state.
-    pub fn is_write(&self) -> bool {
-        let connect_read = self.path.ends_with("/GetOIDCConfig")
-            || self.path.ends_with("/ListOIDCConfigs")
-            || self.path == EXCHANGE_PATH;
-        self.method != "GET" && !connect_read
-    }
 }
 
 /// A running sandbox process, killed on drop.
@@ -122,7 +111,7 @@ impl Sandbox {
     pub fn writes(&self) -> Vec<RecordedRequest> {
         self.requests()
             .into_iter()
-            .filter(RecordedRequest::is_write)
+            .filter(|request| request.write)
             .collect()
     }
 
