@@ -1,0 +1,95 @@
+use super::*;
+
+fn run(args: &[&str], env: Option<&str>) -> Result<Options, String> {
+    match parse(args.iter().map(|s| s.to_string()), env.map(String::from))? {
+        Command::Run(o) => Ok(o),
+        other => Err(format!("{other:?}")),
+    }
+}
+
+#[test]
+fn defaults() {
+    let o = run(&[], None).unwrap();
+    assert_eq!(o.listen, "127.0.0.1:0");
+    assert_eq!(o.token, "sandbox-token");
+    assert_eq!(o.org_id, "sandbox-org");
+    assert_eq!(
+        (o.update_duration_ms, o.fault_every, o.latency_ms),
+        (2000, 0, 0)
+    );
+}
+
+#[test]
+fn token_comes_from_the_environment_unless_given() {
+    assert_eq!(run(&[], Some("env")).unwrap().token, "env");
+    assert_eq!(
+        run(&["--token", "flag"], Some("env")).unwrap().token,
+        "flag"
+    );
+}
+
+#[test]
+fn every_flag_takes_a_separate_or_inline_value() {
+    let o = run(
+        &[
+            "--listen=127.0.0.1:8089",
+            "--org-id",
+            "o",
+            "--seed",
+            "s.json",
+            "--update-duration-ms",
+            "300",
+            "--fault-every=3",
+            "--latency-ms",
+            "200",
+        ],
+        None,
+    )
+    .unwrap();
+    assert_eq!(o.listen, "127.0.0.1:8089");
+    assert_eq!(o.seed, Some(PathBuf::from("s.json")));
+    assert_eq!(
+        (o.update_duration_ms, o.fault_every, o.latency_ms),
+        (300, 3, 200)
+    );
+}
+
+#[test]
+fn token_asks_a_running_sandbox() {
+    let cmd = parse(
+        [
+            "token",
+            "--cluster-id",
+            "c",
+            "--service-account=ns/sa",
+            "--audience",
+            "aud",
+            "--ttl-seconds",
+            "60",
+        ]
+        .map(String::from),
+        None,
+    )
+    .unwrap();
+    let Command::Token { url, request } = cmd else {
+        panic!("{cmd:?}")
+    };
+    assert_eq!(url, DEFAULT_SANDBOX_URL);
+    assert_eq!(request.service_account.as_deref(), Some("ns/sa"));
+    assert_eq!(request.ttl_seconds, Some(60));
+    let missing = parse(["token", "--cluster-id", "c"].map(String::from), None);
+    assert_eq!(missing.unwrap_err(), "token: --service-account is required");
+}
+
+#[test]
+fn help_is_recognised() {
+    assert_eq!(parse(["--help".to_string()], None), Ok(Command::Help));
+}
+
+#[test]
+fn bad_arguments_are_errors() {
+    assert!(run(&["--port", "1"], None).is_err());
+    assert!(run(&["--latency-ms", "-1"], None).is_err());
+    assert!(run(&["--token"], None).is_err());
+    assert!(run(&["--token", ""], None).is_err());
+}
