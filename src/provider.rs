@@ -11,7 +11,7 @@ use tf_provider::{
     AttributePath, Diagnostics, DynamicDataSource, DynamicFunction, DynamicResource, Provider,
 };
 
-use crate::api::{ApiClient, ApiToken, ClientConfig, WorkloadIdentity};
+use crate::api::{ApiClient, ClientConfig, WorkloadIdentity};
 use crate::schema::{block, schema, Attr, Kind};
 use crate::settings::{
     self, Environment, Input, ProcessEnvironment, RawSettings, SettingError, Settings,
@@ -105,9 +105,10 @@ fn authentication(value: &Value<AuthenticationConfig>) -> Input<Option<String>> 
     }
 }
 
-fn input<T: Clone>(value: &Value<T>) -> Input<T> {
+/// A provider setting as Terraform sent it, converted to the type the settings hold it in.
+fn input<T: Clone + Into<U>, U>(value: &Value<T>) -> Input<U> {
     match value {
-        Value::Value(v) => Input::Set(v.clone()),
+        Value::Value(v) => Input::Set(v.clone().into()),
         Value::Null => Input::Unset,
         Value::Unknown => Input::Unknown,
     }
@@ -190,7 +191,7 @@ impl CoreWeaveProvider {
     fn client_config(settings: &Settings) -> ClientConfig {
         ClientConfig {
             endpoint: settings.endpoint.clone(),
-            token: settings.token.clone().map(ApiToken::new),
+            token: settings.token.clone(),
             workload_identity: settings
                 .workload_identity
                 .clone()

@@ -2,12 +2,12 @@
 //!
 //! Everything here is pure so that it is unit-tested without Terraform or a server.
 
-use std::fmt;
 use std::time::Duration;
 
 use url::Url;
 
-use crate::api::check_endpoint;
+use crate::api::endpoint::check_endpoint;
+use crate::api::ApiToken;
 
 /// Environment variable holding the API token.
 pub const ENV_TOKEN: &str = "COREWEAVE_API_TOKEN";
@@ -42,10 +42,10 @@ pub enum Input<T> {
     Unknown,
 }
 
-/// The raw provider block, as the provider schema defines it (no `Debug`: it holds the token).
-#[derive(Clone)]
+/// The raw provider block, as the provider schema defines it.
+#[derive(Debug, Clone)]
 pub struct RawSettings {
-    pub token: Input<String>,
+    pub token: Input<ApiToken>,
     /// `authentication`: `Set(Some(uid))` for `workload_identity.service_account_uid`,
     /// `Set(None)` when the block names no service account.
     pub authentication: Input<Option<String>>,
@@ -67,10 +67,10 @@ pub struct SettingError {
 }
 
 /// Fully resolved and validated provider settings.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// The API token, if any (needed only when an API call is made); `None` with workload identity.
-    pub token: Option<String>,
+    pub token: Option<ApiToken>,
     /// The service account to act as through workload identity (a CI's OIDC token).
     pub workload_identity: Option<String>,
     /// API endpoint without a trailing slash.
@@ -81,19 +81,6 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// Retries for retryable failures.
     pub max_retries: u32,
-}
-
-impl fmt::Debug for Settings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Settings")
-            .field("token", &self.token.as_ref().map(|_| "***"))
-            .field("workload_identity", &self.workload_identity)
-            .field("endpoint", &self.endpoint.as_str())
-            .field("oidc_issuer_base_url", &self.oidc_issuer_base_url)
-            .field("request_timeout", &self.request_timeout)
-            .field("max_retries", &self.max_retries)
-            .finish()
-    }
 }
 
 /// Reads the environment for the settings that have an environment fallback.
@@ -166,18 +153,19 @@ pub fn resolve(raw: &RawSettings, env: &dyn Environment) -> Result<Settings, Vec
             None
         }
     };
-    let mut text = |attribute: &'static str, input: &Input<String>, var: &str| match input {
-        Input::Set(v) => Some((v.clone(), attribute.to_string())),
-        Input::Unset => env.var(var).map(|v| (v, format!("{var} (environment)"))),
-        Input::Unknown => {
-            errors.push(unknown_error(attribute));
-            None
-        }
-    };
     // With workload identity, COREWEAVE_API_TOKEN is ignored (a `token` in the block is an error).
     let token = match workload_identity {
         Some(_) => None,
-        None => text("token", &raw.token, ENV_TOKEN),
+        None => configured_or_env(
+            "token",
+            &raw.token,
+            env.var(ENV_TOKEN).map(ApiToken::from),
+            ENV_TOKEN,
+            &mut errors,
+        ),
+    };
+    let mut text = |attribute: &'static str, input: &Input<String>, var: &str| {
+        configured_or_env(attribute, input, env.var(var), var, &mut errors)
     };
     let endpoint = text("endpoint", &raw.endpoint, ENV_ENDPOINT);
     let issuer_base = text(
@@ -245,6 +233,25 @@ pub fn resolve(raw: &RawSettings, env: &dyn Environment) -> Result<Settings, Vec
     }
 }
 
+/// The configured value, else the environment's (`from_env`, read from `var`), with where it
+/// came from; an unknown value is an error.
+fn configured_or_env<T: Clone>(
+    attribute: &'static str,
+    input: &Input<T>,
+    from_env: Option<T>,
+    var: &str,
+    errors: &mut Vec<SettingError>,
+) -> Option<(T, String)> {
+    match input {
+        Input::Set(v) => Some((v.clone(), attribute.to_string())),
+        Input::Unset => from_env.map(|v| (v, format!("{var} (environment)"))),
+        Input::Unknown => {
+            errors.push(unknown_error(attribute));
+            None
+        }
+    }
+}
+
 fn unknown_error(attribute: &'static str) -> SettingError {
     SettingError {
         attribute,
@@ -259,7 +266,7 @@ fn unknown_error(attribute: &'static str) -> SettingError {
 /// Checks the `authentication` block; returns the service account uid to act as.
 fn check_authentication(
     authentication: &Option<String>,
-    token: &Input<String>,
+    token: &Input<ApiToken>,
 ) -> Result<String, SettingError> {
     let error = |summary: &str, detail: String| SettingError {
         attribute: "authentication",
@@ -296,7 +303,8 @@ fn check_authentication(
     Ok(uid.to_string())
 }
 
-fn check_token(attribute: &'static str, token: &str) -> Result<(), SettingError> {
+fn check_token(attribute: &'static str, token: &ApiToken) -> Result<(), SettingError> {
+    let token = token.expose();
     if token.trim().is_empty() {
         return Err(SettingError {
             attribute,
@@ -415,7 +423,7 @@ mod tests {
             (ENV_OIDC_ISSUER_BASE_URL, "http://localhost:9999/"),
         ]);
         let s = resolve(&unset(), &e).unwrap();
-        assert_eq!(s.token.as_deref(), Some("env-token"));
+        assert_eq!(s.token.as_ref().map(ApiToken::expose), Some("env-token"));
         assert_eq!(s.endpoint.as_str(), "http://127.0.0.1:9999/");
         assert_eq!(s.oidc_issuer_base_url, "http://localhost:9999");
     }
@@ -423,11 +431,11 @@ mod tests {
     #[test]
     fn configuration_wins_over_environment() {
         let mut raw = unset();
-        raw.token = Input::Set("block-token".into());
+        raw.token = Input::Set("block-token".to_string().into());
         raw.endpoint = Input::Set("https://api.example.com".into());
         let e = env(&[(ENV_TOKEN, "env-token"), (ENV_ENDPOINT, "https://other")]);
         let s = resolve(&raw, &e).unwrap();
-        assert_eq!(s.token.as_deref(), Some("block-token"));
+        assert_eq!(s.token.as_ref().map(ApiToken::expose), Some("block-token"));
         assert_eq!(s.endpoint.host_str(), Some("api.example.com"));
     }
 
@@ -488,7 +496,7 @@ mod tests {
     fn empty_or_multiline_token_is_refused() {
         for t in ["", "  ", "abc\n"] {
             let mut raw = unset();
-            raw.token = Input::Set(t.into());
+            raw.token = Input::Set(t.to_string().into());
             assert_eq!(validate_configured(&raw)[0].attribute, "token", "{t:?}");
         }
     }
@@ -510,7 +518,7 @@ mod tests {
         assert_eq!(s.workload_identity.as_deref(), Some("sa-1"));
         assert_eq!(s.token, None);
 
-        raw.token = Input::Set("block-token".into());
+        raw.token = Input::Set("block-token".to_string().into());
         let errors = validate_configured(&raw);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].attribute, "authentication");
@@ -542,7 +550,7 @@ mod tests {
     #[test]
     fn debug_output_never_shows_the_token() {
         let mut raw = unset();
-        raw.token = Input::Set("s3cr3t-value".into());
+        raw.token = Input::Set("s3cr3t-value".to_string().into());
         let s = resolve(&raw, &env(&[])).unwrap();
         assert!(!format!("{s:?}").contains("s3cr3t"));
     }

@@ -4,7 +4,7 @@
 use base64::Engine;
 use url::Url;
 
-use crate::api::is_loopback_host;
+use crate::api::endpoint::is_loopback_host;
 
 /// Whether plain `http://` is accepted for a loopback host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

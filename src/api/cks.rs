@@ -7,7 +7,9 @@ use reqwest::Method;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{comma_joined, empty_as_none, path_param, ApiClient, ApiError};
+use super::client::path_param;
+use super::protojson::{comma_joined, empty_as_none};
+use super::{ApiClient, ApiError};
 
 const CLUSTERS: [&str; 3] = ["v1beta1", "cks", "clusters"];
 

@@ -10,8 +10,9 @@ use reqwest::Method;
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
+use super::client::{path_param, Call};
 use super::shared_list::Keyed;
-use super::{path_param, ApiClient, ApiError};
+use super::{ApiClient, ApiError};
 
 /// The only policy version the API accepts.
 pub const ACCESS_POLICY_VERSION: &str = "v1alpha1";
@@ -189,7 +190,7 @@ impl ApiClient {
 
     /// Sends a write. When it fails other than with not-found, the shared list is dropped:
     /// the write may have taken effect.
-    async fn write(&self, call: &super::Call) -> Result<(), ApiError> {
+    async fn write(&self, call: &Call) -> Result<(), ApiError> {
         let result = self.execute::<IgnoredAny>(call).await.map(|_| ());
         if result.as_ref().is_err_and(|error| !error.is_not_found()) {
             self.inner.access_policies.invalidate();

@@ -18,8 +18,10 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::client::{decode, required};
+use super::protojson::{comma_joined, empty_as_none};
 use super::shared_list::Keyed;
-use super::{comma_joined, empty_as_none, required, ApiClient, ApiError, Code};
+use super::{ApiClient, ApiError, Code};
 
 const SERVICE: &str = "coreweave.workload_federation.control_plane.v1beta1.WFControlPlaneService";
 
@@ -249,7 +251,7 @@ impl ApiClient {
         let mut maybe_created = false;
         loop {
             let failure = match self.send(&call, &mut retries).await {
-                Ok(body) => return Ok(super::decode::<ConfigEnvelope>(&call, &body)?.config),
+                Ok(body) => return Ok(decode::<ConfigEnvelope>(&call, &body)?.config),
                 Err(failure) => failure,
             };
             let conflict_after_unknown =

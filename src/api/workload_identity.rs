@@ -16,6 +16,8 @@ use base64::Engine as _;
 use reqwest::header::HeaderValue;
 use serde::{Deserialize, Serialize};
 
+use super::client::decode;
+use super::credentials::bearer_header;
 use super::{ApiClient, ApiError};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -211,7 +213,7 @@ impl ApiClient {
         let body = self.send(&call, &mut retries).await.map_err(|failure| {
             cache.failure(format!("exchanging the token in {name}: {}", failure.error))
         })?;
-        let answer: ExchangeAnswer = super::decode(&call, &body)?;
+        let answer: ExchangeAnswer = decode(&call, &body)?;
         if answer.bearer_token.is_empty() {
             return Err(cache.failure("the token exchange answered no bearer token"));
         }
@@ -232,10 +234,8 @@ impl ApiClient {
                 answer.expire_time
             )));
         }
-        let mut authorization =
-            HeaderValue::from_str(&format!("Bearer {}", answer.bearer_token))
-                .map_err(|_| cache.failure("the bearer token cannot be sent in an HTTP header"))?;
-        authorization.set_sensitive(true);
+        let authorization = bearer_header(&answer.bearer_token)
+            .ok_or_else(|| cache.failure("the bearer token cannot be sent in an HTTP header"))?;
         tracing::debug!(
             target: "coreweave::api",
             service_account_uid = %cache.config.service_account_uid,

@@ -1,0 +1,602 @@
+//! The request path: one [`ApiClient`] (cheap to clone) shared by every resource. All calls go
+//! through [`ApiClient::send`], which adds the bearer token, retries by [`RetryPolicy`], decodes
+//! error bodies into [`ApiError`] and logs each attempt (target `coreweave::api`) without ever
+//! logging the token.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use super::credentials::{bearer_header, redact, ApiToken};
+use super::cwobject::AccessPolicy;
+use super::endpoint::{check_endpoint, is_loopback_host, same_origin_redirects, EndpointError};
+use super::error::ApiError;
+use super::retry::{self, Idempotency, Outcome, RetryPolicy, Verdict};
+use super::shared_list;
+use super::status::{connect_error, rest_error};
+use super::workload_federation::OidcConfig;
+use super::workload_identity::{self, WorkloadIdentity};
+
+/// Largest error body read from the server; the rest is discarded.
+const MAX_ERROR_BODY_BYTES: usize = 1024 * 1024;
+/// Largest successful body read from the server; a larger one is an error.
+const MAX_SUCCESS_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// The `User-Agent` this provider sends: `terraform-provider-coreweave/<version>`.
+pub fn default_user_agent() -> String {
+    format!("terraform-provider-coreweave/{}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Settings of an [`ApiClient`].
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Base URL, e.g. `https://api.coreweave.com` (a path prefix is kept).
+    pub endpoint: Url,
+    /// API token; calls fail with [`ApiError::MissingToken`] without one (or workload identity).
+    pub token: Option<ApiToken>,
+    /// Authentication from a CI OIDC token instead of `token`.
+    pub workload_identity: Option<WorkloadIdentity>,
+    /// Timeout of each HTTP request (each retry gets a fresh one).
+    pub request_timeout: Duration,
+    /// Retries after the first attempt for retryable failures.
+    pub max_retries: u32,
+    /// `User-Agent` header value.
+    pub user_agent: String,
+    /// Cancelled when Terraform asks the provider to stop: every retry pause and wait ends at
+    /// once (a request in flight is never abandoned, so its outcome is always known).
+    pub stop: CancellationToken,
+}
+
+/// The CoreWeave API client. Cloning is cheap and clones share connections, the request
+/// counter and the shared lists of access policies and OIDC configurations.
+#[derive(Clone)]
+pub struct ApiClient {
+    pub(super) inner: Arc<Inner>,
+}
+
+pub(super) struct Inner {
+    http: reqwest::Client,
+    endpoint: Url,
+    token: Option<ApiToken>,
+    authorization: Option<HeaderValue>,
+    workload_identity: Option<workload_identity::BearerCache>,
+    policy: RetryPolicy,
+    request_timeout: Duration,
+    requests: AtomicU64,
+    stop: CancellationToken,
+    pub(super) access_policies: shared_list::SharedList<AccessPolicy>,
+    pub(super) oidc_configs: shared_list::SharedList<OidcConfig>,
+}
+
+impl fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiClient")
+            .field("endpoint", &self.inner.endpoint.as_str())
+            .field("token", &self.inner.token)
+            .field("workload_identity", &self.inner.workload_identity.is_some())
+            .field("policy", &self.inner.policy)
+            .finish()
+    }
+}
+
+/// Which wire protocol an endpoint speaks (decides how error bodies are read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    Rest,
+    Connect,
+}
+
+/// One API call, ready to be sent (and re-sent).
+pub(super) struct Call {
+    method: Method,
+    url: Url,
+    body: Option<Vec<u8>>,
+    protocol: Protocol,
+    idempotency: Idempotency,
+    /// Sent without credentials (the token exchange itself).
+    anonymous: bool,
+}
+
+impl Call {
+    /// Attaches a JSON body.
+    pub(super) fn json(mut self, body: &impl Serialize) -> Result<Self, ApiError> {
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            ApiError::InvalidRequest(format!("could not encode the request body: {e}"))
+        })?;
+        self.body = Some(bytes);
+        Ok(self)
+    }
+
+    /// Marks the call as not safe to repeat blindly.
+    pub(super) fn non_idempotent(mut self) -> Self {
+        self.idempotency = Idempotency::NonIdempotent;
+        self
+    }
+
+    /// Marks the call as sent without an `Authorization` header.
+    pub(super) fn anonymous(mut self) -> Self {
+        self.anonymous = true;
+        self
+    }
+
+    /// The URL path, for messages and logs.
+    pub(super) fn path(&self) -> &str {
+        self.url.path()
+    }
+}
+
+/// A call that failed after the retry loop; `outcome_unknown` means a non-idempotent call may
+/// have taken effect and must be reconciled by the caller.
+pub(super) struct Failure {
+    pub(super) error: ApiError,
+    pub(super) outcome_unknown: bool,
+    pub(super) retry_after: Option<Duration>,
+}
+
+/// One failed HTTP attempt.
+struct AttemptFailure {
+    error: ApiError,
+    outcome: Outcome,
+    retry_after: Option<Duration>,
+}
+
+impl ApiClient {
+    /// Builds a client. Fails for an endpoint that is not an absolute `http(s)://` URL or that
+    /// carries credentials, and for a token that cannot be sent in an HTTP header.
+    /// A missing token is not an error here: calls report it.
+    pub fn new(config: ClientConfig) -> Result<ApiClient, ApiError> {
+        let policy = RetryPolicy::new(config.max_retries);
+        Self::with_policy(config, policy)
+    }
+
+    pub(super) fn with_policy(
+        config: ClientConfig,
+        policy: RetryPolicy,
+    ) -> Result<ApiClient, ApiError> {
+        let mut endpoint = config.endpoint;
+        endpoint.set_query(None);
+        endpoint.set_fragment(None);
+        match check_endpoint(&endpoint) {
+            // Refused per request instead ([`ApiError::InsecureEndpoint`]), before any token is sent.
+            Ok(()) | Err(EndpointError::PlainHttp) => {}
+            Err(e) => {
+                return Err(ApiError::InvalidRequest(format!(
+                    "the endpoint {endpoint} {e}"
+                )))
+            }
+        }
+
+        let token = config.token.filter(|token| !token.expose().is_empty());
+        let authorization = match &token {
+            Some(token) => Some(bearer_header(token.expose()).ok_or_else(|| {
+                ApiError::InvalidRequest(
+                    "the API token contains characters that cannot be sent in an HTTP header"
+                        .to_string(),
+                )
+            })?),
+            None => None,
+        };
+
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .user_agent(config.user_agent)
+            .timeout(config.request_timeout)
+            .redirect(same_origin_redirects())
+            .build()
+            .map_err(|e| {
+                ApiError::InvalidRequest(format!("could not build the HTTP client: {e}"))
+            })?;
+
+        Ok(ApiClient {
+            inner: Arc::new(Inner {
+                http,
+                endpoint,
+                token,
+                authorization,
+                workload_identity: config
+                    .workload_identity
+                    .map(workload_identity::BearerCache::new),
+                policy,
+                request_timeout: config.request_timeout,
+                requests: AtomicU64::new(0),
+                stop: config.stop,
+                access_policies: shared_list::SharedList::default(),
+                oidc_configs: shared_list::SharedList::default(),
+            }),
+        })
+    }
+
+    /// Total HTTP requests attempted by this client and its clones, retries included.
+    pub fn request_count(&self) -> u64 {
+        self.inner.requests.load(Ordering::Relaxed)
+    }
+
+    /// The endpoint's host, for messages.
+    fn host(&self) -> String {
+        self.inner
+            .endpoint
+            .host_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// A REST call to `segments` under the endpoint (each segment percent-encoded).
+    pub(super) fn rest_call(&self, method: Method, segments: &[&str]) -> Call {
+        self.call(method, Protocol::Rest, segments)
+    }
+
+    /// A Connect unary call of `procedure` on `service` with a JSON body.
+    pub(super) fn connect_call(
+        &self,
+        service: &str,
+        procedure: &str,
+        body: &impl Serialize,
+    ) -> Result<Call, ApiError> {
+        self.call(Method::POST, Protocol::Connect, &[service, procedure])
+            .json(body)
+    }
+
+    fn call(&self, method: Method, protocol: Protocol, segments: &[&str]) -> Call {
+        let mut url = self.inner.endpoint.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        Call {
+            method,
+            url,
+            body: None,
+            protocol,
+            idempotency: Idempotency::Idempotent,
+            anonymous: false,
+        }
+    }
+
+    /// Sends an idempotent call with retries and decodes its JSON answer.
+    pub(super) async fn execute<T: DeserializeOwned>(&self, call: &Call) -> Result<T, ApiError> {
+        let mut retries = 0;
+        let body = self
+            .send(call, &mut retries)
+            .await
+            .map_err(|failure| failure.error)?;
+        decode(call, &body)
+    }
+
+    /// Sends `call` until it succeeds, fails for good, or (non-idempotent calls only) ends with
+    /// an unknown outcome. `retries` counts the retries made so far and is shared with a
+    /// caller's reconcile loop so that the budget covers both.
+    pub(super) async fn send(&self, call: &Call, retries: &mut u32) -> Result<Vec<u8>, Failure> {
+        let refused = |error| Failure {
+            error,
+            outcome_unknown: false,
+            retry_after: None,
+        };
+        let mut authorization = self.authorization(call).await.map_err(refused)?;
+        let mut reauthenticated = false;
+        loop {
+            let failed = match self.attempt(call, authorization.as_ref(), *retries).await {
+                Ok(body) => return Ok(body),
+                Err(failed) => failed,
+            };
+            // A workload identity bearer refused as unauthenticated (it expired in flight, or
+            // the clocks disagree) is replaced once, and the call repeated.
+            if let (Some(cache), Some(sent), Outcome::Status(401), false) = (
+                &self.inner.workload_identity,
+                &authorization,
+                failed.outcome,
+                reauthenticated,
+            ) {
+                cache.forget(sent).await;
+                authorization = self.authorization(call).await.map_err(refused)?;
+                reauthenticated = true;
+                continue;
+            }
+            match self.inner.policy.verdict(failed.outcome, call.idempotency) {
+                Verdict::Fail => {
+                    return Err(Failure {
+                        error: failed.error,
+                        outcome_unknown: false,
+                        retry_after: None,
+                    })
+                }
+                Verdict::Reconcile => {
+                    return Err(Failure {
+                        error: failed.error,
+                        outcome_unknown: true,
+                        retry_after: failed.retry_after,
+                    })
+                }
+                Verdict::Retry => self
+                    .back_off(call, retries, failed.error, failed.retry_after)
+                    .await
+                    .map_err(|error| Failure {
+                        error,
+                        outcome_unknown: false,
+                        retry_after: None,
+                    })?,
+            }
+        }
+    }
+
+    /// Waits before the next retry, or gives up with [`ApiError::RetriesExhausted`] when the
+    /// budget is spent.
+    pub(super) async fn back_off(
+        &self,
+        call: &Call,
+        retries: &mut u32,
+        last: ApiError,
+        retry_after: Option<Duration>,
+    ) -> Result<(), ApiError> {
+        if *retries >= self.inner.policy.max_retries {
+            let attempts = *retries + 1;
+            tracing::warn!(
+                target: "coreweave::api",
+                method = %call.method,
+                path = call.path(),
+                attempts,
+                error = %last,
+                "giving up on CoreWeave API request"
+            );
+            return Err(ApiError::RetriesExhausted {
+                host: self.host(),
+                attempts,
+                last: Box::new(last),
+            });
+        }
+        let delay = self.inner.policy.delay(*retries, retry_after);
+        *retries += 1;
+        if self.pause(delay).await {
+            Ok(())
+        } else {
+            Err(ApiError::Interrupted {
+                last: Box::new(last),
+            })
+        }
+    }
+
+    /// Sleeps for `delay`; `false` (at once) when Terraform asks the provider to stop first.
+    pub async fn pause(&self, delay: Duration) -> bool {
+        let stop = &self.inner.stop;
+        if stop.is_cancelled() {
+            return false;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(delay) => true,
+            () = stop.cancelled() => false,
+        }
+    }
+
+    /// The `Authorization` header for `call` (none for an anonymous one), after the pre-flight
+    /// checks: credentials exist, and they (or the anonymous call's secret body) would go over
+    /// https or to a loopback host only.
+    async fn authorization(&self, call: &Call) -> Result<Option<HeaderValue>, ApiError> {
+        let workload_identity = self.inner.workload_identity.as_ref();
+        if !call.anonymous && workload_identity.is_none() && self.inner.authorization.is_none() {
+            return Err(ApiError::MissingToken);
+        }
+        let url = &call.url;
+        if url.scheme() != "https" && !is_loopback_host(url.host()) {
+            return Err(ApiError::InsecureEndpoint {
+                host: url.host_str().unwrap_or_default().to_string(),
+            });
+        }
+        match workload_identity {
+            _ if call.anonymous => Ok(None),
+            // Boxed: the exchange is itself a (credential-free) call through `send`.
+            Some(cache) => Box::pin(self.workload_identity_authorization(cache))
+                .await
+                .map(Some),
+            None => Ok(self.inner.authorization.clone()),
+        }
+    }
+
+    /// One HTTP exchange, logged.
+    async fn attempt(
+        &self,
+        call: &Call,
+        authorization: Option<&HeaderValue>,
+        retry: u32,
+    ) -> Result<Vec<u8>, AttemptFailure> {
+        self.inner.requests.fetch_add(1, Ordering::Relaxed);
+        let mut request = self
+            .inner
+            .http
+            .request(call.method.clone(), call.url.clone())
+            .header(ACCEPT, "application/json");
+        if let Some(authorization) = authorization {
+            request = request.header(AUTHORIZATION, authorization.clone());
+        }
+        if call.protocol == Protocol::Connect {
+            request = request.header("connect-protocol-version", "1");
+        }
+        if let Some(body) = &call.body {
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        let started = Instant::now();
+        let result = self.exchange(call, request).await;
+        let status = match &result {
+            Ok((status, _)) => status.to_string(),
+            Err(failed) => match failed.outcome {
+                Outcome::Status(status) => status.to_string(),
+                Outcome::ConnectFailed => "connect-error".to_string(),
+                Outcome::Interrupted => match &failed.error {
+                    ApiError::Transport {
+                        timed_out: true, ..
+                    } => "timeout".to_string(),
+                    _ => "transport-error".to_string(),
+                },
+            },
+        };
+        tracing::debug!(
+            target: "coreweave::api",
+            method = %call.method,
+            path = call.path(),
+            status = %status,
+            duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            attempt = retry + 1,
+            "CoreWeave API request"
+        );
+        result.map(|(_, body)| body)
+    }
+
+    async fn exchange(
+        &self,
+        call: &Call,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(u16, Vec<u8>), AttemptFailure> {
+        let response = request
+            .send()
+            .await
+            .map_err(|e| self.transport_failure(call, e))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| retry::parse_retry_after(value, SystemTime::now()));
+        let success = (200..300).contains(&status);
+        let limit = if success {
+            MAX_SUCCESS_BODY_BYTES
+        } else {
+            MAX_ERROR_BODY_BYTES
+        };
+        let (body, truncated) = read_limited(response, limit)
+            .await
+            .map_err(|e| self.transport_failure(call, e))?;
+        if success && !truncated {
+            return Ok((status, body));
+        }
+        let error = if success {
+            ApiError::Unexpected {
+                http_status: status,
+                body: format!(
+                    "the answer is larger than {} MiB",
+                    MAX_SUCCESS_BODY_BYTES / (1024 * 1024)
+                ),
+                path: call.path().to_string(),
+            }
+        } else {
+            let text = self.redact(String::from_utf8_lossy(&body));
+            match call.protocol {
+                Protocol::Rest => rest_error(status, &text, call.path()),
+                Protocol::Connect => connect_error(status, &text, call.path()),
+            }
+        };
+        Err(AttemptFailure {
+            error,
+            outcome: Outcome::Status(status),
+            retry_after,
+        })
+    }
+
+    fn transport_failure(&self, call: &Call, error: reqwest::Error) -> AttemptFailure {
+        let timed_out = error.is_timeout();
+        let outcome = if error.is_connect() {
+            Outcome::ConnectFailed
+        } else {
+            Outcome::Interrupted
+        };
+        let detail = if timed_out {
+            format!("timed out after {:?}", self.inner.request_timeout)
+        } else {
+            let mut innermost: &dyn std::error::Error = &error;
+            while let Some(source) = innermost.source() {
+                innermost = source;
+            }
+            let what = if outcome == Outcome::ConnectFailed {
+                "connection failed"
+            } else {
+                "request failed"
+            };
+            format!("{what}: {}", self.redact(Cow::Owned(innermost.to_string())))
+        };
+        AttemptFailure {
+            error: ApiError::Transport {
+                method: call.method.to_string(),
+                url_path: call.path().to_string(),
+                detail,
+                timed_out,
+                source: Arc::new(error),
+            },
+            outcome,
+            retry_after: None,
+        }
+    }
+
+    /// Replaces any occurrence of a secret (the token, CI tokens, bearers) in server text.
+    fn redact(&self, text: Cow<'_, str>) -> String {
+        let mut secrets: Vec<String> = self
+            .inner
+            .token
+            .iter()
+            .map(|t| t.expose().to_string())
+            .collect();
+        if let Some(cache) = &self.inner.workload_identity {
+            secrets.extend(cache.secrets());
+        }
+        redact(text, &secrets)
+    }
+}
+
+/// Decodes a successful JSON answer; an empty body counts as `{}`.
+pub(super) fn decode<T: DeserializeOwned>(call: &Call, body: &[u8]) -> Result<T, ApiError> {
+    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    serde_json::from_slice(body).map_err(|source| ApiError::Decode {
+        path: call.path().to_string(),
+        source: Arc::new(source),
+    })
+}
+
+/// Reads at most `limit` bytes of the body; the flag tells whether more was left unread.
+async fn read_limited(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<(Vec<u8>, bool), reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, false))
+}
+
+/// Checks that a required request value is not empty.
+pub(super) fn required<'a>(what: &str, value: &'a str) -> Result<&'a str, ApiError> {
+    if value.is_empty() {
+        return Err(ApiError::InvalidRequest(format!(
+            "{what} must not be empty"
+        )));
+    }
+    Ok(value)
+}
+
+/// Checks a value that becomes one URL path segment (it is percent-encoded when used).
+pub(super) fn path_param<'a>(what: &str, value: &'a str) -> Result<&'a str, ApiError> {
+    if value == "." || value == ".." {
+        return Err(ApiError::InvalidRequest(format!(
+            "{what} {value:?} cannot be used in a URL path"
+        )));
+    }
+    required(what, value)
+}
+
+#[cfg(test)]
+mod tests;
