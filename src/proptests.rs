@@ -6,7 +6,7 @@
 use proptest::prelude::*;
 
 use crate::functions::service_account_principal;
-use crate::object_storage::policy_rules::{check_principal, classify_action, ActionKind};
+use crate::object_storage::policy::{check_principal, classify_action, ActionKind};
 use crate::timeouts::parse_duration;
 use crate::validate::{self, Scheme};
 

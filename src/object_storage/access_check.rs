@@ -15,9 +15,9 @@ use tf_provider::{AttributePath, DataSource, Diagnostics};
 
 use crate::api::cwobject::{AccessPolicy, ACCESS_POLICY_VERSION};
 use crate::diag;
-use crate::object_storage::access_eval::{evaluate, with_what_ifs};
-use crate::object_storage::org_policy::{self, Statement};
-use crate::object_storage::policy_rules::{self, ActionKind};
+use crate::object_storage::policy::{
+    self, check_policy, evaluate, statement_type, with_what_ifs, ActionKind, Statement,
+};
 use crate::provider::ProviderData;
 use crate::schema::{block, schema, set_of_strings, Attr, Kind};
 
@@ -74,7 +74,7 @@ pub fn check_principal(principal: &str) -> Result<(), String> {
             "must be one concrete principal, not a pattern: wildcards belong in policies".into(),
         );
     }
-    policy_rules::check_principal(principal)
+    policy::check_principal(principal)
 }
 
 /// Checks one action of `actions`: a concrete `s3:` or `cwobject:` action.
@@ -84,7 +84,7 @@ pub fn check_action(action: &str) -> Result<(), String> {
             "{action:?} is a pattern; name a concrete action such as \"s3:GetObject\""
         ));
     }
-    match policy_rules::classify_action(action) {
+    match policy::classify_action(action) {
         ActionKind::Invalid(why) => Err(format!("{action:?} {why}")),
         _ => Ok(()),
     }
@@ -133,13 +133,8 @@ fn check(diags: &mut Diagnostics, state: &AccessCheckState) -> bool {
         }
     }
     for (i, policy) in state.policies.iter().flatten().enumerate() {
-        let checked = org_policy::OrgPolicyState {
-            name: policy.name.clone(),
-            statements: policy.statements.clone(),
-            ..Default::default()
-        };
         let at = AttributePath::new("policies").index(i as i64);
-        org_policy::check_at(diags, &checked, &at);
+        check_policy(diags, &policy.name, &policy.statements, &at);
     }
     diags.errors.len() == before
 }
@@ -207,7 +202,7 @@ impl AccessCheckDataSource {
             ("name".to_string(), AttributeType::String),
             (
                 "statements".to_string(),
-                AttributeType::Set(Box::new(org_policy::statement_type())),
+                AttributeType::Set(Box::new(statement_type())),
             ),
         ]));
         let result = AttributeType::Object(HashMap::from([

@@ -2,8 +2,7 @@
 //! organization access policies, and what those policies allow (the access check).
 
 pub mod access_check;
-pub mod access_eval;
 pub mod org_policy;
-pub mod policy_rules;
+pub mod policy;
 pub mod wif_config;
 pub mod wif_config_lookup;

@@ -3,7 +3,6 @@
 //! The API has list, ensure (an upsert by name) and delete only. Reads list and filter; create
 //! refuses when the name is already taken remotely, because ensure would silently overwrite it.
 
-use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -12,26 +11,11 @@ use tf_provider::schema::{AttributeType, Schema};
 use tf_provider::value::{Value, ValueEmpty, ValueSet};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
-use crate::api::cwobject::{AccessPolicy, PolicyStatement, ACCESS_POLICY_VERSION};
+use crate::api::cwobject::{AccessPolicy, ACCESS_POLICY_VERSION};
 use crate::diag;
-use crate::object_storage::policy_rules::{self, StatementInput};
+use crate::object_storage::policy::{check_policy, statement_type, Statement};
 use crate::provider::ProviderData;
-use crate::schema::{block, schema, set_of_strings, Attr, Kind};
-
-/// One statement of the `statements` set.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Statement {
-    #[serde(default)]
-    pub name: Value<String>,
-    #[serde(default)]
-    pub effect: Value<String>,
-    #[serde(default)]
-    pub actions: ValueSet<Value<String>>,
-    #[serde(default)]
-    pub resources: ValueSet<Value<String>>,
-    #[serde(default)]
-    pub principals: ValueSet<Value<String>>,
-}
+use crate::schema::{block, schema, Attr, Kind};
 
 /// State of the resource.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -44,51 +28,6 @@ pub struct OrgPolicyState {
     pub version: Value<String>,
     #[serde(default)]
     pub statements: ValueSet<Statement>,
-}
-
-fn known_set(set: &ValueSet<Value<String>>) -> Option<BTreeSet<String>> {
-    let items = set.as_ref_option()?;
-    items.iter().map(|v| v.as_ref_option().cloned()).collect()
-}
-
-fn string_set(items: &[String]) -> ValueSet<Value<String>> {
-    Value::Value(items.iter().cloned().map(Value::Value).collect())
-}
-
-impl Statement {
-    fn input(&self) -> StatementInput {
-        StatementInput {
-            name: self.name.as_ref_option().cloned(),
-            effect: self.effect.as_ref_option().cloned(),
-            actions: known_set(&self.actions),
-            resources: known_set(&self.resources),
-            principals: known_set(&self.principals),
-        }
-    }
-
-    fn from_api(s: &PolicyStatement) -> Self {
-        Self {
-            name: Value::Value(s.name.clone()),
-            effect: Value::Value(s.effect.clone()),
-            actions: string_set(&s.actions),
-            resources: string_set(&s.resources),
-            principals: string_set(&s.principals),
-        }
-    }
-
-    /// The API form of this statement (unknown values as empty).
-    pub fn to_api(&self) -> PolicyStatement {
-        let list = |set: &ValueSet<Value<String>>| {
-            known_set(set).unwrap_or_default().into_iter().collect()
-        };
-        PolicyStatement {
-            name: self.name.as_ref_option().cloned().unwrap_or_default(),
-            effect: self.effect.as_ref_option().cloned().unwrap_or_default(),
-            actions: list(&self.actions),
-            resources: list(&self.resources),
-            principals: list(&self.principals),
-        }
-    }
 }
 
 impl OrgPolicyState {
@@ -123,56 +62,12 @@ impl OrgPolicyState {
 
 /// Checks name and statements; unknown values are skipped. Returns false on any error.
 pub fn check(diags: &mut Diagnostics, state: &OrgPolicyState) -> bool {
-    check_at(diags, state, &AttributePath::root())
-}
-
-/// [`check`] for a policy held at `at` (e.g. an element of the access check's `policies`):
-/// diagnostics go to `at.name` and `at.statements`.
-pub fn check_at(diags: &mut Diagnostics, state: &OrgPolicyState, at: &AttributePath) -> bool {
-    let under = |attr: &'static str| {
-        if at.steps.is_empty() {
-            AttributePath::new(attr)
-        } else {
-            at.clone().attribute(attr)
-        }
-    };
-    let before = diags.errors.len();
-    if let Value::Value(name) = &state.name {
-        if let Err(e) = crate::validate::length(name, 1, 255) {
-            diag::invalid(diags, under("name"), "name", e);
-        } else if name.contains('/') || name.chars().any(char::is_whitespace) {
-            diag::invalid(
-                diags,
-                under("name"),
-                "name",
-                format!("must not contain '/' or whitespace; got {name:?}"),
-            );
-        }
-    }
-    if let Value::Value(statements) = &state.statements {
-        let inputs: Vec<StatementInput> = statements.iter().map(Statement::input).collect();
-        for finding in policy_rules::check_statements(&inputs) {
-            let path = under("statements");
-            if finding.error {
-                diags.error("Invalid policy statement", finding.message, path);
-            } else {
-                diags.warning("Unrecognised policy action", finding.message, path);
-            }
-        }
-    }
-    diags.errors.len() == before
-}
-
-/// The type of one statement: an object with `name`, `effect`, `actions`, `resources`,
-/// `principals`.
-pub fn statement_type() -> AttributeType {
-    AttributeType::Object(HashMap::from([
-        ("name".to_string(), AttributeType::String),
-        ("effect".to_string(), AttributeType::String),
-        ("actions".to_string(), set_of_strings()),
-        ("resources".to_string(), set_of_strings()),
-        ("principals".to_string(), set_of_strings()),
-    ]))
+    check_policy(
+        diags,
+        &state.name,
+        &state.statements,
+        &AttributePath::root(),
+    )
 }
 
 /// The resource.
@@ -429,6 +324,8 @@ impl Resource for OrgPolicyResource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::cwobject::PolicyStatement;
+    use crate::object_storage::policy::statement::string_set;
 
     fn api_policy(statements: Vec<PolicyStatement>) -> AccessPolicy {
         AccessPolicy {

@@ -121,7 +121,7 @@ mod tests {
     #[test]
     fn the_provider_evaluator_agrees_with_every_case_of_the_shared_table() {
         let table: Table = serde_json::from_str(include_str!(
-            "../../tests/data/policy_evaluation_cases.json"
+            "../../../tests/data/policy_evaluation_cases.json"
         ))
         .unwrap();
         assert!(table.cases.len() >= 20, "the table lost cases");

@@ -1,0 +1,131 @@
+//! A policy statement as Terraform holds it (shared by the org-policy resource and the access
+//! check's what-if policies), its conversion to and from the API, and the plan-time check of a
+//! policy's name and statements.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+use tf_provider::schema::AttributeType;
+use tf_provider::value::{Value, ValueSet};
+use tf_provider::{AttributePath, Diagnostics};
+
+use super::rules::{check_statements, StatementInput};
+use crate::api::cwobject::PolicyStatement;
+use crate::diag;
+use crate::schema::set_of_strings;
+
+/// One statement of the `statements` set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Statement {
+    #[serde(default)]
+    pub name: Value<String>,
+    #[serde(default)]
+    pub effect: Value<String>,
+    #[serde(default)]
+    pub actions: ValueSet<Value<String>>,
+    #[serde(default)]
+    pub resources: ValueSet<Value<String>>,
+    #[serde(default)]
+    pub principals: ValueSet<Value<String>>,
+}
+
+fn known_set(set: &ValueSet<Value<String>>) -> Option<BTreeSet<String>> {
+    let items = set.as_ref_option()?;
+    items.iter().map(|v| v.as_ref_option().cloned()).collect()
+}
+
+pub(crate) fn string_set(items: &[String]) -> ValueSet<Value<String>> {
+    Value::Value(items.iter().cloned().map(Value::Value).collect())
+}
+
+impl Statement {
+    fn input(&self) -> StatementInput {
+        StatementInput {
+            name: self.name.as_ref_option().cloned(),
+            effect: self.effect.as_ref_option().cloned(),
+            actions: known_set(&self.actions),
+            resources: known_set(&self.resources),
+            principals: known_set(&self.principals),
+        }
+    }
+
+    /// The state form of an API statement.
+    pub(crate) fn from_api(s: &PolicyStatement) -> Self {
+        Self {
+            name: Value::Value(s.name.clone()),
+            effect: Value::Value(s.effect.clone()),
+            actions: string_set(&s.actions),
+            resources: string_set(&s.resources),
+            principals: string_set(&s.principals),
+        }
+    }
+
+    /// The API form of this statement (unknown values as empty).
+    pub fn to_api(&self) -> PolicyStatement {
+        let list = |set: &ValueSet<Value<String>>| {
+            known_set(set).unwrap_or_default().into_iter().collect()
+        };
+        PolicyStatement {
+            name: self.name.as_ref_option().cloned().unwrap_or_default(),
+            effect: self.effect.as_ref_option().cloned().unwrap_or_default(),
+            actions: list(&self.actions),
+            resources: list(&self.resources),
+            principals: list(&self.principals),
+        }
+    }
+}
+
+/// Checks a policy's name and statements, held at `at` (the root for the org-policy resource,
+/// an element of `policies` for the access check): diagnostics go to `at.name` and
+/// `at.statements`. Unknown values are skipped. Returns false on any error.
+pub fn check_policy(
+    diags: &mut Diagnostics,
+    name: &Value<String>,
+    statements: &ValueSet<Statement>,
+    at: &AttributePath,
+) -> bool {
+    let under = |attr: &'static str| {
+        if at.steps.is_empty() {
+            AttributePath::new(attr)
+        } else {
+            at.clone().attribute(attr)
+        }
+    };
+    let before = diags.errors.len();
+    if let Value::Value(name) = name {
+        if let Err(e) = crate::validate::length(name, 1, 255) {
+            diag::invalid(diags, under("name"), "name", e);
+        } else if name.contains('/') || name.chars().any(char::is_whitespace) {
+            diag::invalid(
+                diags,
+                under("name"),
+                "name",
+                format!("must not contain '/' or whitespace; got {name:?}"),
+            );
+        }
+    }
+    if let Value::Value(statements) = statements {
+        let inputs: Vec<StatementInput> = statements.iter().map(Statement::input).collect();
+        for finding in check_statements(&inputs) {
+            let path = under("statements");
+            if finding.error {
+                diags.error("Invalid policy statement", finding.message, path);
+            } else {
+                diags.warning("Unrecognised policy action", finding.message, path);
+            }
+        }
+    }
+    diags.errors.len() == before
+}
+
+/// The type of one statement: an object with `name`, `effect`, `actions`, `resources`,
+/// `principals`.
+pub fn statement_type() -> AttributeType {
+    AttributeType::Object(HashMap::from([
+        ("name".to_string(), AttributeType::String),
+        ("effect".to_string(), AttributeType::String),
+        ("actions".to_string(), set_of_strings()),
+        ("resources".to_string(), set_of_strings()),
+        ("principals".to_string(), set_of_strings()),
+    ]))
+}
