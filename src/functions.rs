@@ -1,10 +1,8 @@
 //! Provider functions: `provider::coreweave::service_account_principal`.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use tf_provider::schema::{Description, FunctionSchema, Parameter, Type};
-use tf_provider::{Diagnostics, DynamicFunction, Function};
+use tf_provider::{Diagnostics, Function};
 
 use crate::validate::{self, Scheme};
 
@@ -84,14 +82,6 @@ impl Function for ServiceAccountPrincipal {
             }
         }
     }
-}
-
-/// All provider functions by name.
-pub fn all() -> HashMap<String, Box<dyn DynamicFunction>> {
-    HashMap::from([(
-        ServiceAccountPrincipal::NAME.to_string(),
-        Box::new(ServiceAccountPrincipal) as Box<dyn DynamicFunction>,
-    )])
 }
 
 #[cfg(test)]

@@ -147,14 +147,18 @@ fn authentication_type() -> AttributeType {
 pub type Resources = HashMap<String, Box<dyn DynamicResource>>;
 /// Data sources by type name without the provider prefix.
 pub type DataSources = HashMap<String, Box<dyn DynamicDataSource>>;
+/// Provider functions by name.
+pub type Functions = HashMap<String, Box<dyn DynamicFunction>>;
 
-/// The resources and data sources the provider serves, by type name without the provider
-/// prefix; given by the registry above the resources, so that the provider imports none.
+/// The resources, data sources and functions the provider serves, by name without the provider
+/// prefix; given by the registry above them, so that the provider imports none.
 pub struct Registry {
     /// Builds every resource.
     pub resources: fn(&Arc<ProviderData>) -> Resources,
     /// Builds every data source.
     pub data_sources: fn(&Arc<ProviderData>) -> DataSources,
+    /// Builds every function.
+    pub functions: fn() -> Functions,
 }
 
 /// The CoreWeave provider.
@@ -277,10 +281,7 @@ impl Provider for CoreWeaveProvider {
         Some((self.registry.data_sources)(&self.data))
     }
 
-    fn get_functions(
-        &self,
-        _diags: &mut Diagnostics,
-    ) -> Option<HashMap<String, Box<dyn DynamicFunction>>> {
-        Some(crate::functions::all())
+    fn get_functions(&self, _diags: &mut Diagnostics) -> Option<Functions> {
+        Some((self.registry.functions)())
     }
 }

@@ -1,23 +1,27 @@
-//! The registry: every resource and data source by type name, and the provider built with them.
-//! It sits above the resources (which import the provider's shared data below them), so that
-//! the provider itself never imports a resource.
+//! The registry: every resource, data source and function by name, and the provider built with
+//! them. It sits above the resources (which import the provider's shared data below them), so
+//! that the provider itself never imports a feature module.
 
 use std::sync::Arc;
 
 use crate::cks::cluster_issuer::ClusterIssuerDataSource;
 use crate::cks::cluster_oidc::ClusterOidcResource;
+use crate::functions::ServiceAccountPrincipal;
 use crate::identity::caller_identity::CallerIdentityDataSource;
 use crate::object_storage::access_check::AccessCheckDataSource;
 use crate::object_storage::org_policy::OrgPolicyResource;
 use crate::object_storage::wif_config::WifConfigResource;
 use crate::object_storage::wif_config_lookup::WifConfigLookupDataSource;
-use crate::provider::{CoreWeaveProvider, DataSources, ProviderData, Registry, Resources};
+use crate::provider::{
+    CoreWeaveProvider, DataSources, Functions, ProviderData, Registry, Resources,
+};
 
 /// The provider, with this registry.
 pub fn provider() -> CoreWeaveProvider {
     CoreWeaveProvider::new(Registry {
         resources,
         data_sources,
+        functions,
     })
 }
 
@@ -57,6 +61,16 @@ pub fn data_sources(data: &Arc<ProviderData>) -> DataSources {
     map.insert(
         WifConfigLookupDataSource::NAME.into(),
         Box::new(WifConfigLookupDataSource::new(data.clone())),
+    );
+    map
+}
+
+/// Provider functions by name.
+pub fn functions() -> Functions {
+    let mut map = Functions::new();
+    map.insert(
+        ServiceAccountPrincipal::NAME.into(),
+        Box::new(ServiceAccountPrincipal),
     );
     map
 }

@@ -143,7 +143,7 @@ fn schema_names() -> Vec<(String, BTreeSet<String>)> {
             block_names(&schema.block, ""),
         ));
     }
-    for (name, function) in terraform_provider_coreweave::functions::all() {
+    for (name, function) in terraform_provider_coreweave::registry::functions() {
         let schema = function.schema(&mut Diagnostics::default()).expect(&name);
         pages.push((
             format!("docs/functions/{name}.md"),

@@ -14,9 +14,8 @@ use tf_provider::schema::{
 };
 use tf_provider::Diagnostics;
 
-use terraform_provider_coreweave::functions;
 use terraform_provider_coreweave::provider::{CoreWeaveProvider, ProviderData, PROVIDER_NAME};
-use terraform_provider_coreweave::registry::{data_sources, resources};
+use terraform_provider_coreweave::registry::{data_sources, functions, resources};
 
 /// Name of the provider binary, as used in page titles.
 const PROVIDER_BINARY: &str = "terraform-provider-coreweave";
@@ -151,7 +150,7 @@ pub fn render_all(examples_dir: &Path) -> Vec<(PathBuf, String)> {
     let data = Arc::new(ProviderData::default());
     let resources = schemas(resources(&data), |r, d| r.schema(d));
     let data_sources = schemas(data_sources(&data), |s, d| s.schema(d));
-    let functions = schemas(functions::all(), |f, d| f.schema(d));
+    let functions = schemas(functions(), |f, d| f.schema(d));
     let mut pages = Vec::new();
     let mut links = Vec::new();
     for (kind, list) in [
