@@ -4,11 +4,9 @@ pub mod api;
 pub mod cks;
 pub mod diag;
 pub mod functions;
-pub mod handshake;
 pub mod identity;
-pub mod interrupt;
-pub mod logging;
 pub mod object_storage;
+pub mod plugin;
 #[cfg(test)]
 mod proptests;
 pub mod provider;
@@ -22,6 +20,7 @@ pub mod validate;
 
 use std::process::ExitCode;
 
+use crate::plugin::{handshake, interrupt, logging};
 use crate::provider::PROVIDER_NAME;
 
 /// go-plugin's magic cookie that Terraform sets when it launches a provider.

@@ -207,7 +207,7 @@ impl CoreWeaveProvider {
             request_timeout: settings.request_timeout,
             max_retries: settings.max_retries,
             user_agent: crate::api::default_user_agent(),
-            stop: crate::interrupt::global().clone(),
+            stop: crate::plugin::interrupt::global().clone(),
         }
     }
 }

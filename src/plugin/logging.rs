@@ -52,7 +52,7 @@ pub fn init() {
     let _ = tracing_subscriber::registry()
         .with(HclogLayer.with_filter(filter))
         .with(
-            crate::interrupt::StopWatcher::new(crate::interrupt::global().clone())
+            crate::plugin::interrupt::StopWatcher::new(crate::plugin::interrupt::global().clone())
                 .with_filter(grpc_requests),
         )
         .try_init();
