@@ -234,7 +234,7 @@ fn changed_out_of_band_plans_the_way_back() {
     let (status, body) = sandbox.api(
         reqwest::Method::PATCH,
         &format!("/v1beta1/cks/clusters/{CLUSTER_DEMO}"),
-        Some(json!({"id": CLUSTER_DEMO, "version": version, "updateMask": "oidc.clientId", "oidc": {"issuerUrl": ISSUER, "clientId": "someone-else"}})),
+        Some(json!({"id": CLUSTER_DEMO, "version": version, "updateMask": "oidc.issuerUrl,oidc.clientId", "oidc": {"issuerUrl": ISSUER, "clientId": "someone-else"}})),
     );
     assert_eq!(status, 200, "{body}");
     let plan = ws.plan();
@@ -264,8 +264,12 @@ fn last_patch(sandbox: &Sandbox) -> serde_json::Value {
     patch.body.clone().expect("the PATCH body is logged")
 }
 
+/// The ten `oidc.*` paths, as the official provider lists them whenever any OIDC field changes.
+const ALL_OIDC_PATHS: &str = "oidc.issuerUrl,oidc.clientId,oidc.usernameClaim,oidc.usernamePrefix,\
+oidc.groupsClaim,oidc.groupsPrefix,oidc.ca,oidc.requiredClaim,oidc.adminGroupBinding,oidc.signingAlgorithms";
+
 #[test]
-fn each_single_field_change_sends_the_complete_oidc_object() {
+fn every_oidc_change_sends_the_complete_object_and_all_ten_paths() {
     let sandbox = Sandbox::start();
     let ws = Workspace::new();
     let config = |client_id: &str, extra: &str| {
@@ -273,11 +277,21 @@ fn each_single_field_change_sends_the_complete_oidc_object() {
             "resource \"coreweave_cks_cluster_oidc\" \"this\" {{\n  cluster_id = \"{CLUSTER_DEMO}\"\n  issuer_url = \"{ISSUER}\"\n  client_id  = \"{client_id}\"\n  username_claim = \"email\"\n{extra}\n}}\n"
         )
     };
+    let version = || sandbox.cluster(CLUSTER_DEMO)["version"].clone();
+
+    // Create.
     ws.write(
         &sandbox,
         &config("kubernetes", "  groups_claim = \"groups\""),
     );
+    sandbox.clear_requests();
     ws.apply();
+    assert_eq!(
+        last_patch(&sandbox),
+        json!({"id": CLUSTER_DEMO, "version": version(), "updateMask": ALL_OIDC_PATHS,
+               "oidc": {"issuerUrl": ISSUER, "clientId": "kubernetes", "usernameClaim": "email",
+                        "groupsClaim": "groups"}})
+    );
 
     // client_id alone.
     ws.write(&sandbox, &config("other", "  groups_claim = \"groups\""));
@@ -285,21 +299,19 @@ fn each_single_field_change_sends_the_complete_oidc_object() {
     ws.apply();
     assert_eq!(
         last_patch(&sandbox),
-        json!({"id": CLUSTER_DEMO, "version": sandbox.cluster(CLUSTER_DEMO)["version"],
-               "updateMask": "oidc.clientId",
+        json!({"id": CLUSTER_DEMO, "version": version(), "updateMask": ALL_OIDC_PATHS,
                "oidc": {"issuerUrl": ISSUER, "clientId": "other", "usernameClaim": "email",
                         "groupsClaim": "groups"}})
     );
     ws.assert_no_changes();
 
-    // groups_claim removed alone: named in the mask, left out of the complete object.
+    // groups_claim removed alone: every path named, the field left out of the complete object.
     ws.write(&sandbox, &config("other", ""));
     sandbox.clear_requests();
     ws.apply();
     assert_eq!(
         last_patch(&sandbox),
-        json!({"id": CLUSTER_DEMO, "version": sandbox.cluster(CLUSTER_DEMO)["version"],
-               "updateMask": "oidc.groupsClaim",
+        json!({"id": CLUSTER_DEMO, "version": version(), "updateMask": ALL_OIDC_PATHS,
                "oidc": {"issuerUrl": ISSUER, "clientId": "other", "usernameClaim": "email"}})
     );
     assert_eq!(
@@ -307,6 +319,42 @@ fn each_single_field_change_sends_the_complete_oidc_object() {
         json!({"issuerUrl": ISSUER, "clientId": "other", "usernameClaim": "email"})
     );
     ws.assert_no_changes();
+
+    // Destroy clears as the official provider does: no `oidc`, all ten paths.
+    sandbox.clear_requests();
+    ws.destroy();
+    assert_eq!(
+        last_patch(&sandbox),
+        json!({"id": CLUSTER_DEMO, "version": version(), "updateMask": ALL_OIDC_PATHS})
+    );
+    assert!(cluster_oidc(&sandbox, CLUSTER_DEMO).is_null());
+}
+
+#[test]
+fn the_sandbox_refuses_an_oidc_field_the_mask_does_not_name_and_an_empty_mask() {
+    let sandbox = Sandbox::start();
+    let version = sandbox.cluster(CLUSTER_DEMO)["version"].clone();
+    let path = format!("/v1beta1/cks/clusters/{CLUSTER_DEMO}");
+    let patch = |body: serde_json::Value| sandbox.api(reqwest::Method::PATCH, &path, Some(body));
+    let (status, body) = patch(json!({"id": CLUSTER_DEMO, "version": version,
+        "updateMask": "oidc.issuerUrl",
+        "oidc": {"issuerUrl": ISSUER, "clientId": "kubernetes"}}));
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.to_string().contains("oidc.clientId"),
+        "names the unmasked field: {body}"
+    );
+    for mask in [json!(""), serde_json::Value::Null] {
+        let mut request = json!({"id": CLUSTER_DEMO, "version": version,
+            "oidc": {"issuerUrl": ISSUER, "clientId": "kubernetes"}});
+        if !mask.is_null() {
+            request["updateMask"] = mask;
+        }
+        let (status, body) = patch(request);
+        assert_eq!(status, 400, "{body}");
+        assert!(body.to_string().contains("updateMask"), "{body}");
+    }
+    assert!(cluster_oidc(&sandbox, CLUSTER_DEMO).is_null());
 }
 
 #[test]

@@ -11,6 +11,7 @@ mod faults;
 mod federation_exchange;
 mod federation_walkthrough;
 mod function_principal;
+mod import_table;
 mod name_conflicts;
 mod object_storage_access_check;
 mod object_storage_org_policy;

@@ -304,6 +304,27 @@ fn invalid_statements_fail_at_plan_naming_the_statement_without_requests() {
             ),
             "is global, so `resources` must be exactly [\"*\"]",
         ),
+    ];
+    let sandbox = Sandbox::start();
+    for (statements, expected) in cases {
+        let ws = Workspace::new();
+        ws.write(&sandbox, &policy("acc-policy", &statements));
+        let out = ws.plan().failure();
+        assert!(out.contains(expected), "{statements}: {out}");
+        assert!(
+            out.contains("statements = ["),
+            "the diagnostic points at `statements`: {out}"
+        );
+    }
+    let ws = Workspace::new();
+    ws.write(&sandbox, &policy("", &two_statements()));
+    assert!(ws.plan().failure().contains("`name` must not be empty"));
+    assert!(sandbox.requests().is_empty(), "{:?}", sandbox.requests());
+}
+
+#[test]
+fn statements_the_api_accepts_but_that_match_nothing_are_warnings_on_statements() {
+    let cases = [
         (
             statement("s", &["iam:PassRole"], &["*"], &["*"]),
             "only \"s3\" and \"cwobject\" exist",
@@ -335,17 +356,19 @@ fn invalid_statements_fail_at_plan_naming_the_statement_without_requests() {
     for (statements, expected) in cases {
         let ws = Workspace::new();
         ws.write(&sandbox, &policy("acc-policy", &statements));
-        let out = ws.plan().failure();
-        assert!(out.contains(expected), "{statements}: {out}");
+        let plan = ws.plan();
+        assert_eq!(plan.code, 2, "{statements}: {}", plan.output());
+        let out = squash(&plan.output());
+        assert!(
+            out.contains("Warning:") && out.contains(expected),
+            "{statements}: {out}"
+        );
         assert!(
             out.contains("statements = ["),
             "the diagnostic points at `statements`: {out}"
         );
     }
-    let ws = Workspace::new();
-    ws.write(&sandbox, &policy("", &two_statements()));
-    assert!(ws.plan().failure().contains("`name` must not be empty"));
-    assert!(sandbox.requests().is_empty(), "{:?}", sandbox.requests());
+    assert!(sandbox.writes().is_empty(), "{:?}", sandbox.writes());
 }
 
 #[test]
