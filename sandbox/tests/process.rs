@@ -287,3 +287,57 @@ fn the_token_command_prints_a_token_from_a_running_sandbox() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_non_loopback_listen_address_is_refused_unless_allowed() {
+    let out = Command::new(BIN)
+        .args(["--listen", "0.0.0.0:0"])
+        .env_remove("COREWEAVE_SANDBOX_TOKEN")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "no banner");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("0.0.0.0") && stderr.contains("--allow-remote"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn allowed_on_a_non_loopback_address_the_admin_api_requires_the_token_too() {
+    let s = Running::start(&["--listen", "0.0.0.0:0", "--allow-remote", "--token", "t0k"]);
+    let (status, body) = s.http("GET", "/_sandbox/state", None, None);
+    assert_eq!(status, 401, "{body}");
+    let (status, body) = s.http("GET", "/_sandbox/state", Some("wrong"), None);
+    assert_eq!(status, 401, "{body}");
+    let (status, body) = s.http("GET", "/_sandbox/state", Some("t0k"), None);
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn on_loopback_the_admin_api_needs_no_token() {
+    let s = Running::start(&["--token", "t0k"]);
+    let (status, body) = s.http("GET", "/_sandbox/state", None, None);
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn a_request_whose_headers_never_end_is_dropped() {
+    let s = Running::start(&["--header-read-timeout-ms", "200"]);
+    let mut stream = TcpStream::connect(s.addr()).unwrap();
+    // A safety net only: the sandbox closes the connection long before.
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    write!(stream, "GET /v1beta1/cks/clusters HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let mut answer = Vec::new();
+    let read = stream.read_to_end(&mut answer);
+    assert!(
+        read.is_ok(),
+        "the sandbox closed the unfinished request: {read:?}"
+    );
+    let (status, _) = s.http("GET", "/v1beta1/cks/clusters", Some("sandbox-token"), None);
+    assert_eq!(status, 200, "and still serves complete requests");
+}

@@ -87,9 +87,10 @@ fn two_policies_of_one_name_unknown_at_plan_time_are_refused_at_apply() {
             policy("b", "terraform_data.name.output", "bucket-b")
         ),
     );
+    // Terraform plans each resource again at apply, with the names known by then.
     let out = ws.apply_args(&[]).failure();
     assert!(
-        out.contains("Another coreweave_object_storage_org_policy of this run is creating the policy \"shared\""),
+        out.contains("Two organization access policies named \"shared\""),
         "{out}"
     );
     assert_eq!(policy_writes(&sandbox).len(), 1, "{:?}", sandbox.writes());
@@ -197,8 +198,12 @@ fn a_wif_config_updated_onto_a_taken_pair_is_refused_at_plan_with_advice_for_an_
     assert!(out.contains(&sentence), "{out}");
     assert_eq!(
         out.matches(&theirs).count(),
-        1,
-        "the holder is named once: {out}"
+        2,
+        "the holder once, and its uid in the import command: {out}"
+    );
+    assert!(
+        out.contains("choose another issuer or audience for this config"),
+        "advice that fits an update: {out}"
     );
     assert!(
         !out.contains("instead of creating it"),

@@ -182,3 +182,22 @@ async fn get_config_reports_the_current_settings() {
         json!({"faultEvery": 0, "latencyMs": 7, "updateDurationMs": 2000, "loseWriteAnswers": 0, "bearerLifetimeSeconds": 28800, "busyPatches": 0})
     );
 }
+
+#[tokio::test]
+async fn the_request_log_keeps_the_newest_requests_and_counts_those_it_dropped() {
+    let h = Harness::with(|c| c.request_log_capacity = 3);
+    for id in ["a", "b", "c", "d", "e"] {
+        h.rest(Method::GET, &format!("/v1beta1/cks/clusters/{id}"), None)
+            .await;
+    }
+    let paths: Vec<String> = h.log().await;
+    assert_eq!(
+        paths,
+        ["c", "d", "e"].map(|id| format!("GET /v1beta1/cks/clusters/{id} 404"))
+    );
+    let a = h.admin(Method::GET, "/requests", None).await;
+    assert_eq!(a.body["dropped"], 2, "{}", a.body);
+    h.admin(Method::DELETE, "/requests", None).await;
+    let a = h.admin(Method::GET, "/requests", None).await;
+    assert_eq!(a.body, json!({"requests": [], "dropped": 0}));
+}

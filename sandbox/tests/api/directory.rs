@@ -152,3 +152,18 @@ async fn bearers_live_at_most_the_configured_lifetime_and_are_refused_after_it()
         .await;
     assert_eq!(expired.status, 401);
 }
+
+#[tokio::test]
+async fn a_ci_token_lifetime_at_the_ends_of_i64_saturates_instead_of_overflowing() {
+    let h = Harness::new();
+    for (seconds, exp) in [(i64::MAX, i64::MAX), (i64::MIN, i64::MIN)] {
+        let token = ci_token(&h, json!({"subject": SUBJECT, "expiresInSeconds": seconds})).await;
+        let payload = token.split('.').nth(1).expect("a JWT payload");
+        let claims: Value = serde_json::from_slice(
+            &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(claims["exp"], json!(exp));
+    }
+}
