@@ -92,7 +92,7 @@ fn forty_plus_invalid_configurations_are_errors_or_warnings_on_the_right_attribu
         // object_storage_org_policy
         (policy(&ok_stmt("ALLOW")), Error, "`effect` must be exactly \"Allow\" or \"Deny\""),
         (policy(&stmt("Allow", "[\"GetObject\"]", "[\"bkt\"]", "[\"*\"]")), Warning, "must be \"*\", \"s3:<Action>\" or \"cwobject:<Action>\""),
-        (policy(&stmt("Allow", "[\"s3:Get Object\"]", "[\"bkt\"]", "[\"*\"]")), Warning, "empty entry or one with whitespace"),
+        (policy(&stmt("Allow", "[\"s3:Get Object\"]", "[\"bkt\"]", "[\"*\"]")), Warning, "has an entry with whitespace"),
         (policy(&stmt("Allow", "[\"*\"]", "[\"bkt\"]", "[\"*\"]")), Error, "action \"*\" is global"),
         (policy(&stmt("Allow", "[\"s3:ListAllMyBuckets\"]", "[\"bkt\"]", "[\"*\"]")), Error, "action \"s3:ListAllMyBuckets\" is global"),
         (policy(&stmt("Allow", "[\"s3:GetObject\"]", "[\"bkt\"]", "[\"coreweave/\"]")), Warning, "must be \"coreweave/<user id>\""),
