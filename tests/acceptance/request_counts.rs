@@ -1,6 +1,8 @@
 //! API requests per Terraform phase, from the sandbox's request log: a no-change plan costs at
-//! most 2 requests per resource type whatever N, an apply or a destroy of N at most N + 2.
-//! Counts only; times are for `make bench`.
+//! most 2 requests per resource type whatever N, an apply or a destroy of N at most N + 2, except
+//! that creating N policies costs at most 3N + 1: each create lists right before and right after
+//! its write (the API's only write is an upsert; concurrent creates share those lists). Counts
+//! only; times are for `make bench`.
 
 use serde_json::json;
 
@@ -57,7 +59,7 @@ impl Counts {
 }
 
 #[test]
-fn requests_per_phase_stay_within_n_plus_2_and_a_no_change_plan_within_2() {
+fn requests_per_phase_stay_within_their_bounds_and_a_no_change_plan_within_2() {
     let sandbox = Sandbox::start();
     let ws = Workspace::new();
     ws.write(&sandbox, &many(N));
@@ -65,7 +67,17 @@ fn requests_per_phase_stay_within_n_plus_2_and_a_no_change_plan_within_2() {
 
     ws.apply();
     let apply = Counts::take(&sandbox);
-    apply.assert_at_most("apply", N + 2);
+    assert!(apply.wif.len() <= N + 2, "{:?}", apply.wif);
+    assert!(
+        apply.policies.len() <= 3 * N + 1,
+        "creating {N} policies made {} requests: {:?}",
+        apply.policies.len(),
+        apply.policies
+    );
+    eprintln!(
+        "creating {N} policies made {} requests ({N} writes)",
+        apply.policies.len()
+    );
     assert_eq!(apply.wif.iter().filter(|r| r.write).count(), N);
     assert_eq!(apply.policies.iter().filter(|r| r.write).count(), N);
 
