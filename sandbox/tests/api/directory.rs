@@ -156,7 +156,7 @@ async fn bearers_live_at_most_the_configured_lifetime_and_are_refused_after_it()
 #[tokio::test]
 async fn a_ci_token_lifetime_at_the_ends_of_i64_saturates_instead_of_overflowing() {
     let h = Harness::new();
-    for (seconds, exp) in [(i64::MAX, i64::MAX), (i64::MIN, i64::MIN)] {
+    for seconds in [i64::MAX, i64::MIN] {
         let token = ci_token(&h, json!({"subject": SUBJECT, "expiresInSeconds": seconds})).await;
         let payload = token.split('.').nth(1).expect("a JWT payload");
         let claims: Value = serde_json::from_slice(
@@ -164,6 +164,11 @@ async fn a_ci_token_lifetime_at_the_ends_of_i64_saturates_instead_of_overflowing
                 .unwrap(),
         )
         .unwrap();
-        assert_eq!(claims["exp"], json!(exp));
+        let exp = claims["exp"].as_i64().expect("a numeric exp");
+        if seconds == i64::MAX {
+            assert_eq!(exp, i64::MAX, "saturated");
+        } else {
+            assert!(exp < 0, "long expired: {exp}");
+        }
     }
 }
