@@ -1,6 +1,7 @@
 //! Who is calling: the principal behind a request's bearer token, and the middleware that the
 //! routes needing a token sit behind (`route_layer`): it answers `UNAUTHENTICATED` without one,
-//! else hands the handler the [`Caller`].
+//! else hands the handler the [`Caller`]. The admin API needs the static token only when the
+//! sandbox listens beyond loopback ([`require_admin_token`]).
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap};
@@ -56,6 +57,19 @@ pub async fn require_caller(
         }
         None => ApiError::unauthenticated().into_family_response(family_of(req.uri().path())),
     }
+}
+
+/// The `route_layer` of the admin API: open on loopback; beyond it (`--allow-remote`), only
+/// with the static API token.
+pub async fn require_admin_token(
+    State(state): State<SharedState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if state.admin_requires_token && !authorized(req.headers(), &state.token) {
+        return ApiError::unauthenticated().into_family_response(family_of(req.uri().path()));
+    }
+    next.run(req).await
 }
 
 #[cfg(test)]

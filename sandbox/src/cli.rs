@@ -17,7 +17,10 @@ USAGE:
                             [--ttl-seconds N] [--url URL]
 
 OPTIONS:
-    --listen ADDR              address to listen on (default 127.0.0.1:0 = any free port)
+    --listen ADDR              address to listen on (default 127.0.0.1:0 = any free port);
+                               a loopback address unless --allow-remote
+    --allow-remote             allow a non-loopback --listen address; the admin API
+                               (/_sandbox/*) then requires the API token too
     --token TOKEN              bearer token API requests must carry
                                (default: $COREWEAVE_SANDBOX_TOKEN, else sandbox-token)
     --org-id ORG               organization id of OIDC configs and of the caller that
@@ -28,6 +31,10 @@ OPTIONS:
     --update-duration-ms N     how long a PATCHed cluster stays STATUS_UPDATING (default 2000)
     --fault-every N            answer every Nth API request with 429, then 503, … (0 = off)
     --latency-ms N             delay every API response by N ms (default 0)
+    --header-read-timeout-ms N drop a connection whose request headers are not complete
+                               after N ms (default 10000)
+    --request-log-capacity N   keep the newest N requests in /_sandbox/requests (default
+                               10000; older ones are dropped and counted)
     -h, --help                 print this help
 
 TOKEN OPTIONS (asks a running sandbox for a service-account token and prints it):
@@ -71,6 +78,12 @@ pub struct Options {
     pub fault_every: u64,
     /// Added latency in milliseconds.
     pub latency_ms: u64,
+    /// Whether a non-loopback `listen` address is allowed (the admin API then needs the token).
+    pub allow_remote: bool,
+    /// Milliseconds after which a connection whose request headers are unfinished is dropped.
+    pub header_read_timeout_ms: u64,
+    /// How many requests the request log keeps.
+    pub request_log_capacity: usize,
 }
 
 /// What the command line asks for.
@@ -89,10 +102,12 @@ pub enum Command {
     Help,
 }
 
-/// Splits `--flag value` / `--flag=value` pairs, accepting only `known` flags.
+/// Splits `--flag value` / `--flag=value` pairs, accepting only `known` flags and the
+/// `switches` (flags without a value, paired with `"true"`).
 fn flag_pairs(
     args: impl IntoIterator<Item = String>,
     known: &[&str],
+    switches: &[&str],
 ) -> Result<Option<Vec<(String, String)>>, String> {
     let mut args = args.into_iter();
     let mut pairs = Vec::new();
@@ -104,6 +119,10 @@ fn flag_pairs(
             Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
             _ => (arg.clone(), None),
         };
+        if switches.contains(&arg.as_str()) {
+            pairs.push((arg, "true".into()));
+            continue;
+        }
         if !known.contains(&flag.as_str()) {
             return Err(format!("unknown argument {arg:?}"));
         }
@@ -123,7 +142,7 @@ fn parse_token(args: impl IntoIterator<Item = String>) -> Result<Command, String
         "--audience",
         "--ttl-seconds",
     ];
-    let Some(pairs) = flag_pairs(args, &known)? else {
+    let Some(pairs) = flag_pairs(args, &known, &[])? else {
         return Ok(Command::Help);
     };
     let mut url = DEFAULT_SANDBOX_URL.to_string();
@@ -176,6 +195,9 @@ pub fn parse(
         update_duration_ms: 2000,
         fault_every: 0,
         latency_ms: 0,
+        allow_remote: false,
+        header_read_timeout_ms: 10_000,
+        request_log_capacity: crate::request_log::DEFAULT_REQUEST_LOG_CAPACITY,
     };
     let mut args = args.into_iter().peekable();
     if args.peek().map(String::as_str) == Some("token") {
@@ -190,8 +212,10 @@ pub fn parse(
         "--update-duration-ms",
         "--fault-every",
         "--latency-ms",
+        "--header-read-timeout-ms",
+        "--request-log-capacity",
     ];
-    let Some(pairs) = flag_pairs(args, &known)? else {
+    let Some(pairs) = flag_pairs(args, &known, &["--allow-remote"])? else {
         return Ok(Command::Help);
     };
     for (flag, value) in pairs {
@@ -204,6 +228,12 @@ pub fn parse(
             "--seed" => opts.seed = Some(PathBuf::from(value)),
             "--update-duration-ms" => opts.update_duration_ms = number(&flag, &value)?,
             "--fault-every" => opts.fault_every = number(&flag, &value)?,
+            "--allow-remote" => opts.allow_remote = true,
+            "--header-read-timeout-ms" => opts.header_read_timeout_ms = number(&flag, &value)?,
+            "--request-log-capacity" => {
+                opts.request_log_capacity = usize::try_from(number(&flag, &value)?)
+                    .map_err(|_| format!("{flag} is too large"))?;
+            }
             _ => opts.latency_ms = number(&flag, &value)?,
         }
     }

@@ -28,6 +28,7 @@ pub mod wire;
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
@@ -60,7 +61,12 @@ pub fn app(state: SharedState) -> Router {
         .merge(token_exchange::routes())
         .merge(directory::routes())
         .merge(discovery::routes())
-        .merge(admin::routes())
+        .merge(
+            admin::routes().route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                auth::require_admin_token,
+            )),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
@@ -108,13 +114,46 @@ pub fn base_url(addr: SocketAddr) -> String {
     format!("http://{}", SocketAddr::new(ip, addr.port()))
 }
 
-/// Serves [`app`] on `listener` until `shutdown` completes.
+/// Serves [`app`] over HTTP/1.1 on `listener` until `shutdown` completes, then lets the
+/// connections in flight finish. A connection whose request headers are not complete
+/// `header_read_timeout` after it started sending them is dropped.
 pub async fn serve(
     listener: TcpListener,
     state: SharedState,
+    header_read_timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
+    let app = app(state);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    let connections = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!("accepting a connection failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let connection =
+            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        let connection = connections.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!("connection ended: {e}");
+            }
+        });
+    }
+    connections.shutdown().await;
+    Ok(())
 }

@@ -99,7 +99,20 @@ async fn run(options: Options) -> anyhow::Result<()> {
     let listener = TcpListener::bind(&options.listen)
         .await
         .with_context(|| format!("cannot listen on {}", options.listen))?;
-    let url = base_url(listener.local_addr()?);
+    let bound = listener.local_addr()?;
+    if !bound.ip().is_loopback() {
+        anyhow::ensure!(
+            options.allow_remote,
+            "refusing to listen on {bound} (from --listen {}): it is reachable from other machines, \
+             and the sandbox is an emulator with a test admin API. Listen on 127.0.0.1, or pass \
+             --allow-remote (the admin API then requires the API token too)",
+            options.listen
+        );
+        tracing::warn!(
+            "listening on {bound}, reachable beyond this machine: the admin API requires the API token"
+        );
+    }
+    let url = base_url(bound);
     tracing::info!(
         "seeded {} clusters, {} policies, {} OIDC configs; updates take {} ms",
         store.clusters.len(),
@@ -115,6 +128,8 @@ async fn run(options: Options) -> anyhow::Result<()> {
             update_duration_ms: options.update_duration_ms,
             fault_every: options.fault_every,
             latency_ms: options.latency_ms,
+            request_log_capacity: options.request_log_capacity,
+            admin_requires_token: !bound.ip().is_loopback(),
         },
         store,
     );
@@ -127,7 +142,8 @@ async fn run(options: Options) -> anyhow::Result<()> {
     drop(stdout);
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(serve(listener, state, async {
+    let header_read_timeout = Duration::from_millis(options.header_read_timeout_ms);
+    let server = tokio::spawn(serve(listener, state, header_read_timeout, async {
         let _ = stop_rx.await;
     }));
     stop_requested.await;

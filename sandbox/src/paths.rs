@@ -44,7 +44,8 @@ pub const EXCHANGE_PATH: &str =
 /// What a request path belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RouteKind {
-    /// `/_sandbox/*`: test admin API, no auth, not logged.
+    /// `/_sandbox/*`: test admin API, not logged; no auth on loopback, the API token when the
+    /// sandbox listens beyond it.
     Admin,
     /// `/id/*`: OIDC discovery, no auth, not logged.
     Discovery,

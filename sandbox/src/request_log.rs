@@ -1,6 +1,8 @@
 //! The log of API requests that tests read through `/_sandbox/requests`: method, path, status,
-//! whether the request is a write (as [`crate::paths::is_write`] says), and the body of a `PATCH`.
+//! whether the request is a write (as [`crate::paths::is_write`] says), and the body of a `PATCH`;
+//! the newest ones up to a capacity, with a count of those dropped to make room.
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
 
 use serde::Serialize;
@@ -34,19 +36,38 @@ struct Entry {
     status: Option<u16>,
 }
 
+/// How many requests a sandbox keeps unless told otherwise.
+pub const DEFAULT_REQUEST_LOG_CAPACITY: usize = 10_000;
+
 #[derive(Debug, Default)]
 struct Inner {
     next_seq: u64,
-    entries: Vec<Entry>,
+    entries: VecDeque<Entry>,
+    dropped: u64,
 }
 
-/// Requests in arrival order; each is listed once answered.
-#[derive(Debug, Default)]
+/// Requests in arrival order, the newest `capacity`; each is listed once answered.
+#[derive(Debug)]
 pub struct RequestLog {
     inner: Mutex<Inner>,
+    capacity: usize,
+}
+
+impl Default for RequestLog {
+    fn default() -> Self {
+        Self::with_capacity(DEFAULT_REQUEST_LOG_CAPACITY)
+    }
 }
 
 impl RequestLog {
+    /// An empty log that keeps the newest `capacity` requests (at least one).
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            inner: Mutex::default(),
+            capacity: capacity.max(1),
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -57,7 +78,11 @@ impl RequestLog {
         let mut inner = self.lock();
         let seq = inner.next_seq;
         inner.next_seq += 1;
-        inner.entries.push(Entry {
+        if inner.entries.len() == self.capacity {
+            inner.entries.pop_front();
+            inner.dropped += 1;
+        }
+        inner.entries.push_back(Entry {
             seq,
             method: method.to_string(),
             path: path.to_string(),
@@ -93,9 +118,16 @@ impl RequestLog {
             .collect()
     }
 
-    /// Forgets every request recorded so far.
+    /// How many requests were dropped to keep the log within its capacity.
+    pub fn dropped(&self) -> u64 {
+        self.lock().dropped
+    }
+
+    /// Forgets every request recorded so far, and the dropped count.
     pub fn clear(&self) {
-        self.lock().entries.clear();
+        let mut inner = self.lock();
+        inner.entries.clear();
+        inner.dropped = 0;
     }
 }
 
@@ -114,6 +146,20 @@ mod tests {
         let paths: Vec<_> = log.snapshot().into_iter().map(|r| r.path).collect();
         assert_eq!(paths, ["/a", "/b"]);
         assert_eq!(log.snapshot()[1].body, Some(serde_json::json!({"id": "b"})));
+    }
+
+    #[test]
+    fn the_oldest_requests_make_room_and_are_counted() {
+        let log = RequestLog::with_capacity(2);
+        for path in ["/a", "/b", "/c"] {
+            let ticket = log.begin("GET", path, None);
+            log.finish(ticket, 200);
+        }
+        let paths: Vec<_> = log.snapshot().into_iter().map(|r| r.path).collect();
+        assert_eq!(paths, ["/b", "/c"]);
+        assert_eq!(log.dropped(), 1);
+        log.clear();
+        assert_eq!(log.dropped(), 0);
     }
 
     #[test]

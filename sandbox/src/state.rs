@@ -11,7 +11,7 @@ use crate::model::issuer::issuer_url;
 use crate::model::oidc_config::OidcConfig;
 use crate::model::policy::Policy;
 use crate::model::service_account::{ServiceAccount, MAX_LIFETIME_SECONDS};
-use crate::request_log::RequestLog;
+use crate::request_log::{RequestLog, DEFAULT_REQUEST_LOG_CAPACITY};
 use crate::signing::{Issuer, Keyring};
 use crate::wire::errors::{ApiError, Code};
 
@@ -153,11 +153,16 @@ pub struct Config {
     pub fault_every: u64,
     /// Milliseconds of latency added to every API response.
     pub latency_ms: u64,
+    /// How many requests the request log keeps (the oldest are dropped and counted).
+    pub request_log_capacity: usize,
+    /// Whether the admin API requires the API token (when listening beyond loopback).
+    pub admin_requires_token: bool,
 }
 
 impl Config {
     /// Defaults for tests: token `sandbox-token`, org `sandbox-org`, base
-    /// `http://127.0.0.1:8080`, 2000 ms updates, no faults, no latency.
+    /// `http://127.0.0.1:8080`, 2000 ms updates, no faults, no latency, the default request log
+    /// capacity, an admin API without auth.
     pub fn for_tests() -> Self {
         Self {
             token: "sandbox-token".into(),
@@ -166,6 +171,8 @@ impl Config {
             update_duration_ms: 2000,
             fault_every: 0,
             latency_ms: 0,
+            request_log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
+            admin_requires_token: false,
         }
     }
 }
@@ -179,6 +186,8 @@ pub struct AppState {
     pub org_id: String,
     /// Base URL the sandbox serves.
     pub base_url: String,
+    /// Whether the admin API requires the API token.
+    pub admin_requires_token: bool,
     /// Runtime settings.
     pub settings: Settings,
     /// Fault injection counter.
@@ -207,9 +216,10 @@ impl AppState {
             token: config.token,
             org_id: config.org_id,
             base_url: config.base_url.trim_end_matches('/').to_string(),
+            admin_requires_token: config.admin_requires_token,
             settings,
             faults: FaultInjector::default(),
-            log: RequestLog::default(),
+            log: RequestLog::with_capacity(config.request_log_capacity),
             keys: Keyring::default(),
             bearers: Bearers::default(),
             store: Mutex::new(store),

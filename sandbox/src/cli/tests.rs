@@ -17,6 +17,30 @@ fn defaults() {
         (o.update_duration_ms, o.fault_every, o.latency_ms),
         (2000, 0, 0)
     );
+    assert!(!o.allow_remote);
+    assert_eq!(
+        (o.header_read_timeout_ms, o.request_log_capacity),
+        (10_000, 10_000)
+    );
+}
+
+#[test]
+fn allow_remote_is_a_switch_and_the_limits_take_values() {
+    let o = run(
+        &[
+            "--allow-remote",
+            "--listen",
+            "0.0.0.0:8089",
+            "--header-read-timeout-ms=250",
+            "--request-log-capacity",
+            "5",
+        ],
+        None,
+    )
+    .unwrap();
+    assert!(o.allow_remote);
+    assert_eq!(o.listen, "0.0.0.0:8089");
+    assert_eq!((o.header_read_timeout_ms, o.request_log_capacity), (250, 5));
 }
 
 #[test]

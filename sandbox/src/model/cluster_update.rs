@@ -70,7 +70,9 @@ pub fn parse_mask(mask: &str) -> Result<Vec<MaskPath>, ApiError> {
 
 impl UpdateClusterRequest {
     /// Request-level checks (no cluster needed): `id` and `version` present, `id` equals the
-    /// path id, valid mask, valid enum values. Returns the paths to apply.
+    /// path id, a mask of valid paths that names every field the body sets (the official
+    /// provider's newer fake refuses an empty mask and an "unmasked" body field), valid enum
+    /// values. Returns the paths to apply.
     pub fn plan(&self, path_id: &str) -> Result<Vec<MaskPath>, ApiError> {
         let mut bad = Vec::new();
         match self.id.as_deref() {
@@ -84,6 +86,13 @@ impl UpdateClusterRequest {
         if self.version.as_deref().unwrap_or_default().is_empty() {
             bad.push(FieldViolation::required("version"));
         }
+        let mask = self.update_mask.as_deref().unwrap_or_default();
+        if mask.is_empty() {
+            bad.push(FieldViolation::new(
+                "updateMask",
+                "must name at least one path",
+            ));
+        }
         if let Some(oidc) = &self.oidc {
             bad.extend(oidc.presence_violations("oidc"));
             bad.extend(oidc.enum_violations("oidc"));
@@ -91,29 +100,39 @@ impl UpdateClusterRequest {
         if !bad.is_empty() {
             return Err(ApiError::invalid(bad));
         }
-        match self.update_mask.as_deref() {
-            Some(mask) if !mask.is_empty() => parse_mask(mask),
-            _ => Ok(self.inferred_paths()),
+        let paths = parse_mask(mask)?;
+        let unmasked = self.unmasked_fields(&paths);
+        if !unmasked.is_empty() {
+            return Err(ApiError::invalid(unmasked));
         }
+        Ok(paths)
     }
 
-    /// AIP-157: without a mask, every field present in the body is updated.
-    fn inferred_paths(&self) -> Vec<MaskPath> {
-        let mut paths = Vec::new();
-        if let Some(oidc) = &self.oidc {
-            let fields = oidc.present_fields();
-            if fields.is_empty() {
-                paths.push(MaskPath::Oidc);
-            }
-            paths.extend(fields.into_iter().map(MaskPath::OidcField));
+    /// The body fields that no path of the mask names.
+    fn unmasked_fields(&self, paths: &[MaskPath]) -> Vec<FieldViolation> {
+        let unmasked = |field: String| {
+            FieldViolation::new(field, "is set in the body but not named in updateMask")
+        };
+        let mut bad = Vec::new();
+        if let Some(oidc) = self
+            .oidc
+            .as_ref()
+            .filter(|_| !paths.contains(&MaskPath::Oidc))
+        {
+            bad.extend(
+                oidc.present_fields()
+                    .into_iter()
+                    .filter(|field| !paths.contains(&MaskPath::OidcField(*field)))
+                    .map(|field| unmasked(format!("oidc.{}", field.json_name()))),
+            );
         }
-        if self.public.is_some() {
-            paths.push(MaskPath::Public);
+        if self.public.is_some() && !paths.contains(&MaskPath::Public) {
+            bad.push(unmasked("public".into()));
         }
-        if self.audit_policy.is_some() {
-            paths.push(MaskPath::AuditPolicy);
+        if self.audit_policy.is_some() && !paths.contains(&MaskPath::AuditPolicy) {
+            bad.push(unmasked("auditPolicy".into()));
         }
-        paths
+        bad
     }
 
     /// The version must be the cluster's current one (upgrades are out of scope).

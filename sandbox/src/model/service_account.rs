@@ -163,7 +163,7 @@ pub fn mint_ci_token(keys: &Keyring, request: CiTokenRequest) -> Result<String, 
                 .audience
                 .unwrap_or_else(|| DEFAULT_CI_AUDIENCE.into()),
         ),
-        exp: now + request.expires_in_seconds.unwrap_or(600),
+        exp: now.saturating_add(request.expires_in_seconds.unwrap_or(600)),
         iat: now,
     };
     keys.issuer(&issuer_url)

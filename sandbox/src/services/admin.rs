@@ -71,7 +71,9 @@ async fn bearers(State(state): State<SharedState>) -> AdminResult {
 }
 
 async fn requests(State(state): State<SharedState>) -> AdminResult {
-    Ok(Json(json!({ "requests": state.log.snapshot() })))
+    Ok(Json(
+        json!({ "requests": state.log.snapshot(), "dropped": state.log.dropped() }),
+    ))
 }
 
 async fn clear_requests(State(state): State<SharedState>) -> AdminResult {

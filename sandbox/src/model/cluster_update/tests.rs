@@ -36,14 +36,18 @@ fn violated_fields(err: &ApiError) -> Vec<String> {
 const ISSUER: &str = "https://idp.example.com";
 
 #[test]
-fn id_and_version_are_required() {
+fn id_version_and_a_mask_are_required() {
     let err = request(json!({})).plan("c1").unwrap_err();
-    assert_eq!(violated_fields(&err), ["id", "version"]);
+    assert_eq!(violated_fields(&err), ["id", "version", "updateMask"]);
+    let err = request(json!({"id": "c1", "version": "1.32", "updateMask": ""}))
+        .plan("c1")
+        .unwrap_err();
+    assert_eq!(violated_fields(&err), ["updateMask"]);
 }
 
 #[test]
 fn id_must_match_the_path() {
-    let err = request(json!({"id": "other", "version": "1.32"}))
+    let err = request(json!({"id": "other", "version": "1.32", "updateMask": "public"}))
         .plan("c1")
         .unwrap_err();
     assert_eq!(violated_fields(&err), ["id"]);
@@ -51,7 +55,11 @@ fn id_must_match_the_path() {
 
 #[test]
 fn a_different_version_is_rejected() {
-    let err = update(&cluster(None), json!({"id": "c1", "version": "1.33"})).unwrap_err();
+    let err = update(
+        &cluster(None),
+        json!({"id": "c1", "version": "1.33", "updateMask": "public"}),
+    )
+    .unwrap_err();
     assert_eq!(violated_fields(&err), ["version"]);
 }
 
@@ -90,12 +98,11 @@ fn a_masked_path_with_a_value_sets_it() {
     let c = update(
         &cluster(None),
         json!({"id": "c1", "version": "1.32", "updateMask": "oidc.issuerUrl,oidc.clientId",
-               "oidc": {"issuerUrl": ISSUER, "clientId": "k", "groupsClaim": "ignored"}}),
+               "oidc": {"issuerUrl": ISSUER, "clientId": "k"}}),
     )
     .unwrap();
     let o = c.oidc.unwrap();
     assert_eq!((o.issuer_url.as_str(), o.client_id.as_str()), (ISSUER, "k"));
-    assert_eq!(o.groups_claim, "", "not in the mask: not applied");
 }
 
 #[test]
@@ -134,25 +141,28 @@ fn clearing_every_oidc_field_removes_the_block() {
 }
 
 #[test]
-fn without_a_mask_only_fields_present_in_the_body_change() {
-    let before = cluster(Some(
-        json!({"issuerUrl": ISSUER, "clientId": "k", "groupsClaim": "g"}),
-    ));
-    let c = update(
-        &before,
-        json!({"id": "c1", "version": "1.32", "oidc": {"issuerUrl": ISSUER, "clientId": "k2"}}),
-    )
-    .unwrap();
-    assert_eq!(
-        c.oidc.unwrap(),
-        Oidc {
-            issuer_url: ISSUER.into(),
-            client_id: "k2".into(),
-            groups_claim: "g".into(),
-            ..Oidc::default()
+fn a_body_field_the_mask_does_not_name_is_refused() {
+    for (mask, unnamed) in [
+        ("oidc.issuerUrl", vec!["oidc.clientId", "oidc.groupsClaim"]),
+        ("oidc.issuerUrl,oidc.clientId", vec!["oidc.groupsClaim"]),
+        (
+            "public",
+            vec!["oidc.issuerUrl", "oidc.clientId", "oidc.groupsClaim"],
+        ),
+    ] {
+        let err = request(json!({"id": "c1", "version": "1.32", "updateMask": mask,
+            "oidc": {"issuerUrl": ISSUER, "clientId": "k", "groupsClaim": "g"}, "public": true}))
+        .plan("c1")
+        .unwrap_err();
+        let mut expected = unnamed;
+        if !mask.contains("public") {
+            expected.push("public");
         }
-    );
-    assert!(c.public, "public absent from the body: unchanged");
+        assert_eq!(violated_fields(&err), expected, "{mask}");
+    }
+    let whole = request(json!({"id": "c1", "version": "1.32", "updateMask": "oidc",
+        "oidc": {"issuerUrl": ISSUER, "clientId": "k", "groupsClaim": "g"}}));
+    assert_eq!(whole.plan("c1").unwrap(), [MaskPath::Oidc]);
 }
 
 #[test]
@@ -171,7 +181,7 @@ fn an_oidc_object_without_issuer_or_client_id_is_rejected_whatever_the_mask() {
     ] {
         let err = update(
             &before,
-            json!({"id": "c1", "version": "1.32", "updateMask": "oidc.groupsClaim", "oidc": oidc}),
+            json!({"id": "c1", "version": "1.32", "updateMask": "oidc", "oidc": oidc}),
         )
         .unwrap_err();
         assert_eq!(err.code, Code::InvalidArgument);
@@ -180,25 +190,33 @@ fn an_oidc_object_without_issuer_or_client_id_is_rejected_whatever_the_mask() {
 }
 
 #[test]
-fn the_full_object_with_a_one_field_mask_changes_only_that_field() {
+fn all_ten_paths_with_the_complete_object_replace_the_block() {
     let before = cluster(Some(
         json!({"issuerUrl": ISSUER, "clientId": "k", "groupsClaim": "g"}),
     ));
+    let all_ten = "oidc.issuerUrl,oidc.clientId,oidc.usernameClaim,oidc.usernamePrefix,\
+oidc.groupsClaim,oidc.groupsPrefix,oidc.ca,oidc.requiredClaim,oidc.adminGroupBinding,oidc.signingAlgorithms";
     let c = update(
         &before,
-        json!({"id": "c1", "version": "1.32", "updateMask": "oidc.groupsClaim",
-               "oidc": {"issuerUrl": ISSUER, "clientId": "k"}}),
+        json!({"id": "c1", "version": "1.32", "updateMask": all_ten,
+               "oidc": {"issuerUrl": ISSUER, "clientId": "k2"}}),
     )
     .unwrap();
     assert_eq!(
         c.oidc.unwrap(),
         Oidc {
             issuer_url: ISSUER.into(),
-            client_id: "k".into(),
+            client_id: "k2".into(),
             ..Oidc::default()
         }
     );
-    assert!(c.public, "public absent from the body: unchanged");
+    assert!(c.public, "public not in the mask: unchanged");
+    let cleared = update(
+        &before,
+        json!({"id": "c1", "version": "1.32", "updateMask": all_ten}),
+    )
+    .unwrap();
+    assert!(cleared.oidc.is_none());
 }
 
 #[test]
