@@ -232,9 +232,7 @@ fn a_wif_config_created_onto_a_taken_pair_is_refused_at_plan_in_one_sentence() {
         "the holder once, and its uid in the import command: {out}"
     );
     assert!(
-        out.contains(&format!(
-            "terraform import coreweave_object_storage_wif_config."
-        )),
+        out.contains("terraform import coreweave_object_storage_wif_config."),
         "{out}"
     );
     assert!(sandbox.writes().is_empty(), "{:?}", sandbox.writes());
