@@ -26,16 +26,32 @@ pub fn invalid(
     );
 }
 
-/// How to adopt an existing remote object instead of creating a new one: the CLI command and
-/// the `import` block for a resource of type `coreweave_<resource>` (e.g. `object_storage_org_policy`),
-/// both with the object's import id. Terraform does not tell the provider the resource's local name,
-/// so the hint writes `<name>`.
-pub fn import_hint(resource: &str, id: &str) -> String {
+/// Which resource an import hint puts an existing object into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Import {
+    /// The resource that tried to create it: adopt the object instead.
+    InsteadOfCreating,
+    /// A resource of its own: the resource at hand manages another object.
+    IntoItsOwnResource,
+}
+
+/// How to adopt an existing remote object: the CLI command for a resource of type
+/// `coreweave_<resource>` (e.g. `object_storage_org_policy`) with the object's import id.
+/// Terraform does not tell a provider the address of the resource it works on, so the command
+/// writes `coreweave_<resource>.<name>` and says where Terraform shows the address.
+pub fn import_hint(resource: &str, id: &str, into: Import) -> String {
     let address = format!("{PROVIDER_NAME}_{resource}.<name>");
-    format!(
-        "To manage it with Terraform, import it instead of creating it:\n  terraform import {address} {id}\n\
-         or add an `import {{ to = {address}, id = \"{id}\" }}` block."
-    )
+    match into {
+        Import::InsteadOfCreating => format!(
+            "To manage it with Terraform, import it instead of creating it:\n  terraform import {address} {id}\n\
+             with this resource's address (Terraform shows it with this error) in place of {address}, or write an \
+             `import` block with that id."
+        ),
+        Import::IntoItsOwnResource => format!(
+            "To manage it with Terraform, import it into a resource of its own:\n  terraform import {address} {id}\n\
+             or write an `import` block with that id."
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -43,11 +59,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_import_hint_names_the_resource_type() {
-        let hint = import_hint("object_storage_org_policy", "p");
-        assert!(hint.contains("terraform import coreweave_object_storage_org_policy.<name> p\n"));
-        assert!(
-            hint.contains("import { to = coreweave_object_storage_org_policy.<name>, id = \"p\" }")
-        );
+    fn the_import_hint_names_the_resource_type_and_the_id_once() {
+        for into in [Import::InsteadOfCreating, Import::IntoItsOwnResource] {
+            let hint = import_hint("object_storage_org_policy", "p-1", into);
+            assert!(
+                hint.contains("terraform import coreweave_object_storage_org_policy.<name> p-1\n"),
+                "{hint}"
+            );
+            assert_eq!(hint.matches("p-1").count(), 1, "{hint}");
+        }
+        let adopting = import_hint("object_storage_wif_config", "u", Import::InsteadOfCreating);
+        assert!(adopting.contains("this resource's address"), "{adopting}");
     }
 }

@@ -6,6 +6,7 @@ pub mod diag;
 pub mod functions;
 pub mod identity;
 pub mod object_storage;
+pub mod planned_names;
 pub mod plugin;
 #[cfg(test)]
 mod proptests;

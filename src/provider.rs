@@ -12,6 +12,7 @@ use tf_provider::{
 };
 
 use crate::api::{ApiClient, ClientConfig, WorkloadIdentity};
+use crate::planned_names::PlannedNames;
 use crate::schema::{block, schema, Attr, Kind};
 use crate::settings::{
     self, Environment, Input, ProcessEnvironment, RawSettings, SettingError, Settings,
@@ -33,12 +34,20 @@ pub struct Configured {
 #[derive(Default)]
 pub struct ProviderData {
     configured: RwLock<Option<Arc<Configured>>>,
+    /// The names this process's planned resources create or hold.
+    pub planned: PlannedNames,
 }
 
 impl ProviderData {
+    /// The configured client, if the provider was configured (for checks that may wait until
+    /// apply when it was not).
+    pub fn configured(&self) -> Option<Arc<Configured>> {
+        self.configured.read().ok().and_then(|c| c.clone())
+    }
+
     /// The configured client, or an error diagnostic when the provider was not configured.
     pub fn get(&self, diags: &mut Diagnostics) -> Option<Arc<Configured>> {
-        let configured = self.configured.read().ok().and_then(|c| c.clone());
+        let configured = self.configured();
         if configured.is_none() {
             diags.root_error(
                 "Provider not configured",

@@ -327,24 +327,20 @@ pub struct OidcUpdate {
 }
 
 impl OidcUpdate {
-    /// The change from `old` to `new` (`None`: no OIDC), or `None` when no field changes. It
-    /// sends the **complete** desired block (every set field: the API checks the fields present
-    /// whatever the mask says) and masks the fields that change; a cleared field is masked and
-    /// left out of the block. Removing OIDC masks all ten fields and sends no block.
+    /// The change from `old` to `new` (`None`: no OIDC), or `None` when no field changes. As
+    /// the official provider does (the one pattern proven against the real API), whenever any
+    /// field changes it masks **all ten** `oidc.*` paths and sends the complete desired block
+    /// (every set field; an unset one is masked and left out, which clears it). Removing OIDC
+    /// masks all ten paths and sends no block.
     pub fn between(old: Option<&ClusterOidc>, new: Option<&ClusterOidc>) -> Option<OidcUpdate> {
         let unset = ClusterOidc::default();
         let old = old.unwrap_or(&unset);
         let new = new.filter(|oidc| !oidc.is_empty());
         let changed = OIDC_FIELDS
             .iter()
-            .filter(|field| (field.differs)(old, new.unwrap_or(&unset)));
-        let update_mask: Vec<String> = match new {
-            Some(_) => changed.map(|field| field.path.to_string()).collect(),
-            None if changed.count() > 0 => OIDC_FIELDS.iter().map(|f| f.path.to_string()).collect(),
-            None => Vec::new(),
-        };
-        (!update_mask.is_empty()).then(|| OidcUpdate {
-            update_mask,
+            .any(|field| (field.differs)(old, new.unwrap_or(&unset)));
+        changed.then(|| OidcUpdate {
+            update_mask: OIDC_FIELDS.iter().map(|f| f.path.to_string()).collect(),
             oidc: new.cloned(),
         })
     }

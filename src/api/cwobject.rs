@@ -3,6 +3,11 @@
 //! The API has no get-by-name: every read is a list. The client holds one shared copy of the
 //! list ([`super::shared_list`]): refreshing N policies costs one list call, and the client's
 //! own ensures and deletes update that copy instead of discarding it.
+//!
+//! The API has no create-only call either: ensure is an upsert. [`ApiClient::create_access_policy`]
+//! narrows the window in which it could replace someone else's policy as far as that allows: the
+//! name is reserved within this client, a list taken right before the write must not hold it,
+//! and a list taken right after must hold exactly these statements.
 
 use std::sync::Arc;
 
@@ -53,6 +58,24 @@ pub struct PolicyStatement {
     /// Principals: `*`, `coreweave/<user uid>`, `role/<...>`.
     #[serde(default)]
     pub principals: Vec<String>,
+}
+
+/// Why [`ApiClient::create_access_policy`] did not create the policy.
+#[derive(Debug, thiserror::Error)]
+pub enum CreatePolicyError {
+    /// Another create of this name through this client is under way; nothing was written.
+    #[error("another create of this policy name is under way")]
+    CreatingInThisRun,
+    /// A list taken right before the write holds this policy; nothing was written.
+    #[error("a policy of this name already exists")]
+    Exists(AccessPolicy),
+    /// The policy was written, and a list taken right after holds other statements: someone
+    /// else wrote the same name at the same moment, and theirs replaced these.
+    #[error("the policy was replaced by other statements right after it was written")]
+    Replaced(AccessPolicy),
+    /// The API failed.
+    #[error(transparent)]
+    Api(#[from] ApiError),
 }
 
 #[derive(Deserialize)]
@@ -156,6 +179,47 @@ impl ApiClient {
             statements: policy.statements.clone(),
         });
         Ok(())
+    }
+
+    /// Creates `policy` unless a policy of its name exists (see the module documentation): the
+    /// name is reserved in the shared list, a list that starts right before the write must not
+    /// hold it, and one that starts right after it must hold these statements. A same-named
+    /// write by someone else between the first list and this write is not seen (the API offers
+    /// nothing that could); one after this write is ([`CreatePolicyError::Replaced`]).
+    pub async fn create_access_policy(
+        &self,
+        policy: &AccessPolicy,
+    ) -> Result<(), CreatePolicyError> {
+        let policies = &self.inner.access_policies;
+        let _reserved = policies
+            .reserve(&policy.name)
+            .ok_or(CreatePolicyError::CreatingInThisRun)?;
+        let before = policies.fresh(|| self.fetch_access_policies()).await?;
+        if let Some(existing) = before.iter().find(|p| p.name == policy.name) {
+            return Err(CreatePolicyError::Exists(existing.clone()));
+        }
+        self.ensure_access_policy(policy).await?;
+        let after = match policies.fresh(|| self.fetch_access_policies()).await {
+            Ok(after) => after,
+            Err(error) => {
+                // The write succeeded; a failed read-back is no evidence against it.
+                tracing::warn!(name = %policy.name, %error, "could not read the created policy back");
+                return Ok(());
+            }
+        };
+        let wanted = normalized(&policy.statements);
+        match after.iter().find(|p| p.name == policy.name) {
+            Some(found) if normalized(&found.statements) != wanted => {
+                Err(CreatePolicyError::Replaced(found.clone()))
+            }
+            Some(_) => Ok(()),
+            None => {
+                // Deleted right after, or a list that lags behind the write: the next refresh
+                // tells, and only it removes the policy from state.
+                tracing::warn!(name = %policy.name, "the created policy is not in the list read right after");
+                Ok(())
+            }
+        }
     }
 
     /// Whether a fresh list holds `policy` as given (statement and list order aside).

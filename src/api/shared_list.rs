@@ -14,7 +14,10 @@
 //!   the write first). A write whose outcome is unknown or that failed calls
 //!   [`SharedList::invalidate`], so the next reader lists again.
 //! - **Window.** Objects created or deleted by someone else after the list was taken are not
-//!   seen until the next operation.
+//!   seen until the next operation, except by [`SharedList::fresh`], which takes a list that
+//!   started after its caller asked (checks right before and after a create use it).
+//! - **Reservations.** A create reserves its key first ([`SharedList::reserve`]), so that a
+//!   second create of one key through this client is refused at once instead of racing it.
 //!
 //! Hand-written rather than a cache crate: this is one entry that must be patched in place, also
 //! while it is still loading. `moka`'s future cache coalesces loads, but holds immutable values
@@ -23,8 +26,10 @@
 //! event-listener, uuid, ...) for a single key. The coalescing itself is
 //! `tokio::sync::OnceCell`, already a dependency; what is written here is the state around it.
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::mem;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::OnceCell;
@@ -59,17 +64,52 @@ enum State<T> {
     Ready(Arc<Vec<T>>),
 }
 
+/// Lists that must start after their caller asked: one at a time, and the callers that waited
+/// for their turn share the one that started after they arrived.
+struct FreshLists<T> {
+    turn: tokio::sync::Mutex<()>,
+    /// How many fresh lists have started.
+    started: AtomicU64,
+    /// The number and the answer of the last fresh list that finished.
+    last: Mutex<Option<(u64, ListResult<T>)>>,
+}
+
 /// The shared copy of one list.
 pub(super) struct SharedList<T> {
     state: Mutex<State<T>>,
+    fresh: FreshLists<T>,
+    reserved: Mutex<HashSet<String>>,
 }
 
 impl<T> Default for SharedList<T> {
     fn default() -> Self {
         Self {
             state: Mutex::new(State::Empty),
+            fresh: FreshLists {
+                turn: tokio::sync::Mutex::new(()),
+                started: AtomicU64::new(0),
+                last: Mutex::new(None),
+            },
+            reserved: Mutex::new(HashSet::new()),
         }
     }
+}
+
+/// A key reserved for a create through this client ([`SharedList::reserve`]); free again when
+/// dropped.
+pub(super) struct Reservation<'a, T> {
+    list: &'a SharedList<T>,
+    key: String,
+}
+
+impl<T> Drop for Reservation<'_, T> {
+    fn drop(&mut self) {
+        locked(&self.list.reserved).remove(&self.key);
+    }
+}
+
+fn locked<V>(mutex: &Mutex<V>) -> MutexGuard<'_, V> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn apply<T: Keyed>(list: &mut Vec<T>, change: Change<T>) {
@@ -84,7 +124,7 @@ fn apply<T: Keyed>(list: &mut Vec<T>, change: Change<T>) {
 
 impl<T: Keyed> SharedList<T> {
     fn lock(&self) -> MutexGuard<'_, State<T>> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        locked(&self.state)
     }
 
     /// The shared list, calling `fetch` only when no list is held and none is under way.
@@ -126,6 +166,39 @@ impl<T: Keyed> SharedList<T> {
     {
         self.invalidate();
         self.get(fetch).await
+    }
+
+    /// A list whose request started after this call, for checks that must not trust a copy
+    /// taken earlier (it replaces the held list). Fresh lists run one at a time; callers that
+    /// waited for their turn share the one that started after they arrived, so N concurrent
+    /// callers cost about two lists, not N.
+    pub(super) async fn fresh<F, Fut>(&self, fetch: F) -> ListResult<T>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Vec<T>, ApiError>>,
+    {
+        let asked = self.fresh.started.load(Ordering::SeqCst);
+        let _turn = self.fresh.turn.lock().await;
+        if let Some((number, result)) = &*locked(&self.fresh.last) {
+            if *number > asked {
+                return result.clone();
+            }
+        }
+        let number = self.fresh.started.fetch_add(1, Ordering::SeqCst) + 1;
+        let result = self.refetch(fetch).await;
+        *locked(&self.fresh.last) = Some((number, result.clone()));
+        result
+    }
+
+    /// Reserves `key` for a create through this client until the reservation is dropped;
+    /// `None` when another create holds it.
+    pub(super) fn reserve(&self, key: &str) -> Option<Reservation<'_, T>> {
+        locked(&self.reserved)
+            .insert(key.to_string())
+            .then(|| Reservation {
+                list: self,
+                key: key.to_string(),
+            })
     }
 
     /// Keeps the answer of `flight` with the writes made meanwhile, and returns what is held.

@@ -26,7 +26,7 @@ use super::{ApiClient, ApiError, Code};
 const SERVICE: &str = "coreweave.workload_federation.control_plane.v1beta1.WFControlPlaneService";
 
 /// An OIDC trust configuration of AI Object Storage workload identity federation.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OidcConfig {
     /// Server-assigned id.

@@ -256,7 +256,7 @@ impl ClusterOidcResource {
         schema(block(
             "Configures an external OIDC identity provider (Google, Okta, Entra ID, …) on a CKS cluster, so that its \
              unmanaged API endpoint accepts that provider's tokens. Creating it refuses to overwrite an issuer that is \
-             already configured on the cluster: import it instead. Every change PATCHes the complete OIDC block (the update mask names the fields that change) \
+             already configured on the cluster: import it instead. Every change PATCHes the complete OIDC block (with all ten `oidc.*` paths in the update mask, as the official provider does) \
              and waits until the cluster is `STATUS_RUNNING` again.",
             [
                 Attr::string("id", Kind::Computed, "Same as `cluster_id`."),
@@ -494,7 +494,11 @@ impl Resource for ClusterOidcResource {
                 format!(
                     "CKS cluster {cluster_id} already trusts the OIDC issuer {issuer}. The provider does not overwrite \
                      OIDC settings it does not manage; nothing was changed.\n{}",
-                    diag::import_hint(ClusterOidcResource::NAME, &cluster_id)
+                    diag::import_hint(
+                        ClusterOidcResource::NAME,
+                        &cluster_id,
+                        diag::Import::InsteadOfCreating,
+                    )
                 ),
                 AttributePath::new("cluster_id"),
             );

@@ -4,5 +4,6 @@
 pub mod access_check;
 pub mod org_policy;
 pub mod policy;
+pub mod taken_names;
 pub mod wif_config;
 pub mod wif_config_lookup;

@@ -1,7 +1,9 @@
 //! Resource `coreweave_object_storage_org_policy`: an AI Object Storage organization access policy.
 //!
-//! The API has list, ensure (an upsert by name) and delete only. Reads list and filter; create
-//! refuses when the name is already taken remotely, because ensure would silently overwrite it.
+//! The API has list, ensure (an upsert by name) and delete only. Reads list and filter. A name
+//! that is already taken is refused at plan time (a create, a rename, or two resources of one
+//! configuration creating it) and again by the create itself
+//! ([`crate::api::ApiClient::create_access_policy`]), because ensure would silently overwrite it.
 
 use std::sync::Arc;
 
@@ -11,9 +13,11 @@ use tf_provider::schema::{AttributeType, Schema};
 use tf_provider::value::{Value, ValueEmpty, ValueSet};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
-use crate::api::cwobject::{AccessPolicy, ACCESS_POLICY_VERSION};
+use crate::api::cwobject::{AccessPolicy, CreatePolicyError, ACCESS_POLICY_VERSION};
+use crate::api::ApiClient;
 use crate::diag;
 use crate::object_storage::policy::{check_policy, statement_type, Statement};
+use crate::object_storage::taken_names;
 use crate::provider::ProviderData;
 use crate::schema::{block, schema, Attr, Kind};
 
@@ -70,6 +74,21 @@ pub fn check(diags: &mut Diagnostics, state: &OrgPolicyState) -> bool {
     )
 }
 
+/// The policy named `name` in the client's shared list.
+async fn find_in(
+    diags: &mut Diagnostics,
+    client: &ApiClient,
+    name: &str,
+) -> Option<Option<AccessPolicy>> {
+    match client.list_access_policies().await {
+        Ok(policies) => Some(policies.iter().find(|p| p.name == name).cloned()),
+        Err(e) => {
+            diag::api_error(diags, "listing organization access policies", &e);
+            None
+        }
+    }
+}
+
 /// The resource.
 pub struct OrgPolicyResource {
     data: Arc<ProviderData>,
@@ -91,10 +110,13 @@ impl OrgPolicyResource {
             "An AI Object Storage organization access policy: who (principals) may do what (actions) on which \
              buckets (resources). Organization policies are evaluated before bucket policies, and they are the only \
              policies evaluated for a pod that exchanged its service account token for S3 credentials. Creating \
-             refuses to overwrite a policy of the same name that already exists: import it instead. The check \
-             uses the policy list the provider takes once per Terraform run (at the first create of the apply) and \
-             keeps current with its own writes, so a same-named policy created by someone else after that moment \
-             and before this create is not seen, and would be replaced.",
+             refuses to overwrite a policy of the same name that already exists: import it instead. The plan refuses \
+             a name that is taken, two resources of one configuration with the same name, and a rename onto a taken \
+             name (before anything is destroyed); the create checks again with a list taken right before its write, \
+             and reads the policy back right after it. The API has no create-only call, so one window remains: a \
+             same-named policy that someone else writes between that list and this write (about one API round \
+             trip) is replaced unseen; one written right after this write makes the create fail, naming the other \
+             statements, with nothing saved in state.",
             [
                 Attr::string("id", Kind::Computed, "Same as `name`."),
                 Attr::string("name", Kind::Required, "Policy name, unique in the organization (1 to 255 characters, no `/` or whitespace). Changing it forces a new resource."),
@@ -120,34 +142,34 @@ impl OrgPolicyResource {
 
     async fn find(&self, diags: &mut Diagnostics, name: &str) -> Option<Option<AccessPolicy>> {
         let configured = self.data.get(diags)?;
-        match configured.client.list_access_policies().await {
-            Ok(policies) => Some(policies.iter().find(|p| p.name == name).cloned()),
-            Err(e) => {
-                diag::api_error(diags, "listing organization access policies", &e);
-                None
-            }
-        }
+        find_in(diags, &configured.client, name).await
     }
 
-    async fn ensure(
-        &self,
-        diags: &mut Diagnostics,
-        doing: &str,
-        state: &OrgPolicyState,
-    ) -> Option<()> {
-        let configured = self.data.get(diags)?;
-        let client = &configured.client;
-        match client.ensure_access_policy(&state.to_api()).await {
-            Ok(()) => Some(()),
-            Err(e) => {
-                diag::api_error(
-                    diags,
-                    format_args!("{doing} organization access policy {:?}", state.name()),
-                    &e,
-                );
-                None
-            }
+    /// The policy named `name` that a plan would collide with: none when a resource of this run
+    /// holds the name in state (a replacement of its own, e.g. `-replace` or a tainted object:
+    /// the create checks again) or when the provider is not configured yet.
+    async fn taken(&self, diags: &mut Diagnostics, name: &str) -> Option<Option<AccessPolicy>> {
+        if self.data.planned.is_held(Self::NAME, name) {
+            return Some(None);
         }
+        let Some(configured) = self.data.configured() else {
+            return Some(None);
+        };
+        find_in(diags, &configured.client, name).await
+    }
+
+    /// Plan-time checks of a create of `name`: no other resource of this configuration creates
+    /// it (see [`crate::planned_names`]), and no policy of that name exists.
+    async fn check_create(&self, diags: &mut Diagnostics, name: &str) -> Option<()> {
+        if !self.data.planned.claim_create(Self::NAME, name) {
+            taken_names::policy_twice_in_configuration(diags, name);
+            return None;
+        }
+        if let Some(existing) = self.taken(diags, name).await? {
+            taken_names::policy_exists(diags, &existing);
+            return None;
+        }
+        Some(())
     }
 }
 
@@ -177,11 +199,12 @@ impl Resource for OrgPolicyResource {
         };
         let name = prior.name();
         let found = self.find(diags, &name).await?;
-        if found.is_none() {
-            tracing::warn!(
+        match &found {
+            Some(_) => self.data.planned.hold(Self::NAME, &name),
+            None => tracing::warn!(
                 name,
                 "organization access policy no longer exists; removing it from state"
-            );
+            ),
         }
         Some((found.as_ref().map(OrgPolicyState::from_api), private_state))
     }
@@ -196,6 +219,9 @@ impl Resource for OrgPolicyResource {
         let mut planned = proposed_state.unwrap_or_default();
         if !check(diags, &planned) {
             return None;
+        }
+        if let Value::Value(name) = &planned.name {
+            self.check_create(diags, name).await?;
         }
         planned.id = planned.name.clone();
         planned.version = Value::Value(ACCESS_POLICY_VERSION.into());
@@ -216,9 +242,16 @@ impl Resource for OrgPolicyResource {
         if !check(diags, &planned) {
             return None;
         }
+        self.data.planned.hold(Self::NAME, &prior.name());
         let mut replace = Vec::new();
         if planned.name != prior.name {
             replace.push(AttributePath::new("name"));
+            if let Value::Value(to) = &planned.name {
+                if let Some(existing) = self.taken(diags, to).await? {
+                    taken_names::policy_rename_taken(diags, &prior.name(), &existing);
+                    return None;
+                }
+            }
         }
         planned.id = planned.name.clone();
         planned.version = Value::Value(ACCESS_POLICY_VERSION.into());
@@ -248,20 +281,29 @@ impl Resource for OrgPolicyResource {
             return None;
         }
         let name = planned.name();
-        if self.find(diags, &name).await?.is_some() {
-            diags.error(
-                "Organization access policy already exists",
-                format!(
-                    "An organization access policy named {name:?} already exists. The provider does not overwrite \
-                     policies it does not manage (the API's ensure call would replace it); nothing was changed. To keep both, choose another name.\n{}",
-                    diag::import_hint(OrgPolicyResource::NAME, &name)
-                ),
-                AttributePath::new("name"),
-            );
-            return None;
+        let configured = self.data.get(diags)?;
+        match configured
+            .client
+            .create_access_policy(&planned.to_api())
+            .await
+        {
+            Ok(()) => return Some((Some(planned), planned_private_state)),
+            Err(CreatePolicyError::CreatingInThisRun) => {
+                taken_names::policy_creating_in_this_run(diags, &name);
+            }
+            Err(CreatePolicyError::Exists(existing)) => {
+                taken_names::policy_exists(diags, &existing);
+            }
+            Err(CreatePolicyError::Replaced(theirs)) => {
+                taken_names::policy_replaced(diags, &theirs)
+            }
+            Err(CreatePolicyError::Api(e)) => diag::api_error(
+                diags,
+                format_args!("creating organization access policy {name:?}"),
+                &e,
+            ),
         }
-        self.ensure(diags, "creating", &planned).await?;
-        Some((Some(planned), planned_private_state))
+        None
     }
 
     async fn update<'a>(
@@ -277,7 +319,19 @@ impl Resource for OrgPolicyResource {
         if !check(diags, &planned) {
             return None;
         }
-        self.ensure(diags, "updating", &planned).await?;
+        let configured = self.data.get(diags)?;
+        if let Err(e) = configured
+            .client
+            .ensure_access_policy(&planned.to_api())
+            .await
+        {
+            diag::api_error(
+                diags,
+                format_args!("updating organization access policy {:?}", planned.name()),
+                &e,
+            );
+            return None;
+        }
         Some((Some(planned), planned_private_state))
     }
 
@@ -309,7 +363,10 @@ impl Resource for OrgPolicyResource {
         id: String,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         match self.find(diags, id.trim()).await? {
-            Some(policy) => Some((Some(OrgPolicyState::from_api(&policy)), Value::Null)),
+            Some(policy) => {
+                self.data.planned.hold(Self::NAME, &policy.name);
+                Some((Some(OrgPolicyState::from_api(&policy)), Value::Null))
+            }
             None => {
                 diags.root_error(
                     "Nothing to import",

@@ -12,6 +12,7 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 use crate::api::workload_federation::{CreateOidcConfig, OidcConfig, UpdateOidcConfig};
 use crate::api::{ApiClient, ApiError, Code, ErrorDetail};
 use crate::diag;
+use crate::object_storage::taken_names::{self, PairChange};
 use crate::provider::ProviderData;
 use crate::schema::{block, schema, Attr, Kind};
 use crate::validate::{self, Scheme};
@@ -157,24 +158,67 @@ impl WifConfigResource {
         ))
     }
 
+    /// Plan-time check that no other config holds `planned`'s issuer and audience pair (when
+    /// both are known and the provider is configured; the API refuses a duplicate anyway).
+    async fn check_pair_free(
+        &self,
+        diags: &mut Diagnostics,
+        planned: &WifConfigState,
+        change: PairChange,
+    ) -> Option<()> {
+        let (Value::Value(issuer_url), Value::Value(audience)) =
+            (&planned.issuer_url, &planned.audience)
+        else {
+            return Some(());
+        };
+        let Some(configured) = self.data.configured() else {
+            return Some(());
+        };
+        let configs = match configured.client.list_oidc_configs().await {
+            Ok(configs) => configs,
+            Err(e) => {
+                diag::api_error(diags, "listing workload identity federation configs", &e);
+                return None;
+            }
+        };
+        let Some(holder) = pair_holder(&configs, planned) else {
+            return Some(());
+        };
+        taken_names::wif_pair_taken(diags, issuer_url, audience, Some(holder), change, None);
+        None
+    }
+
     /// The state after a create or update call, or its error as a diagnostic (a taken issuer and
     /// audience pair names the config that holds it).
     async fn saved_state(
         &self,
         diags: &mut Diagnostics,
         client: &ApiClient,
-        doing: &str,
+        change: PairChange,
         result: Result<OidcConfig, ApiError>,
         planned: &WifConfigState,
     ) -> Option<WifConfigState> {
+        let doing = match change {
+            PairChange::Create => format!(
+                "creating workload identity federation config {:?}",
+                text(&planned.name)
+            ),
+            PairChange::Update => format!(
+                "updating workload identity federation config {}",
+                text(&planned.id)
+            ),
+        };
         match result {
             Ok(config) => Some(WifConfigState::from_api(&config, &planned.description)),
             Err(e) if e.code() == Some(Code::AlreadyExists) => {
-                let detail = conflict_message(client, &e, planned).await;
-                diags.error(
-                    "Issuer and audience already registered",
-                    detail,
-                    AttributePath::new("issuer_url"),
+                let holder = holder_of_pair(client, &e, planned).await;
+                taken_names::wif_pair_taken(
+                    diags,
+                    &text(&planned.issuer_url),
+                    &text(&planned.audience),
+                    holder.as_ref(),
+                    change,
+                    Some(&e.to_string()),
                 );
                 None
             }
@@ -186,49 +230,39 @@ impl WifConfigResource {
     }
 }
 
-/// The detail of an `already_exists` answer: the config that holds the issuer and audience pair
-/// (from the error's details, or else a list), with the import command.
-async fn conflict_message(client: &ApiClient, err: &ApiError, planned: &WifConfigState) -> String {
-    let from_details = err.status().and_then(|s| {
-        s.details.iter().find_map(|d| match d {
-            ErrorDetail::ResourceInfo {
-                resource_name,
-                description,
-                ..
-            } if !resource_name.is_empty() => Some((resource_name.clone(), description.clone())),
-            _ => None,
-        })
-    });
-    let mut list_error = String::new();
-    let found = match from_details {
-        Some(found) => Some(found),
-        None => match client.list_oidc_configs().await {
-            Ok(configs) => configs
-                .iter()
-                .find(|c| {
-                    Value::Value(c.issuer_url.clone()) == planned.issuer_url
-                        && Value::Value(c.audience.clone()) == planned.audience
-                })
-                .map(|c| (c.uid.clone(), c.name.clone())),
-            Err(e) => {
-                list_error = format!(" (listing the configs to name it failed: {e})");
-                None
+/// The config other than `planned` that holds `planned`'s issuer and audience pair, from a
+/// fresh list, or else (list failed or lags) the uid the API's `already_exists` answer names.
+async fn holder_of_pair(
+    client: &ApiClient,
+    err: &ApiError,
+    planned: &WifConfigState,
+) -> Option<OidcConfig> {
+    match client.list_oidc_configs().await {
+        Ok(configs) => {
+            if let Some(found) = pair_holder(&configs, planned) {
+                return Some(found.clone());
             }
-        },
-    };
-    let pair = format!(
-        "issuer {:?} and audience {:?}",
-        text(&planned.issuer_url),
-        text(&planned.audience)
-    );
-    match found {
-        Some((uid, about)) => format!(
-            "The workload identity federation config {uid} ({about}) already uses {pair}; each pair is unique in \
-             the organization. {}\n\nAPI error: {err}",
-            diag::import_hint(WifConfigResource::NAME, &uid)
-        ),
-        None => format!("Another workload identity federation config already uses {pair}{list_error}.\n\nAPI error: {err}"),
+        }
+        Err(e) => tracing::debug!(error = %e, "listing the configs to name the holder failed"),
     }
+    err.status()?.details.iter().find_map(|d| match d {
+        ErrorDetail::ResourceInfo { resource_name, .. } if !resource_name.is_empty() => {
+            Some(OidcConfig {
+                uid: resource_name.clone(),
+                ..OidcConfig::default()
+            })
+        }
+        _ => None,
+    })
+}
+
+/// The config among `configs`, other than `planned` itself, with `planned`'s issuer and audience.
+fn pair_holder<'a>(configs: &'a [OidcConfig], planned: &WifConfigState) -> Option<&'a OidcConfig> {
+    configs.iter().find(|c| {
+        Value::Value(c.uid.clone()) != planned.id
+            && Value::Value(c.issuer_url.clone()) == planned.issuer_url
+            && Value::Value(c.audience.clone()) == planned.audience
+    })
 }
 
 #[async_trait]
@@ -300,6 +334,8 @@ impl Resource for WifConfigResource {
             planned.active = Value::Value(true);
         }
         planned.id = Value::Unknown;
+        self.check_pair_free(diags, &planned, PairChange::Create)
+            .await?;
         planned.org_id = Value::Unknown;
         planned.created_at = Value::Unknown;
         planned.updated_at = Value::Unknown;
@@ -324,6 +360,10 @@ impl Resource for WifConfigResource {
             planned.active = Value::Value(true);
         }
         planned.id = prior.id.clone();
+        if planned.issuer_url != prior.issuer_url || planned.audience != prior.audience {
+            self.check_pair_free(diags, &planned, PairChange::Update)
+                .await?;
+        }
         planned.org_id = prior.org_id.clone();
         planned.created_at = prior.created_at.clone();
         planned.updated_at = match UpdateOidcConfig::between("", &prior.spec(), &planned.spec()) {
@@ -358,12 +398,14 @@ impl Resource for WifConfigResource {
         let request = planned.spec();
         let configured = self.data.get(diags)?;
         let result = configured.client.create_oidc_config(&request).await;
-        let doing = format!(
-            "creating workload identity federation config {:?}",
-            request.name
-        );
         let state = self
-            .saved_state(diags, &configured.client, &doing, result, &planned)
+            .saved_state(
+                diags,
+                &configured.client,
+                PairChange::Create,
+                result,
+                &planned,
+            )
             .await?;
         Some((Some(state), planned_private_state))
     }
@@ -388,9 +430,14 @@ impl Resource for WifConfigResource {
         };
         let configured = self.data.get(diags)?;
         let result = configured.client.update_oidc_config(&request).await;
-        let doing = format!("updating workload identity federation config {uid}");
         let state = self
-            .saved_state(diags, &configured.client, &doing, result, &planned)
+            .saved_state(
+                diags,
+                &configured.client,
+                PairChange::Update,
+                result,
+                &planned,
+            )
             .await?;
         Some((Some(state), planned_private_state))
     }

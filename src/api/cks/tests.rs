@@ -183,20 +183,23 @@ fn body(request: &UpdateClusterRequest) -> serde_json::Value {
     serde_json::to_value(request).unwrap()
 }
 
+const ALL_TEN: &str = "oidc.issuerUrl,oidc.clientId,oidc.usernameClaim,oidc.usernamePrefix,\
+oidc.groupsClaim,oidc.groupsPrefix,oidc.ca,oidc.requiredClaim,oidc.adminGroupBinding,oidc.signingAlgorithms";
+
 #[test]
-fn creating_sends_every_set_field_and_masks_them() {
+fn creating_sends_every_set_field_and_masks_all_ten_paths() {
     let request = change(None, Some(&issuer()));
     assert_eq!(
         body(&request),
         json!({"id": "3f2a", "version": "v1.32",
-               "updateMask": "oidc.issuerUrl,oidc.clientId,oidc.groupsClaim,oidc.signingAlgorithms",
+               "updateMask": ALL_TEN,
                "oidc": {"issuerUrl": "https://idp.example.com", "clientId": "kube",
                         "groupsClaim": "groups", "signingAlgorithms": ["SIGNING_ALGORITHM_RS256"]}})
     );
 }
 
 #[test]
-fn changing_one_field_sends_the_complete_object_and_masks_that_field() {
+fn changing_one_field_sends_the_complete_object_and_masks_all_ten_paths() {
     let new = ClusterOidc {
         client_id: Some("other".into()),
         ..issuer()
@@ -204,14 +207,14 @@ fn changing_one_field_sends_the_complete_object_and_masks_that_field() {
     let request = change(Some(&issuer()), Some(&new));
     assert_eq!(
         body(&request),
-        json!({"id": "3f2a", "version": "v1.32", "updateMask": "oidc.clientId",
+        json!({"id": "3f2a", "version": "v1.32", "updateMask": ALL_TEN,
                "oidc": {"issuerUrl": "https://idp.example.com", "clientId": "other",
                         "groupsClaim": "groups", "signingAlgorithms": ["SIGNING_ALGORITHM_RS256"]}})
     );
 }
 
 #[test]
-fn clearing_one_field_masks_it_and_leaves_it_out_of_the_complete_object() {
+fn clearing_one_field_masks_all_ten_and_leaves_it_out_of_the_complete_object() {
     let new = ClusterOidc {
         groups_claim: Some(String::new()),
         ..issuer()
@@ -219,7 +222,7 @@ fn clearing_one_field_masks_it_and_leaves_it_out_of_the_complete_object() {
     let request = change(Some(&issuer()), Some(&new));
     assert_eq!(
         body(&request),
-        json!({"id": "3f2a", "version": "v1.32", "updateMask": "oidc.groupsClaim",
+        json!({"id": "3f2a", "version": "v1.32", "updateMask": ALL_TEN,
                "oidc": {"issuerUrl": "https://idp.example.com", "clientId": "kube",
                         "signingAlgorithms": ["SIGNING_ALGORITHM_RS256"]}})
     );
@@ -230,9 +233,7 @@ fn removing_oidc_masks_every_field_without_an_object() {
     let request = change(Some(&issuer()), None);
     assert_eq!(
         body(&request),
-        json!({"id": "3f2a", "version": "v1.32",
-               "updateMask": "oidc.issuerUrl,oidc.clientId,oidc.usernameClaim,oidc.usernamePrefix,\
-oidc.groupsClaim,oidc.groupsPrefix,oidc.ca,oidc.requiredClaim,oidc.adminGroupBinding,oidc.signingAlgorithms"})
+        json!({"id": "3f2a", "version": "v1.32", "updateMask": ALL_TEN})
     );
 }
 

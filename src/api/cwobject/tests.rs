@@ -185,6 +185,90 @@ async fn a_failed_write_drops_the_shared_list_and_relist_bypasses_it() {
     assert_eq!(client.request_count(), 4);
 }
 
+fn statements_reply(name: &str, statement_name: &str) -> Reply {
+    let mut theirs = statement();
+    theirs.name = statement_name.into();
+    Reply::json(
+        200,
+        json!({"policies": [{"version": "v1alpha1", "name": name, "statements": [theirs]}]}),
+    )
+}
+
+#[tokio::test]
+async fn create_checks_a_fresh_list_writes_and_reads_back() {
+    let server = TestServer::start().await;
+    server.push(policies_reply(&["other"]));
+    server.push(Reply::json(200, json!({})));
+    server.push(statements_reply("p", "allow-everything"));
+    let client = server.client(0);
+    client.create_access_policy(&named("p")).await.unwrap();
+    let calls: Vec<_> = server
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "GET /v1/cwobject/access-policy",
+            "POST /v1/cwobject/access-policy",
+            "GET /v1/cwobject/access-policy",
+        ]
+    );
+    assert_eq!(
+        names(&client).await,
+        ["p"],
+        "the read-back is the held list"
+    );
+}
+
+#[tokio::test]
+async fn create_refuses_a_name_the_fresh_list_holds_without_writing() {
+    let server = TestServer::start().await;
+    server.push(policies_reply(&["p"]));
+    let client = server.client(0);
+    let refused = client.create_access_policy(&named("p")).await;
+    assert!(matches!(refused, Err(CreatePolicyError::Exists(p)) if p.name == "p"));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn create_reports_statements_that_replaced_its_own_right_after_the_write() {
+    let server = TestServer::start().await;
+    server.push(policies_reply(&[]));
+    server.push(Reply::json(200, json!({})));
+    server.push(statements_reply("p", "theirs"));
+    let client = server.client(0);
+    let replaced = client.create_access_policy(&named("p")).await;
+    assert!(
+        matches!(&replaced, Err(CreatePolicyError::Replaced(p)) if p.statements[0].name == "theirs"),
+        "{replaced:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_second_create_of_one_name_is_refused_at_once() {
+    let server = TestServer::start().await;
+    server.push(policies_reply(&[]));
+    server.push(Reply::json(200, json!({})));
+    server.push(statements_reply("p", "allow-everything"));
+    let client = server.client(0);
+    let policy = named("p");
+    let (first, second) = tokio::join!(
+        client.create_access_policy(&policy),
+        client.create_access_policy(&policy)
+    );
+    first.unwrap();
+    assert!(matches!(second, Err(CreatePolicyError::CreatingInThisRun)));
+    assert_eq!(server.requests().len(), 3, "one create only");
+    server.push(policies_reply(&["p"]));
+    let again = client.create_access_policy(&named("p")).await;
+    assert!(
+        matches!(again, Err(CreatePolicyError::Exists(_))),
+        "the name is free again once the first create ended: {again:?}"
+    );
+}
+
 #[tokio::test]
 async fn a_failed_list_is_shared_but_not_cached() {
     let server = TestServer::start().await;

@@ -143,6 +143,46 @@ async fn a_failed_list_is_shared_but_not_kept() {
 }
 
 #[tokio::test]
+async fn a_fresh_list_starts_after_its_caller_asked_and_waiting_callers_share_one() {
+    let list = SharedList::default();
+    let gate = Notify::new();
+    let fetcher = Fetcher::new(Some(&gate));
+    // join! polls in order: the first fresh list starts, three callers arrive while it is
+    // under way, then both lists are let through.
+    let later = || list.fresh(|| fetcher.answer(vec![Item("new", 1)]));
+    let open = async {
+        gate.notify_one();
+        gate.notify_one();
+    };
+    let (first, a, b, c, ()) = tokio::join!(
+        list.fresh(|| fetcher.answer(vec![Item("old", 1)])),
+        later(),
+        later(),
+        later(),
+        open
+    );
+    assert_eq!(*first.unwrap(), [Item("old", 1)]);
+    for seen in [a, b, c] {
+        assert_eq!(*seen.unwrap(), [Item("new", 1)]);
+    }
+    assert_eq!(fetcher.calls(), 2, "two lists for four callers");
+    assert_eq!(
+        *list.get(|| fetcher.fail()).await.unwrap(),
+        [Item("new", 1)]
+    );
+}
+
+#[test]
+fn a_key_is_reserved_once_until_its_reservation_is_dropped() {
+    let list = SharedList::<Item>::default();
+    let first = list.reserve("a").expect("free");
+    assert!(list.reserve("a").is_none());
+    assert!(list.reserve("b").is_some(), "other keys stay free");
+    drop(first);
+    assert!(list.reserve("a").is_some());
+}
+
+#[tokio::test]
 async fn invalidate_and_refetch_list_again() {
     let list = SharedList::default();
     let fetcher = Fetcher::new(None);

@@ -1,6 +1,9 @@
 //! Plan-time rules for organization access policy statements (reference §3.2–3.4).
 //!
-//! Pure functions over plain data, so that every rule is unit-tested without Terraform.
+//! Pure functions over plain data, so that every rule is unit-tested without Terraform. A rule
+//! the API enforces is an error; a rule stricter than the API (what is only suspicious, or can
+//! never match) is a warning that says what the statement matches, so that a policy the API
+//! accepted can always be imported and planned.
 
 use std::collections::BTreeSet;
 
@@ -20,11 +23,21 @@ pub struct StatementInput {
 /// One finding about one statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    /// Whether it blocks the plan.
+    /// Whether it blocks the plan: only what the API refuses does.
     pub error: bool,
+    /// The diagnostic's summary.
+    pub summary: &'static str,
     /// Message naming the statement and the rule.
     pub message: String,
 }
+
+/// Summary of an error: the API refuses the statement.
+const REFUSED: &str = "Invalid policy statement";
+/// Summary of a warning about a part the API accepts but that matches nothing, or may not.
+const MATCHES_NOTHING: &str = "Policy statement may match nothing";
+/// Summary of a warning about a well-formed action the provider does not know.
+const UNKNOWN_ACTION: &str = "Unrecognised policy action";
+
 fn label(index: usize, stmt: &StatementInput) -> String {
     match &stmt.name {
         Some(n) if !n.is_empty() => format!("statement {n:?}"),
@@ -38,6 +51,7 @@ pub fn check_statements(statements: &[StatementInput]) -> Vec<Finding> {
     if statements.is_empty() {
         findings.push(Finding {
             error: true,
+            summary: REFUSED,
             message: "a policy needs at least one statement".into(),
         });
         return findings;
@@ -46,13 +60,17 @@ pub fn check_statements(statements: &[StatementInput]) -> Vec<Finding> {
     for (i, stmt) in statements.iter().enumerate() {
         let who = label(i, stmt);
         let mut errors = Vec::new();
-        let mut warnings = Vec::new();
+        let mut warnings: Vec<(&'static str, String)> = Vec::new();
         let mut error = |message: String| errors.push(message);
         match stmt.name.as_deref() {
-            Some(n) if n.trim().is_empty() => error("`name` must not be empty".into()),
+            Some("") => error("`name` must not be empty".into()),
             Some(n) if !seen.insert(n.to_string()) => {
                 error("`name` is used by another statement of this policy; statement names must be unique".into())
             }
+            Some(n) if n.trim().is_empty() => warnings.push((
+                MATCHES_NOTHING,
+                format!("`name` is only whitespace ({n:?}); the API accepts it, but no one can tell the statement apart by it"),
+            )),
             _ => {}
         }
         if let Some(effect) = &stmt.effect {
@@ -69,12 +87,16 @@ pub fn check_statements(statements: &[StatementInput]) -> Vec<Finding> {
                 if set.is_empty() {
                     error(format!("`{attr}` must not be empty"));
                 }
-                if let Some(blank) = set
+                if set.contains("") {
+                    error(format!("`{attr}` has an empty entry"));
+                }
+                if let Some(spaced) = set
                     .iter()
-                    .find(|v| v.trim().is_empty() || v.chars().any(char::is_whitespace))
+                    .find(|v| !v.is_empty() && v.chars().any(char::is_whitespace))
                 {
-                    error(format!(
-                        "`{attr}` has an empty entry or one with whitespace: {blank:?}"
+                    warnings.push((
+                        MATCHES_NOTHING,
+                        format!("`{attr}` has an entry with whitespace: {spaced:?}; the API accepts it, but no name of an action, bucket or principal has whitespace, so it matches nothing"),
                     ));
                 }
             }
@@ -82,13 +104,17 @@ pub fn check_statements(statements: &[StatementInput]) -> Vec<Finding> {
         if let Some(actions) = &stmt.actions {
             for action in actions {
                 match classify_action(action) {
-                    ActionKind::Invalid(why) => error(format!("action {action:?} {why}")),
-                    ActionKind::Unknown(Some(closest)) => warnings.push(format!(
+                    _ if action.chars().any(char::is_whitespace) => {}
+                    ActionKind::Invalid(why) => warnings.push((
+                        MATCHES_NOTHING,
+                        format!("action {action:?} {why} (the API accepts it, but it matches no action)"),
+                    )),
+                    ActionKind::Unknown(Some(closest)) => warnings.push((UNKNOWN_ACTION, format!(
                         "action {action:?} is not an action this provider knows; did you mean {closest:?}?"
-                    )),
-                    ActionKind::Unknown(None) => warnings.push(format!(
+                    ))),
+                    ActionKind::Unknown(None) => warnings.push((UNKNOWN_ACTION, format!(
                         "action {action:?} is not an action this provider knows; check its spelling"
-                    )),
+                    ))),
                     ActionKind::Known => {}
                 }
             }
@@ -110,28 +136,44 @@ pub fn check_statements(statements: &[StatementInput]) -> Vec<Finding> {
             }
         }
         if let Some(resources) = &stmt.resources {
-            for r in resources.iter().filter(|r| !r.trim().is_empty()) {
+            for r in resources.iter().filter(|r| !has_space(r)) {
                 if let Err(why) = check_resource(r) {
-                    error(format!("resource {r:?} {why}"));
+                    warnings.push((MATCHES_NOTHING, format!("resource {r:?} {why}")));
                 }
             }
         }
         if let Some(principals) = &stmt.principals {
-            for p in principals {
+            for p in principals.iter().filter(|p| !has_space(p)) {
                 if let Err(why) = check_principal(p) {
-                    error(format!("principal {p:?} {why}"));
+                    warnings.push((
+                        MATCHES_NOTHING,
+                        format!("principal {p:?} {why} (the API accepts it, but it is unlikely to match any caller)"),
+                    ));
                 }
             }
         }
-        let tagged = |error: bool, message: String| Finding {
+        let tagged = |error: bool, summary: &'static str, message: String| Finding {
             error,
+            summary,
             message: format!("{who}: {message}"),
         };
-        findings.extend(errors.into_iter().map(|m| tagged(true, m)));
-        findings.extend(warnings.into_iter().map(|m| tagged(false, m)));
+        findings.extend(errors.into_iter().map(|m| tagged(true, REFUSED, m)));
+        findings.extend(
+            warnings
+                .into_iter()
+                .map(|(summary, m)| tagged(false, summary, m)),
+        );
     }
     findings
 }
+
+/// Whether an entry is empty or holds whitespace (reported once, by the set check).
+fn has_space(entry: &str) -> bool {
+    entry.is_empty() || entry.chars().any(char::is_whitespace)
+}
+
+/// What a resource the API accepts but no bucket can have matches.
+const NO_MATCH: &str = "(the API accepts it, but it matches no bucket or object)";
 
 /// Checks an organization-policy resource: `*`, `<bucket>`, `<bucket>/*` or
 /// `<bucket>/<key prefix>*` (reference §3.4, §3.6: a trailing `*` is a prefix match). The
@@ -145,14 +187,15 @@ pub fn check_resource(resource: &str) -> Result<(), String> {
         let bucket = bucket.split('/').next().unwrap_or_default();
         return Err(format!(
             "is an ARN; ARNs belong in bucket policies (set through the S3 API). Organization \
-             policies name buckets directly: \"{bucket}\" for the bucket, \"{bucket}/*\" for its objects"
+             policies name buckets directly: \"{bucket}\" for the bucket, \"{bucket}/*\" for its objects \
+             {NO_MATCH}"
         ));
     }
     if let Some((scheme, rest)) = resource.split_once("://") {
         let bucket = rest.split('/').next().unwrap_or_default();
         return Err(format!(
             "has a URL scheme ({scheme}://); write the bucket name alone: \"{bucket}\" for the \
-             bucket, \"{bucket}/*\" for its objects"
+             bucket, \"{bucket}/*\" for its objects {NO_MATCH}"
         ));
     }
     let (bucket, key) = match resource.split_once('/') {
@@ -161,26 +204,30 @@ pub fn check_resource(resource: &str) -> Result<(), String> {
     };
     if bucket.contains('*') {
         return Err(
-            "has a wildcard in the bucket name; `*` is a wildcard only alone or at the end of an \
-             object key prefix: \"*\", \"<bucket>\", \"<bucket>/*\" or \"<bucket>/<key prefix>*\""
+            "has a wildcard in the bucket name; `*` is documented only alone or at the end of an \
+             object key prefix: \"*\", \"<bucket>\", \"<bucket>/*\" or \"<bucket>/<key prefix>*\" \
+             (the API accepts it, but whether it matches buckets by prefix is not documented)"
                 .into(),
         );
     }
-    validate::bucket_name(bucket).map_err(|e| format!("has bucket name {bucket:?}, which {e}"))?;
+    validate::bucket_name(bucket)
+        .map_err(|e| format!("has bucket name {bucket:?}, which {e} {NO_MATCH}"))?;
     match key {
         None => Ok(()),
         Some("") => Err(format!(
-            "ends with '/'; write \"{bucket}\" for the bucket or \"{bucket}/*\" for its objects"
+            "ends with '/'; write \"{bucket}\" for the bucket or \"{bucket}/*\" for its objects {NO_MATCH}"
         )),
         Some(key) => match key.find('*') {
             Some(at) if at == key.len() - 1 => Ok(()),
             Some(at) => Err(format!(
-                "has `*` inside the object key; `*` is a wildcard only at the end, e.g. \"{bucket}/{}*\"",
+                "has `*` inside the object key; `*` is a wildcard only at the end, e.g. \"{bucket}/{}*\" \
+                 (the API accepts it, but that `*` matches only a `*` in a key)",
                 &key[..at]
             )),
             None => Err(format!(
                 "names a single object key; organization policies grant on \"{bucket}/*\" or a key \
-                 prefix ending in `*`, e.g. \"{bucket}/{key}*\""
+                 prefix ending in `*`, e.g. \"{bucket}/{key}*\" (the API accepts it, and it matches \
+                 only that one object)"
             )),
         },
     }

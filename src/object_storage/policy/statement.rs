@@ -96,11 +96,13 @@ pub fn check_policy(
         if let Err(e) = crate::validate::length(name, 1, 255) {
             diag::invalid(diags, under("name"), "name", e);
         } else if name.contains('/') || name.chars().any(char::is_whitespace) {
-            diag::invalid(
-                diags,
+            diags.warning(
+                "Unusual policy name",
+                format!(
+                    "`name` contains '/' or whitespace ({name:?}): the API accepts it, but every command and URL \
+                     that names the policy must quote or escape it."
+                ),
                 under("name"),
-                "name",
-                format!("must not contain '/' or whitespace; got {name:?}"),
             );
         }
     }
@@ -109,9 +111,9 @@ pub fn check_policy(
         for finding in check_statements(&inputs) {
             let path = under("statements");
             if finding.error {
-                diags.error("Invalid policy statement", finding.message, path);
+                diags.error(finding.summary, finding.message, path);
             } else {
-                diags.warning("Unrecognised policy action", finding.message, path);
+                diags.warning(finding.summary, finding.message, path);
             }
         }
     }

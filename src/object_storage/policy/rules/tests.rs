@@ -25,6 +25,14 @@ fn errors(statements: &[StatementInput]) -> Vec<String> {
         .collect()
 }
 
+fn warnings(statements: &[StatementInput]) -> Vec<String> {
+    check_statements(statements)
+        .into_iter()
+        .filter(|f| !f.error)
+        .map(|f| f.message)
+        .collect()
+}
+
 #[test]
 fn the_seed_policy_is_valid() {
     let s = stmt(
@@ -51,6 +59,19 @@ fn names_must_be_present_and_unique() {
     assert!(e[0].contains("unique"));
     let blank = stmt("", &["s3:GetObject"], &["bkt"], &["*"]);
     assert!(errors(&[blank])[0].starts_with("statement #1: `name` must not be empty"));
+}
+
+#[test]
+fn a_whitespace_name_or_entry_is_a_warning_the_api_accepts() {
+    let s = [stmt("  ", &["s3:Get Object"], &["bkt/*"], &["*"])];
+    assert!(errors(&s).is_empty());
+    let w = warnings(&s);
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(w[0].contains("`name` is only whitespace"), "{w:?}");
+    assert!(
+        w[1].contains("`actions` has an entry with whitespace: \"s3:Get Object\""),
+        "{w:?}"
+    );
 }
 
 #[test]
@@ -137,7 +158,7 @@ fn unknown_action_names_are_warnings_suggesting_the_closest_action() {
 }
 
 #[test]
-fn a_case_only_mismatch_is_an_error_naming_the_right_spelling() {
+fn a_case_only_mismatch_is_a_warning_naming_the_right_spelling() {
     for (wrong, right) in [
         ("s3:getobject", "s3:GetObject"),
         ("S3:GetObject", "s3:GetObject"),
@@ -153,10 +174,13 @@ fn a_case_only_mismatch_is_an_error_naming_the_right_spelling() {
         ("s3:get*", "s3:Get*"),
         ("S3:*", "s3:*"),
     ] {
-        let e = errors(&[stmt("a", &[wrong], &["*"], &["*"])]);
-        assert_eq!(e.len(), 1, "{wrong}: {e:?}");
-        assert!(e[0].contains("case-sensitive"), "{e:?}");
-        assert!(e[0].ends_with(&format!("write \"{right}\"")), "{e:?}");
+        let statement = [stmt("a", &[wrong], &["*"], &["*"])];
+        assert!(errors(&statement).is_empty(), "{wrong}");
+        let w = warnings(&statement);
+        assert_eq!(w.len(), 1, "{wrong}: {w:?}");
+        assert!(w[0].contains("case-sensitive"), "{w:?}");
+        assert!(w[0].contains(&format!("write \"{right}\" (")), "{w:?}");
+        assert!(w[0].ends_with("it matches no action)"), "{w:?}");
     }
     assert_eq!(classify_action("s3:Get*"), ActionKind::Known);
     assert_eq!(classify_action("s3:Zz*"), ActionKind::Known);
@@ -205,12 +229,40 @@ fn resources_are_star_a_bucket_its_objects_or_a_key_prefix() {
 }
 
 #[test]
-fn a_bad_resource_is_an_error_naming_the_statement() {
-    let e = errors(&[stmt("read", &["s3:GetObject"], &["bucket-a/"], &["*"])]);
+fn a_resource_the_api_accepts_is_a_warning_naming_the_statement_and_what_it_matches() {
+    let statement = [stmt("read", &["s3:GetObject"], &["bucket-a/"], &["*"])];
+    assert!(errors(&statement).is_empty());
     assert_eq!(
-        e,
-        ["statement \"read\": resource \"bucket-a/\" ends with '/'; write \"bucket-a\" for the bucket or \"bucket-a/*\" for its objects"]
+        warnings(&statement),
+        ["statement \"read\": resource \"bucket-a/\" ends with '/'; write \"bucket-a\" for the bucket or \"bucket-a/*\" for its objects (the API accepts it, but it matches no bucket or object)"]
     );
+    let single = warnings(&[stmt("read", &["s3:GetObject"], &["b1b/r.csv"], &["*"])]);
+    assert!(
+        single[0].ends_with("it matches only that one object)"),
+        "{single:?}"
+    );
+}
+
+#[test]
+fn only_what_the_api_refuses_is_an_error() {
+    let suspicious = [
+        stmt("a", &["iam:PassRole"], &["*"], &["*"]),
+        stmt("b", &["s3:GetObject"], &["arn:aws:s3:::b/*"], &["*"]),
+        stmt(
+            "c",
+            &["s3:GetObject"],
+            &["b1b/*"],
+            &["arn:aws:iam::1:role/x"],
+        ),
+        stmt("d", &["s3:GetObject"], &["Bucket_A/*"], &["coreweave/"]),
+    ];
+    assert!(errors(&suspicious).is_empty());
+    assert_eq!(warnings(&suspicious).len(), 5);
+    let summaries: BTreeSet<&str> = check_statements(&suspicious)
+        .iter()
+        .map(|f| f.summary)
+        .collect();
+    assert_eq!(summaries, BTreeSet::from([MATCHES_NOTHING]));
 }
 
 #[test]
