@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::cks::cluster_issuer::ClusterIssuerDataSource;
 use crate::cks::cluster_oidc::ClusterOidcResource;
+use crate::cks::kubeconfig::KubeconfigDataSource;
 use crate::functions::ServiceAccountPrincipal;
 use crate::identity::caller_identity::CallerIdentityDataSource;
 use crate::object_storage::access_check::AccessCheckDataSource;
@@ -49,6 +50,10 @@ pub fn data_sources(data: &Arc<ProviderData>) -> DataSources {
     map.insert(
         ClusterIssuerDataSource::NAME.into(),
         Box::new(ClusterIssuerDataSource::new(data.clone())),
+    );
+    map.insert(
+        KubeconfigDataSource::NAME.into(),
+        Box::new(KubeconfigDataSource::new(data.clone())),
     );
     map.insert(
         CallerIdentityDataSource::NAME.into(),

@@ -35,6 +35,15 @@ OPTIONS:
                                after N ms (default 10000)
     --request-log-capacity N   keep the newest N requests in /_sandbox/requests (default
                                10000; older ones are dropped and counted)
+    --idp-listen ADDR          the external OIDC identity provider (HTTPS, its own CA;
+                               default 127.0.0.1:0)
+    --kubernetes-managed-listen ADDR
+                               every cluster's managed Kubernetes endpoint (HTTPS, the
+                               sandbox CA; default 127.0.0.1:0)
+    --kubernetes-unmanaged-listen ADDR
+                               every cluster's unmanaged Kubernetes endpoint (default 127.0.0.1:0)
+    --proxy-listen ADDR        CONNECT proxy taking <apiServerEndpoint> and
+                               api.<apiServerEndpoint> to those listeners (default 127.0.0.1:0)
     -h, --help                 print this help
 
 TOKEN OPTIONS (asks a running sandbox for a service-account token and prints it):
@@ -44,7 +53,13 @@ TOKEN OPTIONS (asks a running sandbox for a service-account token and prints it)
     --audience AUD             the token's audience (the WIF config's audience)
     --ttl-seconds N            lifetime (default 3600)
 
-On start it prints one line to stdout: `coreweave-sandbox listening on http://HOST:PORT`.
+On start it prints to stdout `coreweave-sandbox listening on http://HOST:PORT`, then the
+identity provider's issuer URL, the Kubernetes endpoints' URLs and the proxy's URL.
+Login path: the identity provider serves /.well-known/openid-configuration and /keys; a
+cluster's managed endpoint (TLS server name <apiServerEndpoint>) takes the API token, its
+unmanaged endpoint (api.<apiServerEndpoint>) tokens of the cluster's oidc issuer; both answer
+kubectl version, auth whoami and get nodes. GET /_sandbox/endpoints lists every URL and CA;
+POST /_sandbox/idp/tokens {claims, ttlSeconds} -> {token} signed by the identity provider.
 API: /v1beta1/cks/clusters[/{id}] (GET, PATCH, DELETE), /v1/cwobject/access-policy[/{name}]
 (GET, POST, DELETE), GET /v1beta1/auth/whoami (the token's principal is sandbox-user),
 Connect POST /coreweave.workload_federation.control_plane.v1beta1.
@@ -84,6 +99,14 @@ pub struct Options {
     pub header_read_timeout_ms: u64,
     /// How many requests the request log keeps.
     pub request_log_capacity: usize,
+    /// Address of the identity provider.
+    pub idp_listen: String,
+    /// Address of the managed Kubernetes endpoints.
+    pub kubernetes_managed_listen: String,
+    /// Address of the unmanaged Kubernetes endpoints.
+    pub kubernetes_unmanaged_listen: String,
+    /// Address of the CONNECT proxy.
+    pub proxy_listen: String,
 }
 
 /// What the command line asks for.
@@ -198,6 +221,10 @@ pub fn parse(
         allow_remote: false,
         header_read_timeout_ms: 10_000,
         request_log_capacity: crate::request_log::DEFAULT_REQUEST_LOG_CAPACITY,
+        idp_listen: "127.0.0.1:0".into(),
+        kubernetes_managed_listen: "127.0.0.1:0".into(),
+        kubernetes_unmanaged_listen: "127.0.0.1:0".into(),
+        proxy_listen: "127.0.0.1:0".into(),
     };
     let mut args = args.into_iter().peekable();
     if args.peek().map(String::as_str) == Some("token") {
@@ -214,6 +241,10 @@ pub fn parse(
         "--latency-ms",
         "--header-read-timeout-ms",
         "--request-log-capacity",
+        "--idp-listen",
+        "--kubernetes-managed-listen",
+        "--kubernetes-unmanaged-listen",
+        "--proxy-listen",
     ];
     let Some(pairs) = flag_pairs(args, &known, &["--allow-remote"])? else {
         return Ok(Command::Help);
@@ -221,6 +252,10 @@ pub fn parse(
     for (flag, value) in pairs {
         match flag.as_str() {
             "--listen" => opts.listen = value,
+            "--idp-listen" => opts.idp_listen = value,
+            "--kubernetes-managed-listen" => opts.kubernetes_managed_listen = value,
+            "--kubernetes-unmanaged-listen" => opts.kubernetes_unmanaged_listen = value,
+            "--proxy-listen" => opts.proxy_listen = value,
             "--token" if value.is_empty() => return Err("--token must not be empty".into()),
             "--token" => opts.token = value,
             "--org-id" if value.is_empty() => return Err("--org-id must not be empty".into()),

@@ -15,7 +15,9 @@ pub mod bearers;
 pub mod cli;
 pub mod faults;
 pub mod gate;
+pub mod https;
 pub mod ids;
+pub mod login;
 pub mod model;
 pub mod paths;
 pub mod request_log;
@@ -24,10 +26,11 @@ pub mod services;
 pub mod signing;
 pub mod state;
 pub mod time;
+pub mod tls;
 pub mod wire;
 
 use std::future::Future;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::extract::State;
@@ -106,12 +109,7 @@ async fn method_not_allowed(uri: Uri) -> impl IntoResponse {
 
 /// The URL clients use for a bound address (an unspecified address becomes loopback).
 pub fn base_url(addr: SocketAddr) -> String {
-    let ip = match addr.ip() {
-        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-        ip => ip,
-    };
-    format!("http://{}", SocketAddr::new(ip, addr.port()))
+    login::listener_url("http", addr)
 }
 
 /// Serves [`app`] over HTTP/1.1 on `listener` until `shutdown` completes, then lets the

@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use coreweave_sandbox::cli::{self, Command, Options, USAGE};
 use coreweave_sandbox::model::sa_token::TokenRequest;
+use coreweave_sandbox::services::start::{self as login, LoginListeners};
 use coreweave_sandbox::{base_url, seed, serve, AppState, Config};
 use tokio::net::TcpListener;
 
@@ -133,12 +134,42 @@ async fn run(options: Options) -> anyhow::Result<()> {
         },
         store,
     );
+    let login_listeners = LoginListeners::bind(
+        &options.idp_listen,
+        &options.kubernetes_managed_listen,
+        &options.kubernetes_unmanaged_listen,
+        &options.proxy_listen,
+    )
+    .await
+    .context("binding the identity provider, Kubernetes endpoint and proxy listeners")?;
+    if let Some(remote) = login_listeners.reachable_from_elsewhere()? {
+        anyhow::ensure!(
+            options.allow_remote,
+            "refusing to listen on {remote} (an identity provider, Kubernetes endpoint or proxy \
+             address): it is reachable from other machines. Listen on 127.0.0.1, or pass \
+             --allow-remote"
+        );
+    }
+    let login_endpoints =
+        login::start(&state, login_listeners).context("starting the login path")?;
     // Handlers first: a SIGTERM sent as soon as the banner is read must not find the default
     // action (death) still in place.
     let stop_requested = shutdown_signal()?;
+    // One write, and a reader that took the first line and closed the pipe is no failure: the
+    // acceptance tests read only the URL line.
+    let banner = format!(
+        "coreweave-sandbox listening on {url}\n{}",
+        login::banner(&login_endpoints)
+    );
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "coreweave-sandbox listening on {url}")?;
-    stdout.flush()?;
+    if let Err(e) = stdout
+        .write_all(banner.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(e).context("printing the banner");
+        }
+    }
     drop(stdout);
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();

@@ -14,6 +14,15 @@ pub const DISCOVERY_CONFIGURATION: &str = "/id/:cluster_id/.well-known/openid-co
 /// A cluster issuer's JWKS.
 pub const DISCOVERY_JWKS: &str = "/id/:cluster_id/openid/v1/jwks";
 
+/// The admin call minting tokens of the external identity provider.
+pub const IDP_TOKENS: &str = "/_sandbox/idp/tokens";
+/// The admin listing of every endpoint and CA.
+pub const ENDPOINTS: &str = "/_sandbox/endpoints";
+/// The external identity provider's discovery document (on its own HTTPS listener).
+pub const IDP_DISCOVERY: &str = "/.well-known/openid-configuration";
+/// The external identity provider's JWKS (on its own HTTPS listener).
+pub const IDP_JWKS: &str = "/keys";
+
 /// CKS clusters (REST).
 pub const CLUSTERS: &str = "/v1beta1/cks/clusters";
 /// One CKS cluster (REST).

@@ -24,6 +24,13 @@ pub struct RecordedRequest {
     /// The JSON body of a `PATCH` (the only bodies kept: they never hold a secret).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
+    /// The TLS server name a Kubernetes endpoint request came for, e.g.
+    /// `api.<apiServerEndpoint>` (absent for API requests).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// Why a Kubernetes endpoint refused the request (never the token itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug)]
@@ -34,6 +41,8 @@ struct Entry {
     write: bool,
     body: Option<Value>,
     status: Option<u16>,
+    server: Option<String>,
+    reason: Option<String>,
 }
 
 /// How many requests a sandbox keeps unless told otherwise.
@@ -89,8 +98,30 @@ impl RequestLog {
             write: is_write(method, path),
             body,
             status: None,
+            server: None,
+            reason: None,
         });
         seq
+    }
+
+    /// Records a Kubernetes endpoint request already answered, with the TLS server name it
+    /// came for and, when refused, why (never a write: the emulated Kubernetes API only reads).
+    pub fn record_kubernetes(
+        &self,
+        method: &str,
+        path: &str,
+        server: &str,
+        status: u16,
+        reason: Option<String>,
+    ) {
+        let ticket = self.begin(method, path, None);
+        let mut inner = self.lock();
+        if let Some(entry) = inner.entries.iter_mut().find(|e| e.seq == ticket) {
+            entry.status = Some(status);
+            entry.write = false;
+            entry.server = Some(server.to_string());
+            entry.reason = reason;
+        }
     }
 
     /// Records the status a request was answered with.
@@ -113,6 +144,8 @@ impl RequestLog {
                     status,
                     write: entry.write,
                     body: entry.body.clone(),
+                    server: entry.server.clone(),
+                    reason: entry.reason.clone(),
                 })
             })
             .collect()

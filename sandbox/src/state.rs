@@ -1,11 +1,12 @@
 //! Shared sandbox state: the stored resources, runtime settings, fault counter and request log.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use crate::bearers::Bearers;
 use crate::faults::FaultInjector;
+use crate::login::LoginEndpoints;
 use crate::model::cluster::Cluster;
 use crate::model::issuer::issuer_url;
 use crate::model::oidc_config::OidcConfig;
@@ -198,6 +199,8 @@ pub struct AppState {
     pub keys: Keyring,
     /// Bearer tokens the token exchange issued.
     pub bearers: Bearers,
+    /// The identity provider and Kubernetes endpoints, once their listeners are bound.
+    pub login: OnceLock<LoginEndpoints>,
     store: Mutex<Store>,
 }
 
@@ -222,6 +225,7 @@ impl AppState {
             log: RequestLog::with_capacity(config.request_log_capacity),
             keys: Keyring::default(),
             bearers: Bearers::default(),
+            login: OnceLock::new(),
             store: Mutex::new(store),
         })
     }

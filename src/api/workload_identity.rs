@@ -171,6 +171,20 @@ pub fn refresh_time(now: SystemTime, expires: SystemTime) -> SystemTime {
 }
 
 impl ApiClient {
+    /// The workload identity bearer token (cached, or exchanged now) for handing to another
+    /// client such as kubectl; `None` when the client uses a static API token. Never log it.
+    pub async fn workload_identity_bearer(&self) -> Result<Option<String>, ApiError> {
+        let Some(cache) = self.inner.workload_identity.as_ref() else {
+            return Ok(None);
+        };
+        let authorization = self.workload_identity_authorization(cache).await?;
+        Ok(authorization
+            .to_str()
+            .ok()
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(String::from))
+    }
+
     /// The `Authorization` header for workload identity: the cached bearer, or a fresh one.
     pub(super) async fn workload_identity_authorization(
         &self,

@@ -1,5 +1,6 @@
-//! CoreWeave Kubernetes Service: cluster OIDC resource and cluster issuer data source.
+//! CoreWeave Kubernetes Service: cluster OIDC resource, cluster issuer and kubeconfig data sources.
 
 pub mod cluster_issuer;
 pub mod cluster_oidc;
+pub mod kubeconfig;
 pub mod wait;

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::support::login::{idp, ClusterLogin, UNAUTHORIZED};
 use crate::support::sandbox::{CLUSTER_DEMO, TOKEN};
 use crate::support::terraform::{copy_dir, functions_supported, required_providers};
 use crate::support::{Sandbox, Workspace};
@@ -34,7 +35,7 @@ fn workspace_for(sandbox: &Sandbox, example: &str) -> Workspace {
 #[test]
 fn every_example_directory_is_covered_by_this_test() {
     let mut found = Vec::new();
-    for group in ["resources", "data-sources", "functions"] {
+    for group in ["resources", "data-sources", "functions", "guides"] {
         for entry in std::fs::read_dir(examples().join(group)).unwrap() {
             found.push(format!(
                 "{group}/{}",
@@ -48,9 +49,11 @@ fn every_example_directory_is_covered_by_this_test() {
         [
             "data-sources/coreweave_caller_identity",
             "data-sources/coreweave_cks_cluster_issuer",
+            "data-sources/coreweave_cks_kubeconfig",
             "data-sources/coreweave_object_storage_access_check",
             "data-sources/coreweave_object_storage_wif_config",
             "functions/service_account_principal",
+            "guides/external-oidc-login",
             "resources/coreweave_cks_cluster_oidc",
             "resources/coreweave_object_storage_org_policy",
             "resources/coreweave_object_storage_wif_config",
@@ -76,6 +79,69 @@ fn data_source_example_applies() {
         ws.outputs()["issuer_url"],
         format!("https://oidc.cks.coreweave.com/id/{CLUSTER_DEMO}")
     );
+}
+
+#[test]
+fn kubeconfig_example_gives_kubectl_the_demo_cluster() {
+    let sandbox = Sandbox::start();
+    let ws = workspace_for(&sandbox, "data-sources/coreweave_cks_kubeconfig");
+    ws.validate().success();
+    ws.apply();
+    let outputs = ws.outputs();
+    assert_eq!(
+        outputs["host"],
+        "https://c0ffee00-0001.k8s.us-east-04a.coreweave.com"
+    );
+    let login = ClusterLogin::new(&sandbox, CLUSTER_DEMO);
+    let nodes = login
+        .with_kubeconfig(
+            outputs["kubeconfig"].as_str().unwrap(),
+            &["get", "nodes"],
+            &[("COREWEAVE_API_TOKEN", TOKEN)],
+        )
+        .success();
+    assert!(nodes.contains("demo-node-1"), "{nodes}");
+}
+
+/// The guide's example (seed 004 as code) against the sandbox's identity provider: the admin
+/// group lists nodes on the unmanaged endpoint, and the kubeconfig runs kubelogin.
+#[test]
+fn external_oidc_login_guide_example_admits_the_admin_group() {
+    let sandbox = Sandbox::start();
+    let ws = workspace_for(&sandbox, "guides/external-oidc-login");
+    let (issuer, ca) = idp(&sandbox);
+    let vars = [
+        format!("-var=issuer_url={issuer}"),
+        "-var=client_id=kubernetes".to_string(),
+        format!("-var=issuer_ca={ca}"),
+    ];
+    let vars: Vec<&str> = vars.iter().map(String::as_str).collect();
+    ws.validate().success();
+    ws.apply_args(&vars).success();
+    let outputs = ws.outputs();
+    assert_eq!(
+        outputs["unmanaged_host"],
+        "https://api.c0ffee00-0001.k8s.us-east-04a.coreweave.com"
+    );
+    let kubeconfig = outputs["kubeconfig"].as_str().unwrap();
+    assert!(
+        kubeconfig.contains(&format!("\"--oidc-issuer-url={issuer}\"")),
+        "{kubeconfig}"
+    );
+
+    let login = ClusterLogin::new(&sandbox, CLUSTER_DEMO);
+    let admin = sandbox.idp_token(serde_json::json!({
+        "aud": "kubernetes", "sub": "u-alice", "email": "alice@example.com",
+        "email_verified": true, "groups": ["platform-admins"],
+    }));
+    assert!(login.get_nodes(&admin).success().contains("demo-node-1"));
+    let mut plan = vec!["plan", "-detailed-exitcode", "-input=false", "-no-color"];
+    plan.extend(&vars);
+    assert_eq!(ws.run(&plan).code, 0, "plan after apply is empty");
+    let mut destroy = vec!["destroy", "-auto-approve", "-input=false", "-no-color"];
+    destroy.extend(&vars);
+    ws.run(&destroy).success();
+    assert!(login.whoami(&admin).failure().contains(UNAUTHORIZED));
 }
 
 #[test]

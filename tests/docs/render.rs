@@ -87,7 +87,10 @@ terraform apply
 `http://` endpoints are accepted only for a loopback host (`localhost`, `127.0.0.1`, `[::1]`). \
 `coreweave-sandbox --help` lists its seed data and fault injection options. The repository's \
 `examples/modules/cks-object-storage-federation` module, which federates a CKS cluster's service \
-accounts with AI Object Storage, runs against it with `make demo`.";
+accounts with AI Object Storage, runs against it with `make demo`. The sandbox also serves an \
+external OIDC identity provider and each cluster's managed and unmanaged Kubernetes endpoints, \
+so that the real `kubectl` can log in (`make demo-login`; guide: \
+[Logging in to a CKS cluster with an external OIDC issuer](guides/external-oidc-login.md)).";
 
 /// Function pages: how provider functions are called.
 const FUNCTION_USAGE: &str = "Provider functions need Terraform 1.8 or later.";
@@ -1002,6 +1005,7 @@ Optional:
                 "docs/resources/object_storage_wif_config.md",
                 "docs/data-sources/caller_identity.md",
                 "docs/data-sources/cks_cluster_issuer.md",
+                "docs/data-sources/cks_kubeconfig.md",
                 "docs/data-sources/object_storage_access_check.md",
                 "docs/data-sources/object_storage_wif_config.md",
                 "docs/functions/service_account_principal.md",

@@ -44,6 +44,37 @@ fn allow_remote_is_a_switch_and_the_limits_take_values() {
 }
 
 #[test]
+fn login_listeners_take_addresses() {
+    let o = run(
+        &[
+            "--idp-listen",
+            "127.0.0.1:9001",
+            "--kubernetes-managed-listen=127.0.0.1:9002",
+            "--kubernetes-unmanaged-listen",
+            "127.0.0.1:9003",
+            "--proxy-listen",
+            "127.0.0.1:9004",
+        ],
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        [
+            o.idp_listen,
+            o.kubernetes_managed_listen,
+            o.kubernetes_unmanaged_listen,
+            o.proxy_listen
+        ],
+        [
+            "127.0.0.1:9001",
+            "127.0.0.1:9002",
+            "127.0.0.1:9003",
+            "127.0.0.1:9004"
+        ]
+    );
+}
+
+#[test]
 fn token_comes_from_the_environment_unless_given() {
     assert_eq!(run(&[], Some("env")).unwrap().token, "env");
     assert_eq!(

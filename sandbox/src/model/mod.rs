@@ -1,11 +1,13 @@
 //! What the emulated API stores and decides, free of HTTP: clusters and their OIDC settings
 //! and updates, workload federation OIDC configs, access policies and their evaluator, service
-//! accounts and their tokens, cluster issuer URLs.
+//! accounts and their tokens, cluster issuer URLs, and the unmanaged endpoint's OIDC
+//! authenticator.
 
 pub mod cluster;
 pub mod cluster_oidc;
 pub mod cluster_update;
 pub mod issuer;
+pub mod oidc_authn;
 pub mod oidc_config;
 pub mod policy;
 pub mod policy_eval;

@@ -52,6 +52,8 @@ pub fn routes() -> Router<SharedState> {
         .route(&path("/tokens"), post(mint_token))
         .route(&path("/ci-tokens"), post(mint_ci_token))
         .route(&path("/bearers"), get(bearers))
+        .merge(super::idp::admin_routes())
+        .merge(super::endpoints::routes())
 }
 
 async fn mint_token(State(state): State<SharedState>, body: Bytes) -> AdminResult {

@@ -1,6 +1,8 @@
 //! Test harness: a sandbox process on a free port, and a Terraform working directory that
-//! drives the freshly built provider through `dev_overrides`.
+//! drives the freshly built provider through `dev_overrides`, and the real kubectl.
 
+pub mod kubectl;
+pub mod login;
 pub mod sandbox;
 pub mod terraform;
 

@@ -32,6 +32,12 @@ pub struct RecordedRequest {
     /// The JSON body of a `PATCH`.
     #[serde(default)]
     pub body: Option<Value>,
+    /// The TLS server name of a Kubernetes endpoint request.
+    #[serde(default)]
+    pub server: Option<String>,
+    /// Why a Kubernetes endpoint refused the request.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// A running sandbox process, killed on drop.
@@ -214,6 +220,32 @@ impl Sandbox {
                     .header("authorization", token),
             ),
         ]
+    }
+}
+
+impl Sandbox {
+    /// `GET /_sandbox/endpoints`: every URL and CA of the sandbox.
+    pub fn endpoints(&self) -> Value {
+        self.admin(reqwest::Method::GET, "/endpoints", None)
+    }
+
+    /// A token of the sandbox's external identity provider with `claims` (`iss`, `iat`, `exp`
+    /// filled in unless given; a `null` claim is left out).
+    pub fn idp_token(&self, claims: Value) -> String {
+        let answer = self.admin(
+            reqwest::Method::POST,
+            "/idp/tokens",
+            Some(json!({ "claims": claims })),
+        );
+        answer["token"].as_str().expect("an IdP token").to_string()
+    }
+
+    /// The Kubernetes endpoint requests recorded so far.
+    pub fn kubernetes_requests(&self) -> Vec<RecordedRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.server.is_some())
+            .collect()
     }
 }
 

@@ -1,0 +1,351 @@
+//! Data source `coreweave_cks_kubeconfig`: what the kubernetes and helm providers or kubectl
+//! need to reach a CKS cluster (`host`, a short-lived `token`, a whole `kubeconfig`), in the
+//! spirit of `aws_eks_cluster_auth`. No long-lived secret lands in state: see [`render`].
+
+pub mod render;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use tf_provider::schema::{AttributeType, Schema};
+use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::{AttributePath, DataSource, Diagnostics};
+
+use crate::api::cks::Cluster;
+use crate::cks::cluster_issuer::{by_name, lookup, Lookup};
+use crate::diag;
+use crate::provider::{Configured, ProviderData};
+use crate::schema::{block, schema, Attr, Kind};
+use render::{Credential, Endpoint, ExecPlugin};
+
+/// The `exec` input: a credential plugin for the unmanaged endpoint.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExecInput {
+    #[serde(default)]
+    pub command: Value<String>,
+    #[serde(default)]
+    pub args: Value<Vec<Value<String>>>,
+    #[serde(default)]
+    pub env: Value<BTreeMap<String, Value<String>>>,
+}
+
+/// State of the data source.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct KubeconfigState {
+    #[serde(default)]
+    pub cluster_id: Value<String>,
+    #[serde(default)]
+    pub name: Value<String>,
+    #[serde(default)]
+    pub endpoint: Value<String>,
+    #[serde(default)]
+    pub exec: Value<ExecInput>,
+    #[serde(default)]
+    pub host: Value<String>,
+    #[serde(default)]
+    pub token: Value<String>,
+    #[serde(default)]
+    pub kubeconfig: Value<String>,
+}
+
+/// A plan-time problem: the attribute and the message.
+type Invalid = (AttributePath, String);
+
+/// The endpoint the configuration asks for (`None` while unknown).
+fn endpoint_of(state: &KubeconfigState) -> Result<Option<Endpoint>, Invalid> {
+    match &state.endpoint {
+        Value::Null => Ok(Some(Endpoint::Managed)),
+        Value::Unknown => Ok(None),
+        Value::Value(text) => Endpoint::parse(text).map(Some).ok_or_else(|| {
+            (
+                AttributePath::new("endpoint"),
+                format!("`endpoint` must be \"managed\" or \"unmanaged\", got {text:?}"),
+            )
+        }),
+    }
+}
+
+/// The `exec` override as a plugin (`None` when unset or not yet known).
+fn exec_plugin(exec: &Value<ExecInput>) -> Result<Option<ExecPlugin>, Invalid> {
+    let Value::Value(exec) = exec else {
+        return Ok(None);
+    };
+    let at = |field: &'static str| AttributePath::new("exec").attribute(field);
+    let command = match &exec.command {
+        Value::Value(c) if !c.trim().is_empty() => c.clone(),
+        Value::Unknown => return Ok(None),
+        _ => {
+            return Err((
+                at("command"),
+                "`exec.command` must name the plugin to run".into(),
+            ))
+        }
+    };
+    let mut args = Vec::new();
+    for arg in exec.args.iter().flatten() {
+        match arg {
+            Value::Value(a) => args.push(a.clone()),
+            Value::Unknown => return Ok(None),
+            Value::Null => return Err((at("args"), "`exec.args` must not hold null".into())),
+        }
+    }
+    let mut env = Vec::new();
+    for (name, value) in exec.env.iter().flatten() {
+        if name.is_empty() || name.contains('=') {
+            return Err((
+                at("env"),
+                format!("`exec.env` has an invalid variable name {name:?}"),
+            ));
+        }
+        match value {
+            Value::Value(v) => env.push((name.clone(), v.clone())),
+            Value::Unknown => return Ok(None),
+            Value::Null => {
+                return Err((at("env"), format!("`exec.env[{name:?}]` must not be null")))
+            }
+        }
+    }
+    Ok(Some(ExecPlugin {
+        command,
+        args,
+        env,
+        interactive: true,
+    }))
+}
+
+/// Every plan-time check of the inputs.
+pub fn check(state: &KubeconfigState) -> Result<(), Invalid> {
+    lookup(&state.cluster_id, &state.name).map_err(|(a, m)| (AttributePath::new(a), m))?;
+    let endpoint = endpoint_of(state)?;
+    if endpoint == Some(Endpoint::Managed) && !state.exec.is_null() {
+        return Err((
+            AttributePath::new("exec"),
+            "`exec` is for the unmanaged endpoint: set `endpoint = \"unmanaged\"`, or remove `exec` \
+             (the managed endpoint takes the provider's own credentials)"
+                .into(),
+        ));
+    }
+    exec_plugin(&state.exec).map(|_| ())
+}
+
+/// The credential for `endpoint` of `cluster`.
+async fn credential(
+    configured: &Configured,
+    cluster: &Cluster,
+    endpoint: Endpoint,
+    exec: Option<ExecPlugin>,
+) -> Result<Credential, (Option<AttributePath>, String)> {
+    match endpoint {
+        Endpoint::Managed => match configured.client.workload_identity_bearer().await {
+            Ok(Some(bearer)) => Ok(Credential::Bearer(bearer)),
+            Ok(None) => Ok(Credential::Exec(render::api_token_plugin())),
+            Err(e) => Err((
+                None,
+                format!("getting a workload identity bearer token: {e}"),
+            )),
+        },
+        Endpoint::Unmanaged => {
+            if let Some(plugin) = exec {
+                return Ok(Credential::Exec(plugin));
+            }
+            let oidc = cluster.oidc.as_ref();
+            let field =
+                |f: Option<&Option<String>>| f.and_then(|v| v.clone()).filter(|v| !v.is_empty());
+            match (
+                field(oidc.map(|o| &o.issuer_url)),
+                field(oidc.map(|o| &o.client_id)),
+            ) {
+                (Some(issuer), Some(client_id)) => {
+                    let claim = field(oidc.map(|o| &o.username_claim)).unwrap_or_default();
+                    Ok(Credential::Exec(render::kubelogin_plugin(&issuer, &client_id, &claim)))
+                }
+                _ => Err((
+                    Some(AttributePath::new("endpoint")),
+                    format!(
+                        "cluster {} has no external OIDC issuer, so the unmanaged endpoint has no default \
+                         credential plugin: configure one with `coreweave_cks_cluster_oidc` (and reference \
+                         it, so that this data source is read after it), or set `exec`",
+                        cluster.id
+                    ),
+                )),
+            }
+        }
+    }
+}
+
+/// The data source.
+pub struct KubeconfigDataSource {
+    data: Arc<ProviderData>,
+}
+
+impl KubeconfigDataSource {
+    /// Type name without the provider prefix.
+    pub const NAME: &'static str = "cks_kubeconfig";
+
+    /// A data source sharing the provider's configured client.
+    pub fn new(data: Arc<ProviderData>) -> Self {
+        Self { data }
+    }
+
+    /// The data source schema.
+    pub fn data_source_schema() -> Schema {
+        let exec = AttributeType::Object(HashMap::from([
+            ("command".to_string(), AttributeType::String),
+            (
+                "args".to_string(),
+                AttributeType::List(Box::new(AttributeType::String)),
+            ),
+            (
+                "env".to_string(),
+                AttributeType::Map(Box::new(AttributeType::String)),
+            ),
+        ]));
+        schema(block(
+            "Connection details for a CKS cluster's Kubernetes API, for the `kubernetes` and `helm` providers or \
+             `kubectl`, like `aws_eks_cluster_auth`. **No long-lived secret lands in state**: with a static API \
+             token, `token` is null and `kubeconfig` reads the token from `COREWEAVE_API_TOKEN` when kubectl \
+             runs (pass the same token to the kubernetes provider from the variable or environment it came \
+             from); with `authentication.workload_identity`, `token` is the short-lived bearer and expires as it \
+             does. The `unmanaged` endpoint (`api.` + `apiServerEndpoint`, seed 004) takes tokens of the cluster's \
+             external OIDC issuer through a credential plugin, by default kubelogin. CKS endpoints are taken to \
+             use publicly trusted certificates, so no CA is emitted.",
+            [
+                Attr::string("cluster_id", Kind::OptionalComputed, "Id of the cluster. Exactly one of `cluster_id` or `name` must be set."),
+                Attr::string("name", Kind::OptionalComputed, "Name of the cluster. Exactly one of `cluster_id` or `name` must be set; the name must match exactly one cluster."),
+                Attr::string("endpoint", Kind::Optional, "`managed` (default): the CKS endpoint that takes CoreWeave API access tokens. `unmanaged`: the `api.` endpoint that takes tokens of the cluster's external OIDC issuer (see `coreweave_cks_cluster_oidc`)."),
+                Attr::new("exec", exec, Kind::Optional, "Only with `endpoint = \"unmanaged\"`: the credential plugin kubectl runs for a token, `{ command, args, env }` (write `args = []` or `env = {}` for none). Default: kubelogin, `kubectl oidc-login get-token --oidc-issuer-url=<issuer> --oidc-client-id=<client id>` (plus `--oidc-extra-scope=email` when the username claim is `email`); add `--oidc-client-secret` here if your identity provider needs one."),
+                Attr::string("host", Kind::Computed, "`https://<apiServerEndpoint>`, or `https://api.<apiServerEndpoint>` for the unmanaged endpoint."),
+                Attr::string("token", Kind::Computed, "With `authentication.workload_identity` on the managed endpoint: the short-lived bearer token. Otherwise null (no long-lived secret is stored).").sensitive(),
+                Attr::string("kubeconfig", Kind::Computed, "A kubeconfig (YAML) with one cluster, user and context, which `kubectl` uses as it is.").sensitive(),
+            ],
+            [],
+        ))
+    }
+
+    async fn find(
+        &self,
+        configured: &Configured,
+        lookup: &Lookup,
+        diags: &mut Diagnostics,
+    ) -> Option<Cluster> {
+        let client = &configured.client;
+        match lookup {
+            Lookup::Id(id) => match client.get_cluster(id).await {
+                Ok(Some(c)) => Some(c),
+                Ok(None) => {
+                    diags.error(
+                        "Cluster not found",
+                        format!("No CKS cluster has the id {id:?} in this organization."),
+                        AttributePath::new("cluster_id"),
+                    );
+                    None
+                }
+                Err(e) => {
+                    diag::api_error(diags, format_args!("reading CKS cluster {id}"), &e);
+                    None
+                }
+            },
+            Lookup::Name(name) => match client.list_clusters().await {
+                Ok(clusters) => match by_name(clusters, name) {
+                    Ok(c) => Some(c),
+                    Err(message) => {
+                        diags.error("Cluster not found", message, AttributePath::new("name"));
+                        None
+                    }
+                },
+                Err(e) => {
+                    diag::api_error(diags, "listing CKS clusters", &e);
+                    None
+                }
+            },
+        }
+    }
+}
+
+#[async_trait]
+impl DataSource for KubeconfigDataSource {
+    type State<'a> = KubeconfigState;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(Self::data_source_schema())
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+        match check(&config) {
+            Ok(()) => Some(()),
+            Err((at, message)) => {
+                diags.error("Invalid kubeconfig input", message, at);
+                None
+            }
+        }
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        config: Self::State<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<Self::State<'a>> {
+        let checked = check(&config).and_then(|()| {
+            let lookup = lookup(&config.cluster_id, &config.name)
+                .map_err(|(a, m)| (AttributePath::new(a), m))?;
+            Ok((lookup, endpoint_of(&config)?, exec_plugin(&config.exec)?))
+        });
+        let (Some(lookup), Some(endpoint), exec) = (match checked {
+            Ok(found) => found,
+            Err((at, message)) => {
+                diags.error("Invalid kubeconfig input", message, at);
+                return None;
+            }
+        }) else {
+            diags.root_error_short("The cluster or endpoint is unknown at read time");
+            return None;
+        };
+        let configured = self.data.get(diags)?;
+        let cluster = self.find(&configured, &lookup, diags).await?;
+        let Some(api_server_endpoint) = cluster
+            .api_server_endpoint
+            .clone()
+            .filter(|e| !e.is_empty())
+        else {
+            diags.root_error(
+                "Cluster has no API server endpoint yet",
+                format!(
+                    "CKS cluster {} ({}) reports no apiServerEndpoint; is it still being created?",
+                    cluster.id, cluster.status
+                ),
+            );
+            return None;
+        };
+        let credential = match credential(&configured, &cluster, endpoint, exec).await {
+            Ok(credential) => credential,
+            Err((Some(at), message)) => {
+                diags.error("No credential for this endpoint", message, at);
+                return None;
+            }
+            Err((None, message)) => {
+                diags.root_error("No credential for this endpoint", message);
+                return None;
+            }
+        };
+        let host = render::host(&api_server_endpoint, endpoint);
+        let document = render::kubeconfig(&cluster.name, endpoint, &host, &credential);
+        Some(KubeconfigState {
+            cluster_id: Value::Value(cluster.id.clone()),
+            name: Value::Value(cluster.name.clone()),
+            token: match &credential {
+                Credential::Bearer(bearer) => Value::Value(bearer.clone()),
+                Credential::Exec(_) => Value::Null,
+            },
+            kubeconfig: Value::Value(render::to_yaml(&document)),
+            host: Value::Value(host),
+            ..config
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
