@@ -9,6 +9,7 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, DataSource, Diagnostics};
 
 use crate::api::cks::Cluster;
+use crate::api::ApiClient;
 use crate::diag;
 use crate::provider::ProviderData;
 use crate::schema::{block, schema, Attr, Kind};
@@ -109,6 +110,44 @@ pub fn by_name(clusters: Vec<Cluster>, name: &str) -> Result<Cluster, String> {
                 ids.join(", ")
             ))
         }
+    }
+}
+
+/// The cluster `lookup` selects, or an error diagnostic on the attribute that selected it.
+pub async fn find_cluster(
+    client: &ApiClient,
+    lookup: &Lookup,
+    diags: &mut Diagnostics,
+) -> Option<Cluster> {
+    match lookup {
+        Lookup::Id(id) => match client.get_cluster(id).await {
+            Ok(Some(c)) => Some(c),
+            Ok(None) => {
+                diags.error(
+                    "Cluster not found",
+                    format!("No CKS cluster has the id {id:?} in this organization."),
+                    AttributePath::new("cluster_id"),
+                );
+                None
+            }
+            Err(e) => {
+                diag::api_error(diags, format_args!("reading CKS cluster {id}"), &e);
+                None
+            }
+        },
+        Lookup::Name(name) => match client.list_clusters().await {
+            Ok(clusters) => match by_name(clusters, name) {
+                Ok(c) => Some(c),
+                Err(message) => {
+                    diags.error("Cluster not found", message, AttributePath::new("name"));
+                    None
+                }
+            },
+            Err(e) => {
+                diag::api_error(diags, "listing CKS clusters", &e);
+                None
+            }
+        },
     }
 }
 
@@ -217,37 +256,7 @@ impl DataSource for ClusterIssuerDataSource {
             }
         };
         let configured = self.data.get(diags)?;
-        let client = &configured.client;
-        let cluster = match &lookup {
-            Lookup::Id(id) => match client.get_cluster(id).await {
-                Ok(Some(c)) => c,
-                Ok(None) => {
-                    diags.error(
-                        "Cluster not found",
-                        format!("No CKS cluster has the id {id:?} in this organization."),
-                        AttributePath::new("cluster_id"),
-                    );
-                    return None;
-                }
-                Err(e) => {
-                    diag::api_error(diags, format_args!("reading CKS cluster {id}"), &e);
-                    return None;
-                }
-            },
-            Lookup::Name(name) => match client.list_clusters().await {
-                Ok(clusters) => match by_name(clusters, name) {
-                    Ok(c) => c,
-                    Err(message) => {
-                        diags.error("Cluster not found", message, AttributePath::new("name"));
-                        return None;
-                    }
-                },
-                Err(e) => {
-                    diag::api_error(diags, "listing CKS clusters", &e);
-                    return None;
-                }
-            },
-        };
+        let cluster = find_cluster(&configured.client, &lookup, diags).await?;
         Some(state_from_cluster(
             &cluster,
             &configured.oidc_issuer_base_url,

@@ -14,8 +14,7 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, DataSource, Diagnostics};
 
 use crate::api::cks::Cluster;
-use crate::cks::cluster_issuer::{by_name, lookup, Lookup};
-use crate::diag;
+use crate::cks::cluster_issuer::{find_cluster, lookup};
 use crate::provider::{Configured, ProviderData};
 use crate::schema::{block, schema, Attr, Kind};
 use render::{Credential, Endpoint, ExecPlugin};
@@ -223,45 +222,6 @@ impl KubeconfigDataSource {
             [],
         ))
     }
-
-    async fn find(
-        &self,
-        configured: &Configured,
-        lookup: &Lookup,
-        diags: &mut Diagnostics,
-    ) -> Option<Cluster> {
-        let client = &configured.client;
-        match lookup {
-            Lookup::Id(id) => match client.get_cluster(id).await {
-                Ok(Some(c)) => Some(c),
-                Ok(None) => {
-                    diags.error(
-                        "Cluster not found",
-                        format!("No CKS cluster has the id {id:?} in this organization."),
-                        AttributePath::new("cluster_id"),
-                    );
-                    None
-                }
-                Err(e) => {
-                    diag::api_error(diags, format_args!("reading CKS cluster {id}"), &e);
-                    None
-                }
-            },
-            Lookup::Name(name) => match client.list_clusters().await {
-                Ok(clusters) => match by_name(clusters, name) {
-                    Ok(c) => Some(c),
-                    Err(message) => {
-                        diags.error("Cluster not found", message, AttributePath::new("name"));
-                        None
-                    }
-                },
-                Err(e) => {
-                    diag::api_error(diags, "listing CKS clusters", &e);
-                    None
-                }
-            },
-        }
-    }
 }
 
 #[async_trait]
@@ -305,7 +265,7 @@ impl DataSource for KubeconfigDataSource {
             return None;
         };
         let configured = self.data.get(diags)?;
-        let cluster = self.find(&configured, &lookup, diags).await?;
+        let cluster = find_cluster(&configured.client, &lookup, diags).await?;
         let Some(api_server_endpoint) = cluster
             .api_server_endpoint
             .clone()

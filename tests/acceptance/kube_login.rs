@@ -35,6 +35,17 @@ fn apply(sandbox: &Sandbox, ws: &Workspace, extra: &str) {
     ws.apply();
 }
 
+/// A sandbox whose demo cluster trusts its identity provider (with email usernames), and the
+/// cluster's login path.
+fn configured() -> (Sandbox, Workspace, ClusterLogin) {
+    let sandbox = Sandbox::start();
+    let ws = Workspace::new();
+    let extra = format!("  username_claim = \"email\"\n{}", with_ca(&sandbox));
+    apply(&sandbox, &ws, &extra);
+    let login = ClusterLogin::new(&sandbox, CLUSTER_DEMO);
+    (sandbox, ws, login)
+}
+
 fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -44,14 +55,7 @@ fn now() -> u64 {
 
 #[test]
 fn whoami_shows_the_mapped_user_and_only_the_admin_group_lists_nodes() {
-    let sandbox = Sandbox::start();
-    let ws = Workspace::new();
-    apply(
-        &sandbox,
-        &ws,
-        &format!("  username_claim = \"email\"\n{}", with_ca(&sandbox)),
-    );
-    let login = ClusterLogin::new(&sandbox, CLUSTER_DEMO);
+    let (sandbox, _ws, login) = configured();
 
     let alice = sandbox.idp_token(person("alice", &["admins", "dev"]));
     assert_eq!(
@@ -85,14 +89,7 @@ fn whoami_shows_the_mapped_user_and_only_the_admin_group_lists_nodes() {
 
 #[test]
 fn wrong_audience_missing_claim_unverified_email_expiry_and_another_issuer_are_refused() {
-    let sandbox = Sandbox::start();
-    let ws = Workspace::new();
-    apply(
-        &sandbox,
-        &ws,
-        &format!("  username_claim = \"email\"\n{}", with_ca(&sandbox)),
-    );
-    let login = ClusterLogin::new(&sandbox, CLUSTER_DEMO);
+    let (sandbox, _ws, login) = configured();
     let bad = |changes: Value| {
         let mut claims = person("mallory", &["admins"]);
         for (k, v) in changes.as_object().unwrap() {

@@ -10,15 +10,23 @@ async fn echo_name(Extension(TlsServerName(name)): Extension<TlsServerName>) -> 
     name.unwrap_or_else(|| "(none)".into())
 }
 
-/// A client that trusts only `ca_pem` and reaches `name` at `addr`.
-fn client(ca_pem: &str, name: &str, addr: SocketAddr) -> reqwest::Client {
-    reqwest::Client::builder()
+/// `GET https://{host}:{port}/` by a client that trusts only `ca_pem` and finds `name` at
+/// `addr`: the answer's text.
+async fn get_text(
+    ca_pem: &str,
+    name: &str,
+    host: &str,
+    addr: SocketAddr,
+) -> reqwest::Result<String> {
+    let client = reqwest::Client::builder()
         .tls_built_in_root_certs(false)
         .add_root_certificate(reqwest::Certificate::from_pem(ca_pem.as_bytes()).unwrap())
         .resolve(name, addr)
         .no_proxy()
         .build()
-        .unwrap()
+        .unwrap();
+    let url = format!("https://{host}:{}/", addr.port());
+    client.get(url).send().await?.text().await
 }
 
 #[tokio::test]
@@ -31,29 +39,12 @@ async fn a_client_trusting_the_ca_reaches_any_name_and_the_handler_learns_it() {
     tokio::spawn(serve_https(listener, config, app, std::future::pending()));
 
     let name = "c1.k8s.sandbox.test";
-    let got = client(&ca.pem(), name, addr)
-        .get(format!("https://{name}:{}/", addr.port()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(got, name);
-    let by_ip = client(&ca.pem(), "unused.test", addr)
-        .get(format!("https://127.0.0.1:{}/", addr.port()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let by_name = get_text(&ca.pem(), name, name, addr).await.unwrap();
+    assert_eq!(by_name, name);
+    let by_ip = get_text(&ca.pem(), name, "127.0.0.1", addr).await.unwrap();
     assert_eq!(by_ip, "(none)");
 
     let other = CertificateAuthority::generate("another CA").unwrap();
-    let untrusted = client(&other.pem(), name, addr)
-        .get(format!("https://{name}:{}/", addr.port()))
-        .send()
-        .await;
+    let untrusted = get_text(&other.pem(), name, name, addr).await;
     assert!(untrusted.is_err(), "a client trusting another CA connected");
 }
