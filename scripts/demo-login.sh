@@ -25,7 +25,7 @@ prepare() {
   cargo build --release --workspace --bins --quiet
   terraform_bin=$(scripts/terraform-path.sh 2>/dev/null)
   kubectl_bin=$(scripts/install-kubectl.sh 2>/dev/null)
-  "$kubectl_bin" version --client | head -n1
+  "$kubectl_bin" version --client | sed -n 1p
 }
 
 run_sandbox() {
@@ -43,12 +43,12 @@ run_sandbox() {
 }
 
 # Prints one value of the endpoints listing: a Python expression over `e`.
-endpoint() { python3 -c "import json,sys; e=json.load(open(sys.argv[1])); print($1)" "$work/endpoints.json"; }
+endpoint() { python3 -c "import base64,json,sys; e=json.load(open(sys.argv[1])); print($1)" "$work/endpoints.json"; }
 
 apply_oidc() {
   say "terraform apply: the demo cluster trusts the sandbox's identity provider"
   issuer=$(endpoint "e['idp']['issuer_url']")
-  ca=$(endpoint "e['idp']['ca_pem']" | base64 -w0)
+  ca=$(endpoint "base64.b64encode(e['idp']['ca_pem'].encode()).decode()")
   cluster_id=$(endpoint "[c for c in e['clusters'] if c['name'] == 'demo'][0]['id']")
   mkdir "$work/tf"
   cat >"$work/cli.tfrc" <<CLI
@@ -75,9 +75,13 @@ resource "coreweave_cks_cluster_oidc" "demo" {
 }
 HCL
   sed 's/^/  /' "$work/tf/main.tf" | grep -v '  ca  '
-  TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1 COREWEAVE_API_ENDPOINT="$api" \
+  if ! TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1 COREWEAVE_API_ENDPOINT="$api" \
     COREWEAVE_API_TOKEN=demo-token "$terraform_bin" -chdir="$work/tf" apply -auto-approve \
-    -input=false -no-color 2>&1 | grep -E '^(coreweave_|Apply complete)'
+    -input=false -no-color >"$work/apply.log" 2>&1; then
+    cat "$work/apply.log"
+    exit 1
+  fi
+  grep -E '^(coreweave_|Apply complete)' "$work/apply.log"
 }
 
 token_for() {
@@ -106,11 +110,13 @@ refuse() {
   other=$(token_for '{"claims": {"aud": "some-other-app", "sub": "u-mallory", "email": "mallory@example.com", "groups": ["platform-admins"]}}')
   kube --token "$other" auth whoami || true
   echo "The cluster's request log says why (the token itself is never logged):"
-  curl -fsS "$api/_sandbox/requests" | python3 -c '
+  curl -fsS "$api/_sandbox/requests" >"$work/requests.json"
+  python3 - "$work/requests.json" <<'PY'
 import json, sys
-refused = [r for r in json.load(sys.stdin)["requests"] if r.get("reason")]
+refused = [r for r in json.load(open(sys.argv[1]))["requests"] if r.get("reason")]
 r = refused[-1]
-print(f"  {r[\"method\"]} https://{r[\"server\"]}{r[\"path\"]} -> {r[\"status\"]}: {r[\"reason\"]}")'
+print(f"  {r['method']} https://{r['server']}{r['path']} -> {r['status']}: {r['reason']}")
+PY
 }
 
 prepare
