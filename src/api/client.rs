@@ -374,6 +374,15 @@ impl ApiClient {
         }
     }
 
+    /// The workload identity bearer token (cached, or exchanged now) for handing to another
+    /// client such as kubectl; `None` when the client uses a static API token. Never log it.
+    pub async fn workload_identity_bearer(&self) -> Result<Option<String>, ApiError> {
+        match self.inner.workload_identity.as_ref() {
+            Some(cache) => self.workload_identity_token(cache).await,
+            None => Ok(None),
+        }
+    }
+
     /// The `Authorization` header for `call` (none for an anonymous one), after the pre-flight
     /// checks: credentials exist, and they (or the anonymous call's secret body) would go over
     /// https or to a loopback host only.

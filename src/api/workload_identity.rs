@@ -171,12 +171,12 @@ pub fn refresh_time(now: SystemTime, expires: SystemTime) -> SystemTime {
 }
 
 impl ApiClient {
-    /// The workload identity bearer token (cached, or exchanged now) for handing to another
-    /// client such as kubectl; `None` when the client uses a static API token. Never log it.
-    pub async fn workload_identity_bearer(&self) -> Result<Option<String>, ApiError> {
-        let Some(cache) = self.inner.workload_identity.as_ref() else {
-            return Ok(None);
-        };
+    /// The workload identity bearer token of `cache` (cached, or exchanged now), without its
+    /// `Bearer ` scheme.
+    pub(super) async fn workload_identity_token(
+        &self,
+        cache: &BearerCache,
+    ) -> Result<Option<String>, ApiError> {
         let authorization = self.workload_identity_authorization(cache).await?;
         Ok(authorization
             .to_str()
