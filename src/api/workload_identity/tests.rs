@@ -109,10 +109,12 @@ async fn concurrent_calls_share_one_exchange() {
 #[tokio::test]
 async fn a_bearer_near_expiry_is_replaced_reading_the_ci_token_again() {
     let server = TestServer::start().await;
-    // A bearer that expires within a second; waiting past that makes the next call refresh.
+    // A bearer that expires in two to three seconds (`expire_time` counts whole seconds), so a
+    // loaded machine still uses it before it expires; waiting past that makes the next call
+    // refresh. With one second the bearer could expire before its first use.
     server.push(Reply::json(
         200,
-        json!({"bearerToken": "bearer-1", "expireTime": expire_time(1)}),
+        json!({"bearerToken": "bearer-1", "expireTime": expire_time(3)}),
     ));
     server.push(Reply::json(200, json!({"items": []})));
     server.push(Reply::json(
@@ -122,7 +124,7 @@ async fn a_bearer_near_expiry_is_replaced_reading_the_ci_token_again() {
     server.push(Reply::json(200, json!({"items": []})));
     let (client, reads) = client(&server, Some(jwt(in_an_hour())));
     client.list_clusters().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
     client.list_clusters().await.unwrap();
     let requests = server.requests();
     assert_eq!(requests[2].path, EXCHANGE);
