@@ -3,6 +3,7 @@
 
 pub mod kubectl;
 pub mod login;
+pub mod loopback;
 pub mod sandbox;
 pub mod terraform;
 
