@@ -4,12 +4,30 @@ use std::fmt::Display;
 
 use tf_provider::{AttributePath, Diagnostics};
 
-use crate::api::ApiError;
+use crate::api::{ApiError, Phase};
 use crate::provider::PROVIDER_NAME;
 
-/// Reports a failed API call: what the provider was doing, then the server's answer.
+/// Reports a failed API call: what the provider was doing, then the server's answer; an
+/// interruption (Ctrl-C) as such, with what became of the state.
 pub fn api_error(diags: &mut Diagnostics, doing: impl Display, err: &ApiError) {
-    diags.root_error(format!("Error {doing}"), err.to_string());
+    match err {
+        ApiError::Interrupted { phase, .. } => {
+            let change = if *phase == Phase::BeforeSending {
+                "Nothing was sent."
+            } else {
+                "If a change was on its way, it may still have reached the API: the next plan \
+                 shows what is there."
+            };
+            diags.root_error(
+                "Interrupted",
+                format!(
+                    "Stopped {doing}: Terraform asked the provider to stop (Ctrl-C). Its state is \
+                     unchanged. {change}\n\n{err}"
+                ),
+            );
+        }
+        _ => diags.root_error(format!("Error {doing}"), err.to_string()),
+    }
 }
 
 /// Reports an invalid value on `attribute`.

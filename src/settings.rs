@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use crate::api::endpoint::check_endpoint;
+use crate::api::endpoint::{check_endpoint, without_credentials};
 use crate::api::ApiToken;
 
 /// Environment variable holding the API token.
@@ -341,7 +341,7 @@ fn parse_base_url(attribute: &'static str, value: &str) -> Result<Url, SettingEr
     let bad = |why: String| SettingError {
         attribute,
         summary: format!("Invalid `{attribute}`"),
-        detail: format!("{why}. Got {value:?}."),
+        detail: format!("{why}. Got {:?}.", without_credentials(value)),
     };
     let url = Url::parse(value).map_err(|e| {
         bad(format!(

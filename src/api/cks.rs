@@ -386,7 +386,10 @@ impl UpdateClusterRequest {
     }
 }
 
+/// Unknown fields are refused: absence from this list means "gone", so an answer that is not
+/// exactly the documented list (a paged one, another message) must not be read as one.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ClusterList {
     #[serde(default)]
     items: Vec<Cluster>,

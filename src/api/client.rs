@@ -16,10 +16,15 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use super::answer;
+use super::breaker::Breaker;
 use super::credentials::{bearer_header, redact, ApiToken};
 use super::cwobject::AccessPolicy;
-use super::endpoint::{check_endpoint, is_loopback_host, same_origin_redirects, EndpointError};
-use super::error::ApiError;
+use super::endpoint::{
+    check_endpoint, endpoint_label, is_loopback_host, same_origin_redirects, without_credentials,
+    EndpointError,
+};
+use super::error::{ApiError, Phase};
 use super::retry::{self, Idempotency, Outcome, RetryPolicy, Verdict};
 use super::shared_list;
 use super::status::{connect_error, rest_error};
@@ -28,8 +33,11 @@ use super::workload_identity::{self, WorkloadIdentity};
 
 /// Largest error body read from the server; the rest is discarded.
 const MAX_ERROR_BODY_BYTES: usize = 1024 * 1024;
-/// Largest successful body read from the server; a larger one is an error.
-const MAX_SUCCESS_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Largest successful body read from the server; a larger one is an error. The list of access
+/// policies has no paging and grows with the organization, so this is far above any real list
+/// (a policy takes about 1 KiB: some 250 000 of them) and only bounds the memory a broken or
+/// hostile server can make the provider use; the request timeout bounds the time.
+pub(super) const MAX_SUCCESS_BODY_BYTES: usize = 256 * 1024 * 1024;
 
 /// The `User-Agent` this provider sends: `terraform-provider-coreweave/<version>`.
 pub fn default_user_agent() -> String {
@@ -51,8 +59,9 @@ pub struct ClientConfig {
     pub max_retries: u32,
     /// `User-Agent` header value.
     pub user_agent: String,
-    /// Cancelled when Terraform asks the provider to stop: every retry pause and wait ends at
-    /// once (a request in flight is never abandoned, so its outcome is always known).
+    /// Cancelled when Terraform asks the provider to stop: requests in flight are abandoned and
+    /// every retry pause and wait ends at once ([`ApiError::Interrupted`]); a write abandoned in
+    /// flight has an unknown outcome.
     pub stop: CancellationToken,
 }
 
@@ -66,6 +75,8 @@ pub struct ApiClient {
 pub(super) struct Inner {
     http: reqwest::Client,
     endpoint: Url,
+    /// `scheme://host:port[/prefix]`, for messages.
+    endpoint_label: String,
     token: Option<ApiToken>,
     authorization: Option<HeaderValue>,
     workload_identity: Option<workload_identity::BearerCache>,
@@ -73,6 +84,7 @@ pub(super) struct Inner {
     request_timeout: Duration,
     requests: AtomicU64,
     stop: CancellationToken,
+    breaker: Breaker,
     pub(super) access_policies: shared_list::SharedList<AccessPolicy>,
     pub(super) oidc_configs: shared_list::SharedList<OidcConfig>,
 }
@@ -142,6 +154,13 @@ pub(super) struct Failure {
     pub(super) retry_after: Option<Duration>,
 }
 
+/// A successful answer: its status, `Content-Type` and body.
+pub(super) struct Answer {
+    status: u16,
+    content_type: Option<String>,
+    body: Vec<u8>,
+}
+
 /// One failed HTTP attempt.
 struct AttemptFailure {
     error: ApiError,
@@ -170,7 +189,8 @@ impl ApiClient {
             Ok(()) | Err(EndpointError::PlainHttp) => {}
             Err(e) => {
                 return Err(ApiError::InvalidRequest(format!(
-                    "the endpoint {endpoint} {e}"
+                    "the endpoint {} {e}",
+                    without_credentials(endpoint.as_str())
                 )))
             }
         }
@@ -199,6 +219,7 @@ impl ApiClient {
         Ok(ApiClient {
             inner: Arc::new(Inner {
                 http,
+                endpoint_label: endpoint_label(&endpoint),
                 endpoint,
                 token,
                 authorization,
@@ -209,6 +230,7 @@ impl ApiClient {
                 request_timeout: config.request_timeout,
                 requests: AtomicU64::new(0),
                 stop: config.stop,
+                breaker: Breaker::default(),
                 access_policies: shared_list::SharedList::default(),
                 oidc_configs: shared_list::SharedList::default(),
             }),
@@ -220,13 +242,9 @@ impl ApiClient {
         self.inner.requests.load(Ordering::Relaxed)
     }
 
-    /// The endpoint's host, for messages.
-    fn host(&self) -> String {
-        self.inner
-            .endpoint
-            .host_str()
-            .unwrap_or_default()
-            .to_string()
+    /// The endpoint as `scheme://host:port[/prefix]`, for messages.
+    fn endpoint(&self) -> String {
+        self.inner.endpoint_label.clone()
     }
 
     /// A REST call to `segments` under the endpoint (each segment percent-encoded).
@@ -263,17 +281,17 @@ impl ApiClient {
     /// Sends an idempotent call with retries and decodes its JSON answer.
     pub(super) async fn execute<T: DeserializeOwned>(&self, call: &Call) -> Result<T, ApiError> {
         let mut retries = 0;
-        let body = self
+        let answer = self
             .send(call, &mut retries)
             .await
             .map_err(|failure| failure.error)?;
-        decode(call, &body)
+        decode(call, &answer)
     }
 
     /// Sends `call` until it succeeds, fails for good, or (non-idempotent calls only) ends with
     /// an unknown outcome. `retries` counts the retries made so far and is shared with a
     /// caller's reconcile loop so that the budget covers both.
-    pub(super) async fn send(&self, call: &Call, retries: &mut u32) -> Result<Vec<u8>, Failure> {
+    pub(super) async fn send(&self, call: &Call, retries: &mut u32) -> Result<Answer, Failure> {
         let refused = |error| Failure {
             error,
             outcome_unknown: false,
@@ -299,10 +317,21 @@ impl ApiClient {
                 reauthenticated = true;
                 continue;
             }
+            if let ApiError::Interrupted { .. } | ApiError::Unreachable { tripped: true, .. } =
+                failed.error
+            {
+                // Abandoned: a write in flight may have been applied.
+                return Err(Failure {
+                    outcome_unknown: failed.error.outcome_unknown()
+                        && call.idempotency == Idempotency::NonIdempotent,
+                    error: failed.error,
+                    retry_after: None,
+                });
+            }
             match self.inner.policy.verdict(failed.outcome, call.idempotency) {
                 Verdict::Fail => {
                     return Err(Failure {
-                        error: failed.error,
+                        error: self.refused_credentials(call, failed),
                         outcome_unknown: false,
                         retry_after: None,
                     })
@@ -326,8 +355,30 @@ impl ApiClient {
         }
     }
 
-    /// Waits before the next retry, or gives up with [`ApiError::RetriesExhausted`] when the
-    /// budget is spent.
+    /// A final failure, naming where to fix the credentials when the API refused them.
+    fn refused_credentials(&self, call: &Call, failed: AttemptFailure) -> ApiError {
+        if call.anonymous || failed.outcome != Outcome::Status(401) {
+            return failed.error;
+        }
+        let credential = match &self.inner.workload_identity {
+            Some(cache) => format!(
+                "the bearer token of service account {:?} (authentication.workload_identity): \
+                 check that the service account exists and trusts the CI token",
+                cache.service_account_uid()
+            ),
+            None => "the API token: check `token` in the provider block or the \
+                     COREWEAVE_API_TOKEN environment variable"
+                .to_string(),
+        };
+        ApiError::CredentialsRefused {
+            credential,
+            answer: Box::new(failed.error),
+        }
+    }
+
+    /// Waits before the next retry, or gives up when the budget is spent: with
+    /// [`ApiError::Unreachable`] after a connection failure or timeout, otherwise with
+    /// [`ApiError::RetriesExhausted`].
     pub(super) async fn back_off(
         &self,
         call: &Call,
@@ -345,21 +396,46 @@ impl ApiClient {
                 error = %last,
                 "giving up on CoreWeave API request"
             );
+            if is_dead_endpoint(&last) {
+                return Err(self.unreachable(last, false));
+            }
             return Err(ApiError::RetriesExhausted {
-                host: self.host(),
+                endpoint: self.endpoint(),
                 attempts,
                 last: Box::new(last),
             });
         }
         let delay = self.inner.policy.delay(*retries, retry_after);
         *retries += 1;
-        if self.pause(delay).await {
-            Ok(())
-        } else {
-            Err(ApiError::Interrupted {
-                last: Box::new(last),
-            })
+        tokio::select! {
+            resumed = self.pause(delay) => if resumed {
+                Ok(())
+            } else {
+                Err(ApiError::Interrupted {
+                    phase: Phase::WaitingToRetry,
+                    request: describe(call),
+                    last: Some(Box::new(last)),
+                })
+            },
+            () = self.inner.breaker.tripped() => Err(self.tripped()),
         }
+    }
+
+    /// The error of a call to an endpoint that refused connections or timed out.
+    fn unreachable(&self, last: ApiError, tripped: bool) -> ApiError {
+        ApiError::Unreachable {
+            endpoint: self.endpoint(),
+            last: Box::new(last),
+            tripped,
+        }
+    }
+
+    /// The error of every call once the breaker has tripped.
+    fn tripped(&self) -> ApiError {
+        let cause = self.inner.breaker.cause().cloned().unwrap_or_else(|| {
+            ApiError::InvalidRequest("the endpoint stopped answering".to_string())
+        });
+        self.unreachable(cause, true)
     }
 
     /// Sleeps for `delay`; `false` (at once) when Terraform asks the provider to stop first.
@@ -413,7 +489,22 @@ impl ApiClient {
         call: &Call,
         authorization: Option<&HeaderValue>,
         retry: u32,
-    ) -> Result<Vec<u8>, AttemptFailure> {
+    ) -> Result<Answer, AttemptFailure> {
+        let abandoned = |error| AttemptFailure {
+            error,
+            outcome: Outcome::Interrupted,
+            retry_after: None,
+        };
+        if self.inner.stop.is_cancelled() {
+            return Err(abandoned(ApiError::Interrupted {
+                phase: Phase::BeforeSending,
+                request: describe(call),
+                last: None,
+            }));
+        }
+        if self.inner.breaker.cause().is_some() {
+            return Err(abandoned(self.tripped()));
+        }
         self.inner.requests.fetch_add(1, Ordering::Relaxed);
         let mut request = self
             .inner
@@ -432,9 +523,28 @@ impl ApiClient {
                 .body(body.clone());
         }
         let started = Instant::now();
-        let result = self.exchange(call, request).await;
+        let result = tokio::select! {
+            result = self.exchange(call, request) => result,
+            () = self.inner.stop.cancelled() => Err(abandoned(ApiError::Interrupted {
+                phase: Phase::InFlight,
+                request: describe(call),
+                last: None,
+            })),
+            () = self.inner.breaker.tripped() => Err(abandoned(self.tripped())),
+        };
+        match &result {
+            Err(failed) if is_dead_endpoint(&failed.error) => {
+                self.inner.breaker.failed(&failed.error);
+            }
+            Err(AttemptFailure {
+                outcome: Outcome::Status(_),
+                ..
+            })
+            | Ok(_) => self.inner.breaker.answered(),
+            Err(_) => {}
+        }
         let status = match &result {
-            Ok((status, _)) => status.to_string(),
+            Ok(answer) => answer.status.to_string(),
             Err(failed) => match failed.outcome {
                 Outcome::Status(status) => status.to_string(),
                 Outcome::ConnectFailed => "connect-error".to_string(),
@@ -442,6 +552,8 @@ impl ApiClient {
                     ApiError::Transport {
                         timed_out: true, ..
                     } => "timeout".to_string(),
+                    ApiError::Interrupted { .. } => "interrupted".to_string(),
+                    ApiError::Unreachable { .. } => "abandoned".to_string(),
                     _ => "transport-error".to_string(),
                 },
             },
@@ -455,14 +567,14 @@ impl ApiClient {
             attempt = retry + 1,
             "CoreWeave API request"
         );
-        result.map(|(_, body)| body)
+        result
     }
 
     async fn exchange(
         &self,
         call: &Call,
         request: reqwest::RequestBuilder,
-    ) -> Result<(u16, Vec<u8>), AttemptFailure> {
+    ) -> Result<Answer, AttemptFailure> {
         let response = request
             .send()
             .await
@@ -473,6 +585,10 @@ impl ApiClient {
             .get(RETRY_AFTER)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| retry::parse_retry_after(value, SystemTime::now()));
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
         let success = (200..300).contains(&status);
         let limit = if success {
             MAX_SUCCESS_BODY_BYTES
@@ -483,7 +599,11 @@ impl ApiClient {
             .await
             .map_err(|e| self.transport_failure(call, e))?;
         if success && !truncated {
-            return Ok((status, body));
+            return Ok(Answer {
+                status,
+                content_type,
+                body,
+            });
         }
         let error = if success {
             ApiError::Unexpected {
@@ -516,7 +636,7 @@ impl ApiClient {
             Outcome::Interrupted
         };
         let detail = if timed_out {
-            format!("timed out after {:?}", self.inner.request_timeout)
+            format!("no answer within {:?}", self.inner.request_timeout)
         } else {
             let mut innermost: &dyn std::error::Error = &error;
             while let Some(source) = innermost.source() {
@@ -557,17 +677,31 @@ impl ApiClient {
     }
 }
 
-/// Decodes a successful JSON answer; an empty body counts as `{}`.
-pub(super) fn decode<T: DeserializeOwned>(call: &Call, body: &[u8]) -> Result<T, ApiError> {
-    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        body
-    };
-    serde_json::from_slice(body).map_err(|source| ApiError::Decode {
-        path: call.path().to_string(),
-        source: Arc::new(source),
+/// Decodes a successful answer, which must be the documented shape ([`answer::decode`]).
+pub(super) fn decode<T: DeserializeOwned>(call: &Call, answer: &Answer) -> Result<T, ApiError> {
+    answer::decode(answer.content_type.as_deref(), &answer.body).map_err(|problem| {
+        ApiError::Malformed {
+            method: call.method.to_string(),
+            path: call.path().to_string(),
+            http_status: answer.status,
+            problem,
+        }
     })
+}
+
+/// `METHOD /path` of a call, for messages.
+fn describe(call: &Call) -> String {
+    format!("{} {}", call.method, call.path())
+}
+
+/// Whether `error` says the endpoint is down: the connection failed, or no answer came in time.
+fn is_dead_endpoint(error: &ApiError) -> bool {
+    match error {
+        ApiError::Transport {
+            timed_out, source, ..
+        } => *timed_out || source.is_connect(),
+        _ => false,
+    }
 }
 
 /// Reads at most `limit` bytes of the body; the flag tells whether more was left unread.

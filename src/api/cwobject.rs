@@ -12,7 +12,6 @@
 use std::sync::Arc;
 
 use reqwest::Method;
-use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
 use super::client::{path_param, Call};
@@ -78,10 +77,21 @@ pub enum CreatePolicyError {
     Api(#[from] ApiError),
 }
 
+/// Unknown fields are refused: absence from this list means "gone", so an answer that is not
+/// exactly the documented list (a paged one, another message) must not be read as one.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PolicyList {
     #[serde(default)]
     policies: Vec<AccessPolicy>,
+}
+
+/// The answer to an ensure or a delete: `{}`, or `{"policy": {...}}` (the API does not document
+/// it; a `policy` that is not a policy object is refused).
+#[derive(Deserialize)]
+struct WriteAnswer {
+    #[serde(default, rename = "policy")]
+    _policy: Option<AccessPolicy>,
 }
 
 #[derive(Serialize)]
@@ -255,7 +265,7 @@ impl ApiClient {
     /// Sends a write. When it fails other than with not-found, the shared list is dropped:
     /// the write may have taken effect.
     async fn write(&self, call: &Call) -> Result<(), ApiError> {
-        let result = self.execute::<IgnoredAny>(call).await.map(|_| ());
+        let result = self.execute::<WriteAnswer>(call).await.map(|_| ());
         if result.as_ref().is_err_and(|error| !error.is_not_found()) {
             self.inner.access_policies.invalidate();
         }

@@ -58,6 +58,35 @@ pub fn check_endpoint(url: &Url) -> Result<(), EndpointError> {
     Ok(())
 }
 
+/// `url` as `scheme://host:port[/prefix]`, the port always shown (the default one too) and
+/// no trailing slash: what an error about reaching the endpoint names.
+pub fn endpoint_label(url: &Url) -> String {
+    let host = match url.host() {
+        Some(url::Host::Ipv6(ip)) => format!("[{ip}]"),
+        Some(host) => host.to_string(),
+        None => String::new(),
+    };
+    let port = url
+        .port_or_known_default()
+        .map(|port| format!(":{port}"))
+        .unwrap_or_default();
+    let path = url.path().trim_end_matches('/');
+    format!("{}://{host}{port}{path}", url.scheme())
+}
+
+/// `value` with the user name and password of a URL (`https://user:pass@host`) replaced by
+/// `***`, also when the rest does not parse: what a message may echo of a configured URL.
+pub fn without_credentials(value: &str) -> String {
+    // Without `://`, a `user:pass@host` typed without a scheme.
+    let scheme_end = value.find("://").map_or(0, |i| i + 3);
+    let rest = &value[scheme_end..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &value[..scheme_end], &rest[at..]),
+        None => value.to_string(),
+    }
+}
+
 /// Follows at most [`MAX_REDIRECTS`] redirects, and only to the same scheme, host and port;
 /// otherwise the 3xx answer itself is returned (and reported as unexpected).
 pub(super) fn same_origin_redirects() -> reqwest::redirect::Policy {
@@ -92,6 +121,40 @@ mod tests {
         ] {
             let url = Url::parse(url).unwrap();
             assert_eq!(is_loopback_host(url.host()), loopback, "{url}");
+        }
+    }
+
+    #[test]
+    fn the_label_names_scheme_host_port_and_prefix() {
+        for (url, label) in [
+            ("https://api.coreweave.com", "https://api.coreweave.com:443"),
+            ("http://127.0.0.1:8089/", "http://127.0.0.1:8089"),
+            ("https://[::1]:9/prefix/", "https://[::1]:9/prefix"),
+        ] {
+            assert_eq!(endpoint_label(&Url::parse(url).unwrap()), label, "{url}");
+        }
+    }
+
+    #[test]
+    fn credentials_are_never_echoed() {
+        for (value, shown) in [
+            (
+                "https://user:pass@api.example.com",
+                "https://***@api.example.com",
+            ),
+            (
+                "https://pass@api.example.com:8443/p@th",
+                "https://***@api.example.com:8443/p@th",
+            ),
+            (
+                "https://a:b@c@api.example.com/x",
+                "https://***@api.example.com/x",
+            ),
+            ("u:p@api.example.com", "***@api.example.com"),
+            ("https://api.example.com/a@b", "https://api.example.com/a@b"),
+            ("ftp://u:p@h", "ftp://***@h"),
+        ] {
+            assert_eq!(without_credentials(value), shown, "{value}");
         }
     }
 }

@@ -4,12 +4,16 @@
 use std::fmt;
 use std::sync::Arc;
 
+use super::answer::Malformation;
+use super::breaker::TRIP_AFTER;
+
 /// Why an API call failed.
 ///
 /// The variants separate what callers act on differently: configuration problems found before
 /// any request is sent, connection failures, documented error answers of the server
 /// ([`ApiError::Status`], with [`ApiError::code`] and [`ApiError::is_not_found`] for branching),
-/// answers that are not the documented error shape, and successful answers that did not decode.
+/// answers that are not the documented error shape, successful answers that are not the
+/// documented shape, an unreachable endpoint and an interruption.
 /// No variant ever carries the API token or the `Authorization` header.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
@@ -68,31 +72,82 @@ pub enum ApiError {
         /// URL path of the request.
         path: String,
     },
-    /// A successful answer whose body did not match the expected JSON shape.
-    #[error("could not decode the answer to {path}: {source}")]
-    Decode {
+    /// A successful answer that is not the documented shape (no JSON content type, an empty
+    /// body, not a JSON object, wrong field types, an unknown field in a list answer). Nothing
+    /// is concluded from it: above all not "the object is gone".
+    #[error(
+        "the answer to {method} {path} (HTTP {http_status}) is not the documented shape: {problem}"
+    )]
+    Malformed {
+        /// HTTP method of the request.
+        method: String,
         /// URL path of the request.
         path: String,
-        /// The JSON error.
-        #[source]
-        source: Arc<serde_json::Error>,
+        /// HTTP status of the answer.
+        http_status: u16,
+        /// What is wrong with it.
+        problem: Malformation,
+    },
+    /// The endpoint refused the connection or did not answer in time. With `tripped`, it did
+    /// so [`TRIP_AFTER`] times in a row and the client makes no more calls to it in this run.
+    #[error("{}", describe_unreachable(.endpoint, .last, *.tripped))]
+    Unreachable {
+        /// The endpoint as `scheme://host:port[/prefix]`.
+        endpoint: String,
+        /// The connection failure or timeout ([`ApiError::Transport`]) that decided it.
+        last: Box<ApiError>,
+        /// Whether the client stopped calling the endpoint for the rest of this run.
+        tripped: bool,
+    },
+    /// The API refused the credentials (HTTP 401).
+    #[error("{answer}: the CoreWeave API refused {credential}")]
+    CredentialsRefused {
+        /// What was refused, and where to fix it.
+        credential: String,
+        /// The server's answer ([`ApiError::Status`]).
+        answer: Box<ApiError>,
     },
     /// A retryable failure persisted through every allowed retry.
-    #[error("{host}: giving up after {attempts} attempts; last {}", describe_last(.last))]
+    #[error("{endpoint}: giving up after {attempts} attempts; last {}", describe_last(.last))]
     RetriesExhausted {
-        /// Host of the endpoint.
-        host: String,
+        /// The endpoint as `scheme://host:port[/prefix]`.
+        endpoint: String,
         /// Number of attempts made (first try included).
         attempts: u32,
         /// The failure of the last attempt.
         last: Box<ApiError>,
     },
-    /// Terraform asked the provider to stop while it waited to retry.
-    #[error("interrupted while waiting to retry (Terraform asked the provider to stop); last error: {last}")]
+    /// Terraform asked the provider to stop (Ctrl-C): the call was abandoned.
+    #[error("interrupted (Terraform asked the provider to stop) {phase} {request}{}", describe_interrupted(.last))]
     Interrupted {
-        /// The failure that was going to be retried.
-        last: Box<ApiError>,
+        /// When the stop came.
+        phase: Phase,
+        /// `METHOD /path` of the call.
+        request: String,
+        /// The failure that was going to be retried, when the stop came during a retry pause.
+        last: Option<Box<ApiError>>,
     },
+}
+
+/// When a stop request ended a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Before the request was sent: nothing reached the API.
+    BeforeSending,
+    /// While the request was in flight: it may have reached the API.
+    InFlight,
+    /// While waiting to retry after a failed attempt.
+    WaitingToRetry,
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Phase::BeforeSending => "before sending",
+            Phase::InFlight => "while waiting for the answer to",
+            Phase::WaitingToRetry => "while waiting to retry",
+        })
+    }
 }
 
 fn describe_last(last: &ApiError) -> String {
@@ -106,12 +161,62 @@ fn describe_last(last: &ApiError) -> String {
     }
 }
 
+fn describe_interrupted(last: &Option<Box<ApiError>>) -> String {
+    last.as_ref()
+        .map(|last| format!(" (last error: {last})"))
+        .unwrap_or_default()
+}
+
+/// Where a user fixes the endpoint.
+const ENDPOINT_FIX: &str =
+    "Check `endpoint` in the provider block or the COREWEAVE_API_ENDPOINT environment variable";
+
+fn describe_unreachable(endpoint: &str, last: &ApiError, tripped: bool) -> String {
+    let what = match last {
+        ApiError::Transport {
+            timed_out: true,
+            method,
+            url_path,
+            detail,
+            ..
+        } => format!(
+            "the CoreWeave API at {endpoint} did not answer {} ({method} {url_path})",
+            detail.trim_start_matches("no answer ")
+        ),
+        ApiError::Transport {
+            method,
+            url_path,
+            detail,
+            ..
+        } => format!(
+            "cannot connect to the CoreWeave API at {endpoint} ({method} {url_path}: {detail})"
+        ),
+        other => format!("cannot reach the CoreWeave API at {endpoint} ({other})"),
+    };
+    let stopped = if tripped {
+        format!(
+            "; after {TRIP_AFTER} such failures in a row the provider makes no more calls to it \
+             in this run"
+        )
+    } else {
+        String::new()
+    };
+    let timeout_fix = match last {
+        ApiError::Transport {
+            timed_out: true, ..
+        } => ", or raise `request_timeout_seconds`",
+        _ => "",
+    };
+    format!("{what}{stopped}. {ENDPOINT_FIX}{timeout_fix}.")
+}
+
 impl ApiError {
     /// The documented error answer of the server, also when it was the last of exhausted retries.
     pub fn status(&self) -> Option<&ApiStatus> {
         match self {
             ApiError::Status(status) => Some(status),
-            ApiError::RetriesExhausted { last, .. } => last.status(),
+            ApiError::RetriesExhausted { last, .. }
+            | ApiError::CredentialsRefused { answer: last, .. } => last.status(),
             _ => None,
         }
     }
@@ -132,9 +237,14 @@ impl ApiError {
     pub fn outcome_unknown(&self) -> bool {
         match self {
             ApiError::Transport { .. } => true,
-            ApiError::RetriesExhausted { last, .. } | ApiError::Interrupted { last } => {
+            ApiError::RetriesExhausted { last, .. } | ApiError::Unreachable { last, .. } => {
                 last.outcome_unknown()
             }
+            ApiError::Interrupted { phase, last, .. } => match phase {
+                Phase::BeforeSending => false,
+                Phase::InFlight => true,
+                Phase::WaitingToRetry => last.as_ref().is_some_and(|last| last.outcome_unknown()),
+            },
             _ => matches!(self.http_status(), Some(500 | 502 | 504)),
         }
     }
@@ -144,7 +254,9 @@ impl ApiError {
         match self {
             ApiError::Status(status) => Some(status.http_status),
             ApiError::Unexpected { http_status, .. } => Some(*http_status),
-            ApiError::RetriesExhausted { last, .. } => last.http_status(),
+            ApiError::Malformed { http_status, .. } => Some(*http_status),
+            ApiError::RetriesExhausted { last, .. }
+            | ApiError::CredentialsRefused { answer: last, .. } => last.http_status(),
             _ => None,
         }
     }

@@ -4,8 +4,11 @@
 //!
 //! By concern: the request path ([`client`]), the token and its redaction ([`credentials`]),
 //! where the token may go ([`endpoint`]), the error type ([`error`]) and the decoding of error
-//! bodies ([`status`]), retries ([`retry`]), protojson helpers, and one file per API.
+//! bodies ([`status`]) and of successful ones (`answer`), retries ([`retry`]) and the circuit
+//! breaker (`breaker`), protojson helpers, and one file per API.
 
+mod answer;
+mod breaker;
 pub mod cks;
 pub mod client;
 pub mod credentials;
@@ -22,12 +25,14 @@ pub(crate) mod test_server;
 pub mod workload_federation;
 pub mod workload_identity;
 
+pub use answer::Malformation;
+pub use breaker::TRIP_AFTER;
 pub use cks::{Cluster, ClusterOidc, ClusterStatus, OidcUpdate, UpdateClusterRequest};
 pub use client::{default_user_agent, ApiClient, ClientConfig};
 pub use credentials::ApiToken;
 pub use cwobject::{AccessPolicy, PolicyStatement, ACCESS_POLICY_VERSION};
 pub use endpoint::{check_endpoint, is_loopback_host, EndpointError};
-pub use error::{ApiError, ApiStatus, Code, ErrorDetail};
+pub use error::{ApiError, ApiStatus, Code, ErrorDetail, Phase};
 pub use identity::Principal;
 pub use retry::RetryPolicy;
 pub use workload_federation::{CreateOidcConfig, OidcConfig, UpdateOidcConfig};

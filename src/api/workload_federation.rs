@@ -185,7 +185,10 @@ struct ConfigEnvelope {
     config: OidcConfig,
 }
 
+/// Unknown fields are refused: absence from this list means "gone", so an answer that is not
+/// exactly the documented list (a paged one, another message) must not be read as one.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ConfigList {
     #[serde(default)]
     configs: Vec<OidcConfig>,
@@ -251,7 +254,7 @@ impl ApiClient {
         let mut maybe_created = false;
         loop {
             let failure = match self.send(&call, &mut retries).await {
-                Ok(body) => return Ok(decode::<ConfigEnvelope>(&call, &body)?.config),
+                Ok(answer) => return Ok(decode::<ConfigEnvelope>(&call, &answer)?.config),
                 Err(failure) => failure,
             };
             let conflict_after_unknown =

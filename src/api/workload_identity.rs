@@ -73,6 +73,11 @@ impl BearerCache {
         }
     }
 
+    /// The service account this cache authenticates as.
+    pub(super) fn service_account_uid(&self) -> &str {
+        &self.config.service_account_uid
+    }
+
     /// CI tokens and bearers seen so far, to be redacted from server text.
     pub(super) fn secrets(&self) -> Vec<String> {
         self.secrets
@@ -224,10 +229,10 @@ impl ApiClient {
             .connect_call(SERVICE, "ServiceAccountOidcAuth", &request)?
             .anonymous();
         let mut retries = 0;
-        let body = self.send(&call, &mut retries).await.map_err(|failure| {
+        let answer = self.send(&call, &mut retries).await.map_err(|failure| {
             cache.failure(format!("exchanging the token in {name}: {}", failure.error))
         })?;
-        let answer: ExchangeAnswer = decode(&call, &body)?;
+        let answer: ExchangeAnswer = decode(&call, &answer)?;
         if answer.bearer_token.is_empty() {
             return Err(cache.failure("the token exchange answered no bearer token"));
         }

@@ -84,15 +84,18 @@ fn an_endpoint_with_credentials_is_refused_without_echoing_them() {
             ws.validate()
         };
         let out = run.failure();
+        // Terraform itself quotes the configuration line; the provider's message follows it.
+        let (_, message) = out
+            .split_once("must not carry credentials")
+            .unwrap_or_else(|| panic!("{endpoint}: {out}"));
+        assert!(!message.contains("hunter2"), "{endpoint}: {out}");
+        assert!(!message.contains("admin"), "{endpoint}: {out}");
         assert!(
-            out.contains("must not carry credentials"),
+            message.contains("https://***@api.example.com"),
             "{endpoint}: {out}"
         );
-        assert!(!out.contains("hunter2"), "{endpoint}: {out}");
-        assert!(!out.contains("admin"), "{endpoint}: {out}");
-        assert!(
-            out.contains("https://***@api.example.com"),
-            "{endpoint}: {out}"
-        );
+        if from_environment {
+            assert!(!out.contains("hunter2"), "{endpoint}: {out}");
+        }
     }
 }

@@ -46,7 +46,7 @@ fn malformed() -> Vec<(Behaviour, &'static str)> {
                 content_type: Some("text/html; charset=utf-8"),
                 body: "<html><body>Welcome to our proxy</body></html>".into(),
             },
-            "content type \"text/html; charset=utf-8\"",
+            "the content type is \"text/html; charset=utf-8\", not application/json",
         ),
     ]
 }
