@@ -11,7 +11,7 @@ use crate::provider::PROVIDER_NAME;
 /// interruption (Ctrl-C) as such, with what became of the state.
 pub fn api_error(diags: &mut Diagnostics, doing: impl Display, err: &ApiError) {
     match err {
-        ApiError::Interrupted { phase, .. } => {
+        ApiError::Interrupted { phase, .. } if crate::interrupt::first_report() => {
             let change = if *phase == Phase::BeforeSending {
                 "Nothing was sent."
             } else {
@@ -26,6 +26,10 @@ pub fn api_error(diags: &mut Diagnostics, doing: impl Display, err: &ApiError) {
                 ),
             );
         }
+        ApiError::Interrupted { .. } => diags.root_error(
+            "Interrupted",
+            format!("Stopped {doing} (Ctrl-C); its state is unchanged."),
+        ),
         _ => diags.root_error(format!("Error {doing}"), err.to_string()),
     }
 }

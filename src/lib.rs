@@ -62,7 +62,11 @@ pub fn run() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(tf_provider::serve(PROVIDER_NAME, registry::provider())) {
+    let served = runtime.block_on(async {
+        interrupt::stop_on_sigint();
+        tf_provider::serve(PROVIDER_NAME, registry::provider()).await
+    });
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("provider server failed: {e:#}");

@@ -85,6 +85,8 @@ pub(super) struct Inner {
     requests: AtomicU64,
     stop: CancellationToken,
     breaker: Breaker,
+    /// Largest successful body read ([`MAX_SUCCESS_BODY_BYTES`]; smaller in tests).
+    max_answer_bytes: usize,
     pub(super) access_policies: shared_list::SharedList<AccessPolicy>,
     pub(super) oidc_configs: shared_list::SharedList<OidcConfig>,
 }
@@ -231,10 +233,25 @@ impl ApiClient {
                 requests: AtomicU64::new(0),
                 stop: config.stop,
                 breaker: Breaker::default(),
+                max_answer_bytes: MAX_SUCCESS_BODY_BYTES,
                 access_policies: shared_list::SharedList::default(),
                 oidc_configs: shared_list::SharedList::default(),
             }),
         })
+    }
+
+    /// [`ApiClient::with_policy`] reading successful bodies of at most `limit` bytes.
+    #[cfg(test)]
+    pub(super) fn with_answer_limit(
+        config: ClientConfig,
+        policy: RetryPolicy,
+        limit: usize,
+    ) -> Result<ApiClient, ApiError> {
+        let mut client = Self::with_policy(config, policy)?;
+        if let Some(inner) = Arc::get_mut(&mut client.inner) {
+            inner.max_answer_bytes = limit;
+        }
+        Ok(client)
     }
 
     /// Total HTTP requests attempted by this client and its clones, retries included.
@@ -591,7 +608,7 @@ impl ApiClient {
             .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
         let success = (200..300).contains(&status);
         let limit = if success {
-            MAX_SUCCESS_BODY_BYTES
+            self.inner.max_answer_bytes
         } else {
             MAX_ERROR_BODY_BYTES
         };
@@ -610,7 +627,7 @@ impl ApiClient {
                 http_status: status,
                 body: format!(
                     "the answer is larger than {} MiB",
-                    MAX_SUCCESS_BODY_BYTES / (1024 * 1024)
+                    self.inner.max_answer_bytes / (1024 * 1024)
                 ),
                 path: call.path().to_string(),
             }

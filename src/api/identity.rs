@@ -78,7 +78,10 @@ mod tests {
         for _ in 0..2 {
             let error = client.whoami().await.unwrap_err();
             assert!(
-                matches!(error, ApiError::Unexpected { .. } | ApiError::Decode { .. }),
+                matches!(
+                    error,
+                    ApiError::Unexpected { .. } | ApiError::Malformed { .. }
+                ),
                 "{error:?}"
             );
         }

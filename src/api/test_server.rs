@@ -76,8 +76,9 @@ impl Reply {
         }
     }
 
-    /// Adds a header.
+    /// Sets a header (replacing one of the same name).
     pub(crate) fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
         self.headers.push((name.into(), value.into()));
         self
     }

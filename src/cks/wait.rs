@@ -72,8 +72,8 @@ pub fn is_transitional(status: &ClusterStatus) -> bool {
     )
 }
 
-/// Sleeps for `delay` unless Terraform asks the provider to stop first. Only waits are
-/// interruptible: an API call in flight is never abandoned, so its outcome is always known.
+/// Sleeps for `delay` unless Terraform asks the provider to stop first (an API call in flight
+/// is abandoned by the client itself, [`ApiError::Interrupted`]).
 async fn pause(
     client: &ApiClient,
     cluster_id: &str,

@@ -43,13 +43,26 @@ async fn list_clusters_sends_get_with_auth_and_reads_items() {
 }
 
 #[tokio::test]
-async fn list_clusters_without_items_is_empty() {
+async fn an_empty_object_is_an_empty_list_but_an_empty_body_or_a_stranger_is_an_error() {
     let server = TestServer::start().await;
     server.push(Reply::json(200, json!({})));
-    server.push(Reply::text(200, ""));
+    server.push(Reply::text(200, "").header("content-type", "application/json"));
+    server.push(Reply::json(
+        200,
+        json!({"items": [], "nextPageToken": "p2"}),
+    ));
+    server.push(Reply::json(200, json!({"items": {"id": "c1"}})));
     let client = server.client(0);
     assert!(client.list_clusters().await.unwrap().is_empty());
-    assert!(client.list_clusters().await.unwrap().is_empty());
+    for problem in [
+        "the body is empty",
+        "unknown field `nextPageToken`",
+        "invalid type: map, expected a sequence",
+    ] {
+        let error = client.list_clusters().await.unwrap_err();
+        assert!(matches!(error, ApiError::Malformed { .. }), "{error:?}");
+        assert!(error.to_string().contains(problem), "{error}");
+    }
 }
 
 #[tokio::test]

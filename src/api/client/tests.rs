@@ -1,6 +1,6 @@
 use super::*;
 use crate::api::test_server::{self, test_config, Reply, TestServer, TOKEN};
-use crate::api::Code;
+use crate::api::{Code, TRIP_AFTER};
 
 #[test]
 fn token_never_shows_in_debug_or_display() {
@@ -141,7 +141,10 @@ async fn gives_up_after_max_retries_naming_host_status_and_attempts() {
     assert_eq!(error.code(), Some(Code::Unavailable));
     assert_eq!(
         error.to_string(),
-        "127.0.0.1: giving up after 3 attempts; last answer HTTP 503: unavailable: overloaded"
+        format!(
+            "http://127.0.0.1:{}: giving up after 3 attempts; last answer HTTP 503: unavailable: overloaded",
+            server.url.port().unwrap()
+        )
     );
     assert_eq!(client.request_count(), 3);
 }
@@ -160,28 +163,74 @@ async fn non_retryable_errors_are_returned_at_once() {
 }
 
 #[tokio::test]
-async fn connection_refused_is_retried_then_reported_as_transport() {
+async fn refused_connections_trip_the_breaker_naming_the_endpoint_and_the_variable() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
     drop(listener);
-    let client = ApiClient::with_policy(test_config(&url), test_server::fast_policy(1)).unwrap();
+    let client = ApiClient::with_policy(test_config(&url), test_server::fast_policy(5)).unwrap();
     let error = client.list_clusters().await.unwrap_err();
-    let ApiError::RetriesExhausted { attempts, last, .. } = &error else {
+    let ApiError::Unreachable { last, tripped, .. } = &error else {
         panic!("unexpected {error:?}");
     };
-    assert_eq!(*attempts, 2);
+    assert!(*tripped);
     assert!(matches!(
         last.as_ref(),
         ApiError::Transport { timed_out: false, method, url_path, .. }
             if method == "GET" && url_path == "/v1beta1/cks/clusters"
     ));
-    assert!(error.to_string().contains("connection failed"), "{error}");
-    assert!(!error.to_string().contains(TOKEN));
-    assert_eq!(client.request_count(), 2);
+    let text = error.to_string();
+    let endpoint = format!("http://127.0.0.1:{}", url.port().unwrap());
+    assert!(
+        text.starts_with(&format!("cannot connect to the CoreWeave API at {endpoint} (GET /v1beta1/cks/clusters: connection failed:")),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "after 2 such failures in a row the provider makes no more calls to it in this run"
+        ),
+        "{text}"
+    );
+    assert!(text.ends_with("Check `endpoint` in the provider block or the COREWEAVE_API_ENDPOINT environment variable."), "{text}");
+    assert!(!text.contains(TOKEN));
+    assert_eq!(
+        client.request_count(),
+        TRIP_AFTER as u64,
+        "tripped before the budget of 6"
+    );
+
+    // Every later call of this client (and its clones) fails at once, sending nothing.
+    let error = client.clone().get_cluster("c1").await.unwrap_err();
+    assert!(
+        matches!(error, ApiError::Unreachable { tripped: true, .. }),
+        "{error:?}"
+    );
+    assert_eq!(client.request_count(), TRIP_AFTER as u64);
 }
 
 #[tokio::test]
-async fn timeouts_say_timed_out() {
+async fn an_answer_between_failures_keeps_the_breaker_closed() {
+    let server = TestServer::start().await;
+    let mut config = test_config(&server.url);
+    config.request_timeout = Duration::from_millis(80);
+    let client = ApiClient::with_policy(config, test_server::fast_policy(0)).unwrap();
+    let slow =
+        || Reply::json(200, serde_json::json!({"items": []})).after(Duration::from_millis(400));
+    server.push(slow());
+    server.push(Reply::json(
+        503,
+        serde_json::json!({"code": 14, "message": "busy"}),
+    ));
+    server.push(slow());
+    server.push(Reply::json(200, serde_json::json!({"items": []})));
+    for _ in 0..3 {
+        assert!(client.list_clusters().await.is_err());
+    }
+    client.list_clusters().await.unwrap();
+    assert_eq!(server.requests().len(), 4);
+}
+
+#[tokio::test]
+async fn timeouts_say_the_endpoint_did_not_answer_in_time() {
     let server = TestServer::start().await;
     server
         .push(Reply::json(200, serde_json::json!({"items": []})).after(Duration::from_millis(250)));
@@ -189,7 +238,12 @@ async fn timeouts_say_timed_out() {
     config.request_timeout = Duration::from_millis(80);
     let client = ApiClient::with_policy(config, test_server::fast_policy(0)).unwrap();
     let error = client.list_clusters().await.unwrap_err();
-    let ApiError::RetriesExhausted { last, .. } = &error else {
+    let ApiError::Unreachable {
+        last,
+        tripped: false,
+        ..
+    } = &error
+    else {
         panic!("unexpected {error:?}");
     };
     assert!(matches!(
@@ -199,10 +253,77 @@ async fn timeouts_say_timed_out() {
             ..
         }
     ));
+    let text = error.to_string();
     assert!(
-        error.to_string().contains("timed out after 80ms"),
-        "{error}"
+        text.starts_with(&format!(
+            "the CoreWeave API at http://127.0.0.1:{} did not answer within 80ms (GET /v1beta1/cks/clusters).",
+            server.url.port().unwrap()
+        )),
+        "{text}"
     );
+    assert!(
+        text.ends_with("or raise `request_timeout_seconds`."),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_stop_aborts_the_request_in_flight_and_sends_nothing_after() {
+    let server = TestServer::start().await;
+    server
+        .push(Reply::json(200, serde_json::json!({"items": []})).after(Duration::from_secs(3600)));
+    let stop = tokio_util::sync::CancellationToken::new();
+    let client = server.client_with_stop(3, &stop);
+    let stopper = async {
+        while server.requests().is_empty() {
+            tokio::task::yield_now().await;
+        }
+        stop.cancel();
+    };
+    let (result, ()) = tokio::join!(client.list_clusters(), stopper);
+    let error = result.unwrap_err();
+    assert!(
+        matches!(&error, ApiError::Interrupted { phase: Phase::InFlight, request, last: None } if request == "GET /v1beta1/cks/clusters"),
+        "{error:?}"
+    );
+    assert!(
+        error.outcome_unknown(),
+        "a write abandoned in flight may have been applied"
+    );
+    let error = client.list_clusters().await.unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            ApiError::Interrupted {
+                phase: Phase::BeforeSending,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(!error.outcome_unknown());
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_token_names_where_to_fix_it() {
+    let server = TestServer::start().await;
+    server.push(Reply::json(
+        401,
+        serde_json::json!({"code": 16, "message": "bad token"}),
+    ));
+    let error = server.client(3).list_clusters().await.unwrap_err();
+    assert!(
+        matches!(error, ApiError::CredentialsRefused { .. }),
+        "{error:?}"
+    );
+    assert_eq!(error.code(), Some(Code::Unauthenticated));
+    assert_eq!(
+        error.to_string(),
+        "unauthenticated: bad token: the CoreWeave API refused the API token: check `token` in the \
+         provider block or the COREWEAVE_API_TOKEN environment variable"
+    );
+    assert_eq!(server.requests().len(), 1);
 }
 
 #[tokio::test]
@@ -315,19 +436,51 @@ async fn debug_logs_name_each_attempt_but_never_the_token() {
 #[tokio::test]
 async fn oversized_and_malformed_success_bodies_are_errors() {
     let server = TestServer::start().await;
-    server.push(Reply::text(200, "not json"));
-    server.push(Reply::text(200, &" ".repeat(MAX_SUCCESS_BODY_BYTES + 1)));
-    let client = server.client(0);
+    server.push(
+        Reply::json(200, serde_json::json!({"items": []})).header("content-type", "text/html"),
+    );
+    server.push(Reply::text(200, "not json").header("content-type", "application/json"));
+    server.push(Reply::json(
+        200,
+        serde_json::json!({"items": [], "x": " ".repeat(3 << 20)}),
+    ));
+    let client = ApiClient::with_answer_limit(
+        test_config(&server.url),
+        test_server::fast_policy(0),
+        2 << 20,
+    )
+    .unwrap();
+    for problem in ["the content type is", "the body is not JSON"] {
+        let error = client.list_clusters().await.unwrap_err();
+        assert!(
+            matches!(&error, ApiError::Malformed { path, http_status: 200, .. } if path == "/v1beta1/cks/clusters"),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains(problem), "{error}");
+        assert!(!error.outcome_unknown());
+    }
     let error = client.list_clusters().await.unwrap_err();
     assert!(
-        matches!(&error, ApiError::Decode { path, .. } if path == "/v1beta1/cks/clusters"),
+        matches!(&error, ApiError::Unexpected { http_status: 200, body, .. } if body.contains("2 MiB")),
         "{error:?}"
     );
-    let error = client.list_clusters().await.unwrap_err();
-    assert!(
-        matches!(&error, ApiError::Unexpected { http_status: 200, body, .. } if body.contains("16 MiB")),
-        "{error:?}"
-    );
+    assert_eq!(MAX_SUCCESS_BODY_BYTES, 256 << 20);
+}
+
+#[tokio::test]
+async fn a_list_of_policies_larger_than_16_mib_is_read_whole() {
+    let server = TestServer::start().await;
+    let statement = serde_json::json!({"name": "s", "effect": "Allow", "actions": ["s3:GetObject"],
+        "resources": ["bkt/*"], "principals": ["x".repeat(4096)]});
+    let policies: Vec<_> = (0..4500)
+        .map(|i| serde_json::json!({"version": "v1alpha1", "name": format!("p{i}"), "statements": [statement]}))
+        .collect();
+    let body = serde_json::json!({ "policies": policies });
+    assert!(body.to_string().len() > 17 << 20);
+    server.push(Reply::json(200, body));
+    let policies = server.client(0).list_access_policies().await.unwrap();
+    assert_eq!(policies.len(), 4500);
+    assert_eq!(policies[4499].name, "p4499");
 }
 
 #[tokio::test]

@@ -89,7 +89,7 @@ async fn ensure_posts_the_wrapped_policy_with_version_v1alpha1() {
 #[tokio::test]
 async fn delete_reports_whether_the_policy_existed() {
     let server = TestServer::start().await;
-    server.push(Reply::text(200, ""));
+    server.push(Reply::json(200, json!({})));
     server.push(Reply::json(
         404,
         json!({"code": 5, "message": "policy not found"}),
@@ -156,7 +156,7 @@ async fn writes_update_the_shared_list_without_listing_again() {
     let server = TestServer::start().await;
     server.push(policies_reply(&["a"]));
     server.push(Reply::json(200, json!({})));
-    server.push(Reply::text(200, ""));
+    server.push(Reply::json(200, json!({"policy": {"name": "a"}})));
     server.push(Reply::json(404, json!({"code": 5, "message": "gone"})));
     let client = server.client(0);
     assert_eq!(client.list_access_policies().await.unwrap().len(), 1);

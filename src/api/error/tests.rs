@@ -19,7 +19,7 @@ fn outcome_is_unknown_only_where_the_server_may_have_acted() {
         assert!(!status_error(status).outcome_unknown(), "{status}");
     }
     let exhausted = ApiError::RetriesExhausted {
-        host: "h".into(),
+        endpoint: "https://h:443".into(),
         attempts: 3,
         last: Box::new(status_error(502)),
     };
@@ -36,7 +36,7 @@ fn error_helpers_see_through_exhausted_retries() {
         details: Vec::new(),
     };
     let error = ApiError::RetriesExhausted {
-        host: "api.coreweave.com".into(),
+        endpoint: "https://api.coreweave.com:443".into(),
         attempts: 3,
         last: Box::new(ApiError::Status(status.clone())),
     };
@@ -46,7 +46,7 @@ fn error_helpers_see_through_exhausted_retries() {
     assert_eq!(error.http_status(), Some(404));
     assert_eq!(
         error.to_string(),
-        "api.coreweave.com: giving up after 3 attempts; last answer HTTP 404: not_found: gone"
+        "https://api.coreweave.com:443: giving up after 3 attempts; last answer HTTP 404: not_found: gone"
     );
     assert!(!ApiError::MissingToken.is_not_found());
     assert!(ApiError::MissingToken

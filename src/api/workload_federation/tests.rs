@@ -429,7 +429,10 @@ async fn create_gives_up_after_the_retry_budget_counting_every_attempt() {
     );
     assert_eq!(
         error.to_string(),
-        "127.0.0.1: giving up after 2 attempts; last answer unavailable: HTTP 502: bad gateway"
+        format!(
+            "http://127.0.0.1:{}: giving up after 2 attempts; last answer unavailable: HTTP 502: bad gateway",
+            server.url.port().unwrap()
+        )
     );
     assert_eq!(client.request_count(), 4);
 }

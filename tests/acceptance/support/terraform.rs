@@ -189,6 +189,18 @@ impl Workspace {
             .expect("starting terraform")
     }
 
+    /// [`Workspace::spawn`] in a process group of its own, so that `kill(-pid, SIGINT)` reaches
+    /// Terraform and its providers together, as a terminal's Ctrl-C does.
+    pub fn spawn_as_from_a_terminal(&self, args: &[&str]) -> std::process::Child {
+        use std::os::unix::process::CommandExt;
+        self.command(args)
+            .process_group(0)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("starting terraform")
+    }
+
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(terraform_binary());
         cmd.args(args)
