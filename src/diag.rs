@@ -11,7 +11,7 @@ use crate::provider::PROVIDER_NAME;
 /// interruption (Ctrl-C) as such, with what became of the state.
 pub fn api_error(diags: &mut Diagnostics, doing: impl Display, err: &ApiError) {
     match err {
-        ApiError::Interrupted { phase, .. } if crate::interrupt::first_report() => {
+        ApiError::Interrupted { phase, .. } if crate::plugin::interrupt::first_report() => {
             let change = if *phase == Phase::BeforeSending {
                 "Nothing was sent."
             } else {

@@ -195,7 +195,7 @@ impl CoreWeaveProvider {
                 Attr::string("endpoint", Kind::Optional, "API endpoint. Falls back to `COREWEAVE_API_ENDPOINT`, then `https://api.coreweave.com`. Must be `https://`, except a loopback host (`localhost`, `127.0.0.1`, `[::1]`), which may use `http://` (the local sandbox)."),
                 Attr::string("oidc_issuer_base_url", Kind::Optional, "Base URL of the OIDC issuers CKS clusters publish; a cluster's issuer is `<base>/id/<cluster id>`. Falls back to `COREWEAVE_OIDC_ISSUER_BASE_URL`, then `https://oidc.cks.coreweave.com`."),
                 Attr::new("request_timeout_seconds", AttributeType::Number, Kind::Optional, "Timeout of each HTTP request, in seconds (1 to 600). Defaults to `30`."),
-                Attr::new("max_retries", AttributeType::Number, Kind::Optional, "How many times a request is retried after HTTP 429, 502, 503, 504 or a transport error, with exponential backoff and jitter, honouring `Retry-After` (0 to 30). Defaults to `8`."),
+                Attr::new("max_retries", AttributeType::Number, Kind::Optional, "How many times a request is retried after HTTP 429, 502, 503, 504 or a transport error, with exponential backoff and jitter, honouring `Retry-After` (0 to 30). Defaults to `8`. Once requests have timed out or failed to connect twice in a row, the endpoint counts as down and the other calls of the Terraform operation fail at once."),
             ],
             [],
         ))

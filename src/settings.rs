@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use crate::api::endpoint::{check_endpoint, without_credentials};
+use crate::api::endpoint::{check_endpoint, without_credentials, EndpointError};
 use crate::api::ApiToken;
 
 /// Environment variable holding the API token.
@@ -343,6 +343,11 @@ fn parse_base_url(attribute: &'static str, value: &str) -> Result<Url, SettingEr
         summary: format!("Invalid `{attribute}`"),
         detail: format!("{why}. Got {:?}.", without_credentials(value)),
     };
+    if without_credentials(value) != value {
+        // Before any other check, which could echo a part of them (`user:pw@host` parses with
+        // the scheme `user`).
+        return Err(bad(format!("`{attribute}` {}", EndpointError::Credentials)));
+    }
     let url = Url::parse(value).map_err(|e| {
         bad(format!(
             "`{attribute}` must be an absolute URL such as \"https://api.coreweave.com\" ({e})"

@@ -96,6 +96,20 @@ fn malformed_urls_and_urls_with_credentials_are_refused() {
     ] {
         assert!(parse_endpoint("endpoint", url).is_err(), "{url}");
     }
+    for url in [
+        "https://user:pw@api.coreweave.com",
+        "ftp://user:pw@api.coreweave.com",
+        "user:pw@api.coreweave.com",
+    ] {
+        let error = parse_endpoint("endpoint", url).unwrap_err();
+        assert!(!error.detail.contains("pw"), "{url}: {}", error.detail);
+        assert!(!error.detail.contains("user"), "{url}: {}", error.detail);
+        assert!(
+            error.detail.contains("***@api.coreweave.com"),
+            "{url}: {}",
+            error.detail
+        );
+    }
 }
 
 #[test]
