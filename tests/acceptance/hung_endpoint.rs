@@ -115,18 +115,7 @@ fn interrupt_when_hung(ws: &Workspace, server: &Loopback, args: &[&str]) -> (Dur
 fn ctrl_c_during_a_hung_request_ends_the_run_at_once_with_state_kept() {
     let sandbox = Sandbox::start();
     let ws = Workspace::new();
-    let managed = r#"
-resource "coreweave_object_storage_org_policy" "kept" {
-  name       = "kept"
-  statements = [{ name = "s", effect = "Allow", actions = ["s3:GetObject"], resources = ["bkt/*"], principals = ["*"] }]
-}
-
-resource "coreweave_object_storage_wif_config" "kept" {
-  name       = "kept"
-  issuer_url = "https://issuer.example.com"
-  audience   = "aud"
-}
-"#;
+    let managed = crate::malformed_answers::MANAGED;
     ws.write_raw(&format!("{}{managed}", provider(&sandbox.url, 600)));
     ws.apply();
     let before = ws.raw_state();

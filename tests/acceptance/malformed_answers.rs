@@ -7,7 +7,7 @@ use crate::support::terraform::required_providers;
 use crate::support::{Sandbox, Workspace};
 
 /// A policy and a WIF config, which Terraform reads by listing.
-const MANAGED: &str = r#"
+pub(crate) const MANAGED: &str = r#"
 resource "coreweave_object_storage_org_policy" "kept" {
   name       = "kept"
   statements = [{ name = "s", effect = "Allow", actions = ["s3:GetObject"], resources = ["bkt/*"], principals = ["*"] }]

@@ -134,7 +134,7 @@ fn bad_endpoint_from_the_environment_names_the_variable() {
 }
 
 #[test]
-fn a_wrong_token_gives_the_servers_unauthenticated_error() {
+fn a_wrong_token_gives_the_servers_unauthenticated_error_and_names_where_to_fix_it() {
     let sandbox = Sandbox::start();
     let ws = Workspace::new();
     ws.write_raw(&format!(
@@ -145,6 +145,12 @@ fn a_wrong_token_gives_the_servers_unauthenticated_error() {
     ));
     let out = ws.plan().failure();
     assert!(out.to_lowercase().contains("unauthenticated"), "{out}");
+    assert!(
+        out.contains(
+            "the CoreWeave API refused the API token: check `token` in the provider block or the COREWEAVE_API_TOKEN environment variable"
+        ),
+        "{out}"
+    );
     assert!(
         !out.contains("not-the-token"),
         "the token never appears in output: {out}"
