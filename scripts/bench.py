@@ -3,7 +3,7 @@
 plan (with and without refresh) and destroy of N resources against coreweave-sandbox, next to N
 `terraform_data` resources (no provider) timed in the same run; the API requests and list calls
 of each phase; the provider's CPU time and peak RSS; its startup time. Then the targets, met or
-not.
+not. Then the S3 endpoint's GET and PUT of 1 MiB objects (scripts/bench_s3.py).
 
 Prints markdown (and writes it to dev/performance.md with --write). Numbers, not assertions:
 the acceptance tests assert request counts, never times.
@@ -365,6 +365,13 @@ def page(tf, results, top, startup, startup_plain, load):
     return "\n".join(lines)
 
 
+def s3_section():
+    """The S3 endpoint's section, from scripts/bench_s3.py run by the AWS clients' python."""
+    bin_dir = subprocess.check_output([str(ROOT / "scripts" / "install-aws-clients.sh")], text=True).strip()
+    return subprocess.check_output([os.path.join(bin_dir, "python"), str(ROOT / "scripts" / "bench_s3.py")],
+                                   text=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="100,500")
@@ -377,6 +384,7 @@ def main():
     startup = startup_ms({"PLUGIN_CLIENT_CERT": client_cert()})
     startup_plain = startup_ms({})
     text = page(tf, results, max(sizes), startup, startup_plain, (load_start, os.getloadavg()[0]))
+    text += "\n" + s3_section()
     print()
     print(text)
     if args.write:

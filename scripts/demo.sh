@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: builds the provider and the sandbox, starts the sandbox, applies the federation
 # module example against it, shows what was created, exchanges a pod's service-account token for
-# credentials (and shows one refused), then destroys it and stops the sandbox.
+# credentials (and shows one refused), runs the real AWS CLI as the pod (bucket listing, object
+# read, and a refused service account's AccessDenied), then destroys it and stops the sandbox.
 # No account and no network are needed (beyond package installs on a fresh machine).
 #
 # Each step is a function; the list at the bottom runs them in order. A new step is a new
@@ -68,7 +69,12 @@ start_sandbox() {
   done
   url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/sandbox.out" | head -n1)
   [ -n "$url" ] || { echo "the sandbox did not start:"; cat "$work/sandbox.err"; exit 1; }
-  echo "sandbox: $url"
+  s3_url=$(python3 -c 'import json,sys,urllib.request; print(json.load(urllib.request.urlopen(sys.argv[1] + "/_sandbox/endpoints"))["s3"]["url"])' "$url")
+  echo "sandbox: $url (S3 endpoint $s3_url)"
+  # The buckets the example's service accounts read (AI Object Storage buckets exist before pods use them).
+  curl -fsS -X POST "$url/_sandbox/buckets" \
+    -d '{"name": "training-data", "objects": {"hello.txt": "Hello from AI Object Storage, read by the pod.\n"}}' >/dev/null
+  curl -fsS -X POST "$url/_sandbox/buckets" -d '{"name": "model-weights", "objects": {}}' >/dev/null
 }
 
 # A CLI configuration whose dev_overrides load the provider from target/release (see README,
@@ -85,9 +91,20 @@ provider_installation {
 CLI
   export TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1
   export COREWEAVE_API_ENDPOINT="$url" COREWEAVE_API_TOKEN="$token" TF_VAR_api_endpoint="$url"
+  # Where the pod's projected service-account token would be mounted; here, a file of the demo's.
+  mkdir -p "$work/pod"
+  export TF_VAR_s3_endpoint="$s3_url" TF_VAR_token_file="$work/pod/token"
 }
 
 tf() { "$terraform_bin" -chdir="$work/module/example" "$@"; }
+
+# A service-account token of $1 (namespace/name), signed by the demo cluster's issuer.
+sa_token() {
+  local issuer
+  issuer=$(tf output -raw issuer_url)
+  target/release/coreweave-sandbox token --url "$url" --cluster-id "${issuer##*/}" \
+    --service-account "$1" --audience "$issuer"
+}
 
 apply_example() {
   step "terraform apply (examples/modules/cks-object-storage-federation/example)"
@@ -134,11 +151,6 @@ show_outcome() {
   # sandbox signs for it), then exchanged at AWS_CONTAINER_CREDENTIALS_FULL_URI with the raw JWT
   # in Authorization, exactly as an AWS SDK's container-credentials provider does.
   full_uri=$(tf output -json pod_environment | python3 -c 'import json,sys; print(json.load(sys.stdin)["AWS_CONTAINER_CREDENTIALS_FULL_URI"])')
-  issuer=$(tf output -raw issuer_url)
-  sa_token() {
-    target/release/coreweave-sandbox token --url "$url" --cluster-id "${issuer##*/}" \
-    --service-account "$1" --audience "$issuer"
-  }
   python3 - "$full_uri" "default/my-object-storage-sa" "$(sa_token default/my-object-storage-sa)" \
     "default/not-granted" "$(sa_token default/not-granted)" <<'PY'
 import base64, json, sys, urllib.error, urllib.request
@@ -157,6 +169,47 @@ for sa, token in zip(sys.argv[2::2], sys.argv[3::2]):
     except urllib.error.HTTPError as e:
         print(f"  refused ({e.code}): {json.load(e)['message']}")
 PY
+}
+
+find_aws_cli() {
+  step "Installing the AWS CLI v1 and boto3 into .tools/ from PyPI (pinned; a few minutes, once)"
+  aws_bin=$(scripts/install-aws-clients.sh)
+  "$aws_bin/aws" --version
+}
+
+# Runs the real `aws` CLI as a pod of service account $1 runs it: the environment is exactly the
+# module's `pod_environment` (what the Pod Identity Webhook injects, plus region and endpoint),
+# with PATH and an empty HOME (no AWS configuration of this machine's user); the token file holds
+# the service account's token as the projected volume does, without a trailing newline.
+as_pod() {
+  local sa=$1
+  shift
+  printf '%s' "$(sa_token "$sa")" >"$work/pod/token"
+  mkdir -p "$work/pod/home"
+  local -a pod_env
+  mapfile -t pod_env < <(tf output -json pod_environment |
+    python3 -c 'import json,sys; [print(f"{k}={v}") for k, v in sorted(json.load(sys.stdin).items())]')
+  env -i PATH="$PATH" HOME="$work/pod/home" "${pod_env[@]}" "$aws_bin/aws" "$@"
+}
+
+show_pod_with_aws_cli() {
+  step "The pod's view with the real AWS CLI (seed 001, \"Verify the webhook injection\")"
+  echo "pod_environment:"
+  tf output -json pod_environment | python3 -c 'import json,sys; [print(f"  {k}={v}") for k, v in sorted(json.load(sys.stdin).items())]'
+  echo
+  echo "$ aws s3api list-buckets   # as default/my-object-storage-sa"
+  as_pod default/my-object-storage-sa s3api list-buckets --output text --query 'Buckets[].Name'
+  echo "$ aws s3 cp s3://training-data/hello.txt -"
+  as_pod default/my-object-storage-sa s3 cp s3://training-data/hello.txt -
+  echo
+  echo "$ aws s3api list-buckets   # as inference/model-server: its grant has no s3:ListAllMyBuckets"
+  if as_pod inference/model-server s3api list-buckets 2>"$work/refused.err"; then
+    echo "unexpected: the listing was allowed"
+    exit 1
+  fi
+  sed 's/^/  /' "$work/refused.err"
+  echo "  (AccessDenied: the organization policy lacks s3:ListAllMyBuckets for this service account,"
+  echo "   as seed 001 says; list_buckets = true in its grant adds it)"
 }
 
 destroy() {
@@ -181,5 +234,7 @@ apply_example
 show_sandbox_state
 replan
 show_outcome
+find_aws_cli
+show_pod_with_aws_cli
 destroy
 finish

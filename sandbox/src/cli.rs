@@ -21,6 +21,7 @@ OPTIONS:
                                a loopback address unless --allow-remote
     --allow-remote             allow a non-loopback --listen address; the admin API
                                (/_sandbox/*) then requires the API token too
+    --s3-listen ADDR           address of the S3 endpoint (default 127.0.0.1:0 = any free port)
     --token TOKEN              bearer token API requests must carry
                                (default: $COREWEAVE_SANDBOX_TOKEN, else sandbox-token)
     --org-id ORG               organization id of OIDC configs and of the caller that
@@ -54,12 +55,17 @@ TOKEN OPTIONS (asks a running sandbox for a service-account token and prints it)
     --ttl-seconds N            lifetime (default 3600)
 
 On start it prints to stdout `coreweave-sandbox listening on http://HOST:PORT`, then the
-identity provider's issuer URL, the Kubernetes endpoints' URLs and the proxy's URL.
+S3 endpoint's URL (region US-EAST-04A, virtual-hosted names <bucket>.s3.sandbox.test:PORT
+through HTTP_PROXY), the identity provider's issuer URL, the Kubernetes endpoints' URLs and the proxy's URL.
 Login path: the identity provider serves /.well-known/openid-configuration and /keys; a
 cluster's managed endpoint (TLS server name <apiServerEndpoint>) takes the API token, its
 unmanaged endpoint (api.<apiServerEndpoint>) tokens of the cluster's oidc issuer; both answer
 kubectl version, auth whoami and get nodes. GET /_sandbox/endpoints lists every URL and CA;
 POST /_sandbox/idp/tokens {claims, ttlSeconds} -> {token} signed by the identity provider.
+S3: ListBuckets, Create/Delete/HeadBucket, ListObjects(V2), Get/Put/Head/DeleteObject and
+multipart upload, SigV4 (header or presigned) with keys from the token exchanges or
+POST /v1/cwobject/access-key {durationSeconds} (0 = permanent), every call decided by the
+organization's access policies.
 API: /v1beta1/cks/clusters[/{id}] (GET, PATCH, DELETE), /v1/cwobject/access-policy[/{name}]
 (GET, POST, DELETE), GET /v1beta1/auth/whoami (the token's principal is sandbox-user),
 Connect POST /coreweave.workload_federation.control_plane.v1beta1.
@@ -73,7 +79,10 @@ GET /_sandbox/state, POST /_sandbox/clusters, PUT /_sandbox/clusters/{id}/status
 GET|PUT /_sandbox/config (faultEvery, latencyMs, updateDurationMs, loseWriteAnswers,
 bearerLifetimeSeconds, busyPatches), POST /_sandbox/tokens {clusterId, serviceAccount, audience,
 ttlSeconds} -> {token}, POST /_sandbox/ci-tokens {issuer, subject, audience,
-expiresInSeconds} -> {token}, GET /_sandbox/bearers (the exchange's bearer tokens).
+expiresInSeconds} -> {token}, GET /_sandbox/bearers (the exchange's bearer tokens), GET /_sandbox/endpoints (api, org_id,
+s3 {url, virtual_host_base, region}), POST /_sandbox/buckets {name, objects: {key: text}},
+GET /_sandbox/buckets/{name}/objects/{key} (the bytes), POST /_sandbox/access-keys
+{principal, ttlSeconds?, sessionToken?} -> an S3 key.
 ";
 
 /// Parsed options.
@@ -81,6 +90,8 @@ expiresInSeconds} -> {token}, GET /_sandbox/bearers (the exchange's bearer token
 pub struct Options {
     /// Address to bind, e.g. `127.0.0.1:0`.
     pub listen: String,
+    /// Address of the S3 endpoint.
+    pub s3_listen: String,
     /// Expected bearer token.
     pub token: String,
     /// Organization id.
@@ -210,6 +221,7 @@ pub fn parse(
 ) -> Result<Command, String> {
     let mut opts = Options {
         listen: "127.0.0.1:0".into(),
+        s3_listen: "127.0.0.1:0".into(),
         token: env_token
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| "sandbox-token".into()),
@@ -233,6 +245,7 @@ pub fn parse(
     }
     let known = [
         "--listen",
+        "--s3-listen",
         "--token",
         "--org-id",
         "--seed",
@@ -256,6 +269,7 @@ pub fn parse(
             "--kubernetes-managed-listen" => opts.kubernetes_managed_listen = value,
             "--kubernetes-unmanaged-listen" => opts.kubernetes_unmanaged_listen = value,
             "--proxy-listen" => opts.proxy_listen = value,
+            "--s3-listen" => opts.s3_listen = value,
             "--token" if value.is_empty() => return Err("--token must not be empty".into()),
             "--token" => opts.token = value,
             "--org-id" if value.is_empty() => return Err("--org-id must not be empty".into()),

@@ -11,6 +11,7 @@ use anyhow::Context;
 use coreweave_sandbox::cli::{self, Command, Options, USAGE};
 use coreweave_sandbox::model::sa_token::TokenRequest;
 use coreweave_sandbox::services::start::{self as login, LoginListeners};
+use coreweave_sandbox::services::s3::{self, REGION};
 use coreweave_sandbox::{base_url, seed, serve, AppState, Config};
 use tokio::net::TcpListener;
 
@@ -114,6 +115,10 @@ async fn run(options: Options) -> anyhow::Result<()> {
         );
     }
     let url = base_url(bound);
+    let s3_listener = TcpListener::bind(&options.s3_listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (S3)", options.s3_listen))?;
+    let s3_url = base_url(s3_listener.local_addr()?);
     tracing::info!(
         "seeded {} clusters, {} policies, {} OIDC configs; updates take {} ms",
         store.clusters.len(),
@@ -131,6 +136,7 @@ async fn run(options: Options) -> anyhow::Result<()> {
             latency_ms: options.latency_ms,
             request_log_capacity: options.request_log_capacity,
             admin_requires_token: !bound.ip().is_loopback(),
+            s3_url: s3_url.clone(),
         },
         store,
     );
@@ -158,7 +164,10 @@ async fn run(options: Options) -> anyhow::Result<()> {
     // One write, and a reader that took the first line and closed the pipe is no failure: the
     // acceptance tests read only the URL line.
     let banner = format!(
-        "coreweave-sandbox listening on {url}\n{}",
+        "coreweave-sandbox listening on {url}\n\
+         coreweave-sandbox S3 endpoint on {s3_url} (region {REGION}, virtual-hosted names \
+         <bucket>.{} through HTTP_PROXY)\n{}",
+        s3::virtual_host_base(&s3_url),
         login::banner(&login_endpoints)
     );
     let mut stdout = std::io::stdout().lock();
@@ -172,14 +181,16 @@ async fn run(options: Options) -> anyhow::Result<()> {
     }
     drop(stdout);
 
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    tokio::spawn(s3::serve(s3_listener, state.clone(), stopped(stop_rx.clone())));
     let header_read_timeout = Duration::from_millis(options.header_read_timeout_ms);
-    let server = tokio::spawn(serve(listener, state, header_read_timeout, async {
-        let _ = stop_rx.await;
-    }));
+    let server = tokio::spawn(serve(listener, state, header_read_timeout, stopped(stop_rx)));
     stop_requested.await;
     tracing::info!("shutting down");
-    let _ = stop_tx.send(());
+    let _ = stop_tx.send(true);
     match tokio::time::timeout(Duration::from_secs(2), server).await {
         Ok(joined) => joined.context("server task")?.context("serving")?,
         Err(_) => tracing::info!("in-flight requests abandoned after 2 s"),

@@ -31,6 +31,8 @@ pub const CLUSTER: &str = "/v1beta1/cks/clusters/:id";
 pub const ACCESS_POLICIES: &str = "/v1/cwobject/access-policy";
 /// One organization access policy (REST).
 pub const ACCESS_POLICY: &str = "/v1/cwobject/access-policy/:name";
+/// CreateAccessKeyFromJWT: an S3 key for the caller (REST).
+pub const ACCESS_KEY: &str = "/v1/cwobject/access-key";
 /// The caller's identity (REST).
 pub const WHOAMI: &str = "/v1beta1/auth/whoami";
 

@@ -31,6 +31,14 @@ pub struct RecordedRequest {
     /// Why a Kubernetes endpoint refused the request (never the token itself).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// `s3` for a request to the S3 endpoint (its path is `/<bucket>/<key>`, without the
+    /// query); absent for the API.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<&'static str>,
+    /// The `Host` header of an S3 request (`<bucket>.s3.sandbox.test:<port>` when
+    /// virtual-hosted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 #[derive(Debug)]
@@ -43,6 +51,8 @@ struct Entry {
     status: Option<u16>,
     server: Option<String>,
     reason: Option<String>,
+    service: Option<&'static str>,
+    host: Option<String>,
 }
 
 /// How many requests a sandbox keeps unless told otherwise.
@@ -84,6 +94,23 @@ impl RequestLog {
     /// Records the arrival of a request (with its JSON body for a `PATCH`); returns its ticket
     /// for [`RequestLog::finish`].
     pub fn begin(&self, method: &str, path: &str, body: Option<Value>) -> u64 {
+        self.record(method, path, body, None, None)
+    }
+
+    /// Records the arrival of an S3 request (`path` without the query: a presigned URL's
+    /// query holds the signature and the session token).
+    pub fn begin_s3(&self, method: &str, path: &str, host: Option<&str>) -> u64 {
+        self.record(method, path, None, Some("s3"), host.map(String::from))
+    }
+
+    fn record(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        service: Option<&'static str>,
+        host: Option<String>,
+    ) -> u64 {
         let mut inner = self.lock();
         let seq = inner.next_seq;
         inner.next_seq += 1;
@@ -100,6 +127,8 @@ impl RequestLog {
             status: None,
             server: None,
             reason: None,
+            service,
+            host,
         });
         seq
     }
@@ -146,6 +175,8 @@ impl RequestLog {
                     body: entry.body.clone(),
                     server: entry.server.clone(),
                     reason: entry.reason.clone(),
+                    service: entry.service,
+                    host: entry.host.clone(),
                 })
             })
             .collect()
@@ -193,6 +224,25 @@ mod tests {
         assert_eq!(log.dropped(), 1);
         log.clear();
         assert_eq!(log.dropped(), 0);
+    }
+
+    #[test]
+    fn s3_requests_are_marked_as_such() {
+        let log = RequestLog::default();
+        let api = log.begin("GET", "/v1/cwobject/access-policy", None);
+        let s3 = log.begin_s3(
+            "GET",
+            "/models/weights.bin",
+            Some("models.s3.sandbox.test:1"),
+        );
+        log.finish(api, 200);
+        log.finish(s3, 403);
+        let services: Vec<_> = log.snapshot().into_iter().map(|r| r.service).collect();
+        assert_eq!(services, [None, Some("s3")]);
+        assert_eq!(
+            log.snapshot()[1].host.as_deref(),
+            Some("models.s3.sandbox.test:1")
+        );
     }
 
     #[test]

@@ -8,7 +8,9 @@ use crate::bearers::Bearers;
 use crate::faults::FaultInjector;
 use crate::login::LoginEndpoints;
 use crate::model::cluster::Cluster;
+use crate::model::credentials::KeyStore;
 use crate::model::issuer::issuer_url;
+use crate::model::object_store::ObjectStore;
 use crate::model::oidc_config::OidcConfig;
 use crate::model::policy::Policy;
 use crate::model::service_account::{ServiceAccount, MAX_LIFETIME_SECONDS};
@@ -158,12 +160,14 @@ pub struct Config {
     pub request_log_capacity: usize,
     /// Whether the admin API requires the API token (when listening beyond loopback).
     pub admin_requires_token: bool,
+    /// The URL the S3 endpoint serves, e.g. `http://127.0.0.1:8090`.
+    pub s3_url: String,
 }
 
 impl Config {
     /// Defaults for tests: token `sandbox-token`, org `sandbox-org`, base
-    /// `http://127.0.0.1:8080`, 2000 ms updates, no faults, no latency, the default request log
-    /// capacity, an admin API without auth.
+    /// `http://127.0.0.1:8080`, S3 at `http://127.0.0.1:8081`, 2000 ms updates, no faults, no
+    /// latency, the default request log capacity, an admin API without auth.
     pub fn for_tests() -> Self {
         Self {
             token: "sandbox-token".into(),
@@ -174,6 +178,7 @@ impl Config {
             latency_ms: 0,
             request_log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
             admin_requires_token: false,
+            s3_url: "http://127.0.0.1:8081".into(),
         }
     }
 }
@@ -201,6 +206,12 @@ pub struct AppState {
     pub bearers: Bearers,
     /// The identity provider and Kubernetes endpoints, once their listeners are bound.
     pub login: OnceLock<LoginEndpoints>,
+    /// The S3 endpoint's URL.
+    pub s3_url: String,
+    /// S3 access keys the exchanges and `POST /v1/cwobject/access-key` issued.
+    pub credentials: KeyStore,
+    /// The buckets' objects.
+    pub objects: ObjectStore,
     store: Mutex<Store>,
 }
 
@@ -226,6 +237,9 @@ impl AppState {
             keys: Keyring::default(),
             bearers: Bearers::default(),
             login: OnceLock::new(),
+            s3_url: config.s3_url.trim_end_matches('/').to_string(),
+            credentials: KeyStore::default(),
+            objects: ObjectStore::default(),
             store: Mutex::new(store),
         })
     }

@@ -267,15 +267,16 @@ fn module_example_federates_the_demo_cluster() {
     let statements = state["policies"][0]["statements"].as_array().unwrap();
     assert_eq!(
         statements.len(),
-        3,
-        "token exchange + one statement per grant"
+        4,
+        "token exchange + one statement per grant + listing all buckets"
     );
     assert_eq!(
         outputs["statement_names"]["value"],
         serde_json::json!([
             "token-exchange",
             "default-my-object-storage-sa",
-            "inference-model-server"
+            "inference-model-server",
+            "list-all-buckets"
         ]),
         "statement names in the order written"
     );

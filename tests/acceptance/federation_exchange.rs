@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::support::sandbox::{CLUSTER_DEMO, CLUSTER_STAGING};
-use crate::support::terraform::{copy_dir, functions_supported};
+use crate::support::terraform::functions_supported;
 use crate::support::{Sandbox, Workspace};
 
 const GRANTED: &str = "default/granted";
@@ -17,17 +17,6 @@ fn issuer(cluster: &str) -> String {
 fn principal(cluster: &str, sa: &str) -> String {
     let (ns, name) = sa.split_once('/').unwrap();
     format!("role/{}:system:serviceaccount:{ns}:{name}", issuer(cluster))
-}
-
-/// A workspace holding a copy of the federation module.
-fn workspace() -> Workspace {
-    let ws = Workspace::new();
-    copy_dir(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("examples/modules/cks-object-storage-federation"),
-        &ws.path().join("federation"),
-    );
-    ws
 }
 
 /// Applies the module to the demo cluster granting `default/granted` (its WIF config `active`
@@ -101,7 +90,7 @@ fn tokens_are_exchanged_or_refused_and_the_access_check_agrees() {
         return;
     }
     let sandbox = Sandbox::start();
-    let ws = workspace();
+    let ws = Workspace::with_federation_module();
     let out = apply(&ws, &sandbox, true, "");
     assert_eq!(
         out["env"]["AWS_CONTAINER_CREDENTIALS_FULL_URI"],

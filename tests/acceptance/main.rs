@@ -24,6 +24,7 @@ mod object_storage_wif_config;
 mod provider_config;
 mod real_org;
 mod request_counts;
+mod s3_outcome;
 mod security;
 mod wif_config_data_source;
 mod workload_identity;

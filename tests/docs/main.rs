@@ -317,3 +317,37 @@ fn parser_reads_bullets_numbered_items_and_nested_sections_only() {
                     ## Arguments\n\n1. `d` (String) y\n12. `e` (Number)\n\n## Import\n\n- `f` (String)\n";
     assert_eq!(documented_names(markdown), ["a", "b.c", "d", "e"]);
 }
+
+/// Guides are written by hand: each has the registry's front matter (`page_title`, subcategory
+/// `Guides`, a description) and a title matching its `page_title`.
+#[test]
+fn every_guide_has_registry_front_matter_and_its_title() {
+    let dir = root().join("docs/guides");
+    let mut guides = 0;
+    for entry in std::fs::read_dir(&dir).expect("docs/guides") {
+        let path = entry.expect("a guide").path();
+        let text = std::fs::read_to_string(&path).expect("reading a guide");
+        let name = path.display();
+        let front = text
+            .strip_prefix("---\n")
+            .and_then(|rest| rest.split_once("\n---\n"))
+            .map(|(front, _)| front)
+            .unwrap_or_else(|| panic!("{name} has no front matter"));
+        let title = front
+            .lines()
+            .find_map(|l| l.strip_prefix("page_title: "))
+            .map(|t| t.trim_matches('"'))
+            .unwrap_or_else(|| panic!("{name} has no page_title"));
+        assert!(
+            front.contains("\nsubcategory: \"Guides\""),
+            "{name}: subcategory"
+        );
+        assert!(front.contains("\ndescription: "), "{name}: description");
+        assert!(
+            text.contains(&format!("\n# {title}\n")),
+            "{name}: no `# {title}`"
+        );
+        guides += 1;
+    }
+    assert!(guides >= 1, "no guide in docs/guides");
+}

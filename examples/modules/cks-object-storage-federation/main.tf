@@ -17,6 +17,9 @@ locals {
     for g in var.grants : "${g.namespace}/${g.service_account}" =>
     provider::coreweave::service_account_principal(local.issuer_url, g.namespace, g.service_account)
   }
+  bucket_listers = [
+    for g in var.grants : local.principals["${g.namespace}/${g.service_account}"] if g.list_buckets
+  ]
   statements = concat(
     [{
       name       = "token-exchange"
@@ -31,6 +34,14 @@ locals {
       actions    = g.actions
       resources  = flatten([for b in g.buckets : [b, "${b}/*"]])
       principals = [local.principals["${g.namespace}/${g.service_account}"]]
+    }],
+    # s3:ListAllMyBuckets is global: only resources = ["*"] is valid for it.
+    length(local.bucket_listers) == 0 ? [] : [{
+      name       = "list-all-buckets"
+      effect     = "Allow"
+      actions    = ["s3:ListAllMyBuckets"]
+      resources  = ["*"]
+      principals = local.bucket_listers
     }],
   )
 }

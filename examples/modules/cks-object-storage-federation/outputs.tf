@@ -19,7 +19,7 @@ output "policy_name" {
 }
 
 output "statement_names" {
-  description = "Names of the policy's statements in the order written: `token-exchange`, then `<namespace>-<service account>` for each grant. The policy's `statements` is a set, which has no order."
+  description = "Names of the policy's statements in the order written: `token-exchange`, then `<namespace>-<service account>` for each grant, then `list-all-buckets` if a grant lists buckets. The policy's `statements` is a set, which has no order."
   value       = [for s in local.statements : s.name]
 }
 
@@ -34,10 +34,13 @@ output "organization_id" {
 }
 
 output "pod_environment" {
-  description = "Environment of a pod of a granted service account: AWS_CONTAINER_CREDENTIALS_FULL_URI (the token exchange for this organization, which the Pod Identity Webhook injects) and AWS_ENDPOINT_URL_S3."
+  description = "Environment of a pod of a granted service account, all an AWS SDK or CLI needs: AWS_CONTAINER_CREDENTIALS_FULL_URI (the token exchange for this organization) and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (the projected token), which the Pod Identity Webhook injects, the region and AWS_ENDPOINT_URL_S3."
   value = {
-    AWS_CONTAINER_CREDENTIALS_FULL_URI = "${trimsuffix(var.api_endpoint, "/")}/v1/cwobject/temporary-credentials/oidc/${data.coreweave_caller_identity.this.organization_id}"
-    AWS_ENDPOINT_URL_S3                = var.s3_endpoint
+    AWS_CONTAINER_CREDENTIALS_FULL_URI     = "${trimsuffix(var.api_endpoint, "/")}/v1/cwobject/temporary-credentials/oidc/${data.coreweave_caller_identity.this.organization_id}"
+    AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE = var.token_file
+    AWS_DEFAULT_REGION                     = var.region
+    AWS_REGION                             = var.region
+    AWS_ENDPOINT_URL_S3                    = var.s3_endpoint
   }
 }
 

@@ -16,8 +16,9 @@ variable "grants" {
     service_account = string
     buckets         = list(string)
     actions         = optional(list(string), ["s3:GetObject", "s3:PutObject", "s3:ListBucket"])
+    list_buckets    = optional(bool, false)
   }))
-  description = "Service accounts that get AI Object Storage access: each gets cwobject:CreateAccessKeyOIDC plus `actions` on each of `buckets` (the bucket and its objects)."
+  description = "Service accounts that get AI Object Storage access: each gets cwobject:CreateAccessKeyOIDC plus `actions` on each of `buckets` (the bucket and its objects); `list_buckets` also grants s3:ListAllMyBuckets (global, on `*`: what `aws s3 ls` and `aws s3api list-buckets` need)."
 
   validation {
     condition     = length(var.grants) > 0
@@ -61,6 +62,18 @@ variable "api_endpoint" {
   type        = string
   default     = "https://api.coreweave.com"
   description = "CoreWeave API endpoint where pods exchange their tokens (the provider's `endpoint`)."
+}
+
+variable "region" {
+  type        = string
+  default     = "US-EAST-04A"
+  description = "The zone pods name as their AWS region (the Pod Identity Webhook's `config.region`; CoreWeave documents upper-case zones)."
+}
+
+variable "token_file" {
+  type        = string
+  default     = "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token"
+  description = "Where a pod's projected service-account token is (the webhook's mount); the AWS SDK sends its content to the token exchange."
 }
 
 variable "s3_endpoint" {

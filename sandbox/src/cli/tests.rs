@@ -11,6 +11,7 @@ fn run(args: &[&str], env: Option<&str>) -> Result<Options, String> {
 fn defaults() {
     let o = run(&[], None).unwrap();
     assert_eq!(o.listen, "127.0.0.1:0");
+    assert_eq!(o.s3_listen, "127.0.0.1:0");
     assert_eq!(o.token, "sandbox-token");
     assert_eq!(o.org_id, "sandbox-org");
     assert_eq!(
@@ -88,6 +89,8 @@ fn every_flag_takes_a_separate_or_inline_value() {
     let o = run(
         &[
             "--listen=127.0.0.1:8089",
+            "--s3-listen",
+            "127.0.0.1:8090",
             "--org-id",
             "o",
             "--seed",
@@ -102,6 +105,7 @@ fn every_flag_takes_a_separate_or_inline_value() {
     )
     .unwrap();
     assert_eq!(o.listen, "127.0.0.1:8089");
+    assert_eq!(o.s3_listen, "127.0.0.1:8090");
     assert_eq!(o.seed, Some(PathBuf::from("s.json")));
     assert_eq!(
         (o.update_duration_ms, o.fault_every, o.latency_ms),

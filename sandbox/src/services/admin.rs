@@ -1,6 +1,6 @@
 //! The test admin API under `/_sandbox` (no auth, not logged): request log, state snapshot,
 //! cluster seeding and status forcing, runtime settings, service-account and CI tokens, the
-//! token exchange's bearers.
+//! token exchange's bearers, the endpoints' URLs; the S3 routes are in [`super::s3::admin`].
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +16,7 @@ use crate::model::oidc_config::OidcConfig;
 use crate::model::sa_token::{self, TokenRequest};
 use crate::model::service_account::{self, CiTokenRequest};
 use crate::paths::ADMIN;
+use crate::services::s3;
 use crate::state::SharedState;
 use crate::wire::body::parse_json;
 use crate::wire::errors::{ApiError, RestError};
@@ -54,6 +55,7 @@ pub fn routes() -> Router<SharedState> {
         .route(&path("/bearers"), get(bearers))
         .merge(super::idp::admin_routes())
         .merge(super::endpoints::routes())
+        .merge(s3::admin::routes())
 }
 
 async fn mint_token(State(state): State<SharedState>, body: Bytes) -> AdminResult {

@@ -10,6 +10,7 @@ use crate::base_url;
 use crate::login::{LoginEndpoints, UNMANAGED_PREFIX};
 use crate::model::cluster::Cluster;
 use crate::paths::ENDPOINTS;
+use crate::services::s3;
 use crate::state::SharedState;
 
 /// The route.
@@ -36,7 +37,15 @@ fn kubernetes(cluster: &Cluster, login: &LoginEndpoints) -> Value {
 
 /// The whole listing (the login keys only once the login listeners run).
 pub fn listing(state: &SharedState) -> Value {
-    let mut out = json!({ "api": state.base_url, "org_id": state.org_id });
+    let mut out = json!({
+        "api": state.base_url,
+        "org_id": state.org_id,
+        "s3": {
+            "url": state.s3_url,
+            "virtual_host_base": s3::virtual_host_base(&state.s3_url),
+            "region": s3::REGION,
+        },
+    });
     let Some(login) = state.login.get() else {
         return out;
     };

@@ -1,6 +1,6 @@
 //! One handler file per service: each builds its routes from [`crate::paths`]. The login
 //! path's services (identity provider, Kubernetes endpoints, proxy) serve their own listeners,
-//! which [`start`] starts.
+//! which [`start`] starts; the S3 endpoint, a folder of its own, too.
 
 pub mod admin;
 pub mod cks;
@@ -12,6 +12,7 @@ pub mod idp;
 pub mod kubernetes;
 pub mod proxy;
 pub mod start;
+pub mod s3;
 pub mod token_exchange;
 pub mod whoami;
 pub mod workload_federation;

@@ -6,7 +6,7 @@
 //! issuer's JWKS (only issuers this sandbox signs for); `exp`/`iat`; an active WIF config with the
 //! token's issuer and audience; the organization; then the organization's access policies for
 //! `cwobject:CreateAccessKeyOIDC` (or the older `cwobject:CreateAccessKeyFromOIDC`) on `*`.
-//! Neither tokens nor secret keys are logged.
+//! Issued keys are registered for the S3 endpoint. Neither tokens nor secret keys are logged.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, UNIX_EPOCH};
@@ -21,7 +21,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::ids;
+use crate::model::credentials::{IssuedKey, KeyRequest};
 use crate::model::issuer::{cluster_of_issuer, CKS_ISSUER_BASE_URL};
 use crate::model::policy_eval::{evaluate, Decision};
 use crate::model::service_account::Audience;
@@ -60,19 +60,6 @@ struct ExchangeRequest {
     #[serde(alias = "oidc_token")]
     oidc_token: Option<String>,
     attributes: Option<BTreeMap<String, String>>,
-}
-
-/// Temporary credentials issued by an exchange.
-#[derive(Debug, Clone)]
-pub struct Credentials {
-    /// Access key id.
-    pub access_key_id: String,
-    /// Secret key.
-    pub secret_key: String,
-    /// `role/<iss>:<sub>`.
-    pub principal: String,
-    /// RFC 3339 expiry.
-    pub expiry: String,
 }
 
 /// Claims read before the signature is checked (only to find the issuer and report shape).
@@ -241,20 +228,16 @@ fn check_policies(state: &AppState, principal: &str) -> Result<(), ApiError> {
     )))
 }
 
-fn random_string(alphabet: &[u8], len: usize) -> String {
-    ids::stream(&ids::new_uuid(), len)
-        .into_iter()
-        .map(|b| char::from(alphabet[usize::from(b) % alphabet.len()]))
-        .collect()
-}
-
-/// Runs every check and issues credentials for `duration` seconds (0 = the default).
+/// Runs every check and issues a key for `duration` seconds (0 = the default), registered for
+/// the S3 endpoint; `with_session_token` for the container-credentials shape, whose `Token` the
+/// SDK then sends as `x-amz-security-token`.
 pub fn exchange_token(
     state: &AppState,
     token: &str,
     org_id: &str,
     duration: u64,
-) -> Result<Credentials, ApiError> {
+    with_session_token: bool,
+) -> Result<IssuedKey, ApiError> {
     let claims = check_shape(token)?;
     check_signature(state, token, &claims.iss)?;
     let now = now_unix();
@@ -267,18 +250,12 @@ pub fn exchange_token(
     } else {
         duration
     };
-    Ok(Credentials {
-        access_key_id: format!(
-            "CWOIDC{}",
-            random_string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 14)
-        ),
-        secret_key: random_string(
-            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
-            40,
-        ),
+    Ok(state.credentials.issue(KeyRequest {
+        id_prefix: "CWOIDC",
         principal,
-        expiry: rfc3339(now + duration),
-    })
+        expires_at: Some(UNIX_EPOCH + Duration::from_secs(now + duration)),
+        with_session_token,
+    }))
 }
 
 async fn exchange(State(state): State<SharedState>, body: Bytes) -> Result<Json<Value>, RestError> {
@@ -304,12 +281,12 @@ async fn exchange(State(state): State<SharedState>, body: Bytes) -> Result<Json<
     if !bad.is_empty() {
         return Err(ApiError::invalid(bad).into());
     }
-    let creds = exchange_token(&state, &token, &org_id, duration.unwrap_or_default())?;
+    let creds = exchange_token(&state, &token, &org_id, duration.unwrap_or_default(), false)?;
     Ok(Json(json!({
         "accessKeyId": creds.access_key_id,
         "secretKey": creds.secret_key,
         "principalName": creds.principal,
-        "expiry": creds.expiry,
+        "expiry": creds.expiry_rfc3339(),
         "attributes": req.attributes.unwrap_or_default(),
     })))
 }
@@ -329,11 +306,11 @@ async fn container_credentials(
         )
         .into());
     }
-    let creds = exchange_token(&state, token, &org_id, 0)?;
+    let creds = exchange_token(&state, token, &org_id, 0, true)?;
     Ok(Json(json!({
         "AccessKeyId": creds.access_key_id,
         "SecretAccessKey": creds.secret_key,
-        "Token": "",
-        "Expiration": creds.expiry,
+        "Token": creds.session_token,
+        "Expiration": creds.expiry_rfc3339(),
     })))
 }

@@ -9,5 +9,8 @@ mod discovery;
 mod exchange;
 mod faults;
 mod policy_table;
+mod s3;
+mod s3_support;
+mod s3_table;
 mod support;
 mod workload_federation;

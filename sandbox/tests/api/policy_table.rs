@@ -1,9 +1,10 @@
 //! The shared policy-evaluation table (tests/data/policy_evaluation_cases.json), run against the
 //! sandbox's evaluator; the provider runs the same file against its own.
 
-use coreweave_sandbox::model::policy::PolicyInput;
 use coreweave_sandbox::model::policy_eval::evaluate;
 use serde_json::Value;
+
+use crate::support::table_policies;
 
 #[test]
 fn the_sandbox_evaluator_agrees_with_every_case_of_the_shared_table() {
@@ -15,19 +16,7 @@ fn the_sandbox_evaluator_agrees_with_every_case_of_the_shared_table() {
     let cases = table["cases"].as_array().unwrap();
     assert!(cases.len() >= 20, "the table lost cases");
     for case in cases {
-        let policies: Vec<_> = case["policies"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| {
-                let mut p = p.clone();
-                p["version"] = "v1alpha1".into();
-                serde_json::from_value::<PolicyInput>(p)
-                    .unwrap()
-                    .into_policy("policy")
-                    .unwrap_or_else(|v| panic!("{}: invalid policy {v:?}", case["name"]))
-            })
-            .collect();
+        let policies = table_policies(case);
         let got = evaluate(
             &policies,
             case["principal"].as_str().unwrap(),

@@ -176,3 +176,21 @@ pub fn connect_bad_request_fields(detail: &Value) -> Vec<String> {
         .map(|v| v.field)
         .collect()
 }
+
+/// The policies of a shared-table case (`policies` without their `version`), as the sandbox
+/// stores them.
+pub fn table_policies(case: &Value) -> Vec<coreweave_sandbox::model::policy::Policy> {
+    case["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let mut p = p.clone();
+            p["version"] = "v1alpha1".into();
+            serde_json::from_value::<coreweave_sandbox::model::policy::PolicyInput>(p)
+                .unwrap()
+                .into_policy("policy")
+                .unwrap_or_else(|v| panic!("{}: invalid policy {v:?}", case["name"]))
+        })
+        .collect()
+}

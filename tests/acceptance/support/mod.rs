@@ -1,6 +1,7 @@
 //! Test harness: a sandbox process on a free port, and a Terraform working directory that
 //! drives the freshly built provider through `dev_overrides`, and the real kubectl.
 
+pub mod aws;
 pub mod kubectl;
 pub mod login;
 pub mod loopback;

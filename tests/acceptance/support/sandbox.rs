@@ -38,6 +38,12 @@ pub struct RecordedRequest {
     /// Why a Kubernetes endpoint refused the request.
     #[serde(default)]
     pub reason: Option<String>,
+    /// `s3` for a request to the S3 endpoint.
+    #[serde(default)]
+    pub service: Option<String>,
+    /// The `Host` header of an S3 request.
+    #[serde(default)]
+    pub host: Option<String>,
 }
 
 /// A running sandbox process, killed on drop.
@@ -246,6 +252,38 @@ impl Sandbox {
             .into_iter()
             .filter(|r| r.server.is_some())
             .collect()
+    }
+
+    /// The S3 endpoint's URL.
+    pub fn s3_url(&self) -> String {
+        self.endpoints()["s3"]["url"]
+            .as_str()
+            .expect("the S3 endpoint's URL")
+            .to_string()
+    }
+
+    /// Seeds a bucket with `objects` (key to text).
+    pub fn seed_bucket(&self, name: &str, objects: Value) {
+        self.admin(
+            reqwest::Method::POST,
+            "/buckets",
+            Some(json!({"name": name, "objects": objects})),
+        );
+    }
+
+    /// An S3 key for `principal` (`{"ttlSeconds"?, "sessionToken"?}` in `extra`).
+    pub fn access_key(&self, principal: &str, extra: Value) -> Value {
+        let mut body = json!({ "principal": principal });
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        self.admin(reqwest::Method::POST, "/access-keys", Some(body))
+    }
+
+    /// The raw request log, as JSON text (to search it for secrets).
+    pub fn request_log_text(&self) -> String {
+        self.admin(reqwest::Method::GET, "/requests", None)
+            .to_string()
     }
 }
 

@@ -145,6 +145,17 @@ impl Workspace {
         }
     }
 
+    /// A working directory holding a copy of the federation module as `./federation`.
+    pub fn with_federation_module() -> Self {
+        let ws = Self::new();
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples/modules/cks-object-storage-federation"),
+            &ws.path().join("federation"),
+        );
+        ws
+    }
+
     /// Path of the working directory.
     pub fn path(&self) -> &Path {
         self.dir.path()

@@ -15,17 +15,32 @@ variable "api_endpoint" {
   description = "Where pods exchange their tokens; `make demo` sets the sandbox's URL."
 }
 
+variable "s3_endpoint" {
+  type        = string
+  default     = "https://cwobject.com"
+  description = "The S3 endpoint pods use; `make demo` sets the sandbox's."
+}
+
+variable "token_file" {
+  type        = string
+  default     = "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token"
+  description = "Where a pod's service-account token is; `make demo` sets a file of its own."
+}
+
 module "federation" {
   source = "../"
 
   cluster_name = "demo"
   api_endpoint = var.api_endpoint
+  s3_endpoint  = var.s3_endpoint
+  token_file   = var.token_file
   policy_name  = "demo-workload-federation"
   grants = [
     {
       namespace       = "default"
       service_account = "my-object-storage-sa"
       buckets         = ["training-data"]
+      list_buckets    = true
     },
     {
       namespace       = "inference"

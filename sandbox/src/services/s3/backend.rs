@@ -1,0 +1,397 @@
+//! The S3 operations pods use, on [`ObjectStore`]: ListBuckets, Create/Delete/HeadBucket,
+//! ListObjects(V2), Get/Put/Head/DeleteObject and the multipart upload (in
+//! [`super::multipart`]). Every other operation answers `NotImplemented` (s3s's default).
+//! Calls reach here only after [`super::access::PolicyAccess`] allowed them.
+
+use std::collections::BTreeSet;
+use std::time::SystemTime;
+
+use s3s::dto::*;
+use s3s::{s3_error, S3Error, S3Request, S3Response, S3Result, S3};
+
+use super::{body, multipart};
+use crate::model::object_store::{StoreError, StoredObject};
+use crate::state::SharedState;
+
+/// The S3 error code a store failure is.
+pub fn s3_error(e: StoreError) -> S3Error {
+    let message = e.to_string();
+    match e {
+        StoreError::NoSuchBucket(_) => s3_error!(NoSuchBucket, "{message}"),
+        StoreError::BucketAlreadyOwnedByYou(_) => s3_error!(BucketAlreadyOwnedByYou, "{message}"),
+        StoreError::BucketNotEmpty(_) => s3_error!(BucketNotEmpty, "{message}"),
+        StoreError::NoSuchKey(_) => s3_error!(NoSuchKey, "{message}"),
+        StoreError::NoSuchUpload(_) => s3_error!(NoSuchUpload, "{message}"),
+        StoreError::Full => s3_error!(EntityTooLarge, "{message}"),
+    }
+}
+
+fn timestamp(time: SystemTime) -> Timestamp {
+    Timestamp::from(time)
+}
+
+/// The S3 backend of the sandbox.
+#[derive(Debug, Clone)]
+pub struct Backend {
+    state: SharedState,
+}
+
+impl Backend {
+    /// Objects in `state.objects`.
+    pub fn new(state: SharedState) -> Self {
+        Self { state }
+    }
+
+    fn stored(&self, bucket: &str, key: &str) -> S3Result<StoredObject> {
+        self.state.objects.get_object(bucket, key).map_err(s3_error)
+    }
+
+    /// One page of a bucket's listing, and the `max-keys` it was cut at (at most 1000).
+    fn listing(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        delimiter: Option<&str>,
+        after: Option<&str>,
+        max_keys: Option<i32>,
+    ) -> S3Result<(Listing, i32)> {
+        let prefix = prefix.unwrap_or_default();
+        let found = self
+            .state
+            .objects
+            .list_objects(bucket, prefix)
+            .map_err(s3_error)?;
+        let max_keys = max_keys.unwrap_or(1000).clamp(0, 1000);
+        let listing = list(found, prefix, delimiter, after, max_keys as usize);
+        Ok((listing, max_keys))
+    }
+}
+
+/// The keys and common prefixes of a listing (`delimiter` groups keys after `prefix`).
+struct Listing {
+    objects: Vec<Object>,
+    common_prefixes: Vec<String>,
+    truncated: bool,
+}
+
+fn list(
+    found: Vec<(String, StoredObject)>,
+    prefix: &str,
+    delimiter: Option<&str>,
+    start_after: Option<&str>,
+    max_keys: usize,
+) -> Listing {
+    let mut objects = Vec::new();
+    let mut common_prefixes = BTreeSet::new();
+    let mut truncated = false;
+    for (key, object) in found {
+        if start_after.is_some_and(|after| key.as_str() <= after) {
+            continue;
+        }
+        let grouped = delimiter.filter(|d| !d.is_empty()).and_then(|d| {
+            key[prefix.len()..]
+                .find(d)
+                .map(|at| key[..prefix.len() + at + d.len()].to_string())
+        });
+        let is_new = match &grouped {
+            Some(common) => !common_prefixes.contains(common),
+            None => true,
+        };
+        if is_new && objects.len() + common_prefixes.len() >= max_keys {
+            truncated = true;
+            break;
+        }
+        match grouped {
+            Some(common) => {
+                common_prefixes.insert(common);
+            }
+            None => objects.push(Object {
+                key: Some(key),
+                size: Some(object.data.len() as i64),
+                e_tag: Some(ETag::Strong(object.etag)),
+                last_modified: Some(timestamp(object.last_modified)),
+                storage_class: Some(ObjectStorageClass::from_static(
+                    ObjectStorageClass::STANDARD,
+                )),
+                ..Default::default()
+            }),
+        }
+    }
+    Listing {
+        objects,
+        common_prefixes: common_prefixes.into_iter().collect(),
+        truncated,
+    }
+}
+
+#[async_trait::async_trait]
+impl S3 for Backend {
+    async fn list_buckets(
+        &self,
+        _req: S3Request<ListBucketsInput>,
+    ) -> S3Result<S3Response<ListBucketsOutput>> {
+        let buckets = self
+            .state
+            .objects
+            .list_buckets()
+            .into_iter()
+            .map(|b| Bucket {
+                name: Some(b.name),
+                creation_date: Some(timestamp(b.created)),
+                bucket_region: None,
+            })
+            .collect();
+        Ok(S3Response::new(ListBucketsOutput {
+            buckets: Some(buckets),
+            owner: Some(Owner {
+                display_name: Some(self.state.org_id.clone()),
+                id: Some(self.state.org_id.clone()),
+            }),
+            ..Default::default()
+        }))
+    }
+
+    async fn create_bucket(
+        &self,
+        req: S3Request<CreateBucketInput>,
+    ) -> S3Result<S3Response<CreateBucketOutput>> {
+        let bucket = req.input.bucket;
+        self.state
+            .objects
+            .create_bucket(&bucket)
+            .map_err(s3_error)?;
+        Ok(S3Response::new(CreateBucketOutput {
+            location: Some(format!("/{bucket}")),
+        }))
+    }
+
+    async fn delete_bucket(
+        &self,
+        req: S3Request<DeleteBucketInput>,
+    ) -> S3Result<S3Response<DeleteBucketOutput>> {
+        self.state
+            .objects
+            .delete_bucket(&req.input.bucket)
+            .map_err(s3_error)?;
+        Ok(S3Response::new(DeleteBucketOutput {}))
+    }
+
+    async fn head_bucket(
+        &self,
+        req: S3Request<HeadBucketInput>,
+    ) -> S3Result<S3Response<HeadBucketOutput>> {
+        self.state
+            .objects
+            .head_bucket(&req.input.bucket)
+            .map_err(s3_error)?;
+        Ok(S3Response::new(HeadBucketOutput::default()))
+    }
+
+    async fn list_objects(
+        &self,
+        req: S3Request<ListObjectsInput>,
+    ) -> S3Result<S3Response<ListObjectsOutput>> {
+        let input = req.input;
+        let (listing, max_keys) = self.listing(
+            &input.bucket,
+            input.prefix.as_deref(),
+            input.delimiter.as_deref(),
+            input.marker.as_deref(),
+            input.max_keys,
+        )?;
+        Ok(S3Response::new(ListObjectsOutput {
+            name: Some(input.bucket),
+            prefix: input.prefix,
+            delimiter: input.delimiter,
+            marker: input.marker,
+            max_keys: Some(max_keys),
+            is_truncated: Some(listing.truncated),
+            next_marker: listing
+                .truncated
+                .then(|| listing.objects.last().and_then(|o| o.key.clone()))
+                .flatten(),
+            contents: Some(listing.objects),
+            common_prefixes: Some(common(listing.common_prefixes)),
+            ..Default::default()
+        }))
+    }
+
+    async fn list_objects_v2(
+        &self,
+        req: S3Request<ListObjectsV2Input>,
+    ) -> S3Result<S3Response<ListObjectsV2Output>> {
+        let input = req.input;
+        // The continuation token is the last key returned (opaque to clients).
+        let after = input
+            .continuation_token
+            .as_deref()
+            .or(input.start_after.as_deref());
+        let (listing, max_keys) = self.listing(
+            &input.bucket,
+            input.prefix.as_deref(),
+            input.delimiter.as_deref(),
+            after,
+            input.max_keys,
+        )?;
+        let next = listing
+            .truncated
+            .then(|| {
+                let last_object = listing.objects.last().and_then(|o| o.key.clone());
+                let last_prefix = listing.common_prefixes.last().cloned();
+                last_object.max(last_prefix)
+            })
+            .flatten();
+        Ok(S3Response::new(ListObjectsV2Output {
+            name: Some(input.bucket),
+            prefix: input.prefix,
+            delimiter: input.delimiter,
+            max_keys: Some(max_keys),
+            key_count: Some((listing.objects.len() + listing.common_prefixes.len()) as i32),
+            is_truncated: Some(listing.truncated),
+            continuation_token: input.continuation_token,
+            next_continuation_token: next,
+            start_after: input.start_after,
+            contents: Some(listing.objects),
+            common_prefixes: Some(common(listing.common_prefixes)),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_object(
+        &self,
+        req: S3Request<GetObjectInput>,
+    ) -> S3Result<S3Response<GetObjectOutput>> {
+        let input = req.input;
+        let object = self.stored(&input.bucket, &input.key)?;
+        let total = object.data.len() as u64;
+        let (data, content_range) = match input.range {
+            None => (object.data.clone(), None),
+            Some(range) => {
+                let span = range.check(total)?;
+                (
+                    object.data.slice(span.start as usize..span.end as usize),
+                    Some(format!("bytes {}-{}/{total}", span.start, span.end - 1)),
+                )
+            }
+        };
+        Ok(S3Response::new(GetObjectOutput {
+            content_length: Some(data.len() as i64),
+            content_range,
+            accept_ranges: Some("bytes".into()),
+            body: Some(body::blob(data)),
+            e_tag: Some(ETag::Strong(object.etag)),
+            last_modified: Some(timestamp(object.last_modified)),
+            content_type: object.content_type,
+            ..Default::default()
+        }))
+    }
+
+    async fn head_object(
+        &self,
+        req: S3Request<HeadObjectInput>,
+    ) -> S3Result<S3Response<HeadObjectOutput>> {
+        let input = req.input;
+        let object = self.stored(&input.bucket, &input.key)?;
+        Ok(S3Response::new(HeadObjectOutput {
+            content_length: Some(object.data.len() as i64),
+            accept_ranges: Some("bytes".into()),
+            e_tag: Some(ETag::Strong(object.etag)),
+            last_modified: Some(timestamp(object.last_modified)),
+            content_type: object.content_type,
+            ..Default::default()
+        }))
+    }
+
+    async fn put_object(
+        &self,
+        req: S3Request<PutObjectInput>,
+    ) -> S3Result<S3Response<PutObjectOutput>> {
+        let input = req.input;
+        let body::Received {
+            data,
+            etag,
+            checksum_crc32,
+        } = body::receive(
+            input.body,
+            input.content_md5.as_deref(),
+            input.checksum_crc32.as_deref(),
+        )
+        .await?;
+        self.state
+            .objects
+            .put_object(
+                &input.bucket,
+                &input.key,
+                StoredObject {
+                    data,
+                    etag: etag.clone(),
+                    last_modified: SystemTime::now(),
+                    content_type: input.content_type,
+                },
+            )
+            .map_err(s3_error)?;
+        Ok(S3Response::new(PutObjectOutput {
+            e_tag: Some(ETag::Strong(etag)),
+            checksum_crc32,
+            ..Default::default()
+        }))
+    }
+
+    async fn delete_object(
+        &self,
+        req: S3Request<DeleteObjectInput>,
+    ) -> S3Result<S3Response<DeleteObjectOutput>> {
+        self.state
+            .objects
+            .delete_object(&req.input.bucket, &req.input.key)
+            .map_err(s3_error)?;
+        Ok(S3Response::new(DeleteObjectOutput::default()))
+    }
+
+    async fn create_multipart_upload(
+        &self,
+        req: S3Request<CreateMultipartUploadInput>,
+    ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
+        multipart::create(&self.state.objects, req.input).map(S3Response::new)
+    }
+
+    async fn upload_part(
+        &self,
+        req: S3Request<UploadPartInput>,
+    ) -> S3Result<S3Response<UploadPartOutput>> {
+        multipart::upload_part(&self.state.objects, req.input)
+            .await
+            .map(S3Response::new)
+    }
+
+    async fn complete_multipart_upload(
+        &self,
+        req: S3Request<CompleteMultipartUploadInput>,
+    ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+        multipart::complete(&self.state.objects, req.input).map(S3Response::new)
+    }
+
+    async fn abort_multipart_upload(
+        &self,
+        req: S3Request<AbortMultipartUploadInput>,
+    ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
+        let input = req.input;
+        self.state
+            .objects
+            .end_upload(&input.upload_id, &input.bucket, &input.key)
+            .map_err(s3_error)?;
+        Ok(S3Response::new(AbortMultipartUploadOutput::default()))
+    }
+}
+
+fn common(prefixes: Vec<String>) -> Vec<CommonPrefix> {
+    prefixes
+        .into_iter()
+        .map(|prefix| CommonPrefix {
+            prefix: Some(prefix),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,123 @@
+//! Request bodies read into memory (bounded) with their ETag and checksum checks, and response
+//! bodies made from stored bytes.
+
+use bytes::{Bytes, BytesMut};
+use futures::TryStreamExt;
+use s3s::crypto::{Checksum, Crc32, Md5};
+use s3s::dto::StreamingBlob;
+use s3s::{s3_error, S3Result};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+use crate::model::object_store::MAX_STORED_BYTES;
+
+/// Reads a whole request body, refusing one larger than the store could hold.
+pub async fn read(body: Option<StreamingBlob>) -> S3Result<Bytes> {
+    let Some(mut body) = body else {
+        return Ok(Bytes::new());
+    };
+    let mut data = BytesMut::new();
+    while let Some(chunk) = body
+        .try_next()
+        .await
+        .map_err(|e| s3_error!(IncompleteBody, "reading the body: {e}"))?
+    {
+        if data.len() + chunk.len() > MAX_STORED_BYTES {
+            return Err(s3_error!(
+                EntityTooLarge,
+                "the sandbox holds at most {MAX_STORED_BYTES} bytes"
+            ));
+        }
+        data.extend_from_slice(&chunk);
+    }
+    Ok(data.freeze())
+}
+
+/// A request body read whole and checked, with the ETag and CRC32 to answer.
+pub struct Received {
+    /// The bytes.
+    pub data: Bytes,
+    /// Their MD5, hex: the ETag of an object or part.
+    pub etag: String,
+    /// Their CRC32 when the client sent one (echoed as `x-amz-checksum-crc32`).
+    pub checksum_crc32: Option<String>,
+}
+
+/// Reads `body` and checks it against the `Content-MD5` and `x-amz-checksum-crc32` sent.
+pub async fn receive(
+    body: Option<StreamingBlob>,
+    content_md5: Option<&str>,
+    crc32: Option<&str>,
+) -> S3Result<Received> {
+    let data = read(body).await?;
+    check_digests(&data, content_md5, crc32)?;
+    Ok(Received {
+        etag: md5_hex(&data),
+        checksum_crc32: crc32.map(|_| crc32_base64(&data)),
+        data,
+    })
+}
+
+/// The hex MD5 of `data`: a single-part object's ETag.
+pub fn md5_hex(data: &[u8]) -> String {
+    hex(&Md5::checksum(data))
+}
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Checks the `Content-MD5` and `x-amz-checksum-crc32` a client sent (both base64) against
+/// `data`: `BadDigest` when either differs.
+pub fn check_digests(data: &[u8], content_md5: Option<&str>, crc32: Option<&str>) -> S3Result<()> {
+    if let Some(sent) = content_md5 {
+        if sent != STANDARD.encode(Md5::checksum(data)) {
+            return Err(s3_error!(
+                BadDigest,
+                "the Content-MD5 does not match the body"
+            ));
+        }
+    }
+    if let Some(sent) = crc32 {
+        if sent != crc32_base64(data) {
+            return Err(s3_error!(
+                BadDigest,
+                "the x-amz-checksum-crc32 does not match the body"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The base64 CRC32 of `data`, as `x-amz-checksum-crc32` carries it.
+pub fn crc32_base64(data: &[u8]) -> String {
+    STANDARD.encode(Crc32::checksum(data))
+}
+
+/// A response body holding `data`.
+pub fn blob(data: Bytes) -> StreamingBlob {
+    StreamingBlob::from(s3s::Body::from(data))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_are_the_ones_s3_clients_compute() {
+        // RFC 1321 and the CRC-32/ISO-HDLC check value of "123456789" (0xCBF43926).
+        assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(
+            crc32_base64(b"123456789"),
+            STANDARD.encode([0xcb, 0xf4, 0x39, 0x26])
+        );
+        let md5 = STANDARD.encode(Md5::checksum(b"hello"));
+        assert!(check_digests(b"hello", Some(&md5), Some(&crc32_base64(b"hello"))).is_ok());
+        let err = check_digests(b"hellO", Some(&md5), None).unwrap_err();
+        assert_eq!(err.code(), &s3s::S3ErrorCode::BadDigest);
+        let err = check_digests(b"hellO", None, Some(&crc32_base64(b"hello"))).unwrap_err();
+        assert_eq!(err.code(), &s3s::S3ErrorCode::BadDigest);
+    }
+}

@@ -1,0 +1,115 @@
+//! The S3 endpoint (its own loopback listener): the pod's outcome. s3s speaks the protocol
+//! (SigV4 header and presigned, SigV2, aws-chunked, XML); [`auth`] finds the secrets of the keys
+//! the sandbox issued, [`access`] checks session token and expiry and decides each call with
+//! the organization's access policies, [`host`] reads virtual-hosted names, [`backend`] keeps
+//! the objects. Every request is recorded in the request log as `s3` without its query (a
+//! presigned URL's query holds the signature and session token), with its `Host`.
+
+pub mod access;
+pub mod admin;
+pub mod auth;
+pub mod backend;
+pub mod body;
+pub mod host;
+pub mod multipart;
+
+use std::convert::Infallible;
+use std::future::Future;
+
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use s3s::service::{S3Service, S3ServiceBuilder};
+use tokio::net::TcpListener;
+
+use crate::state::SharedState;
+
+/// The region the endpoint names (CoreWeave documents upper-case zones as the region); any
+/// region in a signature's scope is accepted.
+pub const REGION: &str = "US-EAST-04A";
+/// The domain of virtual-hosted-style names, resolved by no DNS: clients reach it through
+/// `HTTP_PROXY` pointing at the endpoint (real-clients.md §3).
+pub const VIRTUAL_HOST_DOMAIN: &str = "s3.sandbox.test";
+
+/// `s3.sandbox.test:<port>`: the base of virtual-hosted names for the endpoint at `url`
+/// (`http://host:port`).
+pub fn virtual_host_base(url: &str) -> String {
+    let port = url.rsplit(':').next().unwrap_or_default();
+    format!("{VIRTUAL_HOST_DOMAIN}:{port}")
+}
+
+/// The s3s service over `state`'s keys, policies and objects.
+pub fn service(state: SharedState) -> S3Service {
+    let mut builder = S3ServiceBuilder::new(backend::Backend::new(state.clone()));
+    builder.set_auth(auth::IssuedKeyAuth::new(state.clone()));
+    builder.set_access(access::PolicyAccess::new(state.clone()));
+    builder.set_host(host::SandboxHost::new(virtual_host_base(&state.s3_url)));
+    builder.build()
+}
+
+/// The `Host` header of a request.
+fn host_header(req: &hyper::Request<Incoming>) -> Option<&str> {
+    req.headers()
+        .get(hyper::header::HOST)
+        .and_then(|h| h.to_str().ok())
+}
+
+/// The path a request is logged under: `/<bucket>/<key>` in both addressing styles.
+fn logged_path(req: &hyper::Request<Incoming>, host: &host::SandboxHost) -> String {
+    let path = req.uri().path();
+    match host_header(req).and_then(|h| host.bucket_of(h)) {
+        Some(bucket) => format!("/{bucket}{path}"),
+        None => path.to_string(),
+    }
+}
+
+/// Serves the S3 endpoint on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: SharedState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let s3 = service(state.clone());
+    let host = host::SandboxHost::new(virtual_host_base(&state.s3_url));
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => accepted?,
+            () = &mut shutdown => return Ok(()),
+        };
+        let (s3, host, state) = (s3.clone(), host.clone(), state.clone());
+        tokio::spawn(async move {
+            let handle = service_fn(move |req: hyper::Request<Incoming>| {
+                let (s3, state) = (s3.clone(), state.clone());
+                let ticket = state.log.begin_s3(
+                    req.method().as_str(),
+                    &logged_path(&req, &host),
+                    host_header(&req),
+                );
+                async move {
+                    let resp = match s3.call(req.map(s3s::Body::from)).await {
+                        Ok(resp) => resp,
+                        Err(e) => {
+                            tracing::warn!("S3 request failed: {e:?}");
+                            internal_error()
+                        }
+                    };
+                    state.log.finish(ticket, resp.status().as_u16());
+                    Ok::<_, Infallible>(resp)
+                }
+            });
+            let served = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), handle)
+                .await;
+            if let Err(e) = served {
+                tracing::debug!("S3 connection ended: {e}");
+            }
+        });
+    }
+}
+
+fn internal_error() -> s3s::HttpResponse {
+    let mut resp = s3s::HttpResponse::new(s3s::Body::empty());
+    *resp.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+    resp
+}

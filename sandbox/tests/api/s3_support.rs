@@ -1,0 +1,132 @@
+//! A sandbox whose S3 endpoint listens on a free loopback port, and presigned (SigV4 query
+//! auth) S3 requests to it.
+
+use std::time::Duration;
+
+use coreweave_sandbox::model::credentials::{IssuedKey, KeyRequest};
+use coreweave_sandbox::services::s3::{self, REGION};
+use coreweave_sandbox::{seed, AppState, Config, SharedState};
+use reqwest::Method;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use url::Url;
+
+use crate::support::table_policies;
+
+/// The S3 endpoint of a sandbox, served until dropped.
+pub struct S3Sandbox {
+    pub state: SharedState,
+    pub url: String,
+    http: reqwest::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl S3Sandbox {
+    pub async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let mut config = Config::for_tests();
+        config.s3_url = url.clone();
+        let state = AppState::new(config, seed::default_store());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(s3::serve(listener, state.clone(), async {
+            let _ = stopped.await;
+        }));
+        Self {
+            state,
+            url,
+            http: reqwest::Client::new(),
+            stop: Some(stop),
+        }
+    }
+
+    /// Replaces the organization's access policies with a shared-table case's `policies`.
+    pub fn set_policies(&self, case: &Value) {
+        self.state.store().policies = table_policies(case);
+    }
+
+    /// A key for `principal`: permanent unless `ttl_seconds`, with a session token if asked.
+    pub fn key(&self, principal: &str, ttl_seconds: Option<i64>, session: bool) -> IssuedKey {
+        let now = std::time::SystemTime::now();
+        self.state.credentials.issue(KeyRequest {
+            id_prefix: "CWTEST",
+            principal: principal.into(),
+            expires_at: ttl_seconds
+                .map(|s| coreweave_sandbox::model::credentials::after_seconds(now, s)),
+            with_session_token: session,
+        })
+    }
+
+    /// Seeds `bucket` with `objects` (key, text).
+    pub fn seed(&self, bucket: &str, objects: &[(&str, &str)]) {
+        self.state.objects.ensure_bucket(bucket);
+        for (key, text) in objects {
+            let data = bytes::Bytes::copy_from_slice(text.as_bytes());
+            let object = coreweave_sandbox::model::object_store::StoredObject {
+                etag: s3::body::md5_hex(&data),
+                data,
+                last_modified: std::time::SystemTime::now(),
+                content_type: None,
+            };
+            self.state.objects.put_object(bucket, key, object).unwrap();
+        }
+    }
+
+    /// A presigned URL for `method` on `path` (`/`, `/bucket` or `/bucket/key`) with `query`,
+    /// signed with `key` (and `token` as the session token).
+    pub fn presign(
+        &self,
+        method: &Method,
+        path: &str,
+        query: &[(&str, &str)],
+        key: &IssuedKey,
+        token: Option<&str>,
+    ) -> Url {
+        let method = match *method {
+            Method::GET => rusty_s3::Method::Get,
+            Method::PUT => rusty_s3::Method::Put,
+            Method::POST => rusty_s3::Method::Post,
+            Method::DELETE => rusty_s3::Method::Delete,
+            Method::HEAD => rusty_s3::Method::Head,
+            ref other => panic!("unsupported method {other}"),
+        };
+        rusty_s3::signing::sign(
+            &time::OffsetDateTime::now_utc(),
+            method,
+            Url::parse(&format!("{}{path}", self.url)).unwrap(),
+            &key.access_key_id,
+            &key.secret_key,
+            token,
+            REGION,
+            Duration::from_secs(300).as_secs(),
+            query.iter().copied(),
+            std::iter::empty(),
+        )
+    }
+
+    /// Sends a request to `url`: (status, body text).
+    pub async fn send(&self, method: Method, url: Url, body: Option<&str>) -> (u16, String) {
+        let mut req = self.http.request(method, url);
+        if let Some(body) = body {
+            req = req.body(body.to_string());
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.text().await.unwrap_or_default())
+    }
+}
+
+impl Drop for S3Sandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The `<Code>` of an S3 error body.
+pub fn error_code(body: &str) -> Option<&str> {
+    let start = body.find("<Code>")? + "<Code>".len();
+    let end = body[start..].find("</Code>")? + start;
+    Some(&body[start..end])
+}

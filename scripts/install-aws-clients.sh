@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the real AWS clients the S3 tests and the demo drive: the AWS CLI v1 (`awscli`) and
+# `boto3`, pinned, from PyPI, into a venv under .tools/ (not Debian's awscli 2.9, which lacks
+# AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE). Idempotent; two processes calling it at once wait on
+# one lock. Prints the venv's bin directory (holding `aws` and `python`) on stdout.
+#
+#   scripts/install-aws-clients.sh
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+# awscli 1.46.2 with boto3 1.44.2 (botocore >=1.44.2,<1.45) and botocore 1.44.8, all exact, so
+# every machine signs requests the same way.
+awscli_version=1.46.2
+boto3_version=1.44.2
+botocore_version=1.44.8
+dir="$root/.tools/aws-clients-$awscli_version"
+bin="$dir/venv/bin"
+
+installed() {
+  [ -f "$dir/.complete" ] && "$bin/aws" --version >/dev/null 2>&1 &&
+    "$bin/python" -c 'import boto3' 2>/dev/null
+}
+
+mkdir -p "$root/.tools"
+exec 9>"$root/.tools/aws-clients.lock"
+flock 9
+if installed; then
+  echo "install-aws-clients: using the AWS clients installed earlier: $bin" >&2
+  echo "$bin"
+  exit 0
+fi
+
+python=${PYTHON:-python3}
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 9))' 2>/dev/null; then
+  echo "install-aws-clients: python3 (>= 3.9) is required; on Debian: apt-get install -y python3 python3-venv" >&2
+  exit 1
+fi
+rm -rf "$dir"
+if ! "$python" -m venv "$dir/venv" >&2; then
+  echo "install-aws-clients: cannot create a venv; on Debian: apt-get install -y python3-venv" >&2
+  exit 1
+fi
+echo "install-aws-clients: installing awscli==$awscli_version and boto3==$boto3_version from PyPI into $dir" >&2
+"$bin/python" -m pip install --disable-pip-version-check --progress-bar off \
+  "awscli==$awscli_version" "boto3==$boto3_version" "botocore==$botocore_version" >&2
+touch "$dir/.complete"
+echo "install-aws-clients: AWS clients just installed: $bin" >&2
+echo "$bin"
