@@ -10,8 +10,8 @@ use std::time::Duration;
 use anyhow::Context;
 use coreweave_sandbox::cli::{self, Command, Options, USAGE};
 use coreweave_sandbox::model::sa_token::TokenRequest;
-use coreweave_sandbox::services::start::{self as login, LoginListeners};
 use coreweave_sandbox::services::s3::{self, REGION};
+use coreweave_sandbox::services::start::{self as login, LoginListeners};
 use coreweave_sandbox::{base_url, seed, serve, AppState, Config};
 use tokio::net::TcpListener;
 
@@ -185,9 +185,18 @@ async fn run(options: Options) -> anyhow::Result<()> {
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
-    tokio::spawn(s3::serve(s3_listener, state.clone(), stopped(stop_rx.clone())));
+    tokio::spawn(s3::serve(
+        s3_listener,
+        state.clone(),
+        stopped(stop_rx.clone()),
+    ));
     let header_read_timeout = Duration::from_millis(options.header_read_timeout_ms);
-    let server = tokio::spawn(serve(listener, state, header_read_timeout, stopped(stop_rx)));
+    let server = tokio::spawn(serve(
+        listener,
+        state,
+        header_read_timeout,
+        stopped(stop_rx),
+    ));
     stop_requested.await;
     tracing::info!("shutting down");
     let _ = stop_tx.send(true);
