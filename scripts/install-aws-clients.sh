@@ -8,8 +8,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-# awscli 1.46.2 with boto3 1.44.2 (botocore >=1.44.2,<1.45) and botocore 1.44.8, all exact, so
-# every machine signs requests the same way.
+# All exact, so every machine signs requests the same way: awscli 1.46.2 (it carries its own
+# botocore, 1.43.62), boto3 1.44.2 with botocore 1.44.8 (boto3 accepts >=1.44.2,<1.45).
 awscli_version=1.46.2
 boto3_version=1.44.2
 botocore_version=1.44.8
