@@ -21,6 +21,7 @@ mod name_conflicts;
 mod object_storage_access_check;
 mod object_storage_org_policy;
 mod object_storage_wif_config;
+mod official_provider;
 mod provider_config;
 mod real_org;
 mod request_counts;

@@ -11,7 +11,10 @@ data "coreweave_cks_cluster_issuer" "this" {
 }
 
 locals {
-  principal = "role/${data.coreweave_cks_cluster_issuer.this.issuer_url}:system:serviceaccount:default:my-object-storage-sa"
+  # role/<issuer>:system:serviceaccount:default:my-object-storage-sa (Terraform 1.8 or later).
+  principal = provider::coreweave::service_account_principal(
+    data.coreweave_cks_cluster_issuer.this.issuer_url, "default", "my-object-storage-sa"
+  )
 }
 
 # A postcondition fails the plan when the token exchange is not allowed.
