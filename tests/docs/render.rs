@@ -59,6 +59,15 @@ const REQUIREMENTS: &str = "## Requirements
 Terraform 1.6 or later; CI runs the acceptance suite on Terraform 1.6.6 and 1.15.5. Provider \
 functions need Terraform 1.8 or later; everything else works from 1.6 on.";
 
+/// Index page: the guide to this provider beside, and instead of, the official one.
+const OFFICIAL_PROVIDER: &str = "## With the official CoreWeave provider
+
+Both providers name their types `coreweave_...`. [Beside the official CoreWeave provider, and \
+moving over from it](guides/official-provider.md) shows one configuration with both (local names, \
+`provider =`, `ignore_changes = [oidc]` on the official cluster) and how to move OIDC, workload \
+identity federation configs and organization access policies to this provider with `removed` and \
+`import` blocks, without recreating them.";
+
 /// Index page: the environment variables and their defaults.
 const ENVIRONMENT: &str = "## Environment variables
 
@@ -267,6 +276,7 @@ pub fn provider_page(schema: &Schema, example: Option<&str>, links: &[Link]) -> 
         links_section(links),
         example_section(example),
         REQUIREMENTS.to_string(),
+        OFFICIAL_PROVIDER.to_string(),
         AUTHENTICATION.to_string(),
         ENVIRONMENT.to_string(),
         SANDBOX.to_string(),
