@@ -9,6 +9,7 @@ mod cks_cluster_oidc;
 mod cks_kubeconfig;
 mod endpoint_errors;
 mod examples;
+mod exchange_errors;
 mod faults;
 mod federation_exchange;
 mod federation_walkthrough;

@@ -264,6 +264,35 @@ fn an_unknown_action_is_a_warning_not_an_error() {
     );
 }
 
+/// Terraform validates a configuration more than once per plan (in the validate walk and again
+/// in the plan walk, each with its own provider process), so the warning comes from planning
+/// only, which happens once per resource and plan.
+#[test]
+fn an_unknown_action_is_warned_about_once_per_plan() {
+    let sandbox = Sandbox::start();
+    let ws = Workspace::new();
+    ws.write(
+        &sandbox,
+        &policy(
+            "acc-policy",
+            &statement("s", &["s3:GetObjekt"], &["bkt/*"], &["*"]),
+        ),
+    );
+    let plan = ws.plan();
+    assert_eq!(plan.code, 2, "{}", plan.output());
+    let out = squash(&plan.output());
+    assert_eq!(
+        out.matches("Warning: Unrecognised policy action").count(),
+        1,
+        "{out}"
+    );
+    assert!(!out.contains("more similar warning"), "{out}");
+    assert!(
+        out.contains("statement \"s\": action \"s3:GetObjekt\" is not an action this provider knows; did you mean \"s3:GetObject\"?"),
+        "{out}"
+    );
+}
+
 #[test]
 fn invalid_statements_fail_at_plan_naming_the_statement_without_requests() {
     let cases = [
