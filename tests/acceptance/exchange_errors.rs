@@ -11,7 +11,10 @@ const FIX: &str = "send the token without \"Bearer \"";
 fn message(answer: reqwest::blocking::Response) -> (u16, String) {
     let status = answer.status().as_u16();
     let body: Value = answer.json().unwrap_or(Value::Null);
-    (status, body["message"].as_str().unwrap_or_default().to_string())
+    (
+        status,
+        body["message"].as_str().unwrap_or_default().to_string(),
+    )
 }
 
 #[test]
@@ -20,7 +23,8 @@ fn a_bearer_prefixed_token_is_answered_with_the_fix() {
     let issuer = format!("https://oidc.cks.coreweave.com/id/{CLUSTER_DEMO}");
     let sa_token = sandbox.token(json!({"clusterId": CLUSTER_DEMO,
         "serviceAccount": "default/reader", "audience": issuer}));
-    let ci_token = sandbox.ci_token(json!({"subject": "repo:example/infrastructure:ref:refs/heads/main"}));
+    let ci_token =
+        sandbox.ci_token(json!({"subject": "repo:example/infrastructure:ref:refs/heads/main"}));
     let http = reqwest::blocking::Client::new();
     let credentials = format!("{}/v1/cwobject/temporary-credentials/oidc", sandbox.url);
 
@@ -29,7 +33,8 @@ fn a_bearer_prefixed_token_is_answered_with_the_fix() {
         http.get(format!("{credentials}/sandbox-org"))
             .header("authorization", format!("Bearer {sa_token}")),
         // The webhook's client: the JWT in the body.
-        http.post(&credentials).json(&json!({"durationSeconds": 900, "orgId": "sandbox-org",
+        http.post(&credentials)
+            .json(&json!({"durationSeconds": 900, "orgId": "sandbox-org",
             "oidcToken": format!("Bearer {sa_token}")})),
         // The CI exchange of authentication.workload_identity.
         http.post(format!("{}{EXCHANGE_PATH}", sandbox.url))
