@@ -105,7 +105,7 @@ fn a_background_sandbox_that_cannot_start_says_why() {
     assert!(stderr.contains("cannot listen on 256.0.0.1:1"), "{stderr}");
 }
 
-/// The indented lines under `TRY IT BY HAND` in `--help`, without their indent.
+/// The indented lines after the `TRY IT BY HAND` heading of `--help`, without their indent.
 fn recipe() -> String {
     let out = Command::new(BIN).arg("--help").output().unwrap();
     let help = text(&out);
@@ -114,7 +114,7 @@ fn recipe() -> String {
         .expect("a TRY IT BY HAND section in --help");
     after
         .lines()
-        .skip(1)
+        .skip_while(|l| !l.starts_with("    "))
         .take_while(|l| l.starts_with("    ") || l.is_empty())
         .map(|l| format!("{}\n", l.strip_prefix("    ").unwrap_or(l)))
         .collect::<String>()
