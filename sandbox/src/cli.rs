@@ -4,12 +4,15 @@ use std::path::PathBuf;
 
 use crate::model::sa_token::TokenRequest;
 
+/// The flag that starts the sandbox in the background (it takes no value).
+pub const BACKGROUND: &str = "--background";
+
 /// Where `token` finds the sandbox when `--url` is not given.
 pub const DEFAULT_SANDBOX_URL: &str = "http://127.0.0.1:8089";
 
-/// Usage text printed by `--help`.
-pub const USAGE: &str = "\
-coreweave-sandbox: local emulator of the CoreWeave API endpoints used by terraform-provider-coreweave
+/// Usage text printed by `--help`: options, built-in objects, routes, and a recipe to try the
+/// exchange by hand (`sandbox/tests/by_hand.rs` runs it).
+pub const USAGE: &str = r#"coreweave-sandbox: local emulator of the CoreWeave API endpoints used by terraform-provider-coreweave
 
 USAGE:
     coreweave-sandbox [OPTIONS]
@@ -22,13 +25,15 @@ OPTIONS:
     --allow-remote             allow a non-loopback --listen address; the admin API
                                (/_sandbox/*) then requires the API token too
     --s3-listen ADDR           address of the S3 endpoint (default 127.0.0.1:0 = any free port)
+    --background               run in the background; print shell lines for eval that set
+                               COREWEAVE_API_ENDPOINT, COREWEAVE_API_TOKEN, COREWEAVE_SANDBOX_PID:
+                               eval "$(coreweave-sandbox --background)"
     --token TOKEN              bearer token API requests must carry
                                (default: $COREWEAVE_SANDBOX_TOKEN, else sandbox-token)
     --org-id ORG               organization id of OIDC configs and of the caller that
                                /v1beta1/auth/whoami names (default sandbox-org)
-    --seed FILE                JSON {\"clusters\":[…],\"policies\":[…],\"oidcConfigs\":[…],
-                               \"serviceAccounts\":[…]} replacing the built-in clusters demo,
-                               staging, with-oidc and service account ci-deployer
+    --seed FILE                JSON {"clusters":[…],"policies":[…],"oidcConfigs":[…],
+                               "serviceAccounts":[…]} replacing the built-in objects below
     --update-duration-ms N     how long a PATCHed cluster stays STATUS_UPDATING (default 2000)
     --fault-every N            answer every Nth API request with 429, then 503, … (0 = off)
     --latency-ms N             delay every API response by N ms (default 0)
@@ -54,36 +59,91 @@ TOKEN OPTIONS (asks a running sandbox for a service-account token and prints it)
     --audience AUD             the token's audience (the WIF config's audience)
     --ttl-seconds N            lifetime (default 3600)
 
-On start it prints to stdout `coreweave-sandbox listening on http://HOST:PORT`, then the
-S3 endpoint's URL (region US-EAST-04A, virtual-hosted names <bucket>.s3.sandbox.test:PORT
+On start it prints `coreweave-sandbox listening on http://HOST:PORT`, then the `export` line
+that points the provider at it (the token only when it is the built-in sandbox-token), then
+the S3 endpoint's URL (region US-EAST-04A, virtual-hosted names <bucket>.s3.sandbox.test:PORT
 through HTTP_PROXY), the identity provider's issuer URL, the Kubernetes endpoints' URLs and the proxy's URL.
-Login path: the identity provider serves /.well-known/openid-configuration and /keys; a
-cluster's managed endpoint (TLS server name <apiServerEndpoint>) takes the API token, its
-unmanaged endpoint (api.<apiServerEndpoint>) tokens of the cluster's oidc issuer; both answer
-kubectl version, auth whoami and get nodes. GET /_sandbox/endpoints lists every URL and CA;
-POST /_sandbox/idp/tokens {claims, ttlSeconds} -> {token} signed by the identity provider.
-S3: ListBuckets, Create/Delete/HeadBucket, ListObjects(V2), Get/Put/Head/DeleteObject and
-multipart upload, SigV4 (header or presigned) with keys from the token exchanges or
-POST /v1/cwobject/access-key {durationSeconds} (0 = permanent), every call decided by the
-organization's access policies.
-API: /v1beta1/cks/clusters[/{id}] (GET, PATCH, DELETE), /v1/cwobject/access-policy[/{name}]
-(GET, POST, DELETE), GET /v1beta1/auth/whoami (the token's principal is sandbox-user),
-Connect POST /coreweave.workload_federation.control_plane.v1beta1.
-WFControlPlaneService/{Get,List,Create,Update,Delete}OIDCConfig(s), OIDC discovery under
-/id/{clusterId}/ (no auth), Connect POST /coreweave.directory.v1alpha.InternalDirectoryService/
-ServiceAccountOidcAuth (no auth: a CI token that a seeded service account trusts -> a bearer
-token of that service account; built in: ci-deployer 5e4a1ce0-0000-4000-8000-00000000c1c1
-trusting issuer https://ci.sandbox.example, audience https://api.coreweave.com, subject
-repo:example/infrastructure:*). Test admin API (no auth): GET|DELETE /_sandbox/requests,
-GET /_sandbox/state, POST /_sandbox/clusters, PUT /_sandbox/clusters/{id}/status,
-GET|PUT /_sandbox/config (faultEvery, latencyMs, updateDurationMs, loseWriteAnswers,
-bearerLifetimeSeconds, busyPatches), POST /_sandbox/tokens {clusterId, serviceAccount, audience,
-ttlSeconds} -> {token}, POST /_sandbox/ci-tokens {issuer, subject, audience,
-expiresInSeconds} -> {token}, GET /_sandbox/bearers (the exchange's bearer tokens), GET /_sandbox/endpoints (api, org_id,
-s3 {url, virtual_host_base, region}), POST /_sandbox/buckets {name, objects: {key: text}},
-GET /_sandbox/buckets/{name}/objects/{key} (the bytes), POST /_sandbox/access-keys
-{principal, ttlSeconds?, sessionToken?} -> an S3 key.
-";
+
+BUILT IN (replaced by --seed):
+    cluster demo                 c0ffee00-0000-4000-8000-000000000001
+    cluster staging              c0ffee00-0000-4000-8000-000000000002
+    cluster with-oidc            c0ffee00-0000-4000-8000-000000000003 (an external OIDC issuer set)
+                                 all STATUS_RUNNING; a cluster's service-account token issuer is
+                                 https://oidc.cks.coreweave.com/id/<cluster id>
+    service account ci-deployer  5e4a1ce0-0000-4000-8000-00000000c1c1, trusting CI tokens with
+                                 issuer https://ci.sandbox.example, audience
+                                 https://api.coreweave.com, subject repo:example/infrastructure:*
+    no policies and no WIF configs; the API token's principal is sandbox-user
+
+API (the real API's paths; Authorization: Bearer TOKEN unless "no auth"):
+    CKS clusters        GET /v1beta1/cks/clusters
+                        GET, PATCH, DELETE /v1beta1/cks/clusters/{id}
+    access policies     GET, POST /v1/cwobject/access-policy
+                        DELETE /v1/cwobject/access-policy/{name}
+    token exchange      POST /v1/cwobject/temporary-credentials/oidc (no auth, JWT in the body)
+                        GET /v1/cwobject/temporary-credentials/oidc/{orgId}
+                        (no auth, the raw JWT in Authorization, without "Bearer ")
+    S3 access keys      POST /v1/cwobject/access-key {durationSeconds} (0 = permanent)
+    caller              GET /v1beta1/auth/whoami
+    WIF configs         Connect POST /coreweave.workload_federation.control_plane.v1beta1.
+                        WFControlPlaneService/{Get,List,Create,Update,Delete}OIDCConfig(s)
+    CI token exchange   Connect POST /coreweave.directory.v1alpha.InternalDirectoryService/
+                        ServiceAccountOidcAuth (no auth): a CI token that a service account
+                        trusts -> a bearer token of that service account
+    OIDC discovery      GET /id/{clusterId}/.well-known/openid-configuration,
+                        GET /id/{clusterId}/openid/v1/jwks (no auth)
+
+S3 (its own port): ListBuckets, Create/Delete/HeadBucket, ListObjects(V2),
+    Get/Put/Head/DeleteObject and multipart upload; SigV4 (header or presigned) with keys
+    from the token exchanges or POST /v1/cwobject/access-key; every call decided by the
+    organization's access policies
+
+LOGIN PATH:
+    identity provider   /.well-known/openid-configuration and /keys at its issuer URL
+    kubernetes          a cluster's managed endpoint (TLS server name <apiServerEndpoint>)
+                        takes the API token, its unmanaged endpoint (api.<apiServerEndpoint>)
+                        tokens of the cluster's oidc issuer; both answer kubectl version,
+                        auth whoami and get nodes
+
+TEST ADMIN API (no auth), under /_sandbox:
+    GET, DELETE /requests       the request log
+    GET /state                  everything the sandbox holds
+    POST /clusters              add or replace a cluster
+    PUT /clusters/{id}/status   force a cluster status
+    GET, PUT /config            faultEvery, latencyMs, updateDurationMs, loseWriteAnswers,
+                                bearerLifetimeSeconds, busyPatches
+    POST /tokens                {clusterId, serviceAccount, audience, ttlSeconds} -> {token}
+    POST /ci-tokens             {issuer, subject, audience, expiresInSeconds} -> {token}
+    GET /bearers                the bearer tokens the CI token exchange issued
+    GET /endpoints              every URL and CA: api, org_id, s3, idp, clusters, proxy
+    POST /buckets               {name, objects: {key: text}} seeds a bucket
+    GET /buckets/{name}/objects/{key}  the object's bytes
+    POST /access-keys           {principal, ttlSeconds?, sessionToken?} -> an S3 key
+    POST /idp/tokens            {claims, ttlSeconds} -> {token} signed by the identity provider
+
+TRY IT BY HAND (bash and curl, this program on PATH): a WIF config and a policy for cluster
+demo, a token of its service account default/reader, and that token exchanged for credentials
+    eval "$(coreweave-sandbox --background)"
+    demo=c0ffee00-0000-4000-8000-000000000001   # cluster demo
+    issuer=https://oidc.cks.coreweave.com/id/$demo   # its service-account issuer
+    api() { curl -sS -H "Authorization: Bearer $COREWEAVE_API_TOKEN" \
+              -H 'Content-Type: application/json' -d "$2" "$COREWEAVE_API_ENDPOINT$1"; echo; }
+    # 1. AI Object Storage trusts the cluster's tokens: a WIF config (audience = issuer)
+    api /coreweave.workload_federation.control_plane.v1beta1.WFControlPlaneService/CreateOIDCConfig \
+      '{"name": "demo", "issuerUrl": "'$issuer'", "audience": "'$issuer'"}'
+    # 2. service account default/reader may exchange its token: an organization access policy
+    api /v1/cwobject/access-policy '{"policy": {"name": "demo", "version": "v1alpha1",
+      "statements": [{"name": "exchange", "effect": "Allow", "resources": ["*"],
+      "actions": ["cwobject:CreateAccessKeyOIDC"],
+      "principals": ["role/'$issuer':system:serviceaccount:default:reader"]}]}}'
+    # 3. a token of default/reader, signed with the cluster's key
+    token=$(coreweave-sandbox token --url "$COREWEAVE_API_ENDPOINT" --cluster-id $demo \
+      --service-account default/reader --audience $issuer)
+    # 4. the exchange a pod's AWS SDK makes: the raw token in Authorization, no "Bearer "
+    curl -sS -H "Authorization: $token" \
+      "$COREWEAVE_API_ENDPOINT/v1/cwobject/temporary-credentials/oidc/sandbox-org"; echo
+    kill "$COREWEAVE_SANDBOX_PID"
+"#;
 
 /// Parsed options.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +178,8 @@ pub struct Options {
     pub kubernetes_unmanaged_listen: String,
     /// Address of the CONNECT proxy.
     pub proxy_listen: String,
+    /// `--background`: start a copy in the background and print shell lines for `eval`.
+    pub background: bool,
 }
 
 /// What the command line asks for.
@@ -224,7 +286,7 @@ pub fn parse(
         s3_listen: "127.0.0.1:0".into(),
         token: env_token
             .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| "sandbox-token".into()),
+            .unwrap_or_else(|| crate::announce::DEFAULT_TOKEN.into()),
         org_id: "sandbox-org".into(),
         seed: None,
         update_duration_ms: 2000,
@@ -237,6 +299,7 @@ pub fn parse(
         kubernetes_managed_listen: "127.0.0.1:0".into(),
         kubernetes_unmanaged_listen: "127.0.0.1:0".into(),
         proxy_listen: "127.0.0.1:0".into(),
+        background: false,
     };
     let mut args = args.into_iter().peekable();
     if args.peek().map(String::as_str) == Some("token") {
@@ -259,7 +322,7 @@ pub fn parse(
         "--kubernetes-unmanaged-listen",
         "--proxy-listen",
     ];
-    let Some(pairs) = flag_pairs(args, &known, &["--allow-remote"])? else {
+    let Some(pairs) = flag_pairs(args, &known, &["--allow-remote", BACKGROUND])? else {
         return Ok(Command::Help);
     };
     for (flag, value) in pairs {
@@ -278,6 +341,7 @@ pub fn parse(
             "--update-duration-ms" => opts.update_duration_ms = number(&flag, &value)?,
             "--fault-every" => opts.fault_every = number(&flag, &value)?,
             "--allow-remote" => opts.allow_remote = true,
+            "--background" => opts.background = true,
             "--header-read-timeout-ms" => opts.header_read_timeout_ms = number(&flag, &value)?,
             "--request-log-capacity" => {
                 opts.request_log_capacity = usize::try_from(number(&flag, &value)?)

@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+pub mod announce;
 pub mod auth;
 pub mod bearers;
 pub mod cli;

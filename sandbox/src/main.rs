@@ -1,6 +1,7 @@
 //! `coreweave-sandbox` command: parses the command line, loads the seed, binds, prints the
-//! URL it serves and runs until SIGTERM or SIGINT; `coreweave-sandbox token` asks a running
-//! sandbox for a service-account token.
+//! URL it serves (and the `export` line for it) and runs until SIGTERM or SIGINT;
+//! `--background` runs that in a child and prints shell lines for `eval`;
+//! `coreweave-sandbox token` asks a running sandbox for a service-account token.
 
 use std::future::Future;
 use std::io::Write;
@@ -12,7 +13,7 @@ use coreweave_sandbox::cli::{self, Command, Options, USAGE};
 use coreweave_sandbox::model::sa_token::TokenRequest;
 use coreweave_sandbox::services::s3::{self, REGION};
 use coreweave_sandbox::services::start::{self as login, LoginListeners};
-use coreweave_sandbox::{base_url, seed, serve, AppState, Config};
+use coreweave_sandbox::{announce, base_url, seed, serve, AppState, Config};
 use tokio::net::TcpListener;
 
 fn main() -> ExitCode {
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Ok(Command::Token { url, request }) => return print_token(&url, &request),
+        Ok(Command::Run(options)) if options.background => return start_in_background(&options),
         Ok(Command::Run(options)) => options,
         Err(why) => {
             eprintln!("coreweave-sandbox: {why}\n\n{USAGE}");
@@ -47,6 +49,25 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(options)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("coreweave-sandbox: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `coreweave-sandbox --background`: the same command line without the flag, started as a
+/// child that outlives this process; prints the shell lines for `eval` once it listens.
+fn start_in_background(options: &Options) -> ExitCode {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != cli::BACKGROUND)
+        .collect();
+    match announce::start_in_background(&args, &options.token) {
+        Ok(lines) => {
+            print!("{lines}");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("coreweave-sandbox: {e:#}");
             ExitCode::FAILURE
@@ -126,6 +147,7 @@ async fn run(options: Options) -> anyhow::Result<()> {
         store.oidc_configs.len(),
         options.update_duration_ms
     );
+    let first_lines = announce::foreground_banner(&url, &options.token);
     let state = AppState::new(
         Config {
             token: options.token,
@@ -164,9 +186,8 @@ async fn run(options: Options) -> anyhow::Result<()> {
     // One write, and a reader that took the first line and closed the pipe is no failure: the
     // acceptance tests read only the URL line.
     let banner = format!(
-        "coreweave-sandbox listening on {url}\n\
-         coreweave-sandbox S3 endpoint on {s3_url} (region {REGION}, virtual-hosted names \
-         <bucket>.{} through HTTP_PROXY)\n{}",
+        "{first_lines}coreweave-sandbox S3 endpoint on {s3_url} (region {REGION}, virtual-hosted \
+         names <bucket>.{} through HTTP_PROXY)\n{}",
         s3::virtual_host_base(&s3_url),
         login::banner(&login_endpoints)
     );

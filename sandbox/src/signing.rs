@@ -149,6 +149,15 @@ impl Issuer {
     }
 }
 
+/// The fix for a token sent as `Bearer <JWT>` where the JWT alone is expected (the exchange
+/// endpoints, also the one that reads `Authorization`), if `token` starts that way.
+pub fn bearer_prefix(token: &str) -> Option<&'static str> {
+    token
+        .get(..7)
+        .filter(|start| start.eq_ignore_ascii_case("bearer "))
+        .map(|_| "it starts with \"Bearer \": send the token without \"Bearer \", the JWT alone")
+}
+
 /// The issuers of one sandbox, by URL; keys are generated on first use and kept for the
 /// lifetime of the process.
 #[derive(Debug, Default)]

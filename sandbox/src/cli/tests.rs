@@ -152,3 +152,11 @@ fn bad_arguments_are_errors() {
     assert!(run(&["--token"], None).is_err());
     assert!(run(&["--token", ""], None).is_err());
 }
+
+#[test]
+fn background_is_a_flag_without_a_value() {
+    assert!(!run(&[], None).unwrap().background);
+    let o = run(&["--listen", "127.0.0.1:0", "--background"], None).unwrap();
+    assert!(o.background);
+    assert_eq!(o.listen, "127.0.0.1:0");
+}

@@ -93,6 +93,12 @@ fn authenticate(state: &SharedState, req: AuthRequest) -> Result<Value, ApiError
         .keys
         .issuer(&account.trust.issuer)
         .map_err(|e| ApiError::new(Code::Internal, e.to_string()))?;
+    if let Some(fix) = crate::signing::bearer_prefix(&token) {
+        return Err(ApiError::new(
+            Code::Unauthenticated,
+            format!("invalid OIDC token: {fix}"),
+        ));
+    }
     let claims: CiClaims = issuer
         .verify(&token)
         .map_err(|e| ApiError::new(Code::Unauthenticated, format!("invalid OIDC token: {e}")))?;

@@ -88,6 +88,9 @@ fn check_shape(token: &str) -> Result<Claims, ApiError> {
             format!("the OIDC token is not a valid JWT: {why}"),
         )
     };
+    if let Some(fix) = crate::signing::bearer_prefix(token) {
+        return Err(invalid(fix.into()));
+    }
     let segments: Vec<&str> = token.split('.').collect();
     if segments.len() != 3 || segments.iter().any(|s| s.is_empty()) {
         return Err(invalid(format!(

@@ -69,3 +69,14 @@ fn another_issuers_key_or_a_tampered_signature_fails() {
         Err(VerifyError::Malformed(_))
     ));
 }
+
+#[test]
+fn a_bearer_prefix_is_named_with_the_fix() {
+    for token in ["Bearer eyJ.a.b", "bearer eyJ.a.b"] {
+        assert!(bearer_prefix(token)
+            .unwrap()
+            .contains("send the token without \"Bearer \""));
+    }
+    assert_eq!(bearer_prefix("eyJ.a.b"), None);
+    assert_eq!(bearer_prefix("Bear"), None);
+}
