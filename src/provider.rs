@@ -13,7 +13,7 @@ use tf_provider::{
 
 use crate::api::{ApiClient, ClientConfig, WorkloadIdentity};
 use crate::planned_names::PlannedNames;
-use crate::schema::{block, schema, Attr, Kind};
+use crate::schema::{block, field_docs, object_of, schema, Attr, Field, FieldDocs, Kind};
 use crate::settings::{
     self, Environment, Input, ProcessEnvironment, RawSettings, SettingError, Settings,
     ENV_WORKLOAD_IDENTITY_TOKEN,
@@ -142,14 +142,22 @@ fn report(diags: &mut Diagnostics, errors: Vec<SettingError>) {
     }
 }
 
-/// `object({ workload_identity = object({ service_account_uid = string }) })`.
-fn authentication_type() -> AttributeType {
-    let workload_identity =
-        HashMap::from([("service_account_uid".to_string(), AttributeType::String)]);
-    AttributeType::Object(HashMap::from([(
-        "workload_identity".to_string(),
-        AttributeType::Object(workload_identity),
-    )]))
+/// The fields of `authentication`.
+fn authentication_fields() -> Vec<Field> {
+    vec![Field::new(
+        "workload_identity",
+        object_of(workload_identity_fields()),
+        "Authenticate as a CoreWeave service account with the CI system's OIDC token, exchanged for short-lived bearer tokens.",
+    )]
+}
+
+/// The fields of `authentication.workload_identity`.
+fn workload_identity_fields() -> Vec<Field> {
+    vec![Field::new(
+        "service_account_uid",
+        AttributeType::String,
+        "Uid of the CoreWeave service account whose OIDC trust accepts the CI's tokens (issuer, audience, subject).",
+    )]
 }
 
 /// Resources by type name without the provider prefix.
@@ -185,13 +193,23 @@ impl CoreWeaveProvider {
         }
     }
 
+    /// What the docs say about the fields of `authentication`.
+    pub fn field_docs() -> FieldDocs {
+        let mut docs = field_docs("authentication", &authentication_fields());
+        docs.extend(field_docs(
+            "authentication.workload_identity",
+            &workload_identity_fields(),
+        ));
+        docs
+    }
+
     /// The provider's schema (also used by the docs generator).
     pub fn provider_schema() -> Schema {
         schema(block(
             "Manages CoreWeave CKS cluster OIDC settings and AI Object Storage workload identity federation.",
             [
                 Attr::string("token", Kind::Optional, "CoreWeave API access token. Falls back to `COREWEAVE_API_TOKEN`. Needed only when a resource or data source calls the API, so `terraform validate` and provider functions work without it.").sensitive(),
-                Attr::new("authentication", authentication_type(), Kind::Optional, "Authentication other than `token`: `{ workload_identity = { service_account_uid = \"...\" } }` exchanges the OIDC token a CI system puts into `TFC_WORKLOAD_IDENTITY_TOKEN` (read again at each refresh) for short-lived credentials of that CoreWeave service account, refreshed before they expire. Not together with `token`; `COREWEAVE_API_TOKEN` is then ignored."),
+                Attr::new("authentication", object_of(authentication_fields()), Kind::Optional, "Authentication other than `token`: `{ workload_identity = { service_account_uid = \"...\" } }` exchanges the OIDC token a CI system puts into `TFC_WORKLOAD_IDENTITY_TOKEN` (read again at each refresh) for short-lived credentials of that CoreWeave service account, refreshed before they expire. Not together with `token`; `COREWEAVE_API_TOKEN` is then ignored."),
                 Attr::string("endpoint", Kind::Optional, "API endpoint. Falls back to `COREWEAVE_API_ENDPOINT`, then `https://api.coreweave.com`. Must be `https://`, except a loopback host (`localhost`, `127.0.0.1`, `[::1]`), which may use `http://` (the local sandbox)."),
                 Attr::string("oidc_issuer_base_url", Kind::Optional, "Base URL of the OIDC issuers CKS clusters publish; a cluster's issuer is `<base>/id/<cluster id>`. Falls back to `COREWEAVE_OIDC_ISSUER_BASE_URL`, then `https://oidc.cks.coreweave.com`."),
                 Attr::new("request_timeout_seconds", AttributeType::Number, Kind::Optional, "Timeout of each HTTP request, in seconds (1 to 600). Defaults to `30`."),

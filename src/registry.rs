@@ -16,6 +16,7 @@ use crate::object_storage::wif_config_lookup::WifConfigLookupDataSource;
 use crate::provider::{
     CoreWeaveProvider, DataSources, Functions, ProviderData, Registry, Resources,
 };
+use crate::schema::FieldDocs;
 
 /// The provider, with this registry.
 pub fn provider() -> CoreWeaveProvider {
@@ -78,4 +79,24 @@ pub fn functions() -> Functions {
         Box::new(ServiceAccountPrincipal),
     );
     map
+}
+
+/// What the docs say about the fields of object-typed attributes (see [`FieldDocs`]), for the
+/// resources and data sources that have such attributes, by type name without the prefix.
+pub struct TypeFieldDocs {
+    /// Of resources.
+    pub resources: Vec<(&'static str, FieldDocs)>,
+    /// Of data sources.
+    pub data_sources: Vec<(&'static str, FieldDocs)>,
+}
+
+/// The object fields' descriptions of every resource and data source that has object fields.
+pub fn field_docs() -> TypeFieldDocs {
+    TypeFieldDocs {
+        resources: vec![(OrgPolicyResource::NAME, OrgPolicyResource::field_docs())],
+        data_sources: vec![(
+            AccessCheckDataSource::NAME,
+            AccessCheckDataSource::field_docs(),
+        )],
+    }
 }

@@ -93,3 +93,45 @@ pub fn schema(block: Block) -> Schema {
 pub fn set_of_strings() -> AttributeType {
     AttributeType::Set(Box::new(AttributeType::String))
 }
+
+/// One field of an object type, with its description. Terraform's object types carry no
+/// descriptions (and tf-provider's nested attributes, which would, do not work with Terraform
+/// 1.15), so the generated docs take each field's description from here.
+pub struct Field {
+    name: &'static str,
+    attr_type: AttributeType,
+    description: &'static str,
+}
+
+impl Field {
+    /// A field: name, type and markdown description.
+    pub fn new(name: &'static str, attr_type: AttributeType, description: &'static str) -> Self {
+        Self {
+            name,
+            attr_type,
+            description,
+        }
+    }
+}
+
+/// The object type with `fields`.
+pub fn object_of(fields: Vec<Field>) -> AttributeType {
+    AttributeType::Object(
+        fields
+            .into_iter()
+            .map(|f| (f.name.to_string(), f.attr_type))
+            .collect(),
+    )
+}
+
+/// Descriptions of the fields of object-typed attributes by their dotted path in a schema
+/// (`statements.effect`): what the docs show for them.
+pub type FieldDocs = Vec<(String, &'static str)>;
+
+/// The descriptions of `fields`, the fields of the object(s) at `path`.
+pub fn field_docs(path: &str, fields: &[Field]) -> FieldDocs {
+    fields
+        .iter()
+        .map(|f| (format!("{path}.{}", f.name), f.description))
+        .collect()
+}

@@ -256,8 +256,8 @@ impl ClusterOidcResource {
         schema(block(
             "Configures an external OIDC identity provider (Google, Okta, Entra ID, …) on a CKS cluster, so that its \
              unmanaged API endpoint accepts that provider's tokens. Creating it refuses to overwrite an issuer that is \
-             already configured on the cluster: import it instead. Every change PATCHes the complete OIDC block (with all ten `oidc.*` paths in the update mask, as the official provider does) \
-             and waits until the cluster is `STATUS_RUNNING` again.",
+             already configured on the cluster: import it instead. Every change (a cluster update, during which the \
+             cluster is `STATUS_UPDATING`) waits until the cluster is `STATUS_RUNNING` again.",
             [
                 Attr::string("id", Kind::Computed, "Same as `cluster_id`."),
                 Attr::string("cluster_id", Kind::Required, "Id of the CKS cluster. Changing it forces a new resource (the OIDC settings move to the other cluster)."),

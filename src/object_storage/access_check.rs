@@ -4,7 +4,7 @@
 //! before it is applied. The live policies come from the client's shared list (one list call
 //! per run, shared with the org-policy resources).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -16,10 +16,13 @@ use tf_provider::{AttributePath, DataSource, Diagnostics};
 use crate::api::cwobject::{AccessPolicy, ACCESS_POLICY_VERSION};
 use crate::diag;
 use crate::object_storage::policy::{
-    self, check_policy, evaluate, statement_type, with_what_ifs, ActionKind, Statement,
+    self, check_policy, evaluate, statement_fields, statement_type, with_what_ifs, ActionKind,
+    Statement, Warnings,
 };
 use crate::provider::ProviderData;
-use crate::schema::{block, schema, set_of_strings, Attr, Kind};
+use crate::schema::{
+    block, field_docs, object_of, schema, set_of_strings, Attr, Field, FieldDocs, Kind,
+};
 
 /// A what-if policy of the `policies` input.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -91,7 +94,7 @@ pub fn check_action(action: &str) -> Result<(), String> {
 }
 
 /// Checks every known input; unknown values are checked once known. Returns false on error.
-fn check(diags: &mut Diagnostics, state: &AccessCheckState) -> bool {
+fn check(diags: &mut Diagnostics, state: &AccessCheckState, warnings: Warnings) -> bool {
     let before = diags.errors.len();
     if let Value::Value(principal) = &state.principal {
         if let Err(why) = check_principal(principal) {
@@ -134,7 +137,7 @@ fn check(diags: &mut Diagnostics, state: &AccessCheckState) -> bool {
     }
     for (i, policy) in state.policies.iter().flatten().enumerate() {
         let at = AttributePath::new("policies").index(i as i64);
-        check_policy(diags, &policy.name, &policy.statements, &at);
+        check_policy(diags, &policy.name, &policy.statements, &at, warnings);
     }
     diags.errors.len() == before
 }
@@ -187,6 +190,24 @@ pub struct AccessCheckDataSource {
     data: Arc<ProviderData>,
 }
 
+/// The fields of a what-if policy.
+fn policy_fields() -> Vec<Field> {
+    vec![
+        Field::new("name", AttributeType::String, "Name of the policy. A live policy of this name is left out of the evaluation, and this one is evaluated instead; a new name adds a policy."),
+        Field::new("statements", AttributeType::Set(Box::new(statement_type())), "Its statements, written as in `coreweave_object_storage_org_policy` and checked with the same rules."),
+    ]
+}
+
+/// The fields of one result.
+fn result_fields() -> Vec<Field> {
+    vec![
+        Field::new("action", AttributeType::String, "The action checked."),
+        Field::new("resource", AttributeType::String, "The resource checked."),
+        Field::new("decision", AttributeType::String, "`allowed` (an `Allow` matched and no `Deny`), `explicit_deny` (a `Deny` matched) or `implicit_deny` (nothing matched)."),
+        Field::new("matched_statements", AttributeType::List(Box::new(AttributeType::String)), "The statements that decided, as sorted `<policy>/<statement>` names: the `Deny`s for an explicit deny, the `Allow`s for an allow, none for an implicit deny."),
+    ]
+}
+
 impl AccessCheckDataSource {
     /// Type name without the provider prefix.
     pub const NAME: &'static str = "object_storage_access_check";
@@ -196,24 +217,18 @@ impl AccessCheckDataSource {
         Self { data }
     }
 
+    /// What the docs say about the fields of `policies` and `results`.
+    pub fn field_docs() -> FieldDocs {
+        let mut docs = field_docs("policies", &policy_fields());
+        docs.extend(field_docs("policies.statements", &statement_fields()));
+        docs.extend(field_docs("results", &result_fields()));
+        docs
+    }
+
     /// The data source schema.
     pub fn data_source_schema() -> Schema {
-        let policy = AttributeType::Object(HashMap::from([
-            ("name".to_string(), AttributeType::String),
-            (
-                "statements".to_string(),
-                AttributeType::Set(Box::new(statement_type())),
-            ),
-        ]));
-        let result = AttributeType::Object(HashMap::from([
-            ("action".to_string(), AttributeType::String),
-            ("resource".to_string(), AttributeType::String),
-            ("decision".to_string(), AttributeType::String),
-            (
-                "matched_statements".to_string(),
-                AttributeType::List(Box::new(AttributeType::String)),
-            ),
-        ]));
+        let policy = object_of(policy_fields());
+        let result = object_of(result_fields());
         schema(block(
             "Answers \"would the organization's access policies allow this principal these actions on these \
              resources?\" at plan time, in the spirit of AWS's `aws_iam_principal_policy_simulation`. It evaluates \
@@ -245,7 +260,7 @@ impl DataSource for AccessCheckDataSource {
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
-        check(diags, &config).then_some(())
+        check(diags, &config, Warnings::Skip).then_some(())
     }
 
     async fn read<'a>(
@@ -254,7 +269,7 @@ impl DataSource for AccessCheckDataSource {
         config: Self::State<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<Self::State<'a>> {
-        if !check(diags, &config) {
+        if !check(diags, &config, Warnings::Report) {
             return None;
         }
         let configured = self.data.get(diags)?;

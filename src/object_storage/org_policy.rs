@@ -16,10 +16,12 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 use crate::api::cwobject::{AccessPolicy, CreatePolicyError, ACCESS_POLICY_VERSION};
 use crate::api::ApiClient;
 use crate::diag;
-use crate::object_storage::policy::{check_policy, statement_type, Statement};
+use crate::object_storage::policy::{
+    check_policy, statement_fields, statement_type, Statement, Warnings,
+};
 use crate::object_storage::taken_names;
 use crate::provider::ProviderData;
-use crate::schema::{block, schema, Attr, Kind};
+use crate::schema::{block, field_docs, schema, Attr, FieldDocs, Kind};
 
 /// State of the resource.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -65,12 +67,13 @@ impl OrgPolicyState {
 }
 
 /// Checks name and statements; unknown values are skipped. Returns false on any error.
-pub fn check(diags: &mut Diagnostics, state: &OrgPolicyState) -> bool {
+pub fn check(diags: &mut Diagnostics, state: &OrgPolicyState, warnings: Warnings) -> bool {
     check_policy(
         diags,
         &state.name,
         &state.statements,
         &AttributePath::root(),
+        warnings,
     )
 }
 
@@ -103,6 +106,11 @@ impl OrgPolicyResource {
         Self { data }
     }
 
+    /// What the docs say about the fields of each statement.
+    pub fn field_docs() -> FieldDocs {
+        field_docs("statements", &statement_fields())
+    }
+
     /// The resource schema.
     pub fn resource_schema() -> Schema {
         let statement = statement_type();
@@ -110,13 +118,9 @@ impl OrgPolicyResource {
             "An AI Object Storage organization access policy: who (principals) may do what (actions) on which \
              buckets (resources). Organization policies are evaluated before bucket policies, and they are the only \
              policies evaluated for a pod that exchanged its service account token for S3 credentials. Creating \
-             refuses to overwrite a policy of the same name that already exists: import it instead. The plan refuses \
-             a name that is taken, two resources of one configuration with the same name, and a rename onto a taken \
-             name (before anything is destroyed); the create checks again with a list taken right before its write, \
-             and reads the policy back right after it. The API has no create-only call, so one window remains: a \
-             same-named policy that someone else writes between that list and this write (about one API round \
-             trip) is replaced unseen; one written right after this write makes the create fail, naming the other \
-             statements, with nothing saved in state.",
+             refuses to overwrite a policy of the same name that already exists: import it instead. The plan \
+             already refuses a taken name, two resources of one configuration with the same name, and a rename \
+             onto a taken name (before anything is destroyed).",
             [
                 Attr::string("id", Kind::Computed, "Same as `name`."),
                 Attr::string("name", Kind::Required, "Policy name, unique in the organization (1 to 255 characters, no `/` or whitespace). Changing it forces a new resource."),
@@ -125,15 +129,9 @@ impl OrgPolicyResource {
                     "statements",
                     AttributeType::Set(Box::new(statement)),
                     Kind::Required,
-                    "Set of statements, each an object with `name` (unique in the policy), `effect` (`Allow` or `Deny`), \
-                     and sets of `actions` (`*`, `s3:<Action>`, `cwobject:<Action>`, `*` wildcards allowed; matched \
-                     case-sensitively, so `s3:getobject` is an error naming `s3:GetObject`, and an action the provider \
-                     does not know is a warning suggesting the closest one), `resources` (`*`, `<bucket>`, `<bucket>/*` \
-                     or `<bucket>/<key prefix>*`, where a bucket name is 3 to 63 lowercase letters, digits or `-` as \
-                     CoreWeave names buckets; ARNs belong in bucket policies, not here) and `principals` (`*`, \
-                     `coreweave/<user id>`, `role/<https issuer>:<subject>`, `role/<https issuer>*`, or a SAML \
-                     `role/<group>`). Any `cwobject:` action, `*` or `s3:ListAllMyBuckets` needs `resources = [\"*\"]`. \
-                     Order never matters.",
+                    "The statements: who (`principals`) may or may not (`effect`) do what (`actions`) on which \
+                     buckets and objects (`resources`). A set: the order of the statements, and of the values in \
+                     each, never matters.",
                 ),
             ],
             [],
@@ -184,7 +182,7 @@ impl Resource for OrgPolicyResource {
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
-        check(diags, &config.unwrap_or_default()).then_some(())
+        check(diags, &config.unwrap_or_default(), Warnings::Skip).then_some(())
     }
 
     async fn read<'a>(
@@ -217,7 +215,7 @@ impl Resource for OrgPolicyResource {
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let mut planned = proposed_state.unwrap_or_default();
-        if !check(diags, &planned) {
+        if !check(diags, &planned, Warnings::Report) {
             return None;
         }
         if let Value::Value(name) = &planned.name {
@@ -239,7 +237,7 @@ impl Resource for OrgPolicyResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
         let prior = prior_state.unwrap_or_default();
         let mut planned = proposed_state.unwrap_or_default();
-        if !check(diags, &planned) {
+        if !check(diags, &planned, Warnings::Report) {
             return None;
         }
         self.data.planned.hold(Self::NAME, &prior.name());
@@ -277,10 +275,15 @@ impl Resource for OrgPolicyResource {
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let planned = planned_state.unwrap_or_default();
-        if !check(diags, &planned) {
+        if !check(diags, &planned, Warnings::Skip) {
             return None;
         }
         let name = planned.name();
+        // The create checks again with a list taken right before its write, and reads the
+        // policy back right after it. The API has no create-only call, so one window remains: a
+        // same-named policy that someone else writes between that list and this write (about one
+        // API round trip) is replaced unseen; one written right after this write makes the create
+        // fail, naming the other statements, with nothing saved in state.
         let configured = self.data.get(diags)?;
         match configured
             .client
@@ -316,7 +319,7 @@ impl Resource for OrgPolicyResource {
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let planned = planned_state.unwrap_or_default();
-        if !check(diags, &planned) {
+        if !check(diags, &planned, Warnings::Skip) {
             return None;
         }
         let configured = self.data.get(diags)?;

@@ -278,6 +278,69 @@ fn compare(page: &str, expected: &BTreeSet<String>, documented: &[String]) -> Ve
     missing.chain(invented).chain(repeated).collect()
 }
 
+/// The bullets of `markdown` that give an attribute or field no description.
+fn undescribed(markdown: &str) -> Vec<&str> {
+    markdown
+        .lines()
+        .filter(|line| line.starts_with("- `"))
+        .filter(|line| {
+            let after_type = line
+                .split_once("` (")
+                .and_then(|(_, rest)| rest.split_once(')'))
+                .map_or("", |(_, rest)| rest.trim());
+            after_type.is_empty() || after_type.starts_with("(see [below")
+        })
+        .collect()
+}
+
+#[test]
+fn every_attribute_and_object_field_has_a_description() {
+    let problems: Vec<String> = rendered()
+        .iter()
+        .flat_map(|(path, text)| {
+            undescribed(text)
+                .into_iter()
+                .map(move |line| format!("{}: {line}", path.display()))
+        })
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "described nowhere (object fields get theirs from the provider's field_docs):\n{}",
+        problems.join("\n")
+    );
+    assert_eq!(
+        undescribed("- `a` (String)\n- `b` (Set of Object) (see [below for nested schema](#x))\n- `c` (String) C.\n- [`d`](d.md)\n"),
+        ["- `a` (String)", "- `b` (Set of Object) (see [below for nested schema](#x))"]
+    );
+}
+
+#[test]
+fn field_docs_describe_fields_that_exist() {
+    let all = terraform_provider_coreweave::registry::field_docs();
+    let pages = [("docs/index.md".to_string(), CoreWeaveProvider::field_docs())]
+        .into_iter()
+        .chain(
+            all.resources
+                .into_iter()
+                .map(|(name, docs)| (format!("docs/resources/{name}.md"), docs)),
+        )
+        .chain(
+            all.data_sources
+                .into_iter()
+                .map(|(name, docs)| (format!("docs/data-sources/{name}.md"), docs)),
+        );
+    let names: BTreeMap<String, BTreeSet<String>> = schema_names().into_iter().collect();
+    let stale: Vec<String> = pages
+        .flat_map(|(page, docs)| {
+            let known = names.get(&page).cloned().unwrap_or_default();
+            docs.into_iter()
+                .filter(move |(path, _)| !known.contains(path))
+                .map(move |(path, _)| format!("{page}: `{path}` is not in the schema"))
+        })
+        .collect();
+    assert!(stale.is_empty(), "{}", stale.join("\n"));
+}
+
 #[test]
 fn hand_edits_that_drop_or_invent_attributes_are_caught() {
     let pages = rendered();

@@ -15,7 +15,8 @@ use tf_provider::schema::{
 use tf_provider::Diagnostics;
 
 use terraform_provider_coreweave::provider::{CoreWeaveProvider, ProviderData, PROVIDER_NAME};
-use terraform_provider_coreweave::registry::{data_sources, functions, resources};
+use terraform_provider_coreweave::registry::{data_sources, field_docs, functions, resources};
+use terraform_provider_coreweave::schema::FieldDocs;
 
 /// Name of the provider binary, as used in page titles.
 const PROVIDER_BINARY: &str = "terraform-provider-coreweave";
@@ -163,14 +164,20 @@ pub fn render_all(examples_dir: &Path) -> Vec<(PathBuf, String)> {
     let resources = schemas(resources(&data), |r, d| r.schema(d));
     let data_sources = schemas(data_sources(&data), |s, d| s.schema(d));
     let functions = schemas(functions(), |f, d| f.schema(d));
+    let all_docs = field_docs();
     let mut pages = Vec::new();
     let mut links = Vec::new();
-    for (kind, list) in [
-        (Kind::Resource, resources),
-        (Kind::DataSource, data_sources),
+    for (kind, list, docs) in [
+        (Kind::Resource, resources, &all_docs.resources),
+        (Kind::DataSource, data_sources, &all_docs.data_sources),
     ] {
         for (name, schema) in list {
-            let page = type_page_file(examples_dir, kind, &name, &schema);
+            let docs = docs
+                .iter()
+                .find(|(documented, _)| *documented == name)
+                .map(|(_, docs)| docs.clone())
+                .unwrap_or_default();
+            let page = type_page_file(examples_dir, kind, &name, &schema, &docs);
             links.push(type_link(kind, &name));
             pages.push(page);
         }
@@ -181,7 +188,12 @@ pub fn render_all(examples_dir: &Path) -> Vec<(PathBuf, String)> {
     }
     let example = read(&examples_dir.join("provider").join("provider.tf"));
     let schema = CoreWeaveProvider::provider_schema();
-    let index = provider_page(&schema, example.as_deref(), &links);
+    let index = provider_page(
+        &schema,
+        example.as_deref(),
+        &links,
+        &CoreWeaveProvider::field_docs(),
+    );
     pages.insert(0, (PathBuf::from("docs/index.md"), index));
     pages
 }
@@ -216,6 +228,7 @@ fn type_page_file(
     kind: Kind,
     name: &str,
     schema: &Schema,
+    docs: &FieldDocs,
 ) -> (PathBuf, String) {
     let dir = examples_dir
         .join(kind.dir())
@@ -227,7 +240,7 @@ fn type_page_file(
         import: import.as_deref(),
     };
     let path = PathBuf::from(format!("docs/{}/{name}.md", kind.dir()));
-    (path, type_page(kind, name, schema, examples))
+    (path, type_page(kind, name, schema, examples, docs))
 }
 
 /// The page of one function, with its example read from `examples_dir`.
@@ -266,7 +279,12 @@ fn function_link(name: &str) -> Link {
 }
 
 /// `docs/index.md`: the provider's description, example, settings and the pages it links to.
-pub fn provider_page(schema: &Schema, example: Option<&str>, links: &[Link]) -> String {
+pub fn provider_page(
+    schema: &Schema,
+    example: Option<&str>,
+    links: &[Link],
+    docs: &FieldDocs,
+) -> String {
     let description = schema.block.description.content.trim();
     let title = format!("{PROVIDER_NAME} Provider");
     page([
@@ -280,12 +298,18 @@ pub fn provider_page(schema: &Schema, example: Option<&str>, links: &[Link]) -> 
         AUTHENTICATION.to_string(),
         ENVIRONMENT.to_string(),
         SANDBOX.to_string(),
-        schema_section(&schema.block),
+        schema_section(&schema.block, docs),
     ])
 }
 
 /// The page of a resource or data source; `name` is the type name without the provider prefix.
-pub fn type_page(kind: Kind, name: &str, schema: &Schema, examples: Examples) -> String {
+pub fn type_page(
+    kind: Kind,
+    name: &str,
+    schema: &Schema,
+    examples: Examples,
+    docs: &FieldDocs,
+) -> String {
     let full_name = format!("{PROVIDER_NAME}_{name}");
     let description = schema.block.description.content.trim();
     let title = format!("{full_name} {} - {PROVIDER_BINARY}", kind.title());
@@ -294,7 +318,7 @@ pub fn type_page(kind: Kind, name: &str, schema: &Schema, examples: Examples) ->
         format!("# {full_name} ({})", kind.title()),
         description.to_string(),
         example_section(examples.usage),
-        schema_section(&schema.block),
+        schema_section(&schema.block, docs),
         timeouts_section(&schema.block),
         import_section(examples.import),
     ])
@@ -459,8 +483,8 @@ struct Nested {
 }
 
 /// The "Schema" section: Required / Optional / Read-Only lists, then the nested schemas.
-fn schema_section(block: &Block) -> String {
-    let fields = block_fields(block, "");
+fn schema_section(block: &Block, docs: &FieldDocs) -> String {
+    let fields = block_fields(block, "", docs);
     let mut out = String::from("## Schema\n\n");
     for group in Group::ALL {
         let items = bullets(&fields, group);
@@ -522,15 +546,15 @@ fn nested_section(nested: &Nested) -> String {
 }
 
 /// The attributes and nested blocks of a block, sorted by name; `parent` is the block's path.
-fn block_fields(block: &Block, parent: &str) -> Vec<Field> {
+fn block_fields(block: &Block, parent: &str, docs: &FieldDocs) -> Vec<Field> {
     let attributes = block
         .attributes
         .iter()
-        .map(|(name, a)| attribute_field(name, a, parent));
+        .map(|(name, a)| attribute_field(name, a, parent, docs));
     let blocks = block
         .blocks
         .iter()
-        .map(|(name, b)| block_field(name, b, parent));
+        .map(|(name, b)| block_field(name, b, parent, docs));
     sorted(attributes.chain(blocks).collect())
 }
 
@@ -539,7 +563,12 @@ fn sorted(mut fields: Vec<Field>) -> Vec<Field> {
     fields
 }
 
-fn attribute_field(name: &str, attribute: &tf_provider::schema::Attribute, parent: &str) -> Field {
+fn attribute_field(
+    name: &str,
+    attribute: &tf_provider::schema::Attribute,
+    parent: &str,
+    docs: &FieldDocs,
+) -> Field {
     let path = child_path(parent, name);
     let group = Group::of(&attribute.constraint);
     Field {
@@ -551,35 +580,51 @@ fn attribute_field(name: &str, attribute: &tf_provider::schema::Attribute, paren
         ),
         group,
         description: one_line(&attribute.description.content),
-        nested: attribute_nested(&attribute.attr_type, group, &path),
+        nested: attribute_nested(&attribute.attr_type, group, &path, docs),
     }
 }
 
-/// A field of an object type: it has no description of its own and the parent's group.
-fn object_field(name: &str, attr_type: &AttributeType, group: Group, parent: &str) -> Field {
+/// A field of an object type: the parent's group, and the description the provider gives for
+/// its path in `docs` (object types carry none).
+fn object_field(
+    name: &str,
+    attr_type: &AttributeType,
+    group: Group,
+    parent: &str,
+    docs: &FieldDocs,
+) -> Field {
     let path = child_path(parent, name);
+    let description = docs
+        .iter()
+        .find(|(documented, _)| *documented == path)
+        .map_or_else(String::new, |(_, text)| one_line(text));
     Field {
         name: name.to_string(),
         label: type_label(attr_type),
         group,
-        description: String::new(),
-        nested: attribute_nested(attr_type, group, &path),
+        description,
+        nested: attribute_nested(attr_type, group, &path, docs),
     }
 }
 
 /// The nested schema of an object-typed or nested attribute, `None` for other types.
-fn attribute_nested(attr_type: &AttributeType, group: Group, path: &str) -> Option<Nested> {
+fn attribute_nested(
+    attr_type: &AttributeType,
+    group: Group,
+    path: &str,
+    docs: &FieldDocs,
+) -> Option<Nested> {
     let fields = match attr_type {
         AttributeType::AttributeSingle(attributes)
         | AttributeType::AttributeList(attributes)
         | AttributeType::AttributeSet(attributes)
         | AttributeType::AttributeMap(attributes) => attributes
             .iter()
-            .map(|(name, a)| attribute_field(name, a, path))
+            .map(|(name, a)| attribute_field(name, a, path, docs))
             .collect(),
         _ => object_type(attr_type)?
             .iter()
-            .map(|(name, t)| object_field(name, t, group, path))
+            .map(|(name, t)| object_field(name, t, group, path, docs))
             .collect(),
     };
     Some(Nested {
@@ -598,7 +643,7 @@ fn object_type(attr_type: &AttributeType) -> Option<&HashMap<String, AttributeTy
     }
 }
 
-fn block_field(name: &str, nested: &NestedBlock, parent: &str) -> Field {
+fn block_field(name: &str, nested: &NestedBlock, parent: &str, docs: &FieldDocs) -> Field {
     let (label, group, block) = match nested {
         NestedBlock::Single(b) => ("Block, Required", Group::Required, b),
         NestedBlock::Group(b) | NestedBlock::Optional(b) => ("Block, Optional", Group::Optional, b),
@@ -614,7 +659,7 @@ fn block_field(name: &str, nested: &NestedBlock, parent: &str) -> Field {
         description: one_line(&block.description.content),
         nested: Some(Nested {
             anchor: anchor("nestedblock", &path),
-            fields: block_fields(block, &path),
+            fields: block_fields(block, &path, docs),
             path,
         }),
     }
@@ -866,7 +911,8 @@ mod tests {
 
     #[test]
     fn schema_section_groups_and_sorts_attributes() {
-        let text = schema_section(&sample_schema().block);
+        let docs = vec![("statements.effect".to_string(), "`Allow` or\n`Deny`.")];
+        let text = schema_section(&sample_schema().block, &docs);
         let expected = "## Schema
 
 ### Required
@@ -890,7 +936,7 @@ mod tests {
 Required:
 
 - `actions` (Set of String)
-- `effect` (String)
+- `effect` (String) `Allow` or `Deny`.
 
 <a id=\"nestedblock--timeouts\"></a>
 ### Nested Schema for `timeouts`
@@ -909,7 +955,13 @@ Optional:
             usage: Some("resource \"coreweave_thing\" \"x\" {}\n"),
             import: Some("terraform import coreweave_thing.x id\n"),
         };
-        let text = type_page(Kind::Resource, "cks_thing", &sample_schema(), examples);
+        let text = type_page(
+            Kind::Resource,
+            "cks_thing",
+            &sample_schema(),
+            examples,
+            &FieldDocs::new(),
+        );
         assert!(text.starts_with(
             "---\n# generated by `make docs` (tests/docs/render.rs) from the provider schemas and examples/; do not edit\n\
              page_title: \"coreweave_cks_thing Resource - terraform-provider-coreweave\"\n\
@@ -938,6 +990,7 @@ Optional:
             "object_storage_thing",
             &schema,
             Examples::default(),
+            &FieldDocs::new(),
         );
         assert!(text.contains("subcategory: \"AI Object Storage\""));
         assert!(text.contains("# coreweave_object_storage_thing (Data Source)"));
@@ -985,7 +1038,12 @@ Optional:
     #[test]
     fn provider_page_embeds_prose_links_and_settings() {
         let links = [type_link(Kind::Resource, "cks_thing"), function_link("f")];
-        let text = provider_page(&sample_schema(), Some("provider \"coreweave\" {}"), &links);
+        let text = provider_page(
+            &sample_schema(),
+            Some("provider \"coreweave\" {}"),
+            &links,
+            &FieldDocs::new(),
+        );
         assert!(text.contains("page_title: \"coreweave Provider\""));
         assert!(text.contains("Resources:\n\n- [`coreweave_cks_thing`](resources/cks_thing.md)\n\nFunctions:\n\n- [`provider::coreweave::f`](functions/f.md)"));
         for needle in [

@@ -53,7 +53,7 @@ fn invalid_statements_are_errors_on_the_statements_attribute() {
         set.insert(s);
     }
     let mut diags = Diagnostics::default();
-    assert!(!check(&mut diags, &state));
+    assert!(!check(&mut diags, &state, Warnings::Report));
     assert_eq!(diags.errors.len(), 1);
     assert!(diags.errors[0]
         .detail

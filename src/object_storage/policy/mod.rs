@@ -10,4 +10,4 @@ pub mod statement;
 pub use actions::{classify_action, ActionKind};
 pub use eval::{evaluate, with_what_ifs};
 pub use rules::check_principal;
-pub use statement::{check_policy, statement_type, Statement};
+pub use statement::{check_policy, statement_fields, statement_type, Statement, Warnings};

@@ -2,7 +2,7 @@
 //! check's what-if policies), its conversion to and from the API, and the plan-time check of a
 //! policy's name and statements.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::AttributeType;
@@ -12,7 +12,7 @@ use tf_provider::{AttributePath, Diagnostics};
 use super::rules::{check_statements, StatementInput};
 use crate::api::cwobject::PolicyStatement;
 use crate::diag;
-use crate::schema::set_of_strings;
+use crate::schema::{object_of, set_of_strings, Field};
 
 /// One statement of the `statements` set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -75,6 +75,20 @@ impl Statement {
     }
 }
 
+/// Whether a check adds its warnings (an unrecognised action) to the diagnostics.
+///
+/// Terraform validates a configuration more than once per plan (in its validate walk and again
+/// in its plan walk, each talking to a provider process of its own), so a warning raised in
+/// validation is shown two or three times. A resource is planned, and a data source read, once
+/// per plan: warnings are reported there only, errors wherever they are found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Warnings {
+    /// Report them (planning a resource, reading a data source).
+    Report,
+    /// Leave them out (validation, and apply, whose plan already reported them).
+    Skip,
+}
+
 /// Checks a policy's name and statements, held at `at` (the root for the org-policy resource,
 /// an element of `policies` for the access check): diagnostics go to `at.name` and
 /// `at.statements`. Unknown values are skipped. Returns false on any error.
@@ -83,6 +97,7 @@ pub fn check_policy(
     name: &Value<String>,
     statements: &ValueSet<Statement>,
     at: &AttributePath,
+    warnings: Warnings,
 ) -> bool {
     let under = |attr: &'static str| {
         if at.steps.is_empty() {
@@ -112,7 +127,7 @@ pub fn check_policy(
             let path = under("statements");
             if finding.error {
                 diags.error(finding.summary, finding.message, path);
-            } else {
+            } else if warnings == Warnings::Report {
                 diags.warning(finding.summary, finding.message, path);
             }
         }
@@ -120,14 +135,19 @@ pub fn check_policy(
     diags.errors.len() == before
 }
 
+/// The fields of one statement, with what the docs say about each.
+pub fn statement_fields() -> Vec<Field> {
+    vec![
+        Field::new("name", AttributeType::String, "Name of the statement, unique in the policy (like `Sid` in a bucket policy); plan-time errors name the statement by it."),
+        Field::new("effect", AttributeType::String, "`Allow` or `Deny`, case-sensitive. A matching `Deny` wins over any `Allow`; what no statement allows is denied."),
+        Field::new("actions", set_of_strings(), "What may be done: `*`, `s3:<Action>` or `cwobject:<Action>`, with `*` as a wildcard (`s3:Get*`). Matched case-sensitively, so `s3:getobject` is an error naming `s3:GetObject`; an action the provider does not know is a warning at plan suggesting the closest one. Any `cwobject:` action, `*` or `s3:ListAllMyBuckets` needs `resources = [\"*\"]`."),
+        Field::new("resources", set_of_strings(), "On which buckets and objects: `*`, `<bucket>`, `<bucket>/*` or `<bucket>/<key prefix>*`, where a bucket name is 3 to 63 lowercase letters, digits or `-`. ARNs belong in bucket policies, not here."),
+        Field::new("principals", set_of_strings(), "Who: `*`, `coreweave/<user id>`, `role/<https issuer>:<subject>` (a federated identity such as a service account, see `provider::coreweave::service_account_principal`), `role/<https issuer>*` (every subject of an issuer), or a SAML group `role/<group>`."),
+    ]
+}
+
 /// The type of one statement: an object with `name`, `effect`, `actions`, `resources`,
 /// `principals`.
 pub fn statement_type() -> AttributeType {
-    AttributeType::Object(HashMap::from([
-        ("name".to_string(), AttributeType::String),
-        ("effect".to_string(), AttributeType::String),
-        ("actions".to_string(), set_of_strings()),
-        ("resources".to_string(), set_of_strings()),
-        ("principals".to_string(), set_of_strings()),
-    ]))
+    object_of(statement_fields())
 }
