@@ -3,7 +3,9 @@
 
 use serde_json::{json, Value};
 
-use crate::support::sandbox::{CLUSTER_DEMO, EXCHANGE_PATH, SERVICE_ACCOUNT_CI};
+use coreweave_sandbox::paths::EXCHANGE_PATH;
+
+use crate::support::sandbox::{CLUSTER_DEMO, SERVICE_ACCOUNT_CI};
 use crate::support::Sandbox;
 
 const FIX: &str = "send the token without \"Bearer \"";
