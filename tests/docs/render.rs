@@ -89,9 +89,12 @@ endpoints this provider uses, with the real API's paths, validation and error bo
 clusters in `STATUS_RUNNING`. It lets you try a configuration without a CoreWeave account:
 
 ```shell
-make sandbox   # or: coreweave-sandbox --listen 127.0.0.1:8089 (port 0 picks a free port)
-export COREWEAVE_API_ENDPOINT=http://127.0.0.1:8089 COREWEAVE_API_TOKEN=sandbox-token
+# In the background on a free port; sets COREWEAVE_API_ENDPOINT, COREWEAVE_API_TOKEN and
+# COREWEAVE_SANDBOX_PID. (Or `make sandbox` in another terminal: port 8089, and it prints
+# the export line.)
+eval \"$(coreweave-sandbox --background)\"
 terraform apply
+kill \"$COREWEAVE_SANDBOX_PID\"
 ```
 
 `http://` endpoints are accepted only for a loopback host (`localhost`, `127.0.0.1`, `[::1]`). \
