@@ -140,8 +140,8 @@ pub fn statement_fields() -> Vec<Field> {
     vec![
         Field::new("name", AttributeType::String, "Name of the statement, unique in the policy (like `Sid` in a bucket policy); plan-time errors name the statement by it."),
         Field::new("effect", AttributeType::String, "`Allow` or `Deny`, case-sensitive. A matching `Deny` wins over any `Allow`; what no statement allows is denied."),
-        Field::new("actions", set_of_strings(), "What may be done: `*`, `s3:<Action>` or `cwobject:<Action>`, with `*` as a wildcard (`s3:Get*`). Matched case-sensitively, so `s3:getobject` is an error naming `s3:GetObject`; an action the provider does not know is a warning at plan suggesting the closest one. Any `cwobject:` action, `*` or `s3:ListAllMyBuckets` needs `resources = [\"*\"]`."),
-        Field::new("resources", set_of_strings(), "On which buckets and objects: `*`, `<bucket>`, `<bucket>/*` or `<bucket>/<key prefix>*`, where a bucket name is 3 to 63 lowercase letters, digits or `-`. ARNs belong in bucket policies, not here."),
+        Field::new("actions", set_of_strings(), "What may be done: `*`, `s3:<Action>` or `cwobject:<Action>`, with `*` as a wildcard (`s3:Get*`). Matched case-sensitively: `s3:getobject` grants nothing, and the plan warns, naming `s3:GetObject`; an action the provider does not know is a warning suggesting the closest one. Any `cwobject:` action, `*` or `s3:ListAllMyBuckets` needs `resources = [\"*\"]`."),
+        Field::new("resources", set_of_strings(), "On which buckets and objects: `*`, `<bucket>`, `<bucket>/*` or `<bucket>/<key prefix>*`, where a bucket name is 3 to 63 lowercase letters, digits or `-`; anything else (an ARN, which belongs in a bucket policy, or an `s3://` URL) matches no bucket, and the plan warns."),
         Field::new("principals", set_of_strings(), "Who: `*`, `coreweave/<user id>`, `role/<https issuer>:<subject>` (a federated identity such as a service account, see `provider::coreweave::service_account_principal`), `role/<https issuer>*` (every subject of an issuer), or a SAML group `role/<group>`."),
     ]
 }
