@@ -94,9 +94,15 @@ pub struct TypeFieldDocs {
 pub fn field_docs() -> TypeFieldDocs {
     TypeFieldDocs {
         resources: vec![(OrgPolicyResource::NAME, OrgPolicyResource::field_docs())],
-        data_sources: vec![(
-            AccessCheckDataSource::NAME,
-            AccessCheckDataSource::field_docs(),
-        )],
+        data_sources: vec![
+            (
+                AccessCheckDataSource::NAME,
+                AccessCheckDataSource::field_docs(),
+            ),
+            (
+                KubeconfigDataSource::NAME,
+                KubeconfigDataSource::field_docs(),
+            ),
+        ],
     }
 }

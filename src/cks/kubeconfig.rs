@@ -4,7 +4,7 @@
 
 pub mod render;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -16,7 +16,7 @@ use tf_provider::{AttributePath, DataSource, Diagnostics};
 use crate::api::cks::Cluster;
 use crate::cks::cluster_issuer::{find_cluster, lookup};
 use crate::provider::{Configured, ProviderData};
-use crate::schema::{block, schema, Attr, Kind};
+use crate::schema::{block, field_docs, object_of, schema, Attr, Field, FieldDocs, Kind};
 use render::{Credential, Endpoint, ExecPlugin};
 
 /// The `exec` input: a credential plugin for the unmanaged endpoint.
@@ -179,6 +179,27 @@ pub struct KubeconfigDataSource {
     data: Arc<ProviderData>,
 }
 
+/// The fields of `exec`, the credential plugin kubectl runs.
+fn exec_fields() -> Vec<Field> {
+    vec![
+        Field::new(
+            "command",
+            AttributeType::String,
+            "The program kubectl runs for a token, e.g. `kubectl` (for `kubectl oidc-login`).",
+        ),
+        Field::new(
+            "args",
+            AttributeType::List(Box::new(AttributeType::String)),
+            "Its arguments, in order (`[]` for none).",
+        ),
+        Field::new(
+            "env",
+            AttributeType::Map(Box::new(AttributeType::String)),
+            "Environment variables set for it (`{}` for none).",
+        ),
+    ]
+}
+
 impl KubeconfigDataSource {
     /// Type name without the provider prefix.
     pub const NAME: &'static str = "cks_kubeconfig";
@@ -188,19 +209,14 @@ impl KubeconfigDataSource {
         Self { data }
     }
 
+    /// What the docs say about the fields of `exec`.
+    pub fn field_docs() -> FieldDocs {
+        field_docs("exec", &exec_fields())
+    }
+
     /// The data source schema.
     pub fn data_source_schema() -> Schema {
-        let exec = AttributeType::Object(HashMap::from([
-            ("command".to_string(), AttributeType::String),
-            (
-                "args".to_string(),
-                AttributeType::List(Box::new(AttributeType::String)),
-            ),
-            (
-                "env".to_string(),
-                AttributeType::Map(Box::new(AttributeType::String)),
-            ),
-        ]));
+        let exec = object_of(exec_fields());
         schema(block(
             "Connection details for a CKS cluster's Kubernetes API, for the `kubernetes` and `helm` providers or \
              `kubectl`, like `aws_eks_cluster_auth`. **No long-lived secret lands in state**: with a static API \
