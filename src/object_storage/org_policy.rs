@@ -158,8 +158,20 @@ impl OrgPolicyResource {
 
     /// Plan-time checks of a create of `name`: no other resource of this configuration creates
     /// it (see [`crate::planned_names`]), and no policy of that name exists.
-    async fn check_create(&self, diags: &mut Diagnostics, name: &str) -> Option<()> {
-        if !self.data.planned.claim_create(Self::NAME, name) {
+    /// `planned` is the create's planned state: its statements tell a second plan of the same
+    /// resource (`terraform test` plans plan and apply in one process) from another resource.
+    async fn check_create(
+        &self,
+        diags: &mut Diagnostics,
+        name: &str,
+        planned: &OrgPolicyState,
+    ) -> Option<()> {
+        let fingerprint = serde_json::to_string(&planned.statements).unwrap_or_default();
+        if !self
+            .data
+            .planned
+            .claim_create(Self::NAME, name, &fingerprint)
+        {
             taken_names::policy_twice_in_configuration(diags, name);
             return None;
         }
@@ -219,7 +231,7 @@ impl Resource for OrgPolicyResource {
             return None;
         }
         if let Value::Value(name) = &planned.name {
-            self.check_create(diags, name).await?;
+            self.check_create(diags, name, &planned).await?;
         }
         planned.id = planned.name.clone();
         planned.version = Value::Value(ACCESS_POLICY_VERSION.into());
