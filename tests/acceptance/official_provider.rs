@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 
 use crate::support::sandbox::{CLUSTER_DEMO, TOKEN};
-use crate::support::terraform::SOURCE;
+use crate::support::terraform::{terraform_version, SOURCE};
 use crate::support::{Sandbox, Workspace};
 
 const WIF: &str = "/coreweave.workload_federation.control_plane.v1beta1.WFControlPlaneService";
@@ -78,9 +78,48 @@ fn create_as_the_official_provider(sandbox: &Sandbox) -> String {
         .to_string()
 }
 
+/// The three imports: address and import ID.
+fn imports(wif_uid: &str) -> [(&'static str, String); 3] {
+    [
+        (
+            "coreweave_object_storage_org_policy.wif",
+            POLICY.to_string(),
+        ),
+        (
+            "coreweave_object_storage_wif_config.cluster",
+            wif_uid.to_string(),
+        ),
+        ("coreweave_cks_cluster_oidc.okta", CLUSTER_DEMO.to_string()),
+    ]
+}
+
+/// Whether the tests' Terraform takes `import` blocks for resources under a provider local name
+/// other than the type's prefix. Terraform 1.6 makes such a block depend on the provider the type
+/// implies (`hashicorp/coreweave`) and fails on the lock file (hashicorp/terraform#34328); the
+/// guide's way there is the `terraform import` command.
+fn import_blocks_supported() -> bool {
+    let version = terraform_version();
+    let supported = version >= (1, 7);
+    if !supported {
+        eprintln!(
+            "Terraform {}.{}: import blocks under the local name cwfed fail there, so the objects are imported with `terraform import`",
+            version.0, version.1
+        );
+    }
+    supported
+}
+
 /// The new configuration of the guide's "Moving over": this provider's resources with the
-/// values the official resources had, and one `import` block each.
-fn new_configuration(sandbox: &Sandbox, wif_uid: &str) -> String {
+/// values the official resources had, and with `blocks`, one `import` block each.
+fn new_configuration(sandbox: &Sandbox, wif_uid: &str, blocks: bool) -> String {
+    let import_blocks: String = if blocks {
+        imports(wif_uid)
+            .iter()
+            .map(|(to, id)| format!("import {{\n  to = {to}\n  id = \"{id}\"\n}}\n\n"))
+            .collect()
+    } else {
+        String::new()
+    };
     format!(
         r#"terraform {{
   required_providers {{
@@ -93,12 +132,7 @@ provider "cwfed" {{
   token    = "{TOKEN}"
 }}
 
-import {{
-  to = coreweave_object_storage_org_policy.wif
-  id = "{POLICY}"
-}}
-
-resource "coreweave_object_storage_org_policy" "wif" {{
+{import_blocks}resource "coreweave_object_storage_org_policy" "wif" {{
   provider = cwfed
   name     = "{POLICY}"
   statements = [
@@ -119,22 +153,12 @@ resource "coreweave_object_storage_org_policy" "wif" {{
   ]
 }}
 
-import {{
-  to = coreweave_object_storage_wif_config.cluster
-  id = "{wif_uid}"
-}}
-
 resource "coreweave_object_storage_wif_config" "cluster" {{
   provider    = cwfed
   name        = "cks-object-storage"
   issuer_url  = "{ISSUER}"
   audience    = "{ISSUER}"
   description = "Service accounts of the CKS cluster"
-}}
-
-import {{
-  to = coreweave_cks_cluster_oidc.okta
-  id = "{CLUSTER_DEMO}"
 }}
 
 resource "coreweave_cks_cluster_oidc" "okta" {{
@@ -156,18 +180,26 @@ fn objects_of_the_official_provider_import_with_nothing_to_change() {
     let sandbox = Sandbox::start();
     let wif_uid = create_as_the_official_provider(&sandbox);
     let ws = Workspace::new();
-    ws.write_raw(&new_configuration(&sandbox, &wif_uid));
+    let blocks = import_blocks_supported();
+    ws.write_raw(&new_configuration(&sandbox, &wif_uid, blocks));
 
-    let plan = ws.plan();
-    assert_eq!(plan.code, 2, "imports are changes:\n{}", plan.output());
-    assert!(
-        plan.stdout
-            .contains("Plan: 3 to import, 0 to add, 0 to change, 0 to destroy."),
-        "{}",
-        plan.output()
-    );
-    sandbox.clear_requests();
-    ws.apply();
+    if blocks {
+        let plan = ws.plan();
+        assert_eq!(plan.code, 2, "imports are changes:\n{}", plan.output());
+        assert!(
+            plan.stdout
+                .contains("Plan: 3 to import, 0 to add, 0 to change, 0 to destroy."),
+            "{}",
+            plan.output()
+        );
+        sandbox.clear_requests();
+        ws.apply();
+    } else {
+        sandbox.clear_requests();
+        for (address, id) in imports(&wif_uid) {
+            ws.import(address, &id).success();
+        }
+    }
     assert_eq!(sandbox.writes(), [], "importing writes nothing");
 
     ws.assert_no_changes();
