@@ -14,10 +14,12 @@ pub mod provider;
 pub mod registry;
 pub mod schema;
 pub mod settings;
+pub mod shared_list;
 #[cfg(test)]
 mod test_log;
 pub mod timeouts;
 pub mod validate;
+pub mod workload_identity;
 
 use std::process::ExitCode;
 

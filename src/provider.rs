@@ -11,13 +11,14 @@ use tf_provider::{
     AttributePath, Diagnostics, DynamicDataSource, DynamicFunction, DynamicResource, Provider,
 };
 
-use crate::api::{ApiClient, ClientConfig, WorkloadIdentity};
+use crate::api::{ApiClient, ClientConfig};
 use crate::planned_names::PlannedNames;
 use crate::schema::{block, field_docs, object_of, schema, Attr, Field, FieldDocs, Kind};
 use crate::settings::{
     self, Environment, Input, ProcessEnvironment, RawSettings, SettingError, Settings,
     ENV_WORKLOAD_IDENTITY_TOKEN,
 };
+use crate::workload_identity::{BearerCache, WorkloadIdentity};
 
 /// Provider type name.
 pub const PROVIDER_NAME: &str = "coreweave";
@@ -223,14 +224,15 @@ impl CoreWeaveProvider {
         ClientConfig {
             endpoint: settings.endpoint.clone(),
             token: settings.token.clone(),
-            workload_identity: settings
-                .workload_identity
-                .clone()
-                .map(|service_account_uid| WorkloadIdentity {
-                    service_account_uid,
-                    ci_token: Arc::new(|| ProcessEnvironment.var(ENV_WORKLOAD_IDENTITY_TOKEN)),
-                    ci_token_name: ENV_WORKLOAD_IDENTITY_TOKEN.to_string(),
-                }),
+            bearer_source: settings.workload_identity.clone().map(
+                |service_account_uid| -> Arc<dyn crate::api::BearerSource> {
+                    Arc::new(BearerCache::new(WorkloadIdentity {
+                        service_account_uid,
+                        ci_token: Arc::new(|| ProcessEnvironment.var(ENV_WORKLOAD_IDENTITY_TOKEN)),
+                        ci_token_name: ENV_WORKLOAD_IDENTITY_TOKEN.to_string(),
+                    }))
+                },
+            ),
             request_timeout: settings.request_timeout,
             max_retries: settings.max_retries,
             user_agent: crate::api::default_user_agent(),

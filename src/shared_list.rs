@@ -1,6 +1,7 @@
-//! One shared, write-through copy of a list endpoint's answer (the access policies, the OIDC
-//! configurations), so that refreshing N resources costs one list call and applying N costs N
-//! writes plus at most one list.
+//! One shared, write-through copy of a list endpoint's answer (the API client keeps one for the
+//! access policies and one for the OIDC configurations, in [`SharedLists`]), so that refreshing
+//! N resources costs one list call and applying N costs N writes plus at most one list. Nothing
+//! here knows HTTP or the item types: the caller passes the list request and the error type.
 //!
 //! - **Single flight.** Concurrent readers of an empty cache share one list request, and share
 //!   its failure too; a failed list is not kept, so the next reader asks again.
@@ -26,7 +27,8 @@
 //! event-listener, uuid, ...) for a single key. The coalescing itself is
 //! `tokio::sync::OnceCell`, already a dependency; what is written here is the state around it.
 
-use std::collections::HashSet;
+use std::any::{Any, TypeId};
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::mem;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,15 +36,13 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::OnceCell;
 
-use super::ApiError;
-
 /// An item of a shared list, identified by a key (a policy's name, a configuration's uid).
-pub(super) trait Keyed: Clone {
+pub trait Keyed: Clone {
     /// The identity used to replace or remove the item.
     fn key(&self) -> &str;
 }
 
-type ListResult<T> = Result<Arc<Vec<T>>, ApiError>;
+type ListResult<T, E> = Result<Arc<Vec<T>>, E>;
 
 /// A write recorded while a list was under way, applied when it arrives.
 enum Change<T> {
@@ -51,14 +51,14 @@ enum Change<T> {
 }
 
 /// One list request that concurrent readers share.
-struct Flight<T> {
-    result: OnceCell<ListResult<T>>,
+struct Flight<T, E> {
+    result: OnceCell<ListResult<T, E>>,
 }
 
-enum State<T> {
+enum State<T, E> {
     Empty,
     Loading {
-        flight: Arc<Flight<T>>,
+        flight: Arc<Flight<T, E>>,
         changes: Vec<Change<T>>,
     },
     Ready(Arc<Vec<T>>),
@@ -66,22 +66,22 @@ enum State<T> {
 
 /// Lists that must start after their caller asked: one at a time, and the callers that waited
 /// for their turn share the one that started after they arrived.
-struct FreshLists<T> {
+struct FreshLists<T, E> {
     turn: tokio::sync::Mutex<()>,
     /// How many fresh lists have started.
     started: AtomicU64,
     /// The number and the answer of the last fresh list that finished.
-    last: Mutex<Option<(u64, ListResult<T>)>>,
+    last: Mutex<Option<(u64, ListResult<T, E>)>>,
 }
 
 /// The shared copy of one list.
-pub(super) struct SharedList<T> {
-    state: Mutex<State<T>>,
-    fresh: FreshLists<T>,
+pub struct SharedList<T, E> {
+    state: Mutex<State<T, E>>,
+    fresh: FreshLists<T, E>,
     reserved: Mutex<HashSet<String>>,
 }
 
-impl<T> Default for SharedList<T> {
+impl<T, E> Default for SharedList<T, E> {
     fn default() -> Self {
         Self {
             state: Mutex::new(State::Empty),
@@ -97,12 +97,12 @@ impl<T> Default for SharedList<T> {
 
 /// A key reserved for a create through this client ([`SharedList::reserve`]); free again when
 /// dropped.
-pub(super) struct Reservation<'a, T> {
-    list: &'a SharedList<T>,
+pub struct Reservation<'a, T, E> {
+    list: &'a SharedList<T, E>,
     key: String,
 }
 
-impl<T> Drop for Reservation<'_, T> {
+impl<T, E> Drop for Reservation<'_, T, E> {
     fn drop(&mut self) {
         locked(&self.list.reserved).remove(&self.key);
     }
@@ -122,16 +122,16 @@ fn apply<T: Keyed>(list: &mut Vec<T>, change: Change<T>) {
     }
 }
 
-impl<T: Keyed> SharedList<T> {
-    fn lock(&self) -> MutexGuard<'_, State<T>> {
+impl<T: Keyed, E: Clone> SharedList<T, E> {
+    fn lock(&self) -> MutexGuard<'_, State<T, E>> {
         locked(&self.state)
     }
 
     /// The shared list, calling `fetch` only when no list is held and none is under way.
-    pub(super) async fn get<F, Fut>(&self, fetch: F) -> ListResult<T>
+    pub async fn get<F, Fut>(&self, fetch: F) -> ListResult<T, E>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Vec<T>, ApiError>>,
+        Fut: Future<Output = Result<Vec<T>, E>>,
     {
         let flight = {
             let mut state = self.lock();
@@ -159,10 +159,10 @@ impl<T: Keyed> SharedList<T> {
     }
 
     /// Lists again now, whatever is held (to reconcile a write whose outcome is unknown).
-    pub(super) async fn refetch<F, Fut>(&self, fetch: F) -> ListResult<T>
+    pub async fn refetch<F, Fut>(&self, fetch: F) -> ListResult<T, E>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Vec<T>, ApiError>>,
+        Fut: Future<Output = Result<Vec<T>, E>>,
     {
         self.invalidate();
         self.get(fetch).await
@@ -172,10 +172,10 @@ impl<T: Keyed> SharedList<T> {
     /// taken earlier (it replaces the held list). Fresh lists run one at a time; callers that
     /// waited for their turn share the one that started after they arrived, so N concurrent
     /// callers cost about two lists, not N.
-    pub(super) async fn fresh<F, Fut>(&self, fetch: F) -> ListResult<T>
+    pub async fn fresh<F, Fut>(&self, fetch: F) -> ListResult<T, E>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Vec<T>, ApiError>>,
+        Fut: Future<Output = Result<Vec<T>, E>>,
     {
         let asked = self.fresh.started.load(Ordering::SeqCst);
         let _turn = self.fresh.turn.lock().await;
@@ -192,7 +192,7 @@ impl<T: Keyed> SharedList<T> {
 
     /// Reserves `key` for a create through this client until the reservation is dropped;
     /// `None` when another create holds it.
-    pub(super) fn reserve(&self, key: &str) -> Option<Reservation<'_, T>> {
+    pub fn reserve(&self, key: &str) -> Option<Reservation<'_, T, E>> {
         locked(&self.reserved)
             .insert(key.to_string())
             .then(|| Reservation {
@@ -202,7 +202,7 @@ impl<T: Keyed> SharedList<T> {
     }
 
     /// Keeps the answer of `flight` with the writes made meanwhile, and returns what is held.
-    fn settle(&self, flight: &Arc<Flight<T>>, result: ListResult<T>) -> ListResult<T> {
+    fn settle(&self, flight: &Arc<Flight<T, E>>, result: ListResult<T, E>) -> ListResult<T, E> {
         let mut state = self.lock();
         match &mut *state {
             State::Loading {
@@ -239,20 +239,44 @@ impl<T: Keyed> SharedList<T> {
     }
 
     /// Records that `item` was created or replaced through this client.
-    pub(super) fn upsert(&self, item: T) {
+    pub fn upsert(&self, item: T) {
         self.change(Change::Upsert(item));
     }
 
     /// Records that the item with `key` was deleted through this client.
-    pub(super) fn remove(&self, key: &str) {
+    pub fn remove(&self, key: &str) {
         self.change(Change::Remove(key.to_string()));
     }
 
     /// Forgets the held list and detaches any list under way.
-    pub(super) fn invalidate(&self) {
+    pub fn invalidate(&self) {
         *self.lock() = State::Empty;
     }
 }
 
 #[cfg(test)]
 mod tests;
+
+/// One [`SharedList`] per item type, made on first use, so that their holder (the API client)
+/// need not name the item types, which are defined by the API modules built on it.
+#[derive(Default)]
+pub struct SharedLists {
+    lists: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl SharedLists {
+    /// The shared list of `T` items (failing with `E`).
+    pub fn of<T, E>(&self) -> Arc<SharedList<T, E>>
+    where
+        T: Keyed + Send + Sync + 'static,
+        E: Send + Sync + 'static,
+    {
+        let list = Arc::clone(
+            locked(&self.lists)
+                .entry(TypeId::of::<SharedList<T, E>>())
+                .or_insert_with(|| Arc::new(SharedList::<T, E>::default())),
+        );
+        list.downcast()
+            .unwrap_or_else(|_| unreachable!("each entry is keyed by its own type"))
+    }
+}

@@ -1,4 +1,4 @@
-//! Authentication from a CI system's OIDC token (reference §4b): the token (re-read on every
+//! Authentication from a CI system's OIDC token, a [`BearerSource`] of the API client (reference §4b): the token (re-read on every
 //! refresh) is exchanged with Connect JSON
 //! `POST {endpoint}/coreweave.directory.v1alpha.InternalDirectoryService/ServiceAccountOidcAuth`
 //! for a short-lived bearer token of a CoreWeave service account.
@@ -16,11 +16,10 @@ use base64::Engine as _;
 use reqwest::header::HeaderValue;
 use serde::{Deserialize, Serialize};
 
-use super::client::decode;
-use super::credentials::bearer_header;
-use super::{ApiClient, ApiError};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+
+use crate::api::{bearer_header, ApiClient, ApiError, BearerSource, BoxFuture};
 
 const SERVICE: &str = "coreweave.directory.v1alpha.InternalDirectoryService";
 /// Lifetime asked for each bearer token; the server may grant less.
@@ -31,7 +30,7 @@ const MAX_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// Reads the CI's current OIDC token (in the provider: `TFC_WORKLOAD_IDENTITY_TOKEN`).
 pub type CiTokenSource = Arc<dyn Fn() -> Option<String> + Send + Sync>;
 
-/// Workload identity settings of an [`ApiClient`](super::ApiClient).
+/// Workload identity settings of an [`ApiClient`].
 #[derive(Clone)]
 pub struct WorkloadIdentity {
     /// The CoreWeave service account whose trust accepts the CI's tokens.
@@ -58,43 +57,27 @@ struct Bearer {
 }
 
 /// The cached bearer of a client, and every secret it has handled (for redaction).
-pub(super) struct BearerCache {
+pub struct BearerCache {
     config: WorkloadIdentity,
     current: tokio::sync::Mutex<Option<Bearer>>,
     secrets: Mutex<Vec<String>>,
 }
 
+impl fmt::Debug for BearerCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BearerCache")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
 impl BearerCache {
-    pub(super) fn new(config: WorkloadIdentity) -> Self {
+    /// A cache that exchanges the CI token of `config` on first use.
+    pub fn new(config: WorkloadIdentity) -> Self {
         Self {
             config,
             current: tokio::sync::Mutex::new(None),
             secrets: Mutex::new(Vec::new()),
-        }
-    }
-
-    /// The service account this cache authenticates as.
-    pub(super) fn service_account_uid(&self) -> &str {
-        &self.config.service_account_uid
-    }
-
-    /// CI tokens and bearers seen so far, to be redacted from server text.
-    pub(super) fn secrets(&self) -> Vec<String> {
-        self.secrets
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// Drops the cached bearer if it is still `authorization` (refused by the server), so that
-    /// the next call exchanges the CI token again.
-    pub(super) async fn forget(&self, authorization: &HeaderValue) {
-        let mut current = self.current.lock().await;
-        if current
-            .as_ref()
-            .is_some_and(|bearer| bearer.authorization == *authorization)
-        {
-            *current = None;
         }
     }
 
@@ -175,89 +158,71 @@ pub fn refresh_time(now: SystemTime, expires: SystemTime) -> SystemTime {
     expires - MAX_REFRESH_MARGIN.min(lifetime / 4)
 }
 
-impl ApiClient {
-    /// The workload identity bearer token of `cache` (cached, or exchanged now), without its
-    /// `Bearer ` scheme.
-    pub(super) async fn workload_identity_token(
-        &self,
-        cache: &BearerCache,
-    ) -> Result<Option<String>, ApiError> {
-        let authorization = self.workload_identity_authorization(cache).await?;
-        Ok(authorization
-            .to_str()
-            .ok()
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(String::from))
-    }
-
-    /// The `Authorization` header for workload identity: the cached bearer, or a fresh one.
-    pub(super) async fn workload_identity_authorization(
-        &self,
-        cache: &BearerCache,
-    ) -> Result<HeaderValue, ApiError> {
-        let mut current = cache.current.lock().await;
+impl BearerCache {
+    /// The cached bearer, or a fresh one exchanged through `client`.
+    async fn current_or_exchanged(&self, client: &ApiClient) -> Result<HeaderValue, ApiError> {
+        let mut current = self.current.lock().await;
         if let Some(bearer) = current.as_ref() {
             if SystemTime::now() < bearer.refresh_at {
                 return Ok(bearer.authorization.clone());
             }
         }
-        let bearer = self.exchange_ci_token(cache).await?;
+        let bearer = self.exchange_ci_token(client).await?;
         let authorization = bearer.authorization.clone();
         *current = Some(bearer);
         Ok(authorization)
     }
 
-    async fn exchange_ci_token(&self, cache: &BearerCache) -> Result<Bearer, ApiError> {
-        let name = &cache.config.ci_token_name;
-        let ci_token = (cache.config.ci_token)()
+    async fn exchange_ci_token(&self, client: &ApiClient) -> Result<Bearer, ApiError> {
+        let name = &self.config.ci_token_name;
+        let ci_token = (self.config.ci_token)()
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
-                cache.failure(format!(
+                self.failure(format!(
                     "{name} is not set: the CI system puts its OIDC token there for each run"
                 ))
             })?;
-        cache.remember(&ci_token);
+        self.remember(&ci_token);
         check_ci_token(&ci_token, SystemTime::now())
-            .map_err(|why| cache.failure(format!("the token in {name} is unusable: {why}")))?;
+            .map_err(|why| self.failure(format!("the token in {name} is unusable: {why}")))?;
         let request = ExchangeRequest {
             oidc_token: &ci_token,
-            service_account_uid: &cache.config.service_account_uid,
+            service_account_uid: &self.config.service_account_uid,
             duration_seconds: REQUESTED_LIFETIME_SECONDS.to_string(),
         };
-        let call = self
-            .connect_call(SERVICE, "ServiceAccountOidcAuth", &request)?
-            .anonymous();
-        let mut retries = 0;
-        let answer = self.send(&call, &mut retries).await.map_err(|failure| {
-            cache.failure(format!("exchanging the token in {name}: {}", failure.error))
-        })?;
-        let answer: ExchangeAnswer = decode(&call, &answer)?;
+        let answer: ExchangeAnswer = client
+            .call_anonymously(SERVICE, "ServiceAccountOidcAuth", &request)
+            .await
+            .map_err(|error| match error {
+                ApiError::Malformed { .. } => error,
+                error => self.failure(format!("exchanging the token in {name}: {error}")),
+            })?;
         if answer.bearer_token.is_empty() {
-            return Err(cache.failure("the token exchange answered no bearer token"));
+            return Err(self.failure("the token exchange answered no bearer token"));
         }
-        cache.remember(&answer.bearer_token);
+        self.remember(&answer.bearer_token);
         let now = SystemTime::now();
         let expires = OffsetDateTime::parse(&answer.expire_time, &Rfc3339)
             .ok()
             .map(SystemTime::from)
             .ok_or_else(|| {
-                cache.failure(format!(
+                self.failure(format!(
                     "the token exchange answered an unreadable expireTime {:?}",
                     answer.expire_time
                 ))
             })?;
         if expires <= now {
-            return Err(cache.failure(format!(
+            return Err(self.failure(format!(
                 "the token exchange answered a bearer token that already expired at {}",
                 answer.expire_time
             )));
         }
         let authorization = bearer_header(&answer.bearer_token)
-            .ok_or_else(|| cache.failure("the bearer token cannot be sent in an HTTP header"))?;
+            .ok_or_else(|| self.failure("the bearer token cannot be sent in an HTTP header"))?;
         tracing::debug!(
             target: "coreweave::api",
-            service_account_uid = %cache.config.service_account_uid,
+            service_account_uid = %self.config.service_account_uid,
             expire_time = %answer.expire_time,
             "exchanged the CI token for a CoreWeave bearer token"
         );
@@ -265,6 +230,42 @@ impl ApiClient {
             authorization,
             refresh_at: refresh_time(now, expires),
         })
+    }
+}
+
+impl BearerSource for BearerCache {
+    fn authorization<'a>(
+        &'a self,
+        client: &'a ApiClient,
+    ) -> BoxFuture<'a, Result<HeaderValue, ApiError>> {
+        Box::pin(self.current_or_exchanged(client))
+    }
+
+    fn forget<'a>(&'a self, refused: &'a HeaderValue) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let mut current = self.current.lock().await;
+            if current
+                .as_ref()
+                .is_some_and(|bearer| bearer.authorization == *refused)
+            {
+                *current = None;
+            }
+        })
+    }
+
+    fn refused_advice(&self) -> String {
+        format!(
+            "the bearer token of service account {:?} (authentication.workload_identity): \
+             check that the service account exists and trusts the CI token",
+            self.config.service_account_uid
+        )
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        self.secrets
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 

@@ -4,6 +4,8 @@
 //! logging the token.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,19 +17,17 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use crate::shared_list::SharedLists;
+
 use super::answer;
 use super::breaker::Breaker;
 use super::credentials::{bearer_header, redact, ApiToken};
-use super::cwobject::AccessPolicy;
 use super::endpoint::{
     check_endpoint, endpoint_label, is_loopback_host, same_origin_redirects, without_credentials,
     EndpointError,
 };
 use super::error::{ApiError, Phase};
 use super::retry::{Idempotency, Outcome, RetryPolicy, Verdict};
-use super::shared_list;
-use super::workload_federation::OidcConfig;
-use super::workload_identity::{self, WorkloadIdentity};
 
 /// Largest error body read from the server; the rest is discarded.
 const MAX_ERROR_BODY_BYTES: usize = 1024 * 1024;
@@ -47,10 +47,10 @@ pub fn default_user_agent() -> String {
 pub struct ClientConfig {
     /// Base URL, e.g. `https://api.coreweave.com` (a path prefix is kept).
     pub endpoint: Url,
-    /// API token; calls fail with [`ApiError::MissingToken`] without one (or workload identity).
+    /// API token; calls fail with [`ApiError::MissingToken`] without one (or a bearer source).
     pub token: Option<ApiToken>,
-    /// Authentication from a CI OIDC token instead of `token`.
-    pub workload_identity: Option<WorkloadIdentity>,
+    /// Short-lived bearer tokens instead of `token` (workload identity: a CI OIDC token exchanged).
+    pub bearer_source: Option<Arc<dyn BearerSource>>,
     /// Timeout of each HTTP request (each retry gets a fresh one).
     pub request_timeout: Duration,
     /// Retries after the first attempt for retryable failures.
@@ -77,7 +77,7 @@ pub(super) struct Inner {
     endpoint_label: String,
     token: Option<ApiToken>,
     authorization: Option<HeaderValue>,
-    workload_identity: Option<workload_identity::BearerCache>,
+    bearer_source: Option<Arc<dyn BearerSource>>,
     policy: RetryPolicy,
     request_timeout: Duration,
     requests: AtomicU64,
@@ -85,8 +85,8 @@ pub(super) struct Inner {
     breaker: Breaker,
     /// Largest successful body read ([`MAX_SUCCESS_BODY_BYTES`]; smaller in tests).
     max_answer_bytes: usize,
-    pub(super) access_policies: shared_list::SharedList<AccessPolicy>,
-    pub(super) oidc_configs: shared_list::SharedList<OidcConfig>,
+    /// The shared list of each list endpoint (access policies, OIDC configurations).
+    pub(super) lists: SharedLists,
 }
 
 impl fmt::Debug for ApiClient {
@@ -94,10 +94,32 @@ impl fmt::Debug for ApiClient {
         f.debug_struct("ApiClient")
             .field("endpoint", &self.inner.endpoint.as_str())
             .field("token", &self.inner.token)
-            .field("workload_identity", &self.inner.workload_identity.is_some())
+            .field("bearer_source", &self.inner.bearer_source)
             .field("policy", &self.inner.policy)
             .finish()
     }
+}
+
+/// A boxed future, as [`BearerSource`] returns (its calls go back through the client).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Where each call's bearer token comes from when it is not a static API token: short-lived
+/// bearers, cached and renewed by the source (workload identity, `crate::workload_identity`).
+/// The client asks it on every call and names none of its types.
+pub trait BearerSource: Send + Sync + fmt::Debug {
+    /// The `Authorization` header to send: the cached bearer, or a fresh one obtained through
+    /// `client` ([`ApiClient::call_anonymously`], which does not ask the source again).
+    fn authorization<'a>(
+        &'a self,
+        client: &'a ApiClient,
+    ) -> BoxFuture<'a, Result<HeaderValue, ApiError>>;
+    /// Forgets `refused` if it is still the bearer handed out (the server refused it as
+    /// unauthenticated), so that the next call gets a new one.
+    fn forget<'a>(&'a self, refused: &'a HeaderValue) -> BoxFuture<'a, ()>;
+    /// Which credential to fix, and how, when the server refuses the bearer.
+    fn refused_advice(&self) -> String;
+    /// Every secret the source has handled, to be redacted from server text.
+    fn secrets(&self) -> Vec<String>;
 }
 
 /// Which wire protocol an endpoint speaks (decides how error bodies are read).
@@ -177,7 +199,7 @@ impl ApiClient {
         Self::with_policy(config, policy)
     }
 
-    pub(super) fn with_policy(
+    pub(crate) fn with_policy(
         config: ClientConfig,
         policy: RetryPolicy,
     ) -> Result<ApiClient, ApiError> {
@@ -223,17 +245,14 @@ impl ApiClient {
                 endpoint,
                 token,
                 authorization,
-                workload_identity: config
-                    .workload_identity
-                    .map(workload_identity::BearerCache::new),
+                bearer_source: config.bearer_source,
                 policy,
                 request_timeout: config.request_timeout,
                 requests: AtomicU64::new(0),
                 stop: config.stop,
                 breaker: Breaker::default(),
                 max_answer_bytes: MAX_SUCCESS_BODY_BYTES,
-                access_policies: shared_list::SharedList::default(),
-                oidc_configs: shared_list::SharedList::default(),
+                lists: SharedLists::default(),
             }),
         })
     }
@@ -293,6 +312,19 @@ impl ApiClient {
         }
     }
 
+    /// Sends a Connect unary call of `procedure` on `service` without credentials (a token
+    /// exchange, whose body carries its own secret) and decodes its answer; an answer that is
+    /// not a `T` is [`ApiError::Malformed`].
+    pub async fn call_anonymously<T: DeserializeOwned>(
+        &self,
+        service: &str,
+        procedure: &str,
+        body: &impl Serialize,
+    ) -> Result<T, ApiError> {
+        let call = self.connect_call(service, procedure, body)?.anonymous();
+        self.execute(&call).await
+    }
+
     /// Sends an idempotent call with retries and decodes its JSON answer.
     pub(super) async fn execute<T: DeserializeOwned>(&self, call: &Call) -> Result<T, ApiError> {
         let mut retries = 0;
@@ -321,13 +353,13 @@ impl ApiClient {
             };
             // A workload identity bearer refused as unauthenticated (it expired in flight, or
             // the clocks disagree) is replaced once, and the call repeated.
-            if let (Some(cache), Some(sent), Outcome::Status(401), false) = (
-                &self.inner.workload_identity,
+            if let (Some(source), Some(sent), Outcome::Status(401), false) = (
+                &self.inner.bearer_source,
                 &authorization,
                 failed.outcome,
                 reauthenticated,
             ) {
-                cache.forget(sent).await;
+                source.forget(sent).await;
                 authorization = self.authorization(call).await.map_err(refused)?;
                 reauthenticated = true;
                 continue;
@@ -375,12 +407,8 @@ impl ApiClient {
         if call.anonymous || failed.outcome != Outcome::Status(401) {
             return failed.error;
         }
-        let credential = match &self.inner.workload_identity {
-            Some(cache) => format!(
-                "the bearer token of service account {:?} (authentication.workload_identity): \
-                 check that the service account exists and trusts the CI token",
-                cache.service_account_uid()
-            ),
+        let credential = match &self.inner.bearer_source {
+            Some(source) => source.refused_advice(),
             None => "the API token: check `token` in the provider block or the \
                      COREWEAVE_API_TOKEN environment variable"
                 .to_string(),
@@ -468,18 +496,23 @@ impl ApiClient {
     /// The workload identity bearer token (cached, or exchanged now) for handing to another
     /// client such as kubectl; `None` when the client uses a static API token. Never log it.
     pub async fn workload_identity_bearer(&self) -> Result<Option<String>, ApiError> {
-        match self.inner.workload_identity.as_ref() {
-            Some(cache) => self.workload_identity_token(cache).await,
-            None => Ok(None),
-        }
+        let Some(source) = &self.inner.bearer_source else {
+            return Ok(None);
+        };
+        let authorization = source.authorization(self).await?;
+        Ok(authorization
+            .to_str()
+            .ok()
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(String::from))
     }
 
     /// The `Authorization` header for `call` (none for an anonymous one), after the pre-flight
     /// checks: credentials exist, and they (or the anonymous call's secret body) would go over
     /// https or to a loopback host only.
     async fn authorization(&self, call: &Call) -> Result<Option<HeaderValue>, ApiError> {
-        let workload_identity = self.inner.workload_identity.as_ref();
-        if !call.anonymous && workload_identity.is_none() && self.inner.authorization.is_none() {
+        let bearer_source = self.inner.bearer_source.as_ref();
+        if !call.anonymous && bearer_source.is_none() && self.inner.authorization.is_none() {
             return Err(ApiError::MissingToken);
         }
         let url = &call.url;
@@ -488,12 +521,10 @@ impl ApiClient {
                 host: url.host_str().unwrap_or_default().to_string(),
             });
         }
-        match workload_identity {
+        match bearer_source {
             _ if call.anonymous => Ok(None),
-            // Boxed: the exchange is itself a (credential-free) call through `send`.
-            Some(cache) => Box::pin(self.workload_identity_authorization(cache))
-                .await
-                .map(Some),
+            // Boxed by the trait: the exchange is itself a (credential-free) call through `send`.
+            Some(source) => source.authorization(self).await.map(Some),
             None => Ok(self.inner.authorization.clone()),
         }
     }

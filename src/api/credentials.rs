@@ -44,7 +44,7 @@ impl fmt::Display for ApiToken {
 
 /// The sensitive `Authorization: Bearer <secret>` header; `None` when the secret cannot be sent
 /// in an HTTP header.
-pub(super) fn bearer_header(secret: &str) -> Option<HeaderValue> {
+pub fn bearer_header(secret: &str) -> Option<HeaderValue> {
     let mut value = HeaderValue::from_str(&format!("Bearer {secret}")).ok()?;
     value.set_sensitive(true);
     Some(value)

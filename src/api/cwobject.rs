@@ -1,7 +1,7 @@
 //! AI Object Storage organization access policies (`/v1/cwobject/access-policy`).
 //!
 //! The API has no get-by-name: every read is a list. The client holds one shared copy of the
-//! list ([`super::shared_list`]): refreshing N policies costs one list call, and the client's
+//! list ([`crate::shared_list`]): refreshing N policies costs one list call, and the client's
 //! own ensures and deletes update that copy instead of discarding it.
 //!
 //! The API has no create-only call either: ensure is an upsert. [`ApiClient::create_access_policy`]
@@ -15,8 +15,8 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::client::{path_param, Call};
-use super::shared_list::Keyed;
 use super::{ApiClient, ApiError};
+use crate::shared_list::{Keyed, SharedList};
 
 /// The only policy version the API accepts.
 pub const ACCESS_POLICY_VERSION: &str = "v1alpha1";
@@ -136,12 +136,16 @@ fn normalized(statements: &[PolicyStatement]) -> Vec<PolicyStatement> {
 }
 
 impl ApiClient {
+    /// This client's shared list of access policies.
+    fn access_policies(&self) -> Arc<SharedList<AccessPolicy, ApiError>> {
+        self.inner.lists.of()
+    }
+
     /// `GET /v1/cwobject/access-policy`: every organization access policy, shared (not copied)
     /// between callers: one list per client, kept current by this client's writes
-    /// (see [`super::shared_list`]).
+    /// (see [`crate::shared_list`]).
     pub async fn list_access_policies(&self) -> Result<Arc<Vec<AccessPolicy>>, ApiError> {
-        self.inner
-            .access_policies
+        self.access_policies()
             .get(|| self.fetch_access_policies())
             .await
     }
@@ -149,8 +153,7 @@ impl ApiClient {
     /// Lists the policies again now, bypassing the shared copy (and replacing it), for when a
     /// write's outcome is unknown.
     pub async fn relist_access_policies(&self) -> Result<Arc<Vec<AccessPolicy>>, ApiError> {
-        self.inner
-            .access_policies
+        self.access_policies()
             .refetch(|| self.fetch_access_policies())
             .await
     }
@@ -183,7 +186,7 @@ impl ApiClient {
                 "the access policy was written although its answer was lost"
             );
         }
-        self.inner.access_policies.upsert(AccessPolicy {
+        self.access_policies().upsert(AccessPolicy {
             version: ACCESS_POLICY_VERSION.into(),
             name: policy.name.clone(),
             statements: policy.statements.clone(),
@@ -200,7 +203,7 @@ impl ApiClient {
         &self,
         policy: &AccessPolicy,
     ) -> Result<(), CreatePolicyError> {
-        let policies = &self.inner.access_policies;
+        let policies = self.access_policies();
         let _reserved = policies
             .reserve(&policy.name)
             .ok_or(CreatePolicyError::CreatingInThisRun)?;
@@ -258,7 +261,7 @@ impl ApiClient {
             Err(error) if error.is_not_found() => false,
             Err(error) => return Err(error),
         };
-        self.inner.access_policies.remove(name);
+        self.access_policies().remove(name);
         Ok(existed)
     }
 
@@ -267,7 +270,7 @@ impl ApiClient {
     async fn write(&self, call: &Call) -> Result<(), ApiError> {
         let result = self.execute::<WriteAnswer>(call).await.map(|_| ());
         if result.as_ref().is_err_and(|error| !error.is_not_found()) {
-            self.inner.access_policies.invalidate();
+            self.access_policies().invalidate();
         }
         result
     }

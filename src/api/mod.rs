@@ -5,7 +5,7 @@
 //! By concern: the request path ([`client`]), the token and its redaction ([`credentials`]),
 //! where the token may go ([`endpoint`]), the error type ([`error`]) and the decoding of error
 //! bodies ([`status`]) and of successful ones (`answer`), retries ([`retry`]) and the circuit
-//! breaker (`breaker`), protojson helpers, and one file per API.
+//! breaker (`breaker`), protojson helpers, and one file per API (each of those builds on the client; the client names none of them).
 
 mod answer;
 mod breaker;
@@ -18,22 +18,19 @@ pub mod error;
 pub mod identity;
 mod protojson;
 pub mod retry;
-mod shared_list;
 mod status;
 #[cfg(test)]
 pub(crate) mod test_server;
 pub mod workload_federation;
-pub mod workload_identity;
 
 pub use answer::Malformation;
 pub use breaker::TRIP_AFTER;
 pub use cks::{Cluster, ClusterOidc, ClusterStatus, OidcUpdate, UpdateClusterRequest};
-pub use client::{default_user_agent, ApiClient, ClientConfig};
-pub use credentials::ApiToken;
+pub use client::{default_user_agent, ApiClient, BearerSource, BoxFuture, ClientConfig};
+pub use credentials::{bearer_header, ApiToken};
 pub use cwobject::{AccessPolicy, PolicyStatement, ACCESS_POLICY_VERSION};
 pub use endpoint::{check_endpoint, is_loopback_host, EndpointError};
 pub use error::{ApiError, ApiStatus, Code, ErrorDetail, Phase};
 pub use identity::Principal;
 pub use retry::RetryPolicy;
 pub use workload_federation::{CreateOidcConfig, OidcConfig, UpdateOidcConfig};
-pub use workload_identity::WorkloadIdentity;

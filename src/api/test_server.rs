@@ -156,7 +156,7 @@ pub(crate) fn test_config(endpoint: &Url) -> ClientConfig {
     ClientConfig {
         endpoint: endpoint.clone(),
         token: Some(ApiToken::new(TOKEN)),
-        workload_identity: None,
+        bearer_source: None,
         request_timeout: Duration::from_secs(2),
         max_retries: 3,
         user_agent: USER_AGENT.to_string(),

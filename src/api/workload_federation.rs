@@ -3,7 +3,7 @@
 //! Connect unary JSON: `POST /<service>/<Method>`, `Content-Type: application/json`,
 //! `Connect-Protocol-Version: 1`.
 //!
-//! Reads share one list of the configurations ([`super::shared_list`]): refreshing N
+//! Reads share one list of the configurations ([`crate::shared_list`]): refreshing N
 //! configurations costs one `ListOIDCConfigs`, and the client's own creates, updates and
 //! deletes update that list instead of discarding it.
 //!
@@ -20,8 +20,8 @@ use serde_json::json;
 
 use super::client::{decode, required};
 use super::protojson::{comma_joined, empty_as_none};
-use super::shared_list::Keyed;
 use super::{ApiClient, ApiError, Code};
+use crate::shared_list::{Keyed, SharedList};
 
 const SERVICE: &str = "coreweave.workload_federation.control_plane.v1beta1.WFControlPlaneService";
 
@@ -195,6 +195,11 @@ struct ConfigList {
 }
 
 impl ApiClient {
+    /// This client's shared list of OIDC configurations.
+    fn oidc_configs(&self) -> Arc<SharedList<OidcConfig, ApiError>> {
+        self.inner.lists.of()
+    }
+
     /// `GetOIDCConfig`; `None` when no configuration has this uid.
     pub async fn get_oidc_config(&self, uid: &str) -> Result<Option<OidcConfig>, ApiError> {
         let uid = required("OIDC configuration uid", uid)?;
@@ -208,12 +213,9 @@ impl ApiClient {
 
     /// `ListOIDCConfigs`: every configuration of the organization, shared (not copied) between
     /// callers: one list per client, kept current by this client's writes
-    /// (see [`super::shared_list`]).
+    /// (see [`crate::shared_list`]).
     pub async fn list_oidc_configs(&self) -> Result<Arc<Vec<OidcConfig>>, ApiError> {
-        self.inner
-            .oidc_configs
-            .get(|| self.fetch_oidc_configs())
-            .await
+        self.oidc_configs().get(|| self.fetch_oidc_configs()).await
     }
 
     async fn fetch_oidc_configs(&self) -> Result<Vec<OidcConfig>, ApiError> {
@@ -226,7 +228,7 @@ impl ApiClient {
     /// not-found answer removes it, and any other failure drops the list (the write may have
     /// happened).
     fn written(&self, uid: &str, outcome: Result<Option<&OidcConfig>, &ApiError>) {
-        let list = &self.inner.oidc_configs;
+        let list = self.oidc_configs();
         match outcome {
             Ok(Some(config)) => list.upsert(config.clone()),
             Ok(None) => list.remove(uid),
@@ -287,8 +289,7 @@ impl ApiClient {
         request: &CreateOidcConfig,
     ) -> Result<Option<OidcConfig>, ApiError> {
         let configs = self
-            .inner
-            .oidc_configs
+            .oidc_configs()
             .refetch(|| self.fetch_oidc_configs())
             .await?;
         Ok(configs

@@ -1,6 +1,11 @@
 //! AI Object Storage: workload identity federation configs (resource and lookup) and
 //! organization access policies, and what those policies allow (the access check).
 
+/// Type name (without the provider prefix) of the organization access policy resource.
+pub const ORG_POLICY: &str = "object_storage_org_policy";
+/// Type name (without the provider prefix) of the WIF config resource and data source.
+pub const WIF_CONFIG: &str = "object_storage_wif_config";
+
 pub mod access_check;
 pub mod org_policy;
 pub mod policy;

@@ -99,7 +99,7 @@ pub struct OrgPolicyResource {
 
 impl OrgPolicyResource {
     /// Type name without the provider prefix.
-    pub const NAME: &'static str = "object_storage_org_policy";
+    pub const NAME: &'static str = super::ORG_POLICY;
 
     /// A resource sharing the provider's configured client.
     pub fn new(data: Arc<ProviderData>) -> Self {

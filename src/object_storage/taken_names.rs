@@ -8,8 +8,7 @@ use tf_provider::{AttributePath, Diagnostics};
 use crate::api::cwobject::AccessPolicy;
 use crate::api::workload_federation::OidcConfig;
 use crate::diag::{self, Import};
-use crate::object_storage::org_policy::OrgPolicyResource;
-use crate::object_storage::wif_config::WifConfigResource;
+use crate::object_storage::{ORG_POLICY, WIF_CONFIG};
 use crate::provider::PROVIDER_NAME;
 
 /// `"a", "b"`: the statement names of a policy, to tell it apart.
@@ -23,7 +22,7 @@ fn statement_names(policy: &AccessPolicy) -> String {
 }
 
 fn policy_type() -> String {
-    format!("{PROVIDER_NAME}_{}", OrgPolicyResource::NAME)
+    format!("{PROVIDER_NAME}_{}", ORG_POLICY)
 }
 
 /// A create of policy `existing.name`, which already exists.
@@ -36,7 +35,7 @@ pub fn policy_exists(diags: &mut Diagnostics, existing: &AccessPolicy) {
              overwrite policies it does not manage (the API's ensure call would replace it), so nothing was changed. \
              To keep both, choose another name.\n{}",
             statement_names(existing),
-            diag::import_hint(OrgPolicyResource::NAME, name, Import::InsteadOfCreating)
+            diag::import_hint(ORG_POLICY, name, Import::InsteadOfCreating)
         ),
         AttributePath::new("name"),
     );
@@ -52,7 +51,7 @@ pub fn policy_rename_taken(diags: &mut Diagnostics, from: &str, existing: &Acces
              exists (statements {}): Terraform would delete {from:?} and then fail to create {to:?}. The plan stops \
              here, so nothing was destroyed. Keep the name {from:?} or choose a free one.\n{}",
             statement_names(existing),
-            diag::import_hint(OrgPolicyResource::NAME, to, Import::IntoItsOwnResource)
+            diag::import_hint(ORG_POLICY, to, Import::IntoItsOwnResource)
         ),
         AttributePath::new("name"),
     );
@@ -137,11 +136,11 @@ pub fn wif_pair_taken(
     };
     let uid = &holder.uid;
     let advice = match change {
-        PairChange::Create => diag::import_hint(WifConfigResource::NAME, uid, Import::InsteadOfCreating),
+        PairChange::Create => diag::import_hint(WIF_CONFIG, uid, Import::InsteadOfCreating),
         PairChange::Update => format!(
             "To keep this config, choose another issuer or audience for this config, or change the other config \
              first.\n{}",
-            diag::import_hint(WifConfigResource::NAME, uid, Import::IntoItsOwnResource)
+            diag::import_hint(WIF_CONFIG, uid, Import::IntoItsOwnResource)
         ),
     };
     let named = if holder.name.is_empty() {

@@ -128,7 +128,7 @@ pub struct WifConfigResource {
 
 impl WifConfigResource {
     /// Type name without the provider prefix.
-    pub const NAME: &'static str = "object_storage_wif_config";
+    pub const NAME: &'static str = super::WIF_CONFIG;
 
     /// A resource sharing the provider's configured client.
     pub fn new(data: Arc<ProviderData>) -> Self {

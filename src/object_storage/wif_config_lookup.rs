@@ -172,7 +172,7 @@ pub struct WifConfigLookupDataSource {
 
 impl WifConfigLookupDataSource {
     /// Type name without the provider prefix (the same as the resource's).
-    pub const NAME: &'static str = "object_storage_wif_config";
+    pub const NAME: &'static str = super::WIF_CONFIG;
 
     /// A data source sharing the provider's configured client.
     pub fn new(data: Arc<ProviderData>) -> Self {

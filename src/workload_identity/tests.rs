@@ -2,9 +2,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::json;
 
-use super::super::test_server::{test_config, Reply, TestServer};
-use super::super::{ApiClient, ApiError};
 use super::*;
+use crate::api::test_server::{fast_policy, test_config, Reply, TestServer};
 
 const EXCHANGE: &str =
     "/coreweave.directory.v1alpha.InternalDirectoryService/ServiceAccountOidcAuth";
@@ -33,16 +32,15 @@ fn client(server: &TestServer, ci_token: Option<String>) -> (ApiClient, Arc<Atom
     let counter = reads.clone();
     let mut config = test_config(&server.url);
     config.token = None;
-    config.workload_identity = Some(WorkloadIdentity {
+    config.bearer_source = Some(Arc::new(BearerCache::new(WorkloadIdentity {
         service_account_uid: "sa-1".into(),
         ci_token: Arc::new(move || {
             counter.fetch_add(1, Ordering::SeqCst);
             ci_token.clone()
         }),
         ci_token_name: "TFC_WORKLOAD_IDENTITY_TOKEN".into(),
-    });
-    let client =
-        ApiClient::with_policy(config, super::super::test_server::fast_policy(0)).expect("client");
+    })));
+    let client = ApiClient::with_policy(config, fast_policy(0)).expect("client");
     (client, reads)
 }
 
@@ -234,11 +232,11 @@ async fn answers_without_a_usable_bearer_are_errors() {
 async fn the_ci_token_never_goes_over_plain_http_to_a_remote_host() {
     let mut config = test_config(&url::Url::parse("http://api.coreweave.com").unwrap());
     config.token = None;
-    config.workload_identity = Some(WorkloadIdentity {
+    config.bearer_source = Some(Arc::new(BearerCache::new(WorkloadIdentity {
         service_account_uid: "sa-1".into(),
         ci_token: Arc::new(|| panic!("the CI token must not even be read")),
         ci_token_name: "TFC_WORKLOAD_IDENTITY_TOKEN".into(),
-    });
+    })));
     let client = ApiClient::new(config).unwrap();
     let error = client.list_clusters().await.unwrap_err();
     assert!(

@@ -204,8 +204,8 @@ impl ApiClient {
             .iter()
             .map(|t| t.expose().to_string())
             .collect();
-        if let Some(cache) = &self.inner.workload_identity {
-            secrets.extend(cache.secrets());
+        if let Some(source) = &self.inner.bearer_source {
+            secrets.extend(source.secrets());
         }
         redact(text, &secrets)
     }
