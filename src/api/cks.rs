@@ -7,6 +7,7 @@ use reqwest::Method;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::answer::{List, ListItem};
 use super::client::path_param;
 use super::protojson::{comma_joined, empty_as_none};
 use super::{ApiClient, ApiError};
@@ -386,13 +387,9 @@ impl UpdateClusterRequest {
     }
 }
 
-/// Unknown fields are refused: absence from this list means "gone", so an answer that is not
-/// exactly the documented list (a paged one, another message) must not be read as one.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ClusterList {
-    #[serde(default)]
-    items: Vec<Cluster>,
+/// `{"items": [...]}`, read as [`List`] reads every list answer.
+impl ListItem for Cluster {
+    const FIELD: &'static str = "items";
 }
 
 #[derive(Deserialize)]
@@ -404,7 +401,7 @@ impl ApiClient {
     /// `GET /v1beta1/cks/clusters`: every cluster of the organization, all zones.
     pub async fn list_clusters(&self) -> Result<Vec<Cluster>, ApiError> {
         let call = self.rest_call(Method::GET, &CLUSTERS);
-        Ok(self.execute::<ClusterList>(&call).await?.items)
+        Ok(self.execute::<List<Cluster>>(&call).await?.0)
     }
 
     /// `GET /v1beta1/cks/clusters/{id}`; `None` when the cluster does not exist.

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
+use super::answer::{List, ListItem};
 use super::client::{path_param, Call};
 use super::{ApiClient, ApiError};
 use crate::shared_list::{Keyed, SharedList};
@@ -77,13 +78,9 @@ pub enum CreatePolicyError {
     Api(#[from] ApiError),
 }
 
-/// Unknown fields are refused: absence from this list means "gone", so an answer that is not
-/// exactly the documented list (a paged one, another message) must not be read as one.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PolicyList {
-    #[serde(default)]
-    policies: Vec<AccessPolicy>,
+/// `{"policies": [...]}`, read as [`List`] reads every list answer.
+impl ListItem for AccessPolicy {
+    const FIELD: &'static str = "policies";
 }
 
 /// The answer to an ensure or a delete: `{}`, or `{"policy": {...}}` (the API does not document
@@ -160,7 +157,7 @@ impl ApiClient {
 
     async fn fetch_access_policies(&self) -> Result<Vec<AccessPolicy>, ApiError> {
         let call = self.rest_call(Method::GET, &ACCESS_POLICY);
-        Ok(self.execute::<PolicyList>(&call).await?.policies)
+        Ok(self.execute::<List<AccessPolicy>>(&call).await?.0)
     }
 
     /// `POST /v1/cwobject/access-policy`: creates or replaces the policy named `policy.name`

@@ -18,6 +18,7 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::answer::{List, ListItem};
 use super::client::{decode, required};
 use super::protojson::{comma_joined, empty_as_none};
 use super::{ApiClient, ApiError, Code};
@@ -185,13 +186,9 @@ struct ConfigEnvelope {
     config: OidcConfig,
 }
 
-/// Unknown fields are refused: absence from this list means "gone", so an answer that is not
-/// exactly the documented list (a paged one, another message) must not be read as one.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfigList {
-    #[serde(default)]
-    configs: Vec<OidcConfig>,
+/// `{"configs": [...]}`, read as [`List`] reads every list answer.
+impl ListItem for OidcConfig {
+    const FIELD: &'static str = "configs";
 }
 
 impl ApiClient {
@@ -220,7 +217,7 @@ impl ApiClient {
 
     async fn fetch_oidc_configs(&self) -> Result<Vec<OidcConfig>, ApiError> {
         let call = self.connect_call(SERVICE, "ListOIDCConfigs", &json!({}))?;
-        Ok(self.execute::<ConfigList>(&call).await?.configs)
+        Ok(self.execute::<List<OidcConfig>>(&call).await?.0)
     }
 
     /// Keeps the shared list current after a write of the configuration `uid` (empty for a

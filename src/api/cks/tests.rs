@@ -43,21 +43,36 @@ async fn list_clusters_sends_get_with_auth_and_reads_items() {
 }
 
 #[tokio::test]
-async fn an_empty_object_is_an_empty_list_but_an_empty_body_or_a_stranger_is_an_error() {
+async fn an_empty_object_is_an_empty_list_but_an_empty_body_a_page_or_a_stranger_is_an_error() {
     let server = TestServer::start().await;
     server.push(Reply::json(200, json!({})));
+    // A field the API may add later, and an empty page token: still the whole list.
+    server.push(Reply::json(
+        200,
+        json!({"items": [{"id": "c1", "name": "one"}], "totalSize": 1, "nextPageToken": ""}),
+    ));
+    server.push(Reply::json(
+        200,
+        json!({"nextPageToken": "", "totalSize": 0}),
+    ));
     server.push(Reply::text(200, "").header("content-type", "application/json"));
     server.push(Reply::json(
         200,
         json!({"items": [], "nextPageToken": "p2"}),
     ));
     server.push(Reply::json(200, json!({"items": {"id": "c1"}})));
+    server.push(Reply::json(200, json!({"clusters": [{"id": "c1"}]})));
     let client = server.client(0);
+    assert!(client.list_clusters().await.unwrap().is_empty());
+    let clusters = client.list_clusters().await.unwrap();
+    assert_eq!(clusters.len(), 1);
+    assert_eq!(clusters[0].name, "one");
     assert!(client.list_clusters().await.unwrap().is_empty());
     for problem in [
         "the body is empty",
-        "unknown field `nextPageToken`",
+        "it is one page of several (nextPageToken \"p2\")",
         "invalid type: map, expected a sequence",
+        "unknown field `clusters`, expected `items`",
     ] {
         let error = client.list_clusters().await.unwrap_err();
         assert!(matches!(error, ApiError::Malformed { .. }), "{error:?}");
