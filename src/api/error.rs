@@ -73,8 +73,8 @@ pub enum ApiError {
         path: String,
     },
     /// A successful answer that is not the documented shape (no JSON content type, an empty
-    /// body, not a JSON object, wrong field types, an unknown field in a list answer). Nothing
-    /// is concluded from it: above all not "the object is gone".
+    /// body, not a JSON object, wrong field types, one page of a list or another message instead
+    /// of a list). Nothing is concluded from it: above all not "the object is gone".
     #[error(
         "the answer to {method} {path} (HTTP {http_status}) is not the documented shape: {problem}"
     )]
