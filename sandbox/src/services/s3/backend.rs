@@ -7,24 +7,11 @@ use std::collections::BTreeSet;
 use std::time::SystemTime;
 
 use s3s::dto::*;
-use s3s::{s3_error, S3Error, S3Request, S3Response, S3Result, S3};
+use s3s::{S3Error, S3Request, S3Response, S3Result, S3};
 
 use super::{body, multipart};
-use crate::model::object_store::{StoreError, StoredObject};
+use crate::model::object_store::StoredObject;
 use crate::state::SharedState;
-
-/// The S3 error code a store failure is.
-pub fn s3_error(e: StoreError) -> S3Error {
-    let message = e.to_string();
-    match e {
-        StoreError::NoSuchBucket(_) => s3_error!(NoSuchBucket, "{message}"),
-        StoreError::BucketAlreadyOwnedByYou(_) => s3_error!(BucketAlreadyOwnedByYou, "{message}"),
-        StoreError::BucketNotEmpty(_) => s3_error!(BucketNotEmpty, "{message}"),
-        StoreError::NoSuchKey(_) => s3_error!(NoSuchKey, "{message}"),
-        StoreError::NoSuchUpload(_) => s3_error!(NoSuchUpload, "{message}"),
-        StoreError::Full => s3_error!(EntityTooLarge, "{message}"),
-    }
-}
 
 fn timestamp(time: SystemTime) -> Timestamp {
     Timestamp::from(time)
@@ -43,7 +30,10 @@ impl Backend {
     }
 
     fn stored(&self, bucket: &str, key: &str) -> S3Result<StoredObject> {
-        self.state.objects.get_object(bucket, key).map_err(s3_error)
+        self.state
+            .objects
+            .get_object(bucket, key)
+            .map_err(S3Error::from)
     }
 
     /// One page of a bucket's listing, and the `max-keys` it was cut at (at most 1000).
@@ -60,7 +50,7 @@ impl Backend {
             .state
             .objects
             .list_objects(bucket, prefix)
-            .map_err(s3_error)?;
+            .map_err(S3Error::from)?;
         let max_keys = max_keys.unwrap_or(1000).clamp(0, 1000);
         let listing = list(found, prefix, delimiter, after, max_keys as usize);
         Ok((listing, max_keys))
@@ -159,7 +149,7 @@ impl S3 for Backend {
         self.state
             .objects
             .create_bucket(&bucket)
-            .map_err(s3_error)?;
+            .map_err(S3Error::from)?;
         Ok(S3Response::new(CreateBucketOutput {
             location: Some(format!("/{bucket}")),
         }))
@@ -172,7 +162,7 @@ impl S3 for Backend {
         self.state
             .objects
             .delete_bucket(&req.input.bucket)
-            .map_err(s3_error)?;
+            .map_err(S3Error::from)?;
         Ok(S3Response::new(DeleteBucketOutput {}))
     }
 
@@ -183,7 +173,7 @@ impl S3 for Backend {
         self.state
             .objects
             .head_bucket(&req.input.bucket)
-            .map_err(s3_error)?;
+            .map_err(S3Error::from)?;
         Ok(S3Response::new(HeadBucketOutput::default()))
     }
 
@@ -329,7 +319,7 @@ impl S3 for Backend {
                     content_type: input.content_type,
                 },
             )
-            .map_err(s3_error)?;
+            .map_err(S3Error::from)?;
         Ok(S3Response::new(PutObjectOutput {
             e_tag: Some(ETag::Strong(etag)),
             checksum_crc32,
@@ -344,7 +334,7 @@ impl S3 for Backend {
         self.state
             .objects
             .delete_object(&req.input.bucket, &req.input.key)
-            .map_err(s3_error)?;
+            .map_err(S3Error::from)?;
         Ok(S3Response::new(DeleteObjectOutput::default()))
     }
 
@@ -379,7 +369,7 @@ impl S3 for Backend {
         self.state
             .objects
             .end_upload(&input.upload_id, &input.bucket, &input.key)
-            .map_err(s3_error)?;
+            .map_err(S3Error::from)?;
         Ok(S3Response::new(AbortMultipartUploadOutput::default()))
     }
 }

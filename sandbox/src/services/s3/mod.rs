@@ -20,9 +20,28 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use s3s::service::{S3Service, S3ServiceBuilder};
+use s3s::{s3_error, S3Error};
 use tokio::net::TcpListener;
 
+use crate::model::object_store::StoreError;
 use crate::state::SharedState;
+
+/// The S3 error code of each store failure.
+impl From<StoreError> for S3Error {
+    fn from(e: StoreError) -> S3Error {
+        let message = e.to_string();
+        match e {
+            StoreError::NoSuchBucket(_) => s3_error!(NoSuchBucket, "{message}"),
+            StoreError::BucketAlreadyOwnedByYou(_) => {
+                s3_error!(BucketAlreadyOwnedByYou, "{message}")
+            }
+            StoreError::BucketNotEmpty(_) => s3_error!(BucketNotEmpty, "{message}"),
+            StoreError::NoSuchKey(_) => s3_error!(NoSuchKey, "{message}"),
+            StoreError::NoSuchUpload(_) => s3_error!(NoSuchUpload, "{message}"),
+            StoreError::Full => s3_error!(EntityTooLarge, "{message}"),
+        }
+    }
+}
 
 /// The region the endpoint names (CoreWeave documents upper-case zones as the region); any
 /// region in a signature's scope is accepted.

@@ -7,9 +7,8 @@ use std::time::SystemTime;
 use bytes::BytesMut;
 use s3s::crypto::{Checksum, Md5};
 use s3s::dto::*;
-use s3s::{s3_error, S3Result};
+use s3s::{s3_error, S3Error, S3Result};
 
-use super::backend::s3_error;
 use super::body;
 use crate::model::object_store::{ObjectStore, StoredObject};
 
@@ -23,7 +22,7 @@ pub fn create(
 ) -> S3Result<CreateMultipartUploadOutput> {
     let upload_id = store
         .create_upload(&input.bucket, &input.key, input.content_type)
-        .map_err(s3_error)?;
+        .map_err(S3Error::from)?;
     Ok(CreateMultipartUploadOutput {
         bucket: Some(input.bucket),
         key: Some(input.key),
@@ -66,7 +65,7 @@ pub async fn upload_part(
                 content_type: None,
             },
         )
-        .map_err(s3_error)?;
+        .map_err(S3Error::from)?;
     Ok(UploadPartOutput {
         e_tag: Some(ETag::Strong(etag)),
         checksum_crc32,
@@ -88,7 +87,7 @@ pub fn complete(
 ) -> S3Result<CompleteMultipartUploadOutput> {
     let upload = store
         .upload_parts(&input.upload_id, &input.bucket, &input.key)
-        .map_err(s3_error)?;
+        .map_err(S3Error::from)?;
     let listed = input
         .multipart_upload
         .and_then(|m| m.parts)
@@ -128,7 +127,7 @@ pub fn complete(
     // The parts' bytes are freed first, so an object near the store's bound still fits.
     store
         .end_upload(&input.upload_id, &input.bucket, &input.key)
-        .map_err(s3_error)?;
+        .map_err(S3Error::from)?;
     store
         .put_object(
             &input.bucket,
@@ -140,7 +139,7 @@ pub fn complete(
                 content_type: upload.content_type,
             },
         )
-        .map_err(s3_error)?;
+        .map_err(S3Error::from)?;
     Ok(CompleteMultipartUploadOutput {
         bucket: Some(input.bucket),
         key: Some(input.key),

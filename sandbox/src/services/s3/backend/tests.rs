@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::object_store::StoreError;
 use bytes::Bytes;
 
 fn found(keys: &[&str]) -> Vec<(String, StoredObject)> {
@@ -77,6 +78,6 @@ fn store_failures_are_the_s3_error_codes_clients_expect() {
         (StoreError::Full, S3ErrorCode::EntityTooLarge),
     ];
     for (error, code) in cases {
-        assert_eq!(s3_error(error).code(), &code);
+        assert_eq!(S3Error::from(error).code(), &code);
     }
 }
