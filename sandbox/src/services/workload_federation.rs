@@ -29,31 +29,37 @@ struct UidRequest {
 #[serde(deny_unknown_fields)]
 struct ListRequest {}
 
-/// `CreateOIDCConfig` request.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct CreateRequest {
-    name: Option<String>,
-    description: Option<String>,
-    #[serde(alias = "issuer_url")]
-    issuer_url: Option<String>,
-    audience: Option<String>,
-    active: Option<bool>,
+/// Declares a request struct: its own fields, then the config's writable ones (both requests
+/// deny unknown fields, so each needs a struct of its own).
+macro_rules! config_request {
+    ($(#[$doc:meta])* $request:ident { $($(#[$attr:meta])* $field:ident: $ty:ty,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        struct $request {
+            $($(#[$attr])* $field: $ty,)*
+            name: Option<String>,
+            description: Option<String>,
+            #[serde(alias = "issuer_url")]
+            issuer_url: Option<String>,
+            audience: Option<String>,
+            active: Option<bool>,
+        }
+    };
 }
 
-/// `UpdateOIDCConfig` request.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct UpdateRequest {
-    uid: Option<String>,
-    #[serde(alias = "update_mask")]
-    update_mask: Option<String>,
-    name: Option<String>,
-    description: Option<String>,
-    #[serde(alias = "issuer_url")]
-    issuer_url: Option<String>,
-    audience: Option<String>,
-    active: Option<bool>,
+config_request! {
+    /// `CreateOIDCConfig` request.
+    CreateRequest {}
+}
+
+config_request! {
+    /// `UpdateOIDCConfig` request.
+    UpdateRequest {
+        uid: Option<String>,
+        #[serde(alias = "update_mask")]
+        update_mask: Option<String>,
+    }
 }
 
 /// The Connect procedures.
