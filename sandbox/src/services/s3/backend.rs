@@ -17,6 +17,22 @@ fn timestamp(time: SystemTime) -> Timestamp {
     Timestamp::from(time)
 }
 
+/// A GetObject or HeadObject answer (`$output`) about `$object`, `$length` bytes of it sent, with
+/// the further fields given.
+macro_rules! object_answer {
+    ($output:ident, $object:ident, $length:expr $(, $field:ident: $value:expr)* $(,)?) => {
+        $output {
+            content_length: Some($length as i64),
+            accept_ranges: Some("bytes".into()),
+            e_tag: Some(ETag::Strong($object.etag)),
+            last_modified: Some(timestamp($object.last_modified)),
+            content_type: $object.content_type,
+            $($field: $value,)*
+            ..Default::default()
+        }
+    };
+}
+
 /// The S3 backend of the sandbox.
 #[derive(Debug, Clone)]
 pub struct Backend {
@@ -264,16 +280,13 @@ impl S3 for Backend {
                 )
             }
         };
-        Ok(S3Response::new(GetObjectOutput {
-            content_length: Some(data.len() as i64),
-            content_range,
-            accept_ranges: Some("bytes".into()),
+        Ok(S3Response::new(object_answer!(
+            GetObjectOutput,
+            object,
+            data.len(),
+            content_range: content_range,
             body: Some(body::blob(data)),
-            e_tag: Some(ETag::Strong(object.etag)),
-            last_modified: Some(timestamp(object.last_modified)),
-            content_type: object.content_type,
-            ..Default::default()
-        }))
+        )))
     }
 
     async fn head_object(
@@ -282,14 +295,12 @@ impl S3 for Backend {
     ) -> S3Result<S3Response<HeadObjectOutput>> {
         let input = req.input;
         let object = self.stored(&input.bucket, &input.key)?;
-        Ok(S3Response::new(HeadObjectOutput {
-            content_length: Some(object.data.len() as i64),
-            accept_ranges: Some("bytes".into()),
-            e_tag: Some(ETag::Strong(object.etag)),
-            last_modified: Some(timestamp(object.last_modified)),
-            content_type: object.content_type,
-            ..Default::default()
-        }))
+        let length = object.data.len();
+        Ok(S3Response::new(object_answer!(
+            HeadObjectOutput,
+            object,
+            length
+        )))
     }
 
     async fn put_object(
@@ -297,32 +308,20 @@ impl S3 for Backend {
         req: S3Request<PutObjectInput>,
     ) -> S3Result<S3Response<PutObjectOutput>> {
         let input = req.input;
-        let body::Received {
-            data,
-            etag,
-            checksum_crc32,
-        } = body::receive(
+        let received = body::receive(
             input.body,
             input.content_md5.as_deref(),
             input.checksum_crc32.as_deref(),
+            input.content_type,
         )
         .await?;
         self.state
             .objects
-            .put_object(
-                &input.bucket,
-                &input.key,
-                StoredObject {
-                    data,
-                    etag: etag.clone(),
-                    last_modified: SystemTime::now(),
-                    content_type: input.content_type,
-                },
-            )
+            .put_object(&input.bucket, &input.key, received.object)
             .map_err(S3Error::from)?;
         Ok(S3Response::new(PutObjectOutput {
-            e_tag: Some(ETag::Strong(etag)),
-            checksum_crc32,
+            e_tag: Some(received.e_tag),
+            checksum_crc32: received.checksum_crc32,
             ..Default::default()
         }))
     }

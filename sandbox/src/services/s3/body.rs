@@ -1,16 +1,18 @@
 //! Request bodies read into memory (bounded) with their ETag and checksum checks, and response
 //! bodies made from stored bytes.
 
+use std::time::SystemTime;
+
 use bytes::{Bytes, BytesMut};
 use futures::TryStreamExt;
 use s3s::crypto::{Checksum, Crc32, Md5};
-use s3s::dto::StreamingBlob;
+use s3s::dto::{ETag, StreamingBlob};
 use s3s::{s3_error, S3Result};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
-use crate::model::object_store::MAX_STORED_BYTES;
+use crate::model::object_store::{StoredObject, MAX_STORED_BYTES};
 
 /// Reads a whole request body, refusing one larger than the store could hold.
 pub async fn read(body: Option<StreamingBlob>) -> S3Result<Bytes> {
@@ -34,28 +36,36 @@ pub async fn read(body: Option<StreamingBlob>) -> S3Result<Bytes> {
     Ok(data.freeze())
 }
 
-/// A request body read whole and checked, with the ETag and CRC32 to answer.
+/// An object received whole in a request body and checked, with what the answer echoes.
 pub struct Received {
-    /// The bytes.
-    pub data: Bytes,
-    /// Their MD5, hex: the ETag of an object or part.
-    pub etag: String,
-    /// Their CRC32 when the client sent one (echoed as `x-amz-checksum-crc32`).
+    /// The object to store: the bytes, their MD5 (hex) as its ETag, stored now.
+    pub object: StoredObject,
+    /// The ETag to answer with (the object's).
+    pub e_tag: ETag,
+    /// The CRC32 when the client sent one (echoed as `x-amz-checksum-crc32`).
     pub checksum_crc32: Option<String>,
 }
 
-/// Reads `body` and checks it against the `Content-MD5` and `x-amz-checksum-crc32` sent.
+/// Reads `body`, checks it against the `Content-MD5` and `x-amz-checksum-crc32` sent, and makes
+/// it an object of `content_type`.
 pub async fn receive(
     body: Option<StreamingBlob>,
     content_md5: Option<&str>,
     crc32: Option<&str>,
+    content_type: Option<String>,
 ) -> S3Result<Received> {
     let data = read(body).await?;
     check_digests(&data, content_md5, crc32)?;
+    let etag = md5_hex(&data);
     Ok(Received {
-        etag: md5_hex(&data),
+        e_tag: ETag::Strong(etag.clone()),
         checksum_crc32: crc32.map(|_| crc32_base64(&data)),
-        data,
+        object: StoredObject {
+            data,
+            etag,
+            last_modified: SystemTime::now(),
+            content_type,
+        },
     })
 }
 

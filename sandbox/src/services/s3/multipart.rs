@@ -42,14 +42,11 @@ pub async fn upload_part(
             "Part number must be an integer between 1 and {MAX_PART_NUMBER}, inclusive"
         ));
     }
-    let body::Received {
-        data,
-        etag,
-        checksum_crc32,
-    } = body::receive(
+    let received = body::receive(
         input.body,
         input.content_md5.as_deref(),
         input.checksum_crc32.as_deref(),
+        None,
     )
     .await?;
     store
@@ -58,17 +55,12 @@ pub async fn upload_part(
             &input.bucket,
             &input.key,
             input.part_number,
-            StoredObject {
-                data,
-                etag: etag.clone(),
-                last_modified: SystemTime::now(),
-                content_type: None,
-            },
+            received.object,
         )
         .map_err(S3Error::from)?;
     Ok(UploadPartOutput {
-        e_tag: Some(ETag::Strong(etag)),
-        checksum_crc32,
+        e_tag: Some(received.e_tag),
+        checksum_crc32: received.checksum_crc32,
         ..Default::default()
     })
 }
