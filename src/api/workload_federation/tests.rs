@@ -19,6 +19,35 @@ fn config_json(uid: &str, name: &str) -> serde_json::Value {
            "createdAt": "2025-01-01T00:00:00Z", "updatedAt": "2025-01-02T00:00:00Z"})
 }
 
+/// A 200 answer holding the config `uid` named `name`.
+fn config_reply(uid: &str, name: &str) -> Reply {
+    Reply::json(200, json!({"config": config_json(uid, name)}))
+}
+
+/// A 200 answer listing the configs given as (uid, name).
+fn list_reply(configs: &[(&str, &str)]) -> Reply {
+    let configs: Vec<_> = configs
+        .iter()
+        .map(|(uid, name)| config_json(uid, name))
+        .collect();
+    Reply::json(200, json!({ "configs": configs }))
+}
+
+/// A Connect error answer.
+fn error_reply(status: u16, code: &str, message: &str) -> Reply {
+    Reply::json(status, json!({"code": code, "message": message}))
+}
+
+/// The paths of the requests the server received, in order.
+fn sent_paths(server: &TestServer) -> Vec<String> {
+    server.requests().into_iter().map(|r| r.path).collect()
+}
+
+/// `client` creating [`create_request`].
+async fn create(client: &ApiClient) -> Result<OidcConfig, ApiError> {
+    client.create_oidc_config(&create_request()).await
+}
+
 fn create_request() -> CreateOidcConfig {
     CreateOidcConfig {
         name: "cks-abc".into(),
@@ -116,16 +145,13 @@ async fn get_is_none_on_connect_not_found_with_binary_details() {
     info.extend_from_slice(b"oidc_config");
     info.extend_from_slice(&[0x12, 2]);
     info.extend_from_slice(b"u9");
-    server.push(Reply::json(
+    let not_found = Reply::json(
         404,
         json!({"code": "not_found", "message": "config not found",
                "details": [{"type": "google.rpc.ResourceInfo", "value": STANDARD_NO_PAD.encode(&info)}]}),
-    ));
-    server.push(Reply::json(
-        404,
-        json!({"code": "not_found", "message": "config not found",
-               "details": [{"type": "google.rpc.ResourceInfo", "value": STANDARD_NO_PAD.encode(&info)}]}),
-    ));
+    );
+    server.push(not_found.clone());
+    server.push(not_found);
     let client = server.client(0);
     assert_eq!(client.get_oidc_config("u9").await.unwrap(), None);
     // The same answer to an update is an error that names the resource.
@@ -167,10 +193,7 @@ async fn a_plain_404_from_a_connect_route_is_unimplemented_not_gone() {
 #[tokio::test]
 async fn list_reads_configs_and_defaults_to_empty() {
     let server = TestServer::start().await;
-    server.push(Reply::json(
-        200,
-        json!({"configs": [config_json("u1", "a"), config_json("u2", "b")]}),
-    ));
+    server.push(list_reply(&[("u1", "a"), ("u2", "b")]));
     server.push(Reply::json(200, json!({})));
     let client = server.client(0);
     let configs = client.list_oidc_configs().await.unwrap();
@@ -197,23 +220,14 @@ fn uids(configs: &[OidcConfig]) -> Vec<&str> {
 #[tokio::test]
 async fn writes_update_the_shared_list_without_listing_again() {
     let server = TestServer::start().await;
-    server.push(Reply::json(
-        200,
-        json!({"configs": [config_json("u1", "a"), config_json("u2", "b")]}),
-    ));
-    server.push(Reply::json(200, json!({"config": config_json("u3", "c")})));
-    server.push(Reply::json(
-        200,
-        json!({"config": config_json("u1", "renamed")}),
-    ));
+    server.push(list_reply(&[("u1", "a"), ("u2", "b")]));
+    server.push(config_reply("u3", "c"));
+    server.push(config_reply("u1", "renamed"));
     server.push(Reply::json(200, json!({})));
-    server.push(Reply::json(
-        404,
-        json!({"code": "not_found", "message": "gone"}),
-    ));
+    server.push(error_reply(404, "not_found", "gone"));
     let client = server.client(0);
     client.list_oidc_configs().await.unwrap();
-    client.create_oidc_config(&create_request()).await.unwrap();
+    create(&client).await.unwrap();
     let rename = UpdateOidcConfig {
         uid: "u1".into(),
         update_mask: vec!["name".into()],
@@ -238,15 +252,9 @@ async fn writes_update_the_shared_list_without_listing_again() {
 #[tokio::test]
 async fn a_failed_write_drops_the_shared_list() {
     let server = TestServer::start().await;
-    server.push(Reply::json(
-        200,
-        json!({"configs": [config_json("u1", "a")]}),
-    ));
-    server.push(Reply::json(
-        403,
-        json!({"code": "permission_denied", "message": "no"}),
-    ));
-    server.push(Reply::json(200, json!({"configs": []})));
+    server.push(list_reply(&[("u1", "a")]));
+    server.push(error_reply(403, "permission_denied", "no"));
+    server.push(list_reply(&[]));
     let client = server.client(0);
     client.list_oidc_configs().await.unwrap();
     assert!(client.delete_oidc_config("u1").await.is_err());
@@ -257,10 +265,7 @@ async fn a_failed_write_drops_the_shared_list() {
 #[tokio::test]
 async fn create_sends_the_request_and_returns_the_config() {
     let server = TestServer::start().await;
-    server.push(Reply::json(
-        200,
-        json!({"config": config_json("u1", "cks-abc")}),
-    ));
+    server.push(config_reply("u1", "cks-abc"));
     let mut request = create_request();
     request.description = Some("for CKS".into());
     request.active = false;
@@ -285,20 +290,16 @@ async fn create_sends_the_request_and_returns_the_config() {
 #[tokio::test]
 async fn create_after_502_is_not_resent_when_a_fresh_list_shows_it() {
     let server = TestServer::start().await;
-    server.push(Reply::json(200, json!({"configs": []})));
+    server.push(list_reply(&[]));
     server.push(Reply::text(502, "bad gateway"));
-    server.push(Reply::json(
-        200,
-        json!({"configs": [config_json("other", "unrelated"), config_json("u1", "cks-abc")]}),
-    ));
+    server.push(list_reply(&[("other", "unrelated"), ("u1", "cks-abc")]));
     let client = server.client(3);
     // The list held from before the create is not trusted to reconcile it.
     assert!(client.list_oidc_configs().await.unwrap().is_empty());
-    let config = client.create_oidc_config(&create_request()).await.unwrap();
+    let config = create(&client).await.unwrap();
     assert_eq!(config.uid, "u1");
-    let paths: Vec<_> = server.requests().into_iter().map(|r| r.path).collect();
     assert_eq!(
-        paths,
+        sent_paths(&server),
         [
             path("ListOIDCConfigs"),
             path("CreateOIDCConfig"),
@@ -314,23 +315,16 @@ async fn create_after_502_is_not_resent_when_a_fresh_list_shows_it() {
 #[tokio::test]
 async fn create_after_a_timeout_is_resent_only_when_the_list_lacks_it() {
     let server = TestServer::start().await;
-    server.push(
-        Reply::json(200, json!({"config": config_json("u1", "cks-abc")}))
-            .after(Duration::from_millis(250)),
-    );
-    server.push(Reply::json(200, json!({"configs": []})));
-    server.push(Reply::json(
-        200,
-        json!({"config": config_json("u2", "cks-abc")}),
-    ));
+    server.push(config_reply("u1", "cks-abc").after(Duration::from_millis(250)));
+    server.push(list_reply(&[]));
+    server.push(config_reply("u2", "cks-abc"));
     let mut config = test_config(&server.url);
     config.request_timeout = Duration::from_millis(100);
     let client = ApiClient::with_policy(config, super::super::test_server::fast_policy(3)).unwrap();
-    let created = client.create_oidc_config(&create_request()).await.unwrap();
+    let created = create(&client).await.unwrap();
     assert_eq!(created.uid, "u2");
-    let paths: Vec<_> = server.requests().into_iter().map(|r| r.path).collect();
     assert_eq!(
-        paths,
+        sent_paths(&server),
         [
             path("CreateOIDCConfig"),
             path("ListOIDCConfigs"),
@@ -342,27 +336,11 @@ async fn create_after_a_timeout_is_resent_only_when_the_list_lacks_it() {
 #[tokio::test]
 async fn create_is_retried_directly_after_429_and_503() {
     let server = TestServer::start().await;
-    server.push(Reply::json(
-        429,
-        json!({"code": "resource_exhausted", "message": "slow down"}),
-    ));
-    server.push(Reply::json(
-        503,
-        json!({"code": "unavailable", "message": "busy"}),
-    ));
-    server.push(Reply::json(
-        200,
-        json!({"config": config_json("u1", "cks-abc")}),
-    ));
+    server.push(error_reply(429, "resource_exhausted", "slow down"));
+    server.push(error_reply(503, "unavailable", "busy"));
+    server.push(config_reply("u1", "cks-abc"));
     let client = server.client(3);
-    assert_eq!(
-        client
-            .create_oidc_config(&create_request())
-            .await
-            .unwrap()
-            .uid,
-        "u1"
-    );
+    assert_eq!(create(&client).await.unwrap().uid, "u1");
     assert!(server
         .requests()
         .iter()
@@ -374,39 +352,20 @@ async fn create_is_retried_directly_after_429_and_503() {
 async fn create_conflict_after_an_unknown_outcome_is_resolved_by_listing() {
     let server = TestServer::start().await;
     server.push(Reply::text(504, "gateway timeout"));
-    server.push(Reply::json(200, json!({"configs": []})));
-    server.push(Reply::json(
-        409,
-        json!({"code": "already_exists", "message": "duplicate issuer"}),
-    ));
-    server.push(Reply::json(
-        200,
-        json!({"configs": [config_json("u1", "cks-abc")]}),
-    ));
+    server.push(list_reply(&[]));
+    server.push(error_reply(409, "already_exists", "duplicate issuer"));
+    server.push(list_reply(&[("u1", "cks-abc")]));
     let client = server.client(3);
-    assert_eq!(
-        client
-            .create_oidc_config(&create_request())
-            .await
-            .unwrap()
-            .uid,
-        "u1"
-    );
+    assert_eq!(create(&client).await.unwrap().uid, "u1");
     assert_eq!(client.request_count(), 4);
 }
 
 #[tokio::test]
 async fn create_conflict_without_an_earlier_attempt_is_an_error() {
     let server = TestServer::start().await;
-    server.push(Reply::json(
-        409,
-        json!({"code": "already_exists", "message": "duplicate issuer"}),
-    ));
+    server.push(error_reply(409, "already_exists", "duplicate issuer"));
     let client = server.client(3);
-    let error = client
-        .create_oidc_config(&create_request())
-        .await
-        .unwrap_err();
+    let error = create(&client).await.unwrap_err();
     assert_eq!(error.code(), Some(Code::AlreadyExists));
     assert_eq!(client.request_count(), 1);
 }
@@ -415,14 +374,11 @@ async fn create_conflict_without_an_earlier_attempt_is_an_error() {
 async fn create_gives_up_after_the_retry_budget_counting_every_attempt() {
     let server = TestServer::start().await;
     server.push(Reply::text(502, "bad gateway"));
-    server.push(Reply::json(200, json!({"configs": []})));
+    server.push(list_reply(&[]));
     server.push(Reply::text(502, "bad gateway"));
-    server.push(Reply::json(200, json!({"configs": []})));
+    server.push(list_reply(&[]));
     let client = server.client(1);
-    let error = client
-        .create_oidc_config(&create_request())
-        .await
-        .unwrap_err();
+    let error = create(&client).await.unwrap_err();
     assert!(
         matches!(&error, ApiError::RetriesExhausted { attempts: 2, .. }),
         "{error:?}"
@@ -440,10 +396,7 @@ async fn create_gives_up_after_the_retry_budget_counting_every_attempt() {
 #[tokio::test]
 async fn update_sends_the_mask_as_a_string_and_omits_cleared_values() {
     let server = TestServer::start().await;
-    server.push(Reply::json(
-        200,
-        json!({"config": config_json("u1", "renamed")}),
-    ));
+    server.push(config_reply("u1", "renamed"));
     let request = UpdateOidcConfig {
         uid: "u1".into(),
         update_mask: vec!["name".into(), "description".into(), "active".into()],
@@ -466,10 +419,7 @@ async fn update_sends_the_mask_as_a_string_and_omits_cleared_values() {
 async fn delete_reports_whether_the_config_existed() {
     let server = TestServer::start().await;
     server.push(Reply::json(200, json!({})));
-    server.push(Reply::json(
-        404,
-        json!({"code": "not_found", "message": "gone"}),
-    ));
+    server.push(error_reply(404, "not_found", "gone"));
     let client = server.client(0);
     assert!(client.delete_oidc_config("u1").await.unwrap());
     assert!(!client.delete_oidc_config("u1").await.unwrap());
