@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::support::sandbox::CLUSTER_DEMO;
+use crate::support::terraform::{org_policy_block, Statement};
 use crate::support::{Sandbox, Workspace};
 
 fn everything() -> String {
@@ -26,18 +27,18 @@ resource "coreweave_object_storage_wif_config" "demo" {{
   issuer_url = data.coreweave_cks_cluster_issuer.demo.issuer_url
   audience   = data.coreweave_cks_cluster_issuer.demo.issuer_url
 }}
-
-resource "coreweave_object_storage_org_policy" "demo" {{
-  name = "demo"
-  statements = [{{
-    name       = "exchange"
-    effect     = "Allow"
-    actions    = ["cwobject:CreateAccessKeyOIDC"]
-    resources  = ["*"]
-    principals = ["role/${{coreweave_object_storage_wif_config.demo.issuer_url}}:system:serviceaccount:default:sa"]
-  }}]
-}}
-"#
+{policy}"#,
+        policy = org_policy_block(
+            "demo",
+            "demo",
+            Statement {
+                name: "exchange",
+                effect: "Allow",
+                action: "cwobject:CreateAccessKeyOIDC",
+                resource: "*",
+                principal: "role/${coreweave_object_storage_wif_config.demo.issuer_url}:system:serviceaccount:default:sa",
+            },
+        )
     )
 }
 

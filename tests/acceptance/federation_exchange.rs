@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::support::sandbox::{CLUSTER_DEMO, CLUSTER_STAGING};
-use crate::support::terraform::functions_supported;
+use crate::support::terraform::{functions_supported, org_policy_block, Statement};
 use crate::support::{Sandbox, Workspace};
 
 const GRANTED: &str = "default/granted";
@@ -41,24 +41,15 @@ output "{name}" {{ value = data.coreweave_object_storage_access_check.{name}.res
         )
     })
     .collect();
-    ws.write(
+    ws.write_federation(
         sandbox,
         &format!(
             r#"
-module "federation" {{
-  source       = "./federation"
-  cluster_name = "demo"
   active       = {active}
-  api_endpoint = "{url}"
-  grants       = [{{ namespace = "default", service_account = "granted", buckets = ["training-data"] }}]
-}}
-output "env" {{ value = module.federation.pod_environment }}
-{checks}
-{extra}"#,
-            url = sandbox.url
+  grants       = [{{ namespace = "default", service_account = "granted", buckets = ["training-data"] }}]"#
         ),
+        &format!("{checks}\n{extra}"),
     );
-    ws.run(&["get", "-no-color"]).success();
     ws.apply();
     // Data sources are read again on every plan: this one sees what the first apply created.
     ws.apply();
@@ -146,15 +137,16 @@ fn tokens_are_exchanged_or_refused_and_the_access_check_agrees() {
     assert_exchange(&sandbox, &forged, 401, "signature does not verify");
     assert_eq!(out["granted"], "allowed", "the policies are not the reason");
 
-    let deny = format!(
-        r#"
-resource "coreweave_object_storage_org_policy" "guard" {{
-  name = "guard"
-  statements = [{{ name = "no-exchange", effect = "Deny", actions = ["cwobject:*"],
-                   resources = ["*"], principals = ["{}"] }}]
-}}
-"#,
-        principal(CLUSTER_DEMO, GRANTED)
+    let deny = org_policy_block(
+        "guard",
+        "guard",
+        Statement {
+            name: "no-exchange",
+            effect: "Deny",
+            action: "cwobject:*",
+            resource: "*",
+            principal: &principal(CLUSTER_DEMO, GRANTED),
+        },
     );
     let out = apply(&ws, &sandbox, true, &deny);
     assert_exchange(

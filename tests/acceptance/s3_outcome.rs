@@ -5,9 +5,9 @@
 
 use serde_json::{json, Value};
 
-use crate::support::aws::Pod;
+use crate::support::aws::{ClientRun, Pod};
 use crate::support::sandbox::CLUSTER_DEMO;
-use crate::support::terraform::functions_supported;
+use crate::support::terraform::{functions_supported, org_policy_block, Statement};
 use crate::support::{Sandbox, Workspace};
 
 const BUCKET: &str = "training-data";
@@ -32,52 +32,62 @@ fn apply(sandbox: &Sandbox) -> (Workspace, Value) {
     sandbox.seed_bucket("other-team", json!({"x.txt": "theirs"}));
     let ws = Workspace::with_federation_module();
     let writer = format!("role/{}:system:serviceaccount:default:writer", issuer());
-    ws.write(
-        sandbox,
-        &format!(
-            r#"
-module "federation" {{
-  source       = "./federation"
-  cluster_name = "demo"
-  api_endpoint = "{api}"
+    let inputs = format!(
+        r#"
   s3_endpoint  = "{s3}"
   grants = [
     {{ namespace = "default", service_account = "reader", buckets = ["{BUCKET}"],
        actions = ["s3:GetObject", "s3:ListBucket"], list_buckets = true }},
     {{ namespace = "default", service_account = "writer", buckets = ["{BUCKET}"] }},
-  ]
-}}
-
-resource "coreweave_object_storage_org_policy" "deny_secrets" {{
-  name = "deny-secrets"
-  statements = [{{
-    name       = "writer-not-secrets"
-    effect     = "Deny"
-    actions    = ["s3:GetObject"]
-    resources  = ["{BUCKET}/secret/*"]
-    principals = ["{writer}"]
-  }}]
-}}
-
-output "env" {{ value = module.federation.pod_environment }}
-"#,
-            api = sandbox.url,
-            s3 = sandbox.s3_url(),
-        ),
+  ]"#,
+        s3 = sandbox.s3_url(),
     );
-    ws.run(&["get", "-no-color"]).success();
+    let deny_secrets = org_policy_block(
+        "deny_secrets",
+        "deny-secrets",
+        Statement {
+            name: "writer-not-secrets",
+            effect: "Deny",
+            action: "s3:GetObject",
+            resource: &format!("{BUCKET}/secret/*"),
+            principal: &writer,
+        },
+    );
+    ws.write_federation(sandbox, &inputs, &deny_secrets);
     ws.apply();
     let env = ws.outputs()["env"].clone();
     (ws, env)
 }
 
-#[test]
-fn the_pod_can_do_exactly_what_the_applied_policies_say() {
-    if !functions_supported("the_pod_can_do_exactly_what_the_applied_policies_say") {
-        return;
+/// A sandbox with the federation applied (see [`apply`]), its workspace and `pod_environment`;
+/// `None` (the test skipped) where Terraform has no provider functions.
+fn applied(test: &str) -> Option<(Sandbox, Workspace, Value)> {
+    if !functions_supported(test) {
+        return None;
     }
     let sandbox = Sandbox::start();
     let (ws, env) = apply(&sandbox);
+    Some((sandbox, ws, env))
+}
+
+/// `pod` copies `up.txt`, holding `text`, to `training-data/up.txt` with the AWS CLI.
+fn upload(pod: &Pod, text: &str) -> ClientRun {
+    std::fs::write(pod.dir().join("up.txt"), text).unwrap();
+    pod.aws(&[
+        "s3",
+        "cp",
+        "up.txt",
+        &format!("s3://{BUCKET}/up.txt"),
+        "--no-progress",
+    ])
+}
+
+#[test]
+fn the_pod_can_do_exactly_what_the_applied_policies_say() {
+    let Some((sandbox, ws, env)) = applied("the_pod_can_do_exactly_what_the_applied_policies_say")
+    else {
+        return;
+    };
     assert_eq!(env["AWS_DEFAULT_REGION"], "US-EAST-04A");
     assert_eq!(env["AWS_ENDPOINT_URL_S3"], sandbox.s3_url().as_str());
 
@@ -103,16 +113,7 @@ fn the_pod_can_do_exactly_what_the_applied_policies_say() {
         .aws(&["s3", "cp", &format!("s3://{BUCKET}/data.csv"), "-"])
         .success();
     assert_eq!(read, "a,b\n1,2\n");
-    std::fs::write(reader.dir().join("up.txt"), "new").unwrap();
-    reader
-        .aws(&[
-            "s3",
-            "cp",
-            "up.txt",
-            &format!("s3://{BUCKET}/up.txt"),
-            "--no-progress",
-        ])
-        .refused_with("AccessDenied");
+    upload(&reader, "new").refused_with("AccessDenied");
     reader
         .aws(&["s3", "cp", "s3://other-team/x.txt", "-"])
         .refused_with("403");
@@ -121,16 +122,7 @@ fn the_pod_can_do_exactly_what_the_applied_policies_say() {
     writer
         .aws(&["s3api", "list-buckets"])
         .refused_with("AccessDenied");
-    std::fs::write(writer.dir().join("up.txt"), "written by the pod").unwrap();
-    writer
-        .aws(&[
-            "s3",
-            "cp",
-            "up.txt",
-            &format!("s3://{BUCKET}/up.txt"),
-            "--no-progress",
-        ])
-        .success();
+    upload(&writer, "written by the pod").success();
     assert_eq!(
         reader
             .aws(&["s3", "cp", &format!("s3://{BUCKET}/up.txt"), "-"])
@@ -169,11 +161,9 @@ fn the_pod_can_do_exactly_what_the_applied_policies_say() {
 
 #[test]
 fn a_large_file_goes_up_and_down_in_parts() {
-    if !functions_supported("a_large_file_goes_up_and_down_in_parts") {
+    let Some((sandbox, _ws, env)) = applied("a_large_file_goes_up_and_down_in_parts") else {
         return;
-    }
-    let sandbox = Sandbox::start();
-    let (_ws, env) = apply(&sandbox);
+    };
     let writer = Pod::new(&env, &token(&sandbox, "default/writer"));
     // 20 MiB of varied bytes: `aws s3 cp` switches to multipart at 8 MiB.
     let data: Vec<u8> = (0..20 * 1024 * 1024u32)
@@ -206,11 +196,11 @@ fn a_large_file_goes_up_and_down_in_parts() {
 
 #[test]
 fn virtual_hosted_names_reach_the_bucket_through_the_proxy_setting() {
-    if !functions_supported("virtual_hosted_names_reach_the_bucket_through_the_proxy_setting") {
+    let Some((sandbox, _ws, env)) =
+        applied("virtual_hosted_names_reach_the_bucket_through_the_proxy_setting")
+    else {
         return;
-    }
-    let sandbox = Sandbox::start();
-    let (_ws, env) = apply(&sandbox);
+    };
     let s3 = &sandbox.endpoints()["s3"];
     let base = s3["virtual_host_base"].as_str().unwrap();
     let mut reader = Pod::new(&env, &token(&sandbox, "default/reader"));
@@ -309,11 +299,11 @@ fn boto3_meets_each_refusal_with_its_own_error_code() {
 
 #[test]
 fn the_request_log_holds_no_token_secret_key_or_session_token() {
-    if !functions_supported("the_request_log_holds_no_token_secret_key_or_session_token") {
+    let Some((sandbox, _ws, env)) =
+        applied("the_request_log_holds_no_token_secret_key_or_session_token")
+    else {
         return;
-    }
-    let sandbox = Sandbox::start();
-    let (_ws, env) = apply(&sandbox);
+    };
     let jwt = token(&sandbox, "default/reader");
     let reader = Pod::new(&env, &jwt);
     reader

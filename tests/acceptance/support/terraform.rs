@@ -181,6 +181,29 @@ impl Workspace {
         ));
     }
 
+    /// Writes `main.tf` (see [`Workspace::write`]) calling the copied federation module (see
+    /// [`Workspace::with_federation_module`]) for the cluster `demo` at `sandbox` with the further
+    /// module arguments `inputs`, an output `env` of its `pod_environment`, then `extra` HCL; and
+    /// installs the module (`terraform get`).
+    pub fn write_federation(&self, sandbox: &Sandbox, inputs: &str, extra: &str) {
+        self.write(
+            sandbox,
+            &format!(
+                r#"
+module "federation" {{
+  source       = "./federation"
+  cluster_name = "demo"
+  api_endpoint = "{url}"
+{inputs}
+}}
+output "env" {{ value = module.federation.pod_environment }}
+{extra}"#,
+                url = sandbox.url
+            ),
+        );
+        self.run(&["get", "-no-color"]).success();
+    }
+
     /// Runs `terraform <args>` in the workspace.
     pub fn run(&self, args: &[&str]) -> TfRun {
         let out = self.command(args).output().expect("running terraform");
@@ -336,6 +359,41 @@ pub fn resource_block(kind: &str, defaults: &[String], attrs: &str) -> String {
     format!(
         "resource \"{kind}\" \"this\" {{\n{}\n}}\n",
         lines.join("\n")
+    )
+}
+
+/// One statement of an org policy, each list holding one item.
+pub struct Statement<'a> {
+    pub name: &'a str,
+    pub effect: &'a str,
+    pub action: &'a str,
+    pub resource: &'a str,
+    pub principal: &'a str,
+}
+
+/// A `resource "coreweave_object_storage_org_policy" "<label>"` block named `name` with the one
+/// `statement`.
+pub fn org_policy_block(label: &str, name: &str, statement: Statement) -> String {
+    let Statement {
+        name: statement_name,
+        effect,
+        action,
+        resource,
+        principal,
+    } = statement;
+    format!(
+        r#"
+resource "coreweave_object_storage_org_policy" "{label}" {{
+  name = "{name}"
+  statements = [{{
+    name       = "{statement_name}"
+    effect     = "{effect}"
+    actions    = ["{action}"]
+    resources  = ["{resource}"]
+    principals = ["{principal}"]
+  }}]
+}}
+"#
     )
 }
 
