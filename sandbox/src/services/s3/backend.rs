@@ -33,6 +33,24 @@ macro_rules! object_answer {
     };
 }
 
+/// A ListObjects or ListObjectsV2 answer (`$output`) to `$input` (its bucket, prefix and
+/// delimiter): the page `$listing`, cut at `$max_keys`, with the further fields given.
+macro_rules! listing_answer {
+    ($output:ident, $input:ident, $listing:ident, $max_keys:expr $(, $field:ident: $value:expr)* $(,)?) => {
+        $output {
+            name: Some($input.bucket),
+            prefix: $input.prefix,
+            delimiter: $input.delimiter,
+            max_keys: Some($max_keys),
+            is_truncated: Some($listing.truncated),
+            contents: Some($listing.objects),
+            common_prefixes: Some(common($listing.common_prefixes)),
+            $($field: $value,)*
+            ..Default::default()
+        }
+    };
+}
+
 /// The S3 backend of the sandbox.
 #[derive(Debug, Clone)]
 pub struct Backend {
@@ -205,21 +223,18 @@ impl S3 for Backend {
             input.marker.as_deref(),
             input.max_keys,
         )?;
-        Ok(S3Response::new(ListObjectsOutput {
-            name: Some(input.bucket),
-            prefix: input.prefix,
-            delimiter: input.delimiter,
+        let next_marker = listing
+            .truncated
+            .then(|| listing.objects.last().and_then(|o| o.key.clone()))
+            .flatten();
+        Ok(S3Response::new(listing_answer!(
+            ListObjectsOutput,
+            input,
+            listing,
+            max_keys,
             marker: input.marker,
-            max_keys: Some(max_keys),
-            is_truncated: Some(listing.truncated),
-            next_marker: listing
-                .truncated
-                .then(|| listing.objects.last().and_then(|o| o.key.clone()))
-                .flatten(),
-            contents: Some(listing.objects),
-            common_prefixes: Some(common(listing.common_prefixes)),
-            ..Default::default()
-        }))
+            next_marker: next_marker,
+        )))
     }
 
     async fn list_objects_v2(
@@ -247,20 +262,17 @@ impl S3 for Backend {
                 last_object.max(last_prefix)
             })
             .flatten();
-        Ok(S3Response::new(ListObjectsV2Output {
-            name: Some(input.bucket),
-            prefix: input.prefix,
-            delimiter: input.delimiter,
-            max_keys: Some(max_keys),
-            key_count: Some((listing.objects.len() + listing.common_prefixes.len()) as i32),
-            is_truncated: Some(listing.truncated),
+        let key_count = (listing.objects.len() + listing.common_prefixes.len()) as i32;
+        Ok(S3Response::new(listing_answer!(
+            ListObjectsV2Output,
+            input,
+            listing,
+            max_keys,
+            key_count: Some(key_count),
             continuation_token: input.continuation_token,
             next_continuation_token: next,
             start_after: input.start_after,
-            contents: Some(listing.objects),
-            common_prefixes: Some(common(listing.common_prefixes)),
-            ..Default::default()
-        }))
+        )))
     }
 
     async fn get_object(
