@@ -5,7 +5,8 @@
 
 use serde_json::{json, Value};
 
-use crate::support::aws::{ClientRun, Pod};
+use crate::support::aws::Pod;
+use crate::support::clients::ClientRun;
 use crate::support::sandbox::CLUSTER_DEMO;
 use crate::support::terraform::{functions_supported, org_policy_block, Statement};
 use crate::support::{Sandbox, Workspace};

@@ -10,57 +10,12 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+use super::clients::{installed, ClientRun};
+
 /// The venv's bin directory, holding `aws` and `python`.
 pub fn aws_clients_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install-aws-clients.sh");
-        let out = Command::new(&script)
-            .output()
-            .expect("running scripts/install-aws-clients.sh");
-        assert!(
-            out.status.success(),
-            "installing the AWS clients failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
-    })
-}
-
-/// What a client run printed, and how it ended.
-#[derive(Debug)]
-pub struct ClientRun {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl ClientRun {
-    /// Panics with the output unless the client succeeded; returns stdout.
-    pub fn success(self) -> String {
-        assert_eq!(
-            self.code, 0,
-            "the client failed:\n{}\n{}",
-            self.stdout, self.stderr
-        );
-        self.stdout
-    }
-
-    /// Panics unless the client failed with S3 error `code` (as the CLI prints it:
-    /// `An error occurred (<code>) when calling ...`).
-    pub fn refused_with(self, code: &str) {
-        assert_ne!(
-            self.code, 0,
-            "the client unexpectedly succeeded:\n{}",
-            self.stdout
-        );
-        let needle = format!("({code})");
-        assert!(
-            self.stderr.contains(&needle),
-            "expected {needle} in:\n{}",
-            self.stderr
-        );
-    }
+    BIN.get_or_init(|| installed("install-aws-clients.sh", "the AWS clients"))
 }
 
 /// A pod: the environment `pod_environment` gives it, its own token file (as the projected
@@ -137,26 +92,16 @@ impl Pod {
         cmd
     }
 
-    fn run(mut cmd: Command) -> ClientRun {
-        let out = cmd.output().expect("running an AWS client");
-        ClientRun {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
     /// `aws <args>`.
     pub fn aws(&self, args: &[&str]) -> ClientRun {
-        let mut cmd = self.command("aws");
-        cmd.args(args);
-        Self::run(cmd)
+        ClientRun::of("the AWS CLI", self.command("aws").args(args))
     }
 
     /// `python -c <script> <args>` with the venv's python (boto3 importable).
     pub fn python(&self, script: &str, args: &[&str]) -> ClientRun {
-        let mut cmd = self.command("python");
-        cmd.arg("-c").arg(script).args(args);
-        Self::run(cmd)
+        ClientRun::of(
+            "boto3's python",
+            self.command("python").arg("-c").arg(script).args(args),
+        )
     }
 }

@@ -6,58 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use super::clients::{installed, ClientRun};
+
 /// The kubectl binary, installed on first use.
 pub fn kubectl_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install-kubectl.sh");
-        let out = Command::new(&script)
-            .output()
-            .expect("running scripts/install-kubectl.sh");
-        assert!(
-            out.status.success(),
-            "installing kubectl failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
-    })
-}
-
-/// Output of one kubectl command.
-#[derive(Debug)]
-pub struct KubectlRun {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl KubectlRun {
-    /// Panics with the output unless kubectl succeeded; returns stdout.
-    pub fn success(self) -> String {
-        assert_eq!(
-            self.code, 0,
-            "kubectl failed:\n{}\n{}",
-            self.stdout, self.stderr
-        );
-        self.stdout
-    }
-
-    /// Panics unless kubectl failed; returns stderr.
-    pub fn failure(self) -> String {
-        assert_ne!(
-            self.code, 0,
-            "kubectl unexpectedly succeeded:\n{}",
-            self.stdout
-        );
-        self.stderr
-    }
-
-    /// stdout as JSON.
-    pub fn json(self) -> serde_json::Value {
-        let out = self.success();
-        serde_json::from_str(&out)
-            .unwrap_or_else(|e| panic!("kubectl output is not JSON ({e}): {out}"))
-    }
+    BINARY.get_or_init(|| installed("install-kubectl.sh", "kubectl"))
 }
 
 /// A kubectl with its own home directory.
@@ -81,7 +35,7 @@ impl Kubectl {
     }
 
     /// Runs kubectl with `args` and extra environment `env`.
-    pub fn run(&self, args: &[&str], env: &[(&str, &str)]) -> KubectlRun {
+    pub fn run(&self, args: &[&str], env: &[(&str, &str)]) -> ClientRun {
         let mut cmd = Command::new(kubectl_binary());
         cmd.args(args)
             .env("HOME", self.home.path())
@@ -102,11 +56,6 @@ impl Kubectl {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let out = cmd.output().expect("running kubectl");
-        KubectlRun {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        ClientRun::of("kubectl", &mut cmd)
     }
 }

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use base64::Engine;
 use serde_json::Value;
 
-use super::kubectl::{Kubectl, KubectlRun};
+use super::clients::ClientRun;
+use super::kubectl::Kubectl;
 use super::Sandbox;
 
 /// kubectl's words for any refused authentication.
@@ -53,7 +54,7 @@ impl ClusterLogin {
     }
 
     /// kubectl `args` against the unmanaged (or managed) endpoint with `token`.
-    pub fn run(&self, unmanaged: bool, token: &str, args: &[&str]) -> KubectlRun {
+    pub fn run(&self, unmanaged: bool, token: &str, args: &[&str]) -> ClientRun {
         let server = if unmanaged {
             self.field("unmanaged")
         } else {
@@ -80,12 +81,12 @@ impl ClusterLogin {
     }
 
     /// `kubectl auth whoami -o json` on the unmanaged endpoint.
-    pub fn whoami(&self, token: &str) -> KubectlRun {
+    pub fn whoami(&self, token: &str) -> ClientRun {
         self.run(true, token, &["auth", "whoami", "-o", "json"])
     }
 
     /// `kubectl get nodes` on the unmanaged endpoint.
-    pub fn get_nodes(&self, token: &str) -> KubectlRun {
+    pub fn get_nodes(&self, token: &str) -> ClientRun {
         self.run(true, token, &["get", "nodes"])
     }
 
@@ -96,7 +97,7 @@ impl ClusterLogin {
         kubeconfig: &str,
         args: &[&str],
         env: &[(&str, &str)],
-    ) -> KubectlRun {
+    ) -> ClientRun {
         let path = self
             .kubectl
             .file("kubeconfig.yaml", kubeconfig)

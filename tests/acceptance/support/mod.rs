@@ -2,6 +2,7 @@
 //! drives the freshly built provider through `dev_overrides`, and the real kubectl.
 
 pub mod aws;
+pub mod clients;
 pub mod kubectl;
 pub mod login;
 pub mod loopback;

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+use super::clients::installed;
 use super::sandbox::{Sandbox, TOKEN};
 
 /// The provider source address used in tests.
@@ -68,16 +69,7 @@ pub fn terraform_binary() -> &'static Path {
         {
             return p;
         }
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install-terraform.sh");
-        let out = Command::new(&script)
-            .output()
-            .expect("running scripts/install-terraform.sh");
-        assert!(
-            out.status.success(),
-            "installing terraform failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+        installed("install-terraform.sh", "terraform")
     })
 }
 
