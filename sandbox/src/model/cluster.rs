@@ -3,9 +3,10 @@
 use std::time::Instant;
 
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::model::cluster_oidc::{Oidc, OidcInput};
+use crate::model::protojson::non_empty_strings;
 use crate::time;
 use crate::wire::errors::FieldViolation;
 
@@ -105,21 +106,17 @@ impl Cluster {
 
     /// protojson form with the status as seen at `now`.
     pub fn to_json(&self, now: Instant) -> Value {
-        let mut map = Map::new();
-        let mut put = |key: &str, value: &str| {
-            if !value.is_empty() {
-                map.insert(key.into(), value.into());
-            }
-        };
-        put("id", &self.id);
-        put("name", &self.name);
-        put("zone", &self.zone);
-        put("vpcId", &self.vpc_id);
-        put("version", &self.version);
-        put("auditPolicy", &self.audit_policy);
-        put("apiServerEndpoint", &self.api_server_endpoint);
-        put("createdAt", &self.created_at);
-        put("updatedAt", &self.updated_at);
+        let mut map = non_empty_strings(&[
+            ("id", &self.id),
+            ("name", &self.name),
+            ("zone", &self.zone),
+            ("vpcId", &self.vpc_id),
+            ("version", &self.version),
+            ("auditPolicy", &self.audit_policy),
+            ("apiServerEndpoint", &self.api_server_endpoint),
+            ("createdAt", &self.created_at),
+            ("updatedAt", &self.updated_at),
+        ]);
         map.insert("public".into(), self.public.into());
         if let Some(oidc) = &self.oidc {
             map.insert("oidc".into(), oidc.to_json());

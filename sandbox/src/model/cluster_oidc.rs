@@ -5,8 +5,9 @@ use base64::engine::general_purpose::GeneralPurpose;
 use base64::engine::{DecodePaddingMode, GeneralPurposeConfig};
 use base64::Engine;
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use crate::model::protojson::non_empty_strings;
 use crate::wire::errors::FieldViolation;
 
 /// The only `SigningAlgorithm` enum value known.
@@ -243,21 +244,17 @@ impl Oidc {
 
     /// protojson form: only non-empty fields.
     pub fn to_json(&self) -> Value {
-        let mut map = Map::new();
-        let mut put = |key: &str, value: &str| {
-            if !value.is_empty() {
-                map.insert(key.into(), value.into());
-            }
-        };
-        put("issuerUrl", &self.issuer_url);
-        put("clientId", &self.client_id);
-        put("usernameClaim", &self.username_claim);
-        put("usernamePrefix", &self.username_prefix);
-        put("groupsClaim", &self.groups_claim);
-        put("groupsPrefix", &self.groups_prefix);
-        put("ca", &self.ca);
-        put("requiredClaim", &self.required_claim);
-        put("adminGroupBinding", &self.admin_group_binding);
+        let mut map = non_empty_strings(&[
+            ("issuerUrl", &self.issuer_url),
+            ("clientId", &self.client_id),
+            ("usernameClaim", &self.username_claim),
+            ("usernamePrefix", &self.username_prefix),
+            ("groupsClaim", &self.groups_claim),
+            ("groupsPrefix", &self.groups_prefix),
+            ("ca", &self.ca),
+            ("requiredClaim", &self.required_claim),
+            ("adminGroupBinding", &self.admin_group_binding),
+        ]);
         if !self.signing_algorithms.is_empty() {
             map.insert(
                 "signingAlgorithms".into(),

@@ -13,5 +13,6 @@ pub mod oidc_authn;
 pub mod oidc_config;
 pub mod policy;
 pub mod policy_eval;
+pub mod protojson;
 pub mod sa_token;
 pub mod service_account;
