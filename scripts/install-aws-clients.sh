@@ -8,6 +8,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+tool=install-aws-clients
+. "$root/scripts/pinned-venv.sh"
 # All exact, so every machine signs requests the same way: awscli 1.46.2 (it carries its own
 # botocore, 1.43.62), boto3 1.44.2 with botocore 1.44.8 (boto3 accepts >=1.44.2,<1.45).
 awscli_version=1.46.2
@@ -30,19 +32,9 @@ if installed; then
   exit 0
 fi
 
-python=${PYTHON:-python3}
-if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 9))' 2>/dev/null; then
-  echo "install-aws-clients: python3 (>= 3.9) is required; on Debian: apt-get install -y python3 python3-venv" >&2
-  exit 1
-fi
-rm -rf "$dir"
-if ! "$python" -m venv "$dir/venv" >&2; then
-  echo "install-aws-clients: cannot create a venv; on Debian: apt-get install -y python3-venv" >&2
-  exit 1
-fi
+fresh_venv "$dir" 9
 echo "install-aws-clients: installing awscli==$awscli_version and boto3==$boto3_version from PyPI into $dir" >&2
-"$bin/python" -m pip install --disable-pip-version-check --progress-bar off \
-  "awscli==$awscli_version" "boto3==$boto3_version" "botocore==$botocore_version" >&2
+pip_install "$dir" "awscli==$awscli_version" "boto3==$boto3_version" "botocore==$botocore_version"
 touch "$dir/.complete"
 echo "install-aws-clients: AWS clients just installed: $bin" >&2
 echo "$bin"

