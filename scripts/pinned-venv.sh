@@ -1,6 +1,9 @@
 # Sourced by the scripts/install-*.sh installers: a fresh venv under .tools/ and pinned pip
-# installs into it, each failure saying what the machine lacks. Messages go to stderr, prefixed
-# with the installer's name ($tool, which the installer sets).
+# installs into it, each failure saying what the machine lacks. Sets $root (the checkout) and
+# $tool (the installer's name, which prefixes its messages on stderr).
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+tool=$(basename "$0" .sh)
 
 # fresh_venv <dir> <minimum python 3 minor>: replaces <dir> with one holding a venv at <dir>/venv,
 # made by $PYTHON (default python3), or exits 1 saying what to install.
