@@ -35,15 +35,24 @@ fn apply(sandbox: &Sandbox, ws: &Workspace, extra: &str) {
     ws.apply();
 }
 
-/// A sandbox whose demo cluster trusts its identity provider (with email usernames), and the
-/// cluster's login path.
-fn configured() -> (Sandbox, Workspace, ClusterLogin) {
+/// A sandbox whose demo cluster trusts its identity provider (its CA given, then `extra`
+/// settings), and the cluster's login path.
+fn trusting(extra: &str) -> (Sandbox, Workspace, ClusterLogin) {
     let sandbox = Sandbox::start();
     let ws = Workspace::new();
-    let extra = format!("  username_claim = \"email\"\n{}", with_ca(&sandbox));
-    apply(&sandbox, &ws, &extra);
+    apply(&sandbox, &ws, &format!("{extra}{}", with_ca(&sandbox)));
     let login = ClusterLogin::new(&sandbox, CLUSTER_DEMO);
     (sandbox, ws, login)
+}
+
+/// [`trusting`] with email usernames.
+fn configured() -> (Sandbox, Workspace, ClusterLogin) {
+    trusting("  username_claim = \"email\"\n")
+}
+
+/// A token of alice, in the group `admins`.
+fn alice_admin(sandbox: &Sandbox) -> String {
+    sandbox.idp_token(person("alice", &["admins"]))
 }
 
 fn now() -> u64 {
@@ -137,16 +146,13 @@ fn wrong_audience_missing_claim_unverified_email_expiry_and_another_issuer_are_r
             "{case}: the token reached the log"
         );
     }
-    let good = sandbox.idp_token(person("alice", &["admins"]));
+    let good = alice_admin(&sandbox);
     assert_eq!(user_of(&login.whoami(&good).json()).0, "alice@example.com");
 }
 
 #[test]
 fn the_managed_endpoint_takes_the_api_token_and_refuses_oidc_tokens() {
-    let sandbox = Sandbox::start();
-    let ws = Workspace::new();
-    apply(&sandbox, &ws, &with_ca(&sandbox));
-    let login = ClusterLogin::new(&sandbox, CLUSTER_DEMO);
+    let (sandbox, _ws, login) = trusting("");
     let review = login
         .run(false, TOKEN, &["auth", "whoami", "-o", "json"])
         .json();
@@ -155,7 +161,7 @@ fn the_managed_endpoint_takes_the_api_token_and_refuses_oidc_tokens() {
         .run(false, TOKEN, &["get", "nodes"])
         .success()
         .contains("demo-node-2"));
-    let oidc_token = sandbox.idp_token(person("alice", &["admins"]));
+    let oidc_token = alice_admin(&sandbox);
     let stderr = login.run(false, &oidc_token, &["auth", "whoami"]).failure();
     assert!(stderr.contains(UNAUTHORIZED), "{stderr}");
     assert!(last_refusal(&sandbox).contains("the managed endpoint does not accept OIDC tokens"));
@@ -163,16 +169,9 @@ fn the_managed_endpoint_takes_the_api_token_and_refuses_oidc_tokens() {
 
 #[test]
 fn an_in_place_update_of_username_claim_and_prefix_changes_the_user_at_once() {
-    let sandbox = Sandbox::start();
-    let ws = Workspace::new();
+    let (sandbox, ws, login) = configured();
     let ca = with_ca(&sandbox);
-    apply(
-        &sandbox,
-        &ws,
-        &format!("  username_claim = \"email\"\n{ca}"),
-    );
-    let login = ClusterLogin::new(&sandbox, CLUSTER_DEMO);
-    let token = sandbox.idp_token(person("alice", &["admins"]));
+    let token = alice_admin(&sandbox);
     assert_eq!(user_of(&login.whoami(&token).json()).0, "alice@example.com");
 
     ws.write(
@@ -206,11 +205,8 @@ fn an_in_place_update_of_username_claim_and_prefix_changes_the_user_at_once() {
 
 #[test]
 fn removing_ca_makes_the_private_issuer_untrusted() {
-    let sandbox = Sandbox::start();
-    let ws = Workspace::new();
-    apply(&sandbox, &ws, &with_ca(&sandbox));
-    let login = ClusterLogin::new(&sandbox, CLUSTER_DEMO);
-    let token = sandbox.idp_token(person("alice", &["admins"]));
+    let (sandbox, ws, login) = trusting("");
+    let token = alice_admin(&sandbox);
     assert!(login.get_nodes(&token).success().contains("demo-node-1"));
 
     apply(&sandbox, &ws, "");
@@ -226,11 +222,8 @@ fn removing_ca_makes_the_private_issuer_untrusted() {
 
 #[test]
 fn destroy_locks_the_issuers_users_out() {
-    let sandbox = Sandbox::start();
-    let ws = Workspace::new();
-    apply(&sandbox, &ws, &with_ca(&sandbox));
-    let login = ClusterLogin::new(&sandbox, CLUSTER_DEMO);
-    let token = sandbox.idp_token(person("alice", &["admins"]));
+    let (sandbox, ws, login) = trusting("");
+    let token = alice_admin(&sandbox);
     login.whoami(&token).success();
 
     ws.destroy();
