@@ -13,6 +13,8 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
+use crate::accept::next_connection;
+
 /// The TLS server name (SNI) of the connection a request came on; `None` for an IP literal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsServerName(pub Option<String>);
@@ -27,17 +29,7 @@ pub async fn serve_https(
 ) {
     let acceptor = TlsAcceptor::from(config);
     tokio::pin!(shutdown);
-    loop {
-        let (tcp, _) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    tracing::warn!("accepting a TLS connection: {e}");
-                    continue;
-                }
-            },
-            () = &mut shutdown => return,
-        };
+    while let Some(tcp) = next_connection(&listener, shutdown.as_mut(), "TLS").await {
         let acceptor = acceptor.clone();
         let app = app.clone();
         tokio::spawn(async move {

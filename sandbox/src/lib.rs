@@ -4,12 +4,13 @@
 //! discovery with real signing keys, the OIDC token exchange, fault injection and a test admin
 //! API.
 //!
-//! Layers, each importing only those below it: [`wire`], [`time`] and [`ids`]; [`paths`],
-//! [`model`], [`signing`], [`bearers`] and [`faults`]; [`request_log`]; [`state`]; [`auth`],
-//! [`gate`] and [`seed`]; [`services`]; the router here, [`cli`] and the binary.
+//! Layers, each importing only those below it: [`wire`], [`time`], [`ids`] and [`accept`];
+//! [`paths`], [`model`], [`signing`], [`bearers`] and [`faults`]; [`request_log`]; [`state`];
+//! [`auth`], [`gate`] and [`seed`]; [`services`]; the router here, [`cli`] and the binary.
 
 #![warn(missing_docs)]
 
+pub mod accept;
 pub mod announce;
 pub mod auth;
 pub mod bearers;
@@ -131,19 +132,7 @@ pub async fn serve(
         .header_read_timeout(header_read_timeout);
     let connections = hyper_util::server::graceful::GracefulShutdown::new();
     tokio::pin!(shutdown);
-    loop {
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(e) => {
-                    // Out of file descriptors and the like: wait instead of spinning.
-                    tracing::warn!("accepting a connection failed: {e}");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
+    while let Some(stream) = accept::next_connection(&listener, shutdown.as_mut(), "API").await {
         let connection =
             http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
         let connection = connections.watch(connection);

@@ -12,6 +12,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
 
+use crate::accept::next_connection;
 use crate::login::cluster_by_host;
 use crate::state::SharedState;
 
@@ -60,17 +61,7 @@ pub async fn serve_proxy(
     shutdown: impl Future<Output = ()> + Send,
 ) {
     tokio::pin!(shutdown);
-    loop {
-        let tcp = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((tcp, _)) => tcp,
-                Err(e) => {
-                    tracing::warn!("proxy: accepting a connection: {e}");
-                    continue;
-                }
-            },
-            () = &mut shutdown => return,
-        };
+    while let Some(tcp) = next_connection(&listener, shutdown.as_mut(), "proxy").await {
         let state = state.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| tunnel(state.clone(), req));
