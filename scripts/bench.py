@@ -337,7 +337,7 @@ def page(tf, results, top, startup, startup_plain, load):
         "## Where the time goes",
         "",
         "Each resource type is read from one list per Terraform run, shared by every resource and data source",
-        "and kept current by the provider's own writes (`src/api/shared_list.rs`): a no-change plan makes one",
+        "and kept current by the provider's own writes (`src/shared_list.rs`): a no-change plan makes one",
         "request per type, an apply or destroy of N one write per resource plus at most one list, except that",
         "creating a policy also lists right before and right after its write (concurrent creates share those",
         "lists), because the API's only write is an upsert. With",
