@@ -2,6 +2,7 @@
 //! of `src/` or of `sandbox/src/`, counting each file as a module (folder by folder too). A
 //! module may use its ancestors (a child reaching its parent's re-exports is the module tree
 //! itself, not a layer above), and test code (`tests.rs`, `#[cfg(test)] mod tests`) is left out.
+//! And no source file over 700 production lines.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -209,6 +210,31 @@ fn assert_layered(root: &str) {
             );
         }
     }
+}
+
+/// Most production lines one source file may hold (test modules aside): a larger file holds
+/// more than one job.
+const MAX_FILE_LINES: usize = 700;
+
+fn assert_small_files(root: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(root);
+    let large: Vec<String> = modules(&root)
+        .iter()
+        .map(|(module, text)| (module, text.lines().count()))
+        .filter(|(_, lines)| *lines > MAX_FILE_LINES)
+        .map(|(module, lines)| format!("{module}: {lines}"))
+        .collect();
+    assert!(
+        large.is_empty(),
+        "{}: production lines over {MAX_FILE_LINES}: {large:?}",
+        root.display()
+    );
+}
+
+#[test]
+fn no_source_file_holds_more_than_700_production_lines() {
+    assert_small_files("src");
+    assert_small_files("sandbox/src");
 }
 
 #[test]
