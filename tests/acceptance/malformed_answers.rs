@@ -103,3 +103,50 @@ fn malformed_200_answers_fail_plan_refresh_and_apply_and_leave_state_unchanged()
     ws.write_raw(&configuration(&sandbox.url));
     ws.assert_no_changes();
 }
+
+/// The policy of [`MANAGED`] alone, which Terraform reads from the policy list.
+const POLICY: &str = r#"
+resource "coreweave_object_storage_org_policy" "kept" {
+  name       = "kept"
+  statements = [{ name = "s", effect = "Allow", actions = ["s3:GetObject"], resources = ["bkt/*"], principals = ["*"] }]
+}
+"#;
+
+/// The policy list holding [`POLICY`] as the API sends it, with `more` fields beside the list.
+fn policy_list(more: &str) -> String {
+    format!(
+        r#"{{"policies":[{{"version":"v1alpha1","name":"kept","statements":[{{"name":"s","effect":"Allow","actions":["s3:GetObject"],"resources":["bkt/*"],"principals":["*"]}}]}}]{more}}}"#
+    )
+}
+
+#[test]
+fn a_field_added_beside_a_list_is_ignored_but_a_page_of_the_list_is_refused() {
+    let sandbox = Sandbox::start();
+    let ws = Workspace::new();
+    let with_endpoint = |endpoint: &str| configuration(endpoint).replace(MANAGED, POLICY);
+    ws.write_raw(&with_endpoint(&sandbox.url));
+    ws.apply();
+    let before = ws.raw_state();
+
+    let server = Loopback::start(Behaviour::json(&policy_list(
+        r#","totalSize":1,"nextPageToken":"""#,
+    )));
+    ws.write_raw(&with_endpoint(&server.url));
+    ws.assert_no_changes();
+    assert_eq!(
+        server.requests(),
+        ["GET /v1/cwobject/access-policy"],
+        "one list read"
+    );
+
+    server.set(Behaviour::json(&policy_list(r#","nextPageToken":"p2""#)));
+    let run = ws.plan();
+    assert_eq!(run.code, 1, "an error, not a plan: {}", run.output());
+    let out = run.failure();
+    assert!(
+        out.contains("it is one page of several (nextPageToken \"p2\")"),
+        "{out}"
+    );
+    assert!(!out.contains("will be created"), "{out}");
+    assert_eq!(ws.raw_state(), before, "the state is kept");
+}
