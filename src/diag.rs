@@ -2,7 +2,7 @@
 
 use std::fmt::Display;
 
-use tf_provider::{AttributePath, Diagnostics};
+use tf_plugin_server::{AttributePath, Diagnostics};
 
 use crate::api::{ApiError, Phase};
 use crate::provider::PROVIDER_NAME;

@@ -1,8 +1,8 @@
 //! Provider functions: `provider::coreweave::service_account_principal`.
 
 use async_trait::async_trait;
-use tf_provider::schema::{Description, FunctionSchema, Parameter, Type};
-use tf_provider::{Diagnostics, Function};
+use tf_plugin_server::schema::{Description, FunctionSchema, Parameter, Type};
+use tf_plugin_server::{Diagnostics, Function};
 
 use crate::validate::{self, Scheme};
 
@@ -61,18 +61,14 @@ impl ServiceAccountPrincipal {
 
 #[async_trait]
 impl Function for ServiceAccountPrincipal {
-    type Input<'a> = (String, String, String);
-    type Output<'a> = String;
+    type Input = (String, String, String);
+    type Output = String;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<FunctionSchema> {
         Some(Self::function_schema())
     }
 
-    async fn call<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        params: Self::Input<'a>,
-    ) -> Option<Self::Output<'a>> {
+    async fn call(&self, diags: &mut Diagnostics, params: Self::Input) -> Option<Self::Output> {
         let (issuer_url, namespace, service_account) = params;
         match service_account_principal(&issuer_url, &namespace, &service_account) {
             Ok(principal) => Some(principal),

@@ -23,7 +23,7 @@ pub mod workload_identity;
 
 use std::process::ExitCode;
 
-use crate::plugin::{handshake, interrupt, logging};
+use crate::plugin::{interrupt, logging};
 use crate::provider::PROVIDER_NAME;
 
 /// go-plugin's magic cookie that Terraform sets when it launches a provider.
@@ -34,10 +34,6 @@ const MAGIC_COOKIE: (&str, &str) = (
 
 /// Entry point of the provider binary.
 pub fn run() -> ExitCode {
-    // tf-provider puts a backtrace into every diagnostic when backtraces are enabled.
-    std::env::set_var("RUST_LIB_BACKTRACE", "0");
-    // tf-provider installs its own global subscriber (and panics) when this is set.
-    std::env::remove_var("PLUGIN_LOG_FILE");
     if std::env::args().nth(1).as_deref() == Some("--version") {
         println!("terraform-provider-coreweave {}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
@@ -51,9 +47,6 @@ pub fn run() -> ExitCode {
     }
     logging::init();
     interrupt::ignore_sigint();
-    if let Err(e) = handshake::install() {
-        tracing::warn!("stdout handshake shim not installed, plans will be slower: {e:#}");
-    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -66,7 +59,7 @@ pub fn run() -> ExitCode {
     };
     let served = runtime.block_on(async {
         interrupt::stop_on_sigint();
-        tf_provider::serve(PROVIDER_NAME, registry::provider()).await
+        tf_plugin_server::serve(PROVIDER_NAME, registry::provider()).await
     });
     match served {
         Ok(()) => ExitCode::SUCCESS,

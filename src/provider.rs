@@ -1,15 +1,12 @@
 //! The provider: its schema, settings resolution and the API client shared with resources.
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{AttributeType, Schema};
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{
-    AttributePath, Diagnostics, DynamicDataSource, DynamicFunction, DynamicResource, Provider,
-};
+use tf_plugin_server::schema::{AttributeType, Schema};
+use tf_plugin_server::value::Value;
+use tf_plugin_server::{AttributePath, Diagnostics, Provider};
 
 use crate::api::{ApiClient, ClientConfig};
 use crate::planned_names::PlannedNames;
@@ -161,12 +158,7 @@ fn workload_identity_fields() -> Vec<Field> {
     )]
 }
 
-/// Resources by type name without the provider prefix.
-pub type Resources = HashMap<String, Box<dyn DynamicResource>>;
-/// Data sources by type name without the provider prefix.
-pub type DataSources = HashMap<String, Box<dyn DynamicDataSource>>;
-/// Provider functions by name.
-pub type Functions = HashMap<String, Box<dyn DynamicFunction>>;
+pub use tf_plugin_server::{DataSources, Functions, Resources};
 
 /// The resources, data sources and functions the provider serves, by name without the provider
 /// prefix; given by the registry above them, so that the provider imports none.
@@ -243,25 +235,24 @@ impl CoreWeaveProvider {
 
 #[async_trait]
 impl Provider for CoreWeaveProvider {
-    type Config<'a> = ProviderConfig;
-    type MetaState<'a> = ValueEmpty;
+    type Config = ProviderConfig;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
         Some(Self::provider_schema())
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::Config<'a>) -> Option<()> {
+    async fn validate(&self, diags: &mut Diagnostics, config: Self::Config) -> Option<()> {
         let errors = settings::validate_configured(&config.raw());
         let ok = errors.is_empty();
         report(diags, errors);
         ok.then_some(())
     }
 
-    async fn configure<'a>(
+    async fn configure(
         &self,
         diags: &mut Diagnostics,
         terraform_version: String,
-        config: Self::Config<'a>,
+        config: Self::Config,
     ) -> Option<()> {
         let settings = match settings::resolve(&config.raw(), &ProcessEnvironment) {
             Ok(s) => s,
@@ -296,21 +287,19 @@ impl Provider for CoreWeaveProvider {
         }
     }
 
-    fn get_resources(
-        &self,
-        _diags: &mut Diagnostics,
-    ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
-        Some((self.registry.resources)(&self.data))
+    fn resources(&self) -> Resources {
+        (self.registry.resources)(&self.data)
     }
 
-    fn get_data_sources(
-        &self,
-        _diags: &mut Diagnostics,
-    ) -> Option<HashMap<String, Box<dyn DynamicDataSource>>> {
-        Some((self.registry.data_sources)(&self.data))
+    fn data_sources(&self) -> DataSources {
+        (self.registry.data_sources)(&self.data)
     }
 
-    fn get_functions(&self, _diags: &mut Diagnostics) -> Option<Functions> {
-        Some((self.registry.functions)())
+    fn functions(&self) -> Functions {
+        (self.registry.functions)()
+    }
+
+    fn stop(&self) {
+        crate::plugin::interrupt::global().cancel();
     }
 }

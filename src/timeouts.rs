@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{Block, NestedBlock};
-use tf_provider::value::{Value, ValueList};
-use tf_provider::{AttributePath, Diagnostics};
+use tf_plugin_server::schema::{Block, NestedBlock};
+use tf_plugin_server::value::{Value, ValueList};
+use tf_plugin_server::{AttributePath, Diagnostics};
 
 use crate::schema::{block, Attr, Kind};
 

@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::Schema;
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, DataSource, Diagnostics};
+use tf_plugin_server::schema::Schema;
+use tf_plugin_server::value::Value;
+use tf_plugin_server::{AttributePath, DataSource, Diagnostics};
 
 use crate::api::cks::Cluster;
 use crate::api::ApiClient;
@@ -213,14 +213,13 @@ impl ClusterIssuerDataSource {
 
 #[async_trait]
 impl DataSource for ClusterIssuerDataSource {
-    type State<'a> = ClusterIssuerState;
-    type ProviderMetaState<'a> = ValueEmpty;
+    type State = ClusterIssuerState;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
         Some(Self::data_source_schema())
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+    async fn validate(&self, diags: &mut Diagnostics, config: Self::State) -> Option<()> {
         match lookup(&config.cluster_id, &config.name) {
             Ok(_) => Some(()),
             Err((attribute, message)) => {
@@ -234,12 +233,7 @@ impl DataSource for ClusterIssuerDataSource {
         }
     }
 
-    async fn read<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        config: Self::State<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::State<'a>> {
+    async fn read(&self, diags: &mut Diagnostics, config: Self::State) -> Option<Self::State> {
         let lookup = match lookup(&config.cluster_id, &config.name) {
             Ok(Some(lookup)) => lookup,
             Ok(None) => {

@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::Schema;
-use tf_provider::value::{Value, ValueEmpty, ValueList, ValueSet};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tf_plugin_server::schema::Schema;
+use tf_plugin_server::value::{Value, ValueEmpty, ValueList, ValueSet};
+use tf_plugin_server::{AttributePath, Diagnostics, Resource};
 use tokio::time::Instant;
 
 use crate::api::cks::{ClusterOidc, OidcUpdate};
@@ -376,25 +376,23 @@ fn report(
 
 #[async_trait]
 impl Resource for ClusterOidcResource {
-    type State<'a> = Option<ClusterOidcState>;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
+    type State = Option<ClusterOidcState>;
+    type PrivateState = ValueEmpty;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
         Some(Self::resource_schema())
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+    async fn validate(&self, diags: &mut Diagnostics, config: Self::State) -> Option<()> {
         check(diags, &config.unwrap_or_default()).then_some(())
     }
 
-    async fn read<'a>(
+    async fn read(
         &self,
         diags: &mut Diagnostics,
-        state: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        state: Self::State,
+        private_state: Self::PrivateState,
+    ) -> Option<(Self::State, Self::PrivateState)> {
         let Some(prior) = state else {
             return Some((None, private_state));
         };
@@ -407,13 +405,12 @@ impl Resource for ClusterOidcResource {
         Some((state, private_state))
     }
 
-    async fn plan_create<'a>(
+    async fn plan_create(
         &self,
         diags: &mut Diagnostics,
-        proposed_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        proposed_state: Self::State,
+        _config_state: Self::State,
+    ) -> Option<(Self::State, Self::PrivateState)> {
         let mut planned = proposed_state.unwrap_or_default();
         if !check(diags, &planned) {
             return None;
@@ -422,15 +419,14 @@ impl Resource for ClusterOidcResource {
         Some((Some(planned), Value::Null))
     }
 
-    async fn plan_update<'a>(
+    async fn plan_update(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        proposed_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        prior_state: Self::State,
+        proposed_state: Self::State,
+        _config_state: Self::State,
+        prior_private_state: Self::PrivateState,
+    ) -> Option<(Self::State, Self::PrivateState, Vec<AttributePath>)> {
         let prior = prior_state.unwrap_or_default();
         let mut planned = proposed_state.unwrap_or_default();
         if !check(diags, &planned) {
@@ -444,24 +440,22 @@ impl Resource for ClusterOidcResource {
         Some((Some(planned), prior_private_state, replace))
     }
 
-    async fn plan_destroy<'a>(
+    async fn plan_destroy(
         &self,
         _diags: &mut Diagnostics,
-        _prior_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
+        _prior_state: Self::State,
+        prior_private_state: Self::PrivateState,
+    ) -> Option<Self::PrivateState> {
         Some(prior_private_state)
     }
 
-    async fn create<'a>(
+    async fn create(
         &self,
         diags: &mut Diagnostics,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        planned_state: Self::State,
+        _config_state: Self::State,
+        planned_private_state: Self::PrivateState,
+    ) -> Option<(Self::State, Self::PrivateState)> {
         let planned = planned_state.unwrap_or_default();
         if !check(diags, &planned) {
             return None;
@@ -520,15 +514,14 @@ impl Resource for ClusterOidcResource {
         accepted.then_some((Some(planned), planned_private_state))
     }
 
-    async fn update<'a>(
+    async fn update(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        prior_state: Self::State,
+        planned_state: Self::State,
+        _config_state: Self::State,
+        planned_private_state: Self::PrivateState,
+    ) -> Option<(Self::State, Self::PrivateState)> {
         let prior = prior_state.unwrap_or_default();
         let planned = planned_state.unwrap_or_default();
         if !check(diags, &planned) {
@@ -557,12 +550,11 @@ impl Resource for ClusterOidcResource {
         Some((Some(state), planned_private_state))
     }
 
-    async fn destroy<'a>(
+    async fn destroy(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        _planned_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
+        prior_state: Self::State,
+        _planned_private_state: Self::PrivateState,
     ) -> Option<()> {
         let prior = prior_state.unwrap_or_default();
         let cluster_id = prior
@@ -594,11 +586,11 @@ impl Resource for ClusterOidcResource {
         (diags.errors.len() == before).then_some(())
     }
 
-    async fn import<'a>(
+    async fn import(
         &self,
         diags: &mut Diagnostics,
         id: String,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    ) -> Option<(Self::State, Self::PrivateState)> {
         let id = id.trim().to_string();
         if id.is_empty() {
             diags.root_error_short("The import id must be the CKS cluster id");

@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{AttributeType, Schema};
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, DataSource, Diagnostics};
+use tf_plugin_server::schema::{AttributeType, Schema};
+use tf_plugin_server::value::Value;
+use tf_plugin_server::{AttributePath, DataSource, Diagnostics};
 
 use crate::api::cks::Cluster;
 use crate::cks::cluster_issuer::{find_cluster, lookup};
@@ -242,14 +242,13 @@ impl KubeconfigDataSource {
 
 #[async_trait]
 impl DataSource for KubeconfigDataSource {
-    type State<'a> = KubeconfigState;
-    type ProviderMetaState<'a> = ValueEmpty;
+    type State = KubeconfigState;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
         Some(Self::data_source_schema())
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+    async fn validate(&self, diags: &mut Diagnostics, config: Self::State) -> Option<()> {
         match check(&config) {
             Ok(()) => Some(()),
             Err((at, message)) => {
@@ -259,12 +258,7 @@ impl DataSource for KubeconfigDataSource {
         }
     }
 
-    async fn read<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        config: Self::State<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::State<'a>> {
+    async fn read(&self, diags: &mut Diagnostics, config: Self::State) -> Option<Self::State> {
         let checked = check(&config).and_then(|()| {
             let lookup = lookup(&config.cluster_id, &config.name)
                 .map_err(|(a, m)| (AttributePath::new(a), m))?;

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::Schema;
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{DataSource, Diagnostics};
+use tf_plugin_server::schema::Schema;
+use tf_plugin_server::value::Value;
+use tf_plugin_server::{DataSource, Diagnostics};
 
 use crate::api::Principal;
 use crate::diag;
@@ -63,19 +63,13 @@ impl CallerIdentityDataSource {
 
 #[async_trait]
 impl DataSource for CallerIdentityDataSource {
-    type State<'a> = CallerIdentityState;
-    type ProviderMetaState<'a> = ValueEmpty;
+    type State = CallerIdentityState;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
         Some(Self::data_source_schema())
     }
 
-    async fn read<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        _config: Self::State<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::State<'a>> {
+    async fn read(&self, diags: &mut Diagnostics, _config: Self::State) -> Option<Self::State> {
         let configured = self.data.get(diags)?;
         match configured.client.whoami().await {
             Ok(principal) => Some(principal.into()),

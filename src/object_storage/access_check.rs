@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{AttributeType, Schema};
-use tf_provider::value::{Value, ValueEmpty, ValueList, ValueSet};
-use tf_provider::{AttributePath, DataSource, Diagnostics};
+use tf_plugin_server::schema::{AttributeType, Schema};
+use tf_plugin_server::value::{Value, ValueList, ValueSet};
+use tf_plugin_server::{AttributePath, DataSource, Diagnostics};
 
 use crate::api::cwobject::{AccessPolicy, ACCESS_POLICY_VERSION};
 use crate::diag;
@@ -252,23 +252,17 @@ impl AccessCheckDataSource {
 
 #[async_trait]
 impl DataSource for AccessCheckDataSource {
-    type State<'a> = AccessCheckState;
-    type ProviderMetaState<'a> = ValueEmpty;
+    type State = AccessCheckState;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
         Some(Self::data_source_schema())
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+    async fn validate(&self, diags: &mut Diagnostics, config: Self::State) -> Option<()> {
         check(diags, &config, Warnings::Skip).then_some(())
     }
 
-    async fn read<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        config: Self::State<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::State<'a>> {
+    async fn read(&self, diags: &mut Diagnostics, config: Self::State) -> Option<Self::State> {
         if !check(diags, &config, Warnings::Report) {
             return None;
         }

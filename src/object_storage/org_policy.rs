@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{AttributeType, Schema};
-use tf_provider::value::{Value, ValueEmpty, ValueSet};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tf_plugin_server::schema::{AttributeType, Schema};
+use tf_plugin_server::value::{Value, ValueEmpty, ValueSet};
+use tf_plugin_server::{AttributePath, Diagnostics, Resource};
 
 use crate::api::cwobject::{AccessPolicy, CreatePolicyError, ACCESS_POLICY_VERSION};
 use crate::api::ApiClient;
@@ -185,25 +185,23 @@ impl OrgPolicyResource {
 
 #[async_trait]
 impl Resource for OrgPolicyResource {
-    type State<'a> = Option<OrgPolicyState>;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
+    type State = Option<OrgPolicyState>;
+    type PrivateState = ValueEmpty;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
         Some(Self::resource_schema())
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+    async fn validate(&self, diags: &mut Diagnostics, config: Self::State) -> Option<()> {
         check(diags, &config.unwrap_or_default(), Warnings::Skip).then_some(())
     }
 
-    async fn read<'a>(
+    async fn read(
         &self,
         diags: &mut Diagnostics,
-        state: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        state: Self::State,
+        private_state: Self::PrivateState,
+    ) -> Option<(Self::State, Self::PrivateState)> {
         let Some(prior) = state else {
             return Some((None, private_state));
         };
@@ -219,13 +217,12 @@ impl Resource for OrgPolicyResource {
         Some((found.as_ref().map(OrgPolicyState::from_api), private_state))
     }
 
-    async fn plan_create<'a>(
+    async fn plan_create(
         &self,
         diags: &mut Diagnostics,
-        proposed_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        proposed_state: Self::State,
+        _config_state: Self::State,
+    ) -> Option<(Self::State, Self::PrivateState)> {
         let mut planned = proposed_state.unwrap_or_default();
         if !check(diags, &planned, Warnings::Report) {
             return None;
@@ -238,15 +235,14 @@ impl Resource for OrgPolicyResource {
         Some((Some(planned), Value::Null))
     }
 
-    async fn plan_update<'a>(
+    async fn plan_update(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        proposed_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        prior_state: Self::State,
+        proposed_state: Self::State,
+        _config_state: Self::State,
+        prior_private_state: Self::PrivateState,
+    ) -> Option<(Self::State, Self::PrivateState, Vec<AttributePath>)> {
         let prior = prior_state.unwrap_or_default();
         let mut planned = proposed_state.unwrap_or_default();
         if !check(diags, &planned, Warnings::Report) {
@@ -268,24 +264,22 @@ impl Resource for OrgPolicyResource {
         Some((Some(planned), prior_private_state, replace))
     }
 
-    async fn plan_destroy<'a>(
+    async fn plan_destroy(
         &self,
         _diags: &mut Diagnostics,
-        _prior_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
+        _prior_state: Self::State,
+        prior_private_state: Self::PrivateState,
+    ) -> Option<Self::PrivateState> {
         Some(prior_private_state)
     }
 
-    async fn create<'a>(
+    async fn create(
         &self,
         diags: &mut Diagnostics,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        planned_state: Self::State,
+        _config_state: Self::State,
+        planned_private_state: Self::PrivateState,
+    ) -> Option<(Self::State, Self::PrivateState)> {
         let planned = planned_state.unwrap_or_default();
         if !check(diags, &planned, Warnings::Skip) {
             return None;
@@ -321,15 +315,14 @@ impl Resource for OrgPolicyResource {
         None
     }
 
-    async fn update<'a>(
+    async fn update(
         &self,
         diags: &mut Diagnostics,
-        _prior_state: Self::State<'a>,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        _prior_state: Self::State,
+        planned_state: Self::State,
+        _config_state: Self::State,
+        planned_private_state: Self::PrivateState,
+    ) -> Option<(Self::State, Self::PrivateState)> {
         let planned = planned_state.unwrap_or_default();
         if !check(diags, &planned, Warnings::Skip) {
             return None;
@@ -350,12 +343,11 @@ impl Resource for OrgPolicyResource {
         Some((Some(planned), planned_private_state))
     }
 
-    async fn destroy<'a>(
+    async fn destroy(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        _planned_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
+        prior_state: Self::State,
+        _planned_private_state: Self::PrivateState,
     ) -> Option<()> {
         let name = prior_state.unwrap_or_default().name();
         let configured = self.data.get(diags)?;
@@ -372,11 +364,11 @@ impl Resource for OrgPolicyResource {
         }
     }
 
-    async fn import<'a>(
+    async fn import(
         &self,
         diags: &mut Diagnostics,
         id: String,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    ) -> Option<(Self::State, Self::PrivateState)> {
         match self.find(diags, id.trim()).await? {
             Some(policy) => {
                 self.data.planned.hold(Self::NAME, &policy.name);

@@ -3,7 +3,7 @@
 //! create that lost a race it could not prevent. One clear sentence per conflict, naming the
 //! holder, then what to do.
 
-use tf_provider::{AttributePath, Diagnostics};
+use tf_plugin_server::{AttributePath, Diagnostics};
 
 use crate::api::cwobject::AccessPolicy;
 use crate::api::workload_federation::OidcConfig;

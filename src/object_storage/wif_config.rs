@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{AttributeType, Schema};
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tf_plugin_server::schema::{AttributeType, Schema};
+use tf_plugin_server::value::{Value, ValueEmpty};
+use tf_plugin_server::{AttributePath, Diagnostics, Resource};
 
 use crate::api::workload_federation::{CreateOidcConfig, OidcConfig, UpdateOidcConfig};
 use crate::api::{ApiClient, ApiError, Code, ErrorDetail};
@@ -267,25 +267,23 @@ fn pair_holder<'a>(configs: &'a [OidcConfig], planned: &WifConfigState) -> Optio
 
 #[async_trait]
 impl Resource for WifConfigResource {
-    type State<'a> = Option<WifConfigState>;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
+    type State = Option<WifConfigState>;
+    type PrivateState = ValueEmpty;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
         Some(Self::resource_schema())
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+    async fn validate(&self, diags: &mut Diagnostics, config: Self::State) -> Option<()> {
         check(diags, &config.unwrap_or_default()).then_some(())
     }
 
-    async fn read<'a>(
+    async fn read(
         &self,
         diags: &mut Diagnostics,
-        state: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        state: Self::State,
+        private_state: Self::PrivateState,
+    ) -> Option<(Self::State, Self::PrivateState)> {
         let Some(prior) = state else {
             return Some((None, private_state));
         };
@@ -319,13 +317,12 @@ impl Resource for WifConfigResource {
         }
     }
 
-    async fn plan_create<'a>(
+    async fn plan_create(
         &self,
         diags: &mut Diagnostics,
-        proposed_state: Self::State<'a>,
-        config_state: Self::State<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        proposed_state: Self::State,
+        config_state: Self::State,
+    ) -> Option<(Self::State, Self::PrivateState)> {
         let mut planned = proposed_state.unwrap_or_default();
         if !check(diags, &planned) {
             return None;
@@ -342,15 +339,14 @@ impl Resource for WifConfigResource {
         Some((Some(planned), Value::Null))
     }
 
-    async fn plan_update<'a>(
+    async fn plan_update(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        proposed_state: Self::State<'a>,
-        config_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        prior_state: Self::State,
+        proposed_state: Self::State,
+        config_state: Self::State,
+        prior_private_state: Self::PrivateState,
+    ) -> Option<(Self::State, Self::PrivateState, Vec<AttributePath>)> {
         let prior = prior_state.unwrap_or_default();
         let mut planned = proposed_state.unwrap_or_default();
         if !check(diags, &planned) {
@@ -373,24 +369,22 @@ impl Resource for WifConfigResource {
         Some((Some(planned), prior_private_state, Vec::new()))
     }
 
-    async fn plan_destroy<'a>(
+    async fn plan_destroy(
         &self,
         _diags: &mut Diagnostics,
-        _prior_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
+        _prior_state: Self::State,
+        prior_private_state: Self::PrivateState,
+    ) -> Option<Self::PrivateState> {
         Some(prior_private_state)
     }
 
-    async fn create<'a>(
+    async fn create(
         &self,
         diags: &mut Diagnostics,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        planned_state: Self::State,
+        _config_state: Self::State,
+        planned_private_state: Self::PrivateState,
+    ) -> Option<(Self::State, Self::PrivateState)> {
         let planned = planned_state.unwrap_or_default();
         if !check(diags, &planned) {
             return None;
@@ -410,15 +404,14 @@ impl Resource for WifConfigResource {
         Some((Some(state), planned_private_state))
     }
 
-    async fn update<'a>(
+    async fn update(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        prior_state: Self::State,
+        planned_state: Self::State,
+        _config_state: Self::State,
+        planned_private_state: Self::PrivateState,
+    ) -> Option<(Self::State, Self::PrivateState)> {
         let prior = prior_state.unwrap_or_default();
         let planned = planned_state.unwrap_or_default();
         if !check(diags, &planned) {
@@ -442,12 +435,11 @@ impl Resource for WifConfigResource {
         Some((Some(state), planned_private_state))
     }
 
-    async fn destroy<'a>(
+    async fn destroy(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        _planned_private_state: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
+        prior_state: Self::State,
+        _planned_private_state: Self::PrivateState,
     ) -> Option<()> {
         let uid = text(&prior_state.unwrap_or_default().id);
         let configured = self.data.get(diags)?;
@@ -464,11 +456,11 @@ impl Resource for WifConfigResource {
         }
     }
 
-    async fn import<'a>(
+    async fn import(
         &self,
         diags: &mut Diagnostics,
         id: String,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    ) -> Option<(Self::State, Self::PrivateState)> {
         let uid = id.trim().to_string();
         let configured = self.data.get(diags)?;
         match configured.client.get_oidc_config(&uid).await {

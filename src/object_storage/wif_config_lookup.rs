@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{AttributeType, Schema};
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, DataSource, Diagnostics};
+use tf_plugin_server::schema::{AttributeType, Schema};
+use tf_plugin_server::value::Value;
+use tf_plugin_server::{AttributePath, DataSource, Diagnostics};
 
 use crate::api::workload_federation::OidcConfig;
 use crate::diag;
@@ -246,14 +246,13 @@ impl WifConfigLookupDataSource {
 
 #[async_trait]
 impl DataSource for WifConfigLookupDataSource {
-    type State<'a> = WifConfigLookupState;
-    type ProviderMetaState<'a> = ValueEmpty;
+    type State = WifConfigLookupState;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
         Some(Self::data_source_schema())
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+    async fn validate(&self, diags: &mut Diagnostics, config: Self::State) -> Option<()> {
         match selector(&config.id, &config.issuer_url, &config.audience) {
             Ok(_) => Some(()),
             Err(error) => {
@@ -263,12 +262,7 @@ impl DataSource for WifConfigLookupDataSource {
         }
     }
 
-    async fn read<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        config: Self::State<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::State<'a>> {
+    async fn read(&self, diags: &mut Diagnostics, config: Self::State) -> Option<Self::State> {
         let selector = match selector(&config.id, &config.issuer_url, &config.audience) {
             Ok(Some(selector)) => selector,
             Ok(None) => {

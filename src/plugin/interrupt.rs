@@ -1,10 +1,9 @@
 //! Prompt, state-preserving interruption (Ctrl-C).
 //!
 //! Terraform answers Ctrl-C by calling `StopProvider` and then waiting for the operations in
-//! flight. `tf-provider` reacts to `StopProvider` only by shutting its server down, so a long
-//! wait would run on until its timeout. This module notices the `StopProvider` call from the
-//! gRPC request span that `tf-provider`'s tracing layer opens for every call, and lets long
-//! operations return early (with what they changed recorded in state).
+//! flight. The plugin server hands `StopProvider` to the provider, which cancels [`global`]: long
+//! operations return early (with what they changed recorded in state) while the server keeps
+//! serving their answers.
 //!
 //! The terminal's Ctrl-C also reaches the provider (it runs in Terraform's process group). It
 //! never kills the provider (Terraform still talks to it), but it stops long operations like
@@ -16,14 +15,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 use tokio_util::sync::CancellationToken;
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id};
-use tracing::Subscriber;
-use tracing_subscriber::layer::Context;
-use tracing_subscriber::Layer;
-
-/// The gRPC method Terraform calls on Ctrl-C.
-const STOP_METHOD: &str = "/tfplugin6.Provider/StopProvider";
 
 /// The process-wide token that long operations watch; cancelled when Terraform asks the
 /// provider to stop.
@@ -64,67 +55,4 @@ pub fn stop_on_sigint() {
             global().cancel();
         }
     });
-}
-
-/// A tracing layer that cancels a token when a `StopProvider` request span opens.
-pub struct StopWatcher {
-    stop: CancellationToken,
-}
-
-impl StopWatcher {
-    /// A watcher cancelling `stop`.
-    pub fn new(stop: CancellationToken) -> Self {
-        Self { stop }
-    }
-}
-
-#[derive(Default)]
-struct UriVisitor {
-    is_stop: bool,
-}
-
-impl Visit for UriVisitor {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "uri" && format!("{value:?}").ends_with(STOP_METHOD) {
-            self.is_stop = true;
-        }
-    }
-}
-
-impl<S: Subscriber> Layer<S> for StopWatcher {
-    fn on_new_span(&self, attrs: &Attributes<'_>, _id: &Id, _ctx: Context<'_, S>) {
-        if attrs.metadata().name() != "request" {
-            return;
-        }
-        let mut visitor = UriVisitor::default();
-        attrs.record(&mut visitor);
-        if visitor.is_stop {
-            tracing::info!("Terraform asked the provider to stop; interrupting long operations");
-            self.stop.cancel();
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tracing_subscriber::layer::SubscriberExt;
-
-    #[tokio::test]
-    async fn a_stop_provider_request_span_requests_a_stop() {
-        let signal = CancellationToken::new();
-        let subscriber = tracing_subscriber::registry().with(StopWatcher::new(signal.clone()));
-        {
-            let _guard = crate::test_log::set_default(subscriber);
-            let _other = tracing::debug_span!("request", uri = %"/tfplugin6.Provider/ReadResource")
-                .entered();
-            assert!(!signal.is_cancelled());
-            let _stop =
-                tracing::debug_span!("request", uri = %"http://127.0.0.1:1/tfplugin6.Provider/StopProvider").entered();
-        }
-        assert!(signal.is_cancelled());
-        tokio::time::timeout(std::time::Duration::from_secs(1), signal.cancelled())
-            .await
-            .expect("cancelled() resolves");
-    }
 }

@@ -31,8 +31,8 @@ pub fn level_from_tf_log(value: Option<&str>) -> LevelFilter {
     }
 }
 
-/// Installs the global subscriber. Our own events follow the Terraform level; the gRPC
-/// framework's are shown only at TRACE.
+/// Installs the global subscriber. Our own events (and the plugin server's) follow the Terraform
+/// level; the gRPC transport's are shown only at TRACE.
 pub fn init() {
     let tf_log = std::env::var("TF_LOG_PROVIDER")
         .ok()
@@ -46,15 +46,10 @@ pub fn init() {
     let filter = Targets::new()
         .with_target("terraform_provider_coreweave", level)
         .with_target("coreweave", level)
+        .with_target("tf_plugin_server", level)
         .with_default(framework);
-    // tf-provider's gRPC layer opens a DEBUG `request` span per call; the stop watcher needs it.
-    let grpc_requests = Targets::new().with_target("tower_http::trace", LevelFilter::DEBUG);
     let _ = tracing_subscriber::registry()
         .with(HclogLayer.with_filter(filter))
-        .with(
-            crate::plugin::interrupt::StopWatcher::new(crate::plugin::interrupt::global().clone())
-                .with_filter(grpc_requests),
-        )
         .try_init();
 }
 

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use terraform_provider_coreweave::provider::{CoreWeaveProvider, ProviderData};
-use tf_provider::schema::{AttributeType, Block, FunctionSchema, NestedBlock};
-use tf_provider::Diagnostics;
+use tf_plugin_server::schema::{AttributeType, Block, FunctionSchema, NestedBlock};
+use tf_plugin_server::Diagnostics;
 
 mod render;
 

@@ -9,10 +9,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tf_provider::schema::{
+use tf_plugin_server::schema::{
     AttributeConstraint, AttributeType, Block, FunctionSchema, NestedBlock, Schema, Type,
 };
-use tf_provider::Diagnostics;
+use tf_plugin_server::Diagnostics;
 
 use terraform_provider_coreweave::provider::{CoreWeaveProvider, ProviderData, PROVIDER_NAME};
 use terraform_provider_coreweave::registry::{data_sources, field_docs, functions, resources};
@@ -568,7 +568,7 @@ fn sorted(mut fields: Vec<Field>) -> Vec<Field> {
 
 fn attribute_field(
     name: &str,
-    attribute: &tf_provider::schema::Attribute,
+    attribute: &tf_plugin_server::schema::Attribute,
     parent: &str,
     docs: &FieldDocs,
 ) -> Field {
@@ -720,21 +720,6 @@ pub fn type_label(attr_type: &AttributeType) -> String {
     }
 }
 
-/// A function value type as tfplugindocs names it: `String`, `List of Number`, ….
-fn value_label(value_type: &Type) -> String {
-    match value_type {
-        Type::String => "String".into(),
-        Type::Number => "Number".into(),
-        Type::Bool => "Bool".into(),
-        Type::Any => "Dynamic".into(),
-        Type::List(e) => format!("List of {}", value_label(e)),
-        Type::Set(e) => format!("Set of {}", value_label(e)),
-        Type::Map(e) => format!("Map of {}", value_label(e)),
-        Type::Object(_) => "Object".into(),
-        Type::Tuple(_) => "Tuple".into(),
-    }
-}
-
 /// A function value type in HCL type syntax: `string`, `list(number)`, `object({a = string})`.
 pub fn hcl_type(value_type: &Type) -> String {
     match value_type {
@@ -757,6 +742,11 @@ pub fn hcl_type(value_type: &Type) -> String {
             let parts: Vec<String> = items.iter().map(hcl_type).collect();
             format!("tuple([{}])", parts.join(", "))
         }
+        // Nested attributes are schema types only; no function takes or returns one.
+        Type::AttributeSingle(_)
+        | Type::AttributeList(_)
+        | Type::AttributeSet(_)
+        | Type::AttributeMap(_) => type_label(value_type),
     }
 }
 
@@ -782,11 +772,11 @@ fn arguments_section(function: &FunctionSchema) -> String {
     let positional = function
         .parameters
         .iter()
-        .map(|p| (value_label(&p.param_type), p));
+        .map(|p| (type_label(&p.param_type), p));
     let variadic = function
         .variadic
         .iter()
-        .map(|p| (format!("Variadic, {}", value_label(&p.param_type)), p));
+        .map(|p| (format!("Variadic, {}", type_label(&p.param_type)), p));
     let items: Vec<String> = positional
         .chain(variadic)
         .enumerate()
@@ -810,7 +800,7 @@ fn deprecation(message: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tf_provider::schema::{Attribute, Description, Parameter};
+    use tf_plugin_server::schema::{Attribute, Description, Parameter};
 
     fn attribute(attr_type: AttributeType, constraint: AttributeConstraint) -> Attribute {
         Attribute {

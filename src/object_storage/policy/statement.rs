@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::AttributeType;
-use tf_provider::value::{Value, ValueSet};
-use tf_provider::{AttributePath, Diagnostics};
+use tf_plugin_server::schema::AttributeType;
+use tf_plugin_server::value::{Value, ValueSet};
+use tf_plugin_server::{AttributePath, Diagnostics};
 
 use super::rules::{check_statements, StatementInput};
 use crate::api::cwobject::PolicyStatement;

@@ -1,0 +1,317 @@
+//! Managed resources: the typed trait a resource implements, and its type-erased form the
+//! server calls with Terraform's encoded values.
+
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::codec::{self, CodecError};
+use crate::diagnostics::{AttributePath, Diagnostics};
+use crate::proto::DynamicValue;
+use crate::schema::Schema;
+
+/// A managed resource. `State` is usually `Option<S>`: `None` is a null object (none in
+/// state, or destroyed). Each method reports problems in `diags`; `None` (or any error) fails
+/// the operation and leaves Terraform's state as it was.
+#[async_trait]
+pub trait Resource: Send + Sync {
+    /// The resource's values, as in its schema.
+    type State: Serialize + DeserializeOwned + Send;
+    /// Data kept in state beside the values, never shown to the user.
+    type PrivateState: Serialize + DeserializeOwned + Send;
+
+    /// The schema.
+    fn schema(&self, diags: &mut Diagnostics) -> Option<Schema>;
+
+    /// Checks a configuration (values may be unknown) without calling any API.
+    async fn validate(&self, diags: &mut Diagnostics, config: Self::State) -> Option<()>;
+
+    /// Refreshes `state` from the remote object; `None` inside means it is gone.
+    async fn read(
+        &self,
+        diags: &mut Diagnostics,
+        state: Self::State,
+        private: Self::PrivateState,
+    ) -> Option<(Self::State, Self::PrivateState)>;
+
+    /// Plans a create from the proposed new state.
+    async fn plan_create(
+        &self,
+        diags: &mut Diagnostics,
+        proposed: Self::State,
+        config: Self::State,
+    ) -> Option<(Self::State, Self::PrivateState)>;
+
+    /// Plans an update; the paths returned force a replacement when they change.
+    async fn plan_update(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State,
+        proposed: Self::State,
+        config: Self::State,
+        prior_private: Self::PrivateState,
+    ) -> Option<(Self::State, Self::PrivateState, Vec<AttributePath>)>;
+
+    /// Plans a destroy.
+    async fn plan_destroy(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State,
+        prior_private: Self::PrivateState,
+    ) -> Option<Self::PrivateState>;
+
+    /// Creates the remote object.
+    async fn create(
+        &self,
+        diags: &mut Diagnostics,
+        planned: Self::State,
+        config: Self::State,
+        planned_private: Self::PrivateState,
+    ) -> Option<(Self::State, Self::PrivateState)>;
+
+    /// Updates the remote object in place.
+    async fn update(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State,
+        planned: Self::State,
+        config: Self::State,
+        planned_private: Self::PrivateState,
+    ) -> Option<(Self::State, Self::PrivateState)>;
+
+    /// Deletes the remote object.
+    async fn destroy(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State,
+        planned_private: Self::PrivateState,
+    ) -> Option<()>;
+
+    /// Reads the remote object named by an import id.
+    async fn import(
+        &self,
+        diags: &mut Diagnostics,
+        id: String,
+    ) -> Option<(Self::State, Self::PrivateState)>;
+
+    /// Reads state stored by schema `version` (JSON), as the current schema's state. By default
+    /// the stored state is read as it is.
+    async fn upgrade(
+        &self,
+        diags: &mut Diagnostics,
+        version: i64,
+        stored: serde_json::Value,
+    ) -> Option<Self::State> {
+        let _ = version;
+        decoded(diags, codec::from_tree(stored))
+    }
+}
+
+/// Reports a value that could not be read or written, as an error on the whole resource.
+pub(crate) fn decoded<T>(diags: &mut Diagnostics, result: Result<T, CodecError>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(e) => {
+            diags.root_error("Provider could not read a value", e.to_string());
+            None
+        }
+    }
+}
+
+/// Private state as bytes: empty when null; JSON otherwise. Bytes written by earlier releases of
+/// this provider (a MessagePack nil) read as null.
+pub(crate) fn private_from_bytes<T: DeserializeOwned>(
+    diags: &mut Diagnostics,
+    bytes: &[u8],
+) -> Option<T> {
+    let tree = match bytes {
+        [] | [0xc0] => Ok(serde_json::Value::Null),
+        json => serde_json::from_slice(json).map_err(CodecError::from),
+    };
+    decoded(diags, tree.and_then(codec::from_tree))
+}
+
+pub(crate) fn private_to_bytes<T: Serialize>(
+    diags: &mut Diagnostics,
+    private: &T,
+) -> Option<Vec<u8>> {
+    let tree = decoded(
+        diags,
+        serde_json::to_value(private).map_err(|e| CodecError::Shape(e.to_string())),
+    )?;
+    Some(if tree.is_null() {
+        Vec::new()
+    } else {
+        tree.to_string().into_bytes()
+    })
+}
+
+/// What a plan answers: the planned state, private data and the paths forcing replacement.
+pub struct Planned {
+    /// The planned new state.
+    pub state: DynamicValue,
+    /// The planned private data.
+    pub private: Vec<u8>,
+    /// Attribute paths whose change forces a replacement.
+    pub requires_replace: Vec<AttributePath>,
+}
+
+/// A resource behind encoded values, as the server calls it.
+#[async_trait]
+pub trait DynamicResource: Send + Sync {
+    /// The schema.
+    fn schema(&self, diags: &mut Diagnostics) -> Option<Schema>;
+    /// See [`Resource::validate`].
+    async fn validate(&self, diags: &mut Diagnostics, config: Option<&DynamicValue>);
+    /// See [`Resource::read`]: the new state and private data.
+    async fn read(
+        &self,
+        diags: &mut Diagnostics,
+        state: Option<&DynamicValue>,
+        private: &[u8],
+    ) -> Option<(DynamicValue, Vec<u8>)>;
+    /// Plans a create, update or destroy, chosen by which of prior and proposed are null.
+    async fn plan(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Option<&DynamicValue>,
+        proposed: Option<&DynamicValue>,
+        config: Option<&DynamicValue>,
+        prior_private: &[u8],
+    ) -> Option<Planned>;
+    /// Applies a create, update or destroy, chosen by which of prior and planned are null.
+    async fn apply(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Option<&DynamicValue>,
+        planned: Option<&DynamicValue>,
+        config: Option<&DynamicValue>,
+        planned_private: &[u8],
+    ) -> Option<(DynamicValue, Vec<u8>)>;
+    /// See [`Resource::import`].
+    async fn import(&self, diags: &mut Diagnostics, id: String) -> Option<(DynamicValue, Vec<u8>)>;
+    /// See [`Resource::upgrade`]: the state in the current schema.
+    async fn upgrade(
+        &self,
+        diags: &mut Diagnostics,
+        version: i64,
+        stored: serde_json::Value,
+    ) -> Option<DynamicValue>;
+}
+
+fn is_null(value: Option<&DynamicValue>) -> bool {
+    matches!(codec::tree_from_dynamic(value), Ok(serde_json::Value::Null))
+}
+
+fn encoded<T: Serialize>(diags: &mut Diagnostics, value: &T) -> Option<DynamicValue> {
+    decoded(diags, codec::encode(value))
+}
+
+fn both<S: Serialize, P: Serialize>(
+    diags: &mut Diagnostics,
+    (state, private): (S, P),
+) -> Option<(DynamicValue, Vec<u8>)> {
+    Some((encoded(diags, &state)?, private_to_bytes(diags, &private)?))
+}
+
+#[async_trait]
+impl<R: Resource> DynamicResource for R {
+    fn schema(&self, diags: &mut Diagnostics) -> Option<Schema> {
+        Resource::schema(self, diags)
+    }
+
+    async fn validate(&self, diags: &mut Diagnostics, config: Option<&DynamicValue>) {
+        if let Some(config) = decoded(diags, codec::decode(config)) {
+            Resource::validate(self, diags, config).await;
+        }
+    }
+
+    async fn read(
+        &self,
+        diags: &mut Diagnostics,
+        state: Option<&DynamicValue>,
+        private: &[u8],
+    ) -> Option<(DynamicValue, Vec<u8>)> {
+        let state = decoded(diags, codec::decode(state))?;
+        let private = private_from_bytes(diags, private)?;
+        let read = Resource::read(self, diags, state, private).await?;
+        both(diags, read)
+    }
+
+    async fn plan(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Option<&DynamicValue>,
+        proposed: Option<&DynamicValue>,
+        config: Option<&DynamicValue>,
+        prior_private: &[u8],
+    ) -> Option<Planned> {
+        let prior_is_null = is_null(prior);
+        let proposed_is_null = is_null(proposed);
+        let prior_state: R::State = decoded(diags, codec::decode(prior))?;
+        let private = private_from_bytes(diags, prior_private)?;
+        if proposed_is_null {
+            let private = self.plan_destroy(diags, prior_state, private).await?;
+            return Some(Planned {
+                state: encoded(diags, &serde_json::Value::Null)?,
+                private: private_to_bytes(diags, &private)?,
+                requires_replace: Vec::new(),
+            });
+        }
+        let proposed = decoded(diags, codec::decode(proposed))?;
+        let config = decoded(diags, codec::decode(config))?;
+        let (state, private, requires_replace) = if prior_is_null {
+            let (state, private) = self.plan_create(diags, proposed, config).await?;
+            (state, private, Vec::new())
+        } else {
+            self.plan_update(diags, prior_state, proposed, config, private)
+                .await?
+        };
+        Some(Planned {
+            state: encoded(diags, &state)?,
+            private: private_to_bytes(diags, &private)?,
+            requires_replace,
+        })
+    }
+
+    async fn apply(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Option<&DynamicValue>,
+        planned: Option<&DynamicValue>,
+        config: Option<&DynamicValue>,
+        planned_private: &[u8],
+    ) -> Option<(DynamicValue, Vec<u8>)> {
+        let prior_is_null = is_null(prior);
+        let prior_state: R::State = decoded(diags, codec::decode(prior))?;
+        let private = private_from_bytes(diags, planned_private)?;
+        if is_null(planned) {
+            self.destroy(diags, prior_state, private).await?;
+            return Some((encoded(diags, &serde_json::Value::Null)?, Vec::new()));
+        }
+        let planned = decoded(diags, codec::decode(planned))?;
+        let config = decoded(diags, codec::decode(config))?;
+        let applied = if prior_is_null {
+            self.create(diags, planned, config, private).await?
+        } else {
+            self.update(diags, prior_state, planned, config, private)
+                .await?
+        };
+        both(diags, applied)
+    }
+
+    async fn import(&self, diags: &mut Diagnostics, id: String) -> Option<(DynamicValue, Vec<u8>)> {
+        let imported = Resource::import(self, diags, id).await?;
+        both(diags, imported)
+    }
+
+    async fn upgrade(
+        &self,
+        diags: &mut Diagnostics,
+        version: i64,
+        stored: serde_json::Value,
+    ) -> Option<DynamicValue> {
+        let state = Resource::upgrade(self, diags, version, stored).await?;
+        encoded(diags, &state)
+    }
+}
