@@ -371,8 +371,27 @@ fn report(
              the next `terraform apply` checks the cluster again and converges.",
         );
     }
-    diags.root_error(format!("Error {doing} on CKS cluster {cluster_id}"), detail);
+    match e {
+        ClusterOpError::Api(api) if !accepted => {
+            diag::api_error_on(diags, format_args!("{doing} on CKS cluster {cluster_id}"), api, OIDC_FIELDS)
+        }
+        _ => diags.root_error(format!("Error {doing} on CKS cluster {cluster_id}"), detail),
+    }
 }
+
+/// The attribute each field of the cluster update's `oidc` object sets.
+const OIDC_FIELDS: diag::FieldAttributes = &[
+    ("oidc.issuerUrl", "issuer_url"),
+    ("oidc.clientId", "client_id"),
+    ("oidc.usernameClaim", "username_claim"),
+    ("oidc.usernamePrefix", "username_prefix"),
+    ("oidc.groupsClaim", "groups_claim"),
+    ("oidc.groupsPrefix", "groups_prefix"),
+    ("oidc.ca", "ca"),
+    ("oidc.requiredClaim", "required_claim"),
+    ("oidc.signingAlgorithms", "signing_algs"),
+    ("oidc.adminGroupBinding", "admin_group_binding"),
+];
 
 #[async_trait]
 impl Resource for ClusterOidcResource {

@@ -92,6 +92,12 @@ async fn find_in(
     }
 }
 
+/// The attribute each field of an ensure request sets.
+const POLICY_FIELDS: diag::FieldAttributes = &[
+    ("policy.name", "name"),
+    ("policy.statements", "statements"),
+];
+
 /// The resource.
 pub struct OrgPolicyResource {
     data: Arc<ProviderData>,
@@ -306,10 +312,11 @@ impl Resource for OrgPolicyResource {
             Err(CreatePolicyError::Replaced(theirs)) => {
                 taken_names::policy_replaced(diags, &theirs)
             }
-            Err(CreatePolicyError::Api(e)) => diag::api_error(
+            Err(CreatePolicyError::Api(e)) => diag::api_error_on(
                 diags,
                 format_args!("creating organization access policy {name:?}"),
                 &e,
+                POLICY_FIELDS,
             ),
         }
         None
@@ -333,10 +340,11 @@ impl Resource for OrgPolicyResource {
             .ensure_access_policy(&planned.to_api())
             .await
         {
-            diag::api_error(
+            diag::api_error_on(
                 diags,
                 format_args!("updating organization access policy {:?}", planned.name()),
                 &e,
+                POLICY_FIELDS,
             );
             return None;
         }

@@ -121,6 +121,15 @@ pub fn check(diags: &mut Diagnostics, state: &WifConfigState) -> bool {
     diags.errors.len() == before
 }
 
+/// The attribute each field of a create or update request sets.
+const CONFIG_FIELDS: diag::FieldAttributes = &[
+    ("name", "name"),
+    ("issuerUrl", "issuer_url"),
+    ("audience", "audience"),
+    ("description", "description"),
+    ("active", "active"),
+];
+
 /// The resource.
 pub struct WifConfigResource {
     data: Arc<ProviderData>,
@@ -223,7 +232,7 @@ impl WifConfigResource {
                 None
             }
             Err(e) => {
-                diag::api_error(diags, doing, &e);
+                diag::api_error_on(diags, doing, &e, CONFIG_FIELDS);
                 None
             }
         }
