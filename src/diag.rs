@@ -76,7 +76,12 @@ fn field_violations(err: &ApiError) -> Vec<(String, String)> {
 /// Reports a failed write like [`api_error`], except that a refusal naming invalid request
 /// fields becomes one error per field, on the attribute that sets it (`fields`); violations of
 /// fields no attribute sets are reported once more as the whole answer.
-pub fn api_error_on(diags: &mut Diagnostics, doing: impl Display, err: &ApiError, fields: FieldAttributes) {
+pub fn api_error_on(
+    diags: &mut Diagnostics,
+    doing: impl Display,
+    err: &ApiError,
+    fields: FieldAttributes,
+) {
     let violations = field_violations(err);
     let mapped: Vec<_> = violations
         .iter()
@@ -145,7 +150,10 @@ mod tests {
     use crate::api::{ApiStatus, Code};
     use tf_plugin_server::AttributePathStep;
 
-    const FIELDS: FieldAttributes = &[("oidc.issuerUrl", "issuer_url"), ("policy.statements", "statements")];
+    const FIELDS: FieldAttributes = &[
+        ("oidc.issuerUrl", "issuer_url"),
+        ("policy.statements", "statements"),
+    ];
 
     fn refusal(violations: &[(&str, &str)]) -> ApiError {
         ApiError::Status(ApiStatus {
@@ -182,7 +190,9 @@ mod tests {
         api_error_on(&mut diags, "updating", &err, FIELDS);
         assert_eq!(on(&diags), ["issuer_url", "statements"]);
         assert!(diags.errors[0].detail.contains("must be https"));
-        assert!(diags.errors[1].detail.contains("policy.statements[1].actions"));
+        assert!(diags.errors[1]
+            .detail
+            .contains("policy.statements[1].actions"));
     }
 
     #[test]
@@ -193,7 +203,12 @@ mod tests {
         assert_eq!(on(&diags), ["issuer_url", "(root)"]);
         assert!(diags.errors[1].detail.contains("bad zone"));
         let mut diags = Diagnostics::default();
-        api_error_on(&mut diags, "updating", &refusal(&[("oidc.issuerUrlx", "bad")]), FIELDS);
+        api_error_on(
+            &mut diags,
+            "updating",
+            &refusal(&[("oidc.issuerUrlx", "bad")]),
+            FIELDS,
+        );
         assert_eq!(on(&diags), ["(root)"]);
     }
 

@@ -158,15 +158,17 @@ fn workload_identity_fields() -> Vec<Field> {
     )]
 }
 
-pub use tf_plugin_server::{DataSources, Functions, Resources};
+pub use tf_plugin_server::{DataSources, EphemeralResources, Functions, Resources};
 
-/// The resources, data sources and functions the provider serves, by name without the provider
+/// The resources, data sources, ephemeral resources and functions the provider serves, by name without the provider
 /// prefix; given by the registry above them, so that the provider imports none.
 pub struct Registry {
     /// Builds every resource.
     pub resources: fn(&Arc<ProviderData>) -> Resources,
     /// Builds every data source.
     pub data_sources: fn(&Arc<ProviderData>) -> DataSources,
+    /// Builds every ephemeral resource.
+    pub ephemeral_resources: fn(&Arc<ProviderData>) -> EphemeralResources,
     /// Builds every function.
     pub functions: fn() -> Functions,
 }
@@ -293,6 +295,10 @@ impl Provider for CoreWeaveProvider {
 
     fn data_sources(&self) -> DataSources {
         (self.registry.data_sources)(&self.data)
+    }
+
+    fn ephemeral_resources(&self) -> EphemeralResources {
+        (self.registry.ephemeral_resources)(&self.data)
     }
 
     fn functions(&self) -> Functions {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::cks::cluster_issuer::ClusterIssuerDataSource;
 use crate::cks::cluster_oidc::ClusterOidcResource;
 use crate::cks::kubeconfig::KubeconfigDataSource;
+use crate::cks::kubeconfig_ephemeral::KubeconfigEphemeralResource;
 use crate::functions::ServiceAccountPrincipal;
 use crate::identity::caller_identity::CallerIdentityDataSource;
 use crate::object_storage::access_check::AccessCheckDataSource;
@@ -14,7 +15,8 @@ use crate::object_storage::org_policy::OrgPolicyResource;
 use crate::object_storage::wif_config::WifConfigResource;
 use crate::object_storage::wif_config_lookup::WifConfigLookupDataSource;
 use crate::provider::{
-    CoreWeaveProvider, DataSources, Functions, ProviderData, Registry, Resources,
+    CoreWeaveProvider, DataSources, EphemeralResources, Functions, ProviderData, Registry,
+    Resources,
 };
 use crate::schema::FieldDocs;
 
@@ -23,6 +25,7 @@ pub fn provider() -> CoreWeaveProvider {
     CoreWeaveProvider::new(Registry {
         resources,
         data_sources,
+        ephemeral_resources,
         functions,
     })
 }
@@ -71,6 +74,16 @@ pub fn data_sources(data: &Arc<ProviderData>) -> DataSources {
     map
 }
 
+/// Ephemeral resources by type name without the provider prefix.
+pub fn ephemeral_resources(data: &Arc<ProviderData>) -> EphemeralResources {
+    let mut map = EphemeralResources::new();
+    map.insert(
+        KubeconfigEphemeralResource::NAME.into(),
+        Box::new(KubeconfigEphemeralResource::new(data.clone())),
+    );
+    map
+}
+
 /// Provider functions by name.
 pub fn functions() -> Functions {
     let mut map = Functions::new();
@@ -88,6 +101,8 @@ pub struct TypeFieldDocs {
     pub resources: Vec<(&'static str, FieldDocs)>,
     /// Of data sources.
     pub data_sources: Vec<(&'static str, FieldDocs)>,
+    /// Of ephemeral resources.
+    pub ephemeral_resources: Vec<(&'static str, FieldDocs)>,
 }
 
 /// The object fields' descriptions of every resource and data source that has object fields.
@@ -104,5 +119,9 @@ pub fn field_docs() -> TypeFieldDocs {
                 KubeconfigDataSource::field_docs(),
             ),
         ],
+        ephemeral_resources: vec![(
+            KubeconfigEphemeralResource::NAME,
+            KubeconfigDataSource::field_docs(),
+        )],
     }
 }

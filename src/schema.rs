@@ -56,6 +56,11 @@ impl Attr {
         Self::new(name, AttributeType::String, kind, description)
     }
 
+    /// The name and the attribute.
+    pub fn into_parts(self) -> (&'static str, Attribute) {
+        (self.name, self.attribute)
+    }
+
     /// Marks the attribute sensitive (hidden in plans and output).
     pub fn sensitive(mut self) -> Self {
         self.attribute.sensitive = true;

@@ -50,10 +50,11 @@ impl fmt::Debug for WorkloadIdentity {
     }
 }
 
-/// A bearer token and when to replace it.
+/// A bearer token, when to replace it and when it expires.
 struct Bearer {
     authorization: HeaderValue,
     refresh_at: SystemTime,
+    expires: SystemTime,
 }
 
 /// The cached bearer of a client, and every secret it has handled (for redaction).
@@ -229,6 +230,7 @@ impl BearerCache {
         Ok(Bearer {
             authorization,
             refresh_at: refresh_time(now, expires),
+            expires,
         })
     }
 }
@@ -250,6 +252,19 @@ impl BearerSource for BearerCache {
             {
                 *current = None;
             }
+        })
+    }
+
+    fn expires_at<'a>(
+        &'a self,
+        authorization: &'a HeaderValue,
+    ) -> BoxFuture<'a, Option<SystemTime>> {
+        Box::pin(async move {
+            let current = self.current.lock().await;
+            current
+                .as_ref()
+                .filter(|bearer| bearer.authorization == *authorization)
+                .map(|bearer| bearer.expires)
         })
     }
 

@@ -8,7 +8,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderValue;
 use reqwest::Method;
@@ -116,10 +116,23 @@ pub trait BearerSource: Send + Sync + fmt::Debug {
     /// Forgets `refused` if it is still the bearer handed out (the server refused it as
     /// unauthenticated), so that the next call gets a new one.
     fn forget<'a>(&'a self, refused: &'a HeaderValue) -> BoxFuture<'a, ()>;
+    /// When `authorization`, if it is still the bearer handed out, expires.
+    fn expires_at<'a>(
+        &'a self,
+        authorization: &'a HeaderValue,
+    ) -> BoxFuture<'a, Option<SystemTime>>;
     /// Which credential to fix, and how, when the server refuses the bearer.
     fn refused_advice(&self) -> String;
     /// Every secret the source has handled, to be redacted from server text.
     fn secrets(&self) -> Vec<String>;
+}
+
+/// A credential handed to another client (kubectl, the kubernetes provider). Never log it.
+pub struct HandedCredential {
+    /// The bearer token.
+    pub token: String,
+    /// When it expires; `None` for the static API token (a short-lived bearer always expires).
+    pub expires_at: Option<SystemTime>,
 }
 
 /// Which wire protocol an endpoint speaks (decides how error bodies are read).
@@ -493,18 +506,33 @@ impl ApiClient {
         }
     }
 
-    /// The workload identity bearer token (cached, or exchanged now) for handing to another
-    /// client such as kubectl; `None` when the client uses a static API token. Never log it.
-    pub async fn workload_identity_bearer(&self) -> Result<Option<String>, ApiError> {
-        let Some(source) = &self.inner.bearer_source else {
-            return Ok(None);
+    /// The credential this client authenticates with, for handing to another client such as
+    /// kubectl: the workload identity bearer (cached, or exchanged now) with its expiry, or the
+    /// static API token (which does not expire). Never log it.
+    pub async fn handed_credential(&self) -> Result<HandedCredential, ApiError> {
+        let (authorization, expires_at) = match &self.inner.bearer_source {
+            Some(source) => {
+                let authorization = source.authorization(self).await?;
+                let expires_at = source.expires_at(&authorization).await;
+                (authorization, expires_at)
+            }
+            None => (
+                self.inner
+                    .authorization
+                    .clone()
+                    .ok_or(ApiError::MissingToken)?,
+                None,
+            ),
         };
-        let authorization = source.authorization(self).await?;
-        Ok(authorization
+        let token = authorization
             .to_str()
             .ok()
             .and_then(|value| value.strip_prefix("Bearer "))
-            .map(String::from))
+            .map(String::from)
+            .ok_or_else(|| {
+                ApiError::InvalidRequest("the credential is not a bearer token".into())
+            })?;
+        Ok(HandedCredential { token, expires_at })
     }
 
     /// The `Authorization` header for `call` (none for an anonymous one), after the pre-flight

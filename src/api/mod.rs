@@ -26,7 +26,9 @@ pub mod workload_federation;
 pub use answer::Malformation;
 pub use breaker::TRIP_AFTER;
 pub use cks::{Cluster, ClusterOidc, ClusterStatus, OidcUpdate, UpdateClusterRequest};
-pub use client::{default_user_agent, ApiClient, BearerSource, BoxFuture, ClientConfig};
+pub use client::{
+    default_user_agent, ApiClient, BearerSource, BoxFuture, ClientConfig, HandedCredential,
+};
 pub use credentials::{bearer_header, ApiToken};
 pub use cwobject::{AccessPolicy, PolicyStatement, ACCESS_POLICY_VERSION};
 pub use endpoint::{check_endpoint, is_loopback_host, EndpointError};

@@ -372,9 +372,12 @@ fn report(
         );
     }
     match e {
-        ClusterOpError::Api(api) if !accepted => {
-            diag::api_error_on(diags, format_args!("{doing} on CKS cluster {cluster_id}"), api, OIDC_FIELDS)
-        }
+        ClusterOpError::Api(api) if !accepted => diag::api_error_on(
+            diags,
+            format_args!("{doing} on CKS cluster {cluster_id}"),
+            api,
+            OIDC_FIELDS,
+        ),
         _ => diags.root_error(format!("Error {doing} on CKS cluster {cluster_id}"), detail),
     }
 }

@@ -6,6 +6,7 @@ pub mod render;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,7 @@ use tf_plugin_server::value::Value;
 use tf_plugin_server::{AttributePath, DataSource, Diagnostics};
 
 use crate::api::cks::Cluster;
+use crate::api::ApiError;
 use crate::cks::cluster_issuer::{find_cluster, lookup};
 use crate::provider::{Configured, ProviderData};
 use crate::schema::{block, field_docs, object_of, schema, Attr, Field, FieldDocs, Kind};
@@ -130,24 +132,68 @@ pub fn check(state: &KubeconfigState) -> Result<(), Invalid> {
 }
 
 /// The credential for `endpoint` of `cluster`.
+/// Who holds the credential a read hands out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    /// The data source's state: only a credential that expires is stored; the static API token
+    /// is read from the environment by an `exec` entry when kubectl runs.
+    State,
+    /// An ephemeral resource, which no plan or state keeps: the credential itself.
+    Ephemeral,
+}
+
+/// What a read found: the cluster, where to reach it and with what.
+pub struct Connection {
+    /// The cluster.
+    pub cluster: Cluster,
+    /// `https://` + the endpoint.
+    pub host: String,
+    /// The kubeconfig's user credential.
+    pub credential: Credential,
+    /// When the bearer in `credential` expires (`None`: it does not, or there is none).
+    pub expires_at: Option<SystemTime>,
+    /// The kubeconfig document (YAML).
+    pub kubeconfig: String,
+}
+
+impl Connection {
+    /// The bearer token the kubeconfig carries, if it carries one.
+    pub fn token(&self) -> Option<&str> {
+        match &self.credential {
+            Credential::Bearer(token) => Some(token),
+            Credential::Exec(_) => None,
+        }
+    }
+}
+
 async fn credential(
     configured: &Configured,
     cluster: &Cluster,
     endpoint: Endpoint,
     exec: Option<ExecPlugin>,
-) -> Result<Credential, (Option<AttributePath>, String)> {
+    holder: Holder,
+) -> Result<(Credential, Option<SystemTime>), (Option<AttributePath>, String)> {
     match endpoint {
-        Endpoint::Managed => match configured.client.workload_identity_bearer().await {
-            Ok(Some(bearer)) => Ok(Credential::Bearer(bearer)),
-            Ok(None) => Ok(Credential::Exec(render::api_token_plugin())),
-            Err(e) => Err((
-                None,
-                format!("getting a workload identity bearer token: {e}"),
-            )),
-        },
+        Endpoint::Managed => {
+            let handed = match configured.client.handed_credential().await {
+                Ok(handed) => Some(handed),
+                Err(ApiError::MissingToken) if holder == Holder::State => None,
+                Err(e) => {
+                    return Err((None, format!("getting the credential for the cluster: {e}")))
+                }
+            };
+            match handed {
+                // A credential that expires (the workload identity bearer) may be stored; the
+                // static token goes only where nothing is kept.
+                Some(handed) if handed.expires_at.is_some() || holder == Holder::Ephemeral => {
+                    Ok((Credential::Bearer(handed.token), handed.expires_at))
+                }
+                _ => Ok((Credential::Exec(render::api_token_plugin()), None)),
+            }
+        }
         Endpoint::Unmanaged => {
             if let Some(plugin) = exec {
-                return Ok(Credential::Exec(plugin));
+                return Ok((Credential::Exec(plugin), None));
             }
             let oidc = cluster.oidc.as_ref();
             let field =
@@ -158,7 +204,10 @@ async fn credential(
             ) {
                 (Some(issuer), Some(client_id)) => {
                     let claim = field(oidc.map(|o| &o.username_claim)).unwrap_or_default();
-                    Ok(Credential::Exec(render::kubelogin_plugin(&issuer, &client_id, &claim)))
+                    Ok((
+                        Credential::Exec(render::kubelogin_plugin(&issuer, &client_id, &claim)),
+                        None,
+                    ))
                 }
                 _ => Err((
                     Some(AttributePath::new("endpoint")),
@@ -174,7 +223,84 @@ async fn credential(
     }
 }
 
-/// The data source.
+/// Reads the cluster the inputs name and builds its connection for `holder`; every problem is
+/// a diagnostic.
+pub async fn connect(
+    data: &ProviderData,
+    diags: &mut Diagnostics,
+    config: &KubeconfigState,
+    holder: Holder,
+) -> Option<Connection> {
+    let checked = check(config).and_then(|()| {
+        let lookup = lookup(&config.cluster_id, &config.name)
+            .map_err(|(a, m)| (AttributePath::new(a), m))?;
+        Ok((lookup, endpoint_of(config)?, exec_plugin(&config.exec)?))
+    });
+    let (Some(lookup), Some(endpoint), exec) = (match checked {
+        Ok(found) => found,
+        Err((at, message)) => {
+            diags.error("Invalid kubeconfig input", message, at);
+            return None;
+        }
+    }) else {
+        diags.root_error_short("The cluster or endpoint is unknown at read time");
+        return None;
+    };
+    let configured = data.get(diags)?;
+    let cluster = find_cluster(&configured.client, &lookup, diags).await?;
+    let Some(api_server_endpoint) = cluster
+        .api_server_endpoint
+        .clone()
+        .filter(|e| !e.is_empty())
+    else {
+        diags.root_error(
+            "Cluster has no API server endpoint yet",
+            format!(
+                "CKS cluster {} ({}) reports no apiServerEndpoint; is it still being created?",
+                cluster.id, cluster.status
+            ),
+        );
+        return None;
+    };
+    let (credential, expires_at) =
+        match credential(&configured, &cluster, endpoint, exec, holder).await {
+            Ok(found) => found,
+            Err((Some(at), message)) => {
+                diags.error("No credential for this endpoint", message, at);
+                return None;
+            }
+            Err((None, message)) => {
+                diags.root_error("No credential for this endpoint", message);
+                return None;
+            }
+        };
+    let host = render::host(&api_server_endpoint, endpoint);
+    let kubeconfig = render::to_yaml(&render::kubeconfig(
+        &cluster.name,
+        endpoint,
+        &host,
+        &credential,
+    ));
+    Some(Connection {
+        cluster,
+        host,
+        credential,
+        expires_at,
+        kubeconfig,
+    })
+}
+
+/// The validation both kinds share: the first problem, on its attribute.
+pub fn validate(diags: &mut Diagnostics, config: &KubeconfigState) -> Option<()> {
+    match check(config) {
+        Ok(()) => Some(()),
+        Err((at, message)) => {
+            diags.error("Invalid kubeconfig input", message, at);
+            None
+        }
+    }
+}
+
 pub struct KubeconfigDataSource {
     data: Arc<ProviderData>,
 }
@@ -249,69 +375,17 @@ impl DataSource for KubeconfigDataSource {
     }
 
     async fn validate(&self, diags: &mut Diagnostics, config: Self::State) -> Option<()> {
-        match check(&config) {
-            Ok(()) => Some(()),
-            Err((at, message)) => {
-                diags.error("Invalid kubeconfig input", message, at);
-                None
-            }
-        }
+        validate(diags, &config)
     }
 
     async fn read(&self, diags: &mut Diagnostics, config: Self::State) -> Option<Self::State> {
-        let checked = check(&config).and_then(|()| {
-            let lookup = lookup(&config.cluster_id, &config.name)
-                .map_err(|(a, m)| (AttributePath::new(a), m))?;
-            Ok((lookup, endpoint_of(&config)?, exec_plugin(&config.exec)?))
-        });
-        let (Some(lookup), Some(endpoint), exec) = (match checked {
-            Ok(found) => found,
-            Err((at, message)) => {
-                diags.error("Invalid kubeconfig input", message, at);
-                return None;
-            }
-        }) else {
-            diags.root_error_short("The cluster or endpoint is unknown at read time");
-            return None;
-        };
-        let configured = self.data.get(diags)?;
-        let cluster = find_cluster(&configured.client, &lookup, diags).await?;
-        let Some(api_server_endpoint) = cluster
-            .api_server_endpoint
-            .clone()
-            .filter(|e| !e.is_empty())
-        else {
-            diags.root_error(
-                "Cluster has no API server endpoint yet",
-                format!(
-                    "CKS cluster {} ({}) reports no apiServerEndpoint; is it still being created?",
-                    cluster.id, cluster.status
-                ),
-            );
-            return None;
-        };
-        let credential = match credential(&configured, &cluster, endpoint, exec).await {
-            Ok(credential) => credential,
-            Err((Some(at), message)) => {
-                diags.error("No credential for this endpoint", message, at);
-                return None;
-            }
-            Err((None, message)) => {
-                diags.root_error("No credential for this endpoint", message);
-                return None;
-            }
-        };
-        let host = render::host(&api_server_endpoint, endpoint);
-        let document = render::kubeconfig(&cluster.name, endpoint, &host, &credential);
+        let connection = connect(&self.data, diags, &config, Holder::State).await?;
         Some(KubeconfigState {
-            cluster_id: Value::Value(cluster.id.clone()),
-            name: Value::Value(cluster.name.clone()),
-            token: match &credential {
-                Credential::Bearer(bearer) => Value::Value(bearer.clone()),
-                Credential::Exec(_) => Value::Null,
-            },
-            kubeconfig: Value::Value(render::to_yaml(&document)),
-            host: Value::Value(host),
+            cluster_id: Value::Value(connection.cluster.id.clone()),
+            name: Value::Value(connection.cluster.name.clone()),
+            token: connection.token().map(String::from).into(),
+            kubeconfig: Value::Value(connection.kubeconfig),
+            host: Value::Value(connection.host),
             ..config
         })
     }

@@ -93,10 +93,8 @@ async fn find_in(
 }
 
 /// The attribute each field of an ensure request sets.
-const POLICY_FIELDS: diag::FieldAttributes = &[
-    ("policy.name", "name"),
-    ("policy.statements", "statements"),
-];
+const POLICY_FIELDS: diag::FieldAttributes =
+    &[("policy.name", "name"), ("policy.statements", "statements")];
 
 /// The resource.
 pub struct OrgPolicyResource {

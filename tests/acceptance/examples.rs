@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use crate::support::login::{idp, ClusterLogin, UNAUTHORIZED};
 use crate::support::sandbox::{CLUSTER_DEMO, TOKEN};
-use crate::support::terraform::{copy_dir, functions_supported, required_providers};
+use crate::support::terraform::{
+    copy_dir, ephemeral_supported, functions_supported, required_providers,
+};
 use crate::support::{Sandbox, Workspace};
 
 fn examples() -> PathBuf {
@@ -35,7 +37,13 @@ fn workspace_for(sandbox: &Sandbox, example: &str) -> Workspace {
 #[test]
 fn every_example_directory_is_covered_by_this_test() {
     let mut found = Vec::new();
-    for group in ["resources", "data-sources", "functions", "guides"] {
+    for group in [
+        "resources",
+        "data-sources",
+        "ephemeral-resources",
+        "functions",
+        "guides",
+    ] {
         for entry in std::fs::read_dir(examples().join(group)).unwrap() {
             found.push(format!(
                 "{group}/{}",
@@ -52,6 +60,7 @@ fn every_example_directory_is_covered_by_this_test() {
             "data-sources/coreweave_cks_kubeconfig",
             "data-sources/coreweave_object_storage_access_check",
             "data-sources/coreweave_object_storage_wif_config",
+            "ephemeral-resources/coreweave_cks_kubeconfig",
             "functions/service_account_principal",
             "guides/external-oidc-login",
             "resources/coreweave_cks_cluster_oidc",
@@ -101,6 +110,32 @@ fn kubeconfig_example_gives_kubectl_the_demo_cluster() {
         )
         .success();
     assert!(nodes.contains("demo-node-1"), "{nodes}");
+}
+
+#[test]
+fn ephemeral_kubeconfig_example_plans_against_the_demo_cluster() {
+    if !ephemeral_supported("ephemeral_kubeconfig_example_plans_against_the_demo_cluster") {
+        return;
+    }
+    let sandbox = Sandbox::start();
+    let ws = workspace_for(&sandbox, "ephemeral-resources/coreweave_cks_kubeconfig");
+    ws.validate().success();
+    let plan = ws
+        .run(&["plan", "-input=false", "-no-color"])
+        .success()
+        .output();
+    assert!(
+        plan.contains("ephemeral.coreweave_cks_kubeconfig.demo: Opening")
+            || plan.contains("terraform_data.nodes will be created"),
+        "{plan}"
+    );
+    assert!(
+        sandbox
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("/clusters")),
+        "the plan opened the ephemeral resource: it looked the cluster up"
+    );
 }
 
 /// The guide's example (seed 004 as code) against the sandbox's identity provider: the admin

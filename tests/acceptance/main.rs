@@ -7,6 +7,7 @@ mod caller_identity;
 mod cks_cluster_issuer;
 mod cks_cluster_oidc;
 mod cks_kubeconfig;
+mod cks_kubeconfig_ephemeral;
 mod endpoint_errors;
 mod examples;
 mod exchange_errors;

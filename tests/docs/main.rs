@@ -17,7 +17,12 @@ mod render;
 use render::render_all;
 
 /// Directories under `docs/` whose every page is generated.
-const GENERATED_DIRS: [&str; 3] = ["docs/resources", "docs/data-sources", "docs/functions"];
+const GENERATED_DIRS: [&str; 4] = [
+    "docs/resources",
+    "docs/data-sources",
+    "docs/ephemeral-resources",
+    "docs/functions",
+];
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -140,6 +145,13 @@ fn schema_names() -> Vec<(String, BTreeSet<String>)> {
         let schema = source.schema(&mut Diagnostics::default()).expect(&name);
         pages.push((
             format!("docs/data-sources/{name}.md"),
+            block_names(&schema.block, ""),
+        ));
+    }
+    for (name, ephemeral) in terraform_provider_coreweave::registry::ephemeral_resources(&data) {
+        let schema = ephemeral.schema(&mut Diagnostics::default()).expect(&name);
+        pages.push((
+            format!("docs/ephemeral-resources/{name}.md"),
             block_names(&schema.block, ""),
         ));
     }
@@ -328,6 +340,11 @@ fn field_docs_describe_fields_that_exist() {
             all.data_sources
                 .into_iter()
                 .map(|(name, docs)| (format!("docs/data-sources/{name}.md"), docs)),
+        )
+        .chain(
+            all.ephemeral_resources
+                .into_iter()
+                .map(|(name, docs)| (format!("docs/ephemeral-resources/{name}.md"), docs)),
         );
     let names: BTreeMap<String, BTreeSet<String>> = schema_names().into_iter().collect();
     let stale: Vec<String> = pages

@@ -15,7 +15,9 @@ use tf_plugin_server::schema::{
 use tf_plugin_server::Diagnostics;
 
 use terraform_provider_coreweave::provider::{CoreWeaveProvider, ProviderData, PROVIDER_NAME};
-use terraform_provider_coreweave::registry::{data_sources, field_docs, functions, resources};
+use terraform_provider_coreweave::registry::{
+    data_sources, ephemeral_resources, field_docs, functions, resources,
+};
 use terraform_provider_coreweave::schema::FieldDocs;
 
 /// Name of the provider binary, as used in page titles.
@@ -115,6 +117,8 @@ pub enum Kind {
     Resource,
     /// A data source, `docs/data-sources/`.
     DataSource,
+    /// An ephemeral resource, `docs/ephemeral-resources/`.
+    EphemeralResource,
 }
 
 impl Kind {
@@ -122,6 +126,7 @@ impl Kind {
         match self {
             Kind::Resource => "Resource",
             Kind::DataSource => "Data Source",
+            Kind::EphemeralResource => "Ephemeral Resource",
         }
     }
 
@@ -129,6 +134,7 @@ impl Kind {
         match self {
             Kind::Resource => "resources",
             Kind::DataSource => "data-sources",
+            Kind::EphemeralResource => "ephemeral-resources",
         }
     }
 
@@ -136,6 +142,7 @@ impl Kind {
         match self {
             Kind::Resource => "resource.tf",
             Kind::DataSource => "data-source.tf",
+            Kind::EphemeralResource => "ephemeral-resource.tf",
         }
     }
 }
@@ -166,6 +173,7 @@ pub fn render_all(examples_dir: &Path) -> Vec<(PathBuf, String)> {
     let data = Arc::new(ProviderData::default());
     let resources = schemas(resources(&data), |r, d| r.schema(d));
     let data_sources = schemas(data_sources(&data), |s, d| s.schema(d));
+    let ephemeral = schemas(ephemeral_resources(&data), |e, d| e.schema(d));
     let functions = schemas(functions(), |f, d| f.schema(d));
     let all_docs = field_docs();
     let mut pages = Vec::new();
@@ -173,6 +181,11 @@ pub fn render_all(examples_dir: &Path) -> Vec<(PathBuf, String)> {
     for (kind, list, docs) in [
         (Kind::Resource, resources, &all_docs.resources),
         (Kind::DataSource, data_sources, &all_docs.data_sources),
+        (
+            Kind::EphemeralResource,
+            ephemeral,
+            &all_docs.ephemeral_resources,
+        ),
     ] {
         for (name, schema) in list {
             let docs = docs
@@ -267,6 +280,7 @@ fn type_link(kind: Kind, name: &str) -> Link {
         section: match kind {
             Kind::Resource => "Resources",
             Kind::DataSource => "Data sources",
+            Kind::EphemeralResource => "Ephemeral resources",
         },
         text: format!("{PROVIDER_NAME}_{name}"),
         target: format!("{}/{name}.md", kind.dir()),
@@ -1069,6 +1083,7 @@ Optional:
                 "docs/data-sources/cks_kubeconfig.md",
                 "docs/data-sources/object_storage_access_check.md",
                 "docs/data-sources/object_storage_wif_config.md",
+                "docs/ephemeral-resources/cks_kubeconfig.md",
                 "docs/functions/service_account_principal.md",
             ]
         );

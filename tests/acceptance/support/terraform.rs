@@ -95,17 +95,28 @@ pub fn terraform_version() -> (u64, u64) {
     })
 }
 
-/// Whether the tests' Terraform calls provider functions (1.8 and later). When it does not,
-/// says on stderr that what `test` does with them is skipped.
-pub fn functions_supported(test: &str) -> bool {
+/// Whether the tests' Terraform is at least `since`; when it is not, says on stderr that what
+/// `test` does with `feature` is skipped.
+fn supported_since(test: &str, since: (u64, u64), feature: &str) -> bool {
     let (major, minor) = terraform_version();
-    let supported = (major, minor) >= (1, 8);
+    let supported = (major, minor) >= since;
     if !supported {
         eprintln!(
-            "{test}: Terraform {major}.{minor} has no provider functions (1.8 or later); what needs them is skipped"
+            "{test}: Terraform {major}.{minor} has no {feature} ({}.{} or later); what needs them is skipped",
+            since.0, since.1
         );
     }
     supported
+}
+
+/// Whether the tests' Terraform calls provider functions (1.8 and later).
+pub fn functions_supported(test: &str) -> bool {
+    supported_since(test, (1, 8), "provider functions")
+}
+
+/// Whether the tests' Terraform has ephemeral resources (1.10 and later).
+pub fn ephemeral_supported(test: &str) -> bool {
+    supported_since(test, (1, 10), "ephemeral resources")
 }
 
 /// Directory holding the provider binary built for these tests.
