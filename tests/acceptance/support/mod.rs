@@ -3,9 +3,12 @@
 
 pub mod aws;
 pub mod clients;
+pub mod gpg;
 pub mod kubectl;
 pub mod login;
 pub mod loopback;
+pub mod registry;
+pub mod release;
 pub mod sandbox;
 pub mod terraform;
 
