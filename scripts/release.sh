@@ -53,47 +53,42 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 prefix="${name}_${version}"
 
-# Terraform's <os>_<arch> for a Rust target triple.
+# Terraform's <os>_<arch> for a Rust target triple of a released platform (dev/releasing.md).
 platform_of() {
   local triple=$1 os arch
   case "$triple" in
     *-linux-*) os=linux ;;
     *-apple-darwin) os=darwin ;;
-    *-windows-*) os=windows ;;
-    *-freebsd) os=freebsd ;;
-    *) die "no Terraform platform for the target $triple" ;;
+    *) die "the target $triple is not a released platform (Linux or macOS)" ;;
   esac
   case "${triple%%-*}" in
     x86_64) arch=amd64 ;;
     aarch64) arch=arm64 ;;
-    i686) arch=386 ;;
-    armv7) arch=arm ;;
-    *) die "no Terraform architecture for the target $triple" ;;
+    *) die "the target $triple is not a released architecture (x86_64 or aarch64)" ;;
   esac
   echo "${os}_${arch}"
 }
 
 # Zips `$binary` (built by cargo unless --binary named it) as <prefix>_<os>_<arch>.zip.
 package_zip() {
-  local host platform exe="" stage zip_name
+  local host platform stage zip_name file="${name}_v${version}"
   host=$("${RUSTC:-rustc}" -vV | sed -n 's/^host: //p')
   platform=$(platform_of "${target:-$host}")
-  case "$platform" in windows_*) exe=.exe ;; esac
   if [ -z "$binary" ]; then
     (cd "$root" && "${CARGO:-cargo}" build --release --bin "$name" ${target:+--target "$target"})
-    binary="${CARGO_TARGET_DIR:-$root/target}/${target:+$target/}release/$name$exe"
+    binary="${CARGO_TARGET_DIR:-$root/target}/${target:+$target/}release/$name"
   fi
   [ -f "$binary" ] && [ -x "$binary" ] || die "$binary is not an executable file"
 
   zip_name="${prefix}_${platform}.zip"
   stage=$(mktemp -d)
-  cp "$binary" "$stage/${name}_v${version}$exe"
-  chmod 0755 "$stage/${name}_v${version}$exe"
+  cp "$binary" "$stage/$file"
+  chmod 0755 "$stage/$file"
   rm -f "$out/$zip_name"
   if command -v zip >/dev/null 2>&1; then
-    (cd "$stage" && zip -q -X "$out/$zip_name" "${name}_v${version}$exe")
+    (cd "$stage" && zip -q -X "$out/$zip_name" "$file")
   else
-    python3 - "$stage/${name}_v${version}$exe" "$out/$zip_name" <<'PY'
+    python3 - "$stage/$file" "$out/$zip_name" <<'PY'
 import os
 import sys
 import zipfile
@@ -139,5 +134,5 @@ if [ $sign = 1 ]; then
     die "GPG_FINGERPRINT is not set: the fingerprint of the key that signs the release (see dev/releasing.md)"
   command -v "$gpg" >/dev/null 2>&1 || die "no $gpg: install GnuPG (Debian: apt-get install -y gnupg)"
 fi
-[ $package = 0 ] || package_zip
-[ $sign = 0 ] || sign_release
+if [ $package = 1 ]; then package_zip; fi
+if [ $sign = 1 ]; then sign_release; fi
