@@ -47,10 +47,6 @@ fn trusting(registry: &Registry, cli: &str, source: &str, sandbox: Option<&Sandb
 /// Direct installation from registries only (no implied local directories).
 const DIRECT: &str = "provider_installation {\n  direct {}\n}\n";
 
-fn registry_source(registry: &Registry) -> String {
-    format!("{}/cwfed/coreweave", registry.host)
-}
-
 /// `terraform init`; its output.
 fn init(ws: &Workspace) -> crate::support::terraform::TfRun {
     ws.run(&["init", "-input=false", "-no-color"])
@@ -94,7 +90,7 @@ fn init_installs_the_signed_release_from_a_registry_and_locks_its_hashes() {
     let release = Release::build();
     let registry = Registry::serve(&release);
     let sandbox = Sandbox::start_with(&["--org-id", ORGANIZATION]);
-    let source = registry_source(&registry);
+    let source = registry.source();
     let ws = trusting(&registry, DIRECT, &source, Some(&sandbox));
 
     let out = init(&ws).success().output();
@@ -122,14 +118,14 @@ fn init_refuses_a_zip_changed_after_signing() {
     let release = Release::build();
     release.tamper_with_zip();
     let registry = Registry::serve(&release);
-    let ws = trusting(&registry, DIRECT, &registry_source(&registry), None);
+    let ws = trusting(&registry, DIRECT, &registry.source(), None);
 
     let out = init(&ws).failure();
     let served = std::fs::read(release.file(&zip_name())).expect("reading the zip");
     assert!(
         out.contains(&format!(
             "Error while installing {} v{VERSION}: archive has incorrect checksum {} (expected {})",
-            registry_source(&registry),
+            registry.source(),
             zip_hash(&sha256_hex(&served)),
             zip_hash(&release.sum_of(&zip_name()))
         )),
@@ -144,13 +140,13 @@ fn init_refuses_checksums_signed_by_another_key() {
     let other = Keyring::generate("not the publisher <other@example.invalid>");
     release.sign_with(&other);
     let registry = Registry::serve(&release);
-    let ws = trusting(&registry, DIRECT, &registry_source(&registry), None);
+    let ws = trusting(&registry, DIRECT, &registry.source(), None);
 
     let out = init(&ws).failure();
     assert!(
         out.contains(&format!(
             "Error while installing {} v{VERSION}: authentication signature from unknown issuer",
-            registry_source(&registry)
+            registry.source()
         )),
         "{out}"
     );

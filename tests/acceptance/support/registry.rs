@@ -52,7 +52,7 @@ struct Catalog {
 /// A running registry; it stops when dropped.
 pub struct Registry {
     /// `localhost:<port>`: the hostname of the provider source addresses it serves.
-    pub host: String,
+    host: String,
     ca: tempfile::TempDir,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
@@ -107,6 +107,11 @@ impl Registry {
             shutdown: Some(shutdown),
             server: Some(server),
         }
+    }
+
+    /// The provider's source address at this registry, `localhost:<port>/cwfed/coreweave`.
+    pub fn source(&self) -> String {
+        format!("{}/{NAMESPACE}/{TYPE}", self.host)
     }
 
     /// The CA certificate (PEM file) that signed the registry's certificate.
