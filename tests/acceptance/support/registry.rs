@@ -35,9 +35,9 @@ const TYPE: &str = "coreweave";
 /// The provider hostname the mirror serves (the public registry's, as for a published provider).
 pub const MIRRORED_HOST: &str = "registry.terraform.io";
 
-/// What the registry knows of the release it serves: as a real registry, the platforms and
-/// protocols from the release's files, the digests from its `SHA256SUMS`, and the public key
-/// the publisher registered.
+/// What the registry knows of the release it serves, as a real registry does: the protocols
+/// from its manifest, the zip's digest from its `SHA256SUMS`, and the public key the publisher
+/// registered. A release built here has one platform, this machine's.
 struct Catalog {
     /// `https://localhost:<port>`.
     base: String,
