@@ -81,6 +81,21 @@ fn gpg_verify_and_sha256sum_check_accept_the_release() {
 }
 
 #[test]
+fn a_key_locked_by_a_passphrase_signs_when_gpg_passphrase_unlocks_it() {
+    // As the release workflow signs: the key imported from a secret, its passphrase in another.
+    let release = Release::signed_by(Keyring::with_passphrase(
+        "a locked key <locked@example.invalid>",
+        "correct horse battery staple",
+    ));
+    let verify = release.key.gpg(&[
+        "--verify",
+        &release.file(&signature_name()).display().to_string(),
+        &release.file(&sums_name()).display().to_string(),
+    ]);
+    assert_eq!(verify.code, 0, "gpg --verify failed:\n{}", verify.stderr);
+}
+
+#[test]
 fn a_release_is_not_made_without_a_signing_key() {
     let out = tempfile::tempdir().expect("temp dir");
     let refused = ClientRun::of(

@@ -20,11 +20,18 @@ pub struct Keyring {
     home: tempfile::TempDir,
     /// The key's fingerprint (40 hex digits).
     pub fingerprint: String,
+    /// What unlocks the key; empty for none.
+    passphrase: String,
 }
 
 impl Keyring {
-    /// A new keyring with a new key for `user_id`.
+    /// A new keyring with a new key for `user_id` that needs no passphrase.
     pub fn generate(user_id: &str) -> Self {
+        Self::with_passphrase(user_id, "")
+    }
+
+    /// A new keyring with a new key for `user_id` locked by `passphrase`.
+    pub fn with_passphrase(user_id: &str, passphrase: &str) -> Self {
         let home = tempfile::tempdir().expect("temp dir for GNUPGHOME");
         gpg_in(
             home.path(),
@@ -32,7 +39,7 @@ impl Keyring {
                 "--pinentry-mode",
                 "loopback",
                 "--passphrase",
-                "",
+                passphrase,
                 "--quick-generate-key",
                 user_id,
                 "rsa2048",
@@ -48,7 +55,11 @@ impl Keyring {
             .and_then(|fields| fields.split(':').find(|f| !f.is_empty()))
             .unwrap_or_else(|| panic!("no fingerprint in gpg's listing:\n{listing}"))
             .to_string();
-        Self { home, fingerprint }
+        Self {
+            home,
+            fingerprint,
+            passphrase: passphrase.to_string(),
+        }
     }
 
     /// The key id the registry protocol names a key by: the fingerprint's last 16 hex digits.
@@ -63,10 +74,11 @@ impl Keyring {
     }
 
     /// What scripts/release.sh needs to sign with this key.
-    pub fn signing_env(&self) -> [(&'static str, PathBuf); 3] {
+    pub fn signing_env(&self) -> [(&'static str, PathBuf); 4] {
         [
             ("GNUPGHOME", self.home.path().to_path_buf()),
             ("GPG_FINGERPRINT", PathBuf::from(&self.fingerprint)),
+            ("GPG_PASSPHRASE", PathBuf::from(&self.passphrase)),
             ("GPG", gpg_binary().to_path_buf()),
         ]
     }

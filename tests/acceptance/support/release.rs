@@ -67,11 +67,16 @@ pub struct Release {
 impl Release {
     /// Runs scripts/release.sh on the provider binary of these tests, signing with a new key.
     pub fn build() -> Self {
+        Self::signed_by(Keyring::generate(
+            "terraform-provider-coreweave test release <release@example.invalid>",
+        ))
+    }
+
+    /// Runs scripts/release.sh on the provider binary of these tests, signing with `key`.
+    pub fn signed_by(key: Keyring) -> Self {
         let release = Self {
             dir: tempfile::tempdir().expect("temp dir"),
-            key: Keyring::generate(
-                "terraform-provider-coreweave test release <release@example.invalid>",
-            ),
+            key,
         };
         release.script(
             &["--binary", &provider_binary().display().to_string()],
@@ -143,8 +148,7 @@ impl Release {
                 .args(args)
                 .arg("--out")
                 .arg(self.dir())
-                .envs(key.signing_env())
-                .env_remove("GPG_PASSPHRASE"),
+                .envs(key.signing_env()),
         )
         .success();
     }
