@@ -1,5 +1,7 @@
 //! Test harness: a sandbox process on a free port, and a Terraform working directory that
-//! drives the freshly built provider through `dev_overrides`, and the real kubectl.
+//! drives the freshly built provider through `dev_overrides`, and the real kubectl; a signed
+//! release of the provider (`release`, `gpg`) and a local provider registry serving it
+//! (`registry`).
 
 pub mod aws;
 pub mod clients;
