@@ -26,6 +26,8 @@ mod object_storage_wif_config;
 mod official_provider;
 mod provider_config;
 mod real_org;
+mod release_artifacts;
+mod release_install;
 mod request_counts;
 mod s3_outcome;
 mod security;

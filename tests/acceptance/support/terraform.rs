@@ -159,6 +159,12 @@ impl Workspace {
         ws
     }
 
+    /// Replaces the CLI configuration (by default `dev_overrides` for the provider built for
+    /// these tests) with `hcl`.
+    pub fn set_cli_config(&self, hcl: &str) {
+        std::fs::write(self.path().join("cli.tfrc"), hcl).expect("writing cli.tfrc");
+    }
+
     /// Path of the working directory.
     pub fn path(&self) -> &Path {
         self.dir.path()
