@@ -4,16 +4,16 @@
 
 use std::sync::Arc;
 
-use crate::cks::cluster_issuer::ClusterIssuerDataSource;
-use crate::cks::cluster_oidc::ClusterOidcResource;
-use crate::cks::kubeconfig::KubeconfigDataSource;
-use crate::cks::kubeconfig_ephemeral::KubeconfigEphemeralResource;
+use crate::cks::cluster_issuer_data_source::ClusterIssuerDataSource;
+use crate::cks::cluster_oidc_resource::ClusterOidcResource;
+use crate::cks::kubeconfig_data_source::KubeconfigDataSource;
+use crate::cks::kubeconfig_ephemeral_resource::KubeconfigEphemeralResource;
 use crate::functions::ServiceAccountPrincipal;
-use crate::identity::caller_identity::CallerIdentityDataSource;
-use crate::object_storage::access_check::AccessCheckDataSource;
-use crate::object_storage::org_policy::OrgPolicyResource;
-use crate::object_storage::wif_config::WifConfigResource;
-use crate::object_storage::wif_config_lookup::WifConfigLookupDataSource;
+use crate::identity::caller_identity_data_source::CallerIdentityDataSource;
+use crate::object_storage::access_check_data_source::AccessCheckDataSource;
+use crate::object_storage::org_policy_resource::OrgPolicyResource;
+use crate::object_storage::wif_config_data_source::WifConfigLookupDataSource;
+use crate::object_storage::wif_config_resource::WifConfigResource;
 use crate::provider::{
     CoreWeaveProvider, DataSources, EphemeralResources, Functions, ProviderData, Registry,
     Resources,

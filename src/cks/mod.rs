@@ -1,8 +1,11 @@
-//! CoreWeave Kubernetes Service: cluster OIDC resource, cluster issuer and kubeconfig data sources,
-//! and the kubeconfig ephemeral resource.
+//! CoreWeave Kubernetes Service: the cluster OIDC resource, the cluster issuer and kubeconfig data
+//! sources, the kubeconfig ephemeral resource, and their helpers (finding a cluster, building a
+//! kubeconfig, waiting for a cluster).
 
-pub mod cluster_issuer;
-pub mod cluster_oidc;
+pub mod cluster_issuer_data_source;
+pub mod cluster_lookup;
+pub mod cluster_oidc_resource;
 pub mod kubeconfig;
-pub mod kubeconfig_ephemeral;
+pub mod kubeconfig_data_source;
+pub mod kubeconfig_ephemeral_resource;
 pub mod wait;

@@ -1,3 +1,3 @@
 //! Who the provider acts as: the caller identity data source.
 
-pub mod caller_identity;
+pub mod caller_identity_data_source;

@@ -6,9 +6,9 @@ pub const ORG_POLICY: &str = "object_storage_org_policy";
 /// Type name (without the provider prefix) of the WIF config resource and data source.
 pub const WIF_CONFIG: &str = "object_storage_wif_config";
 
-pub mod access_check;
-pub mod org_policy;
+pub mod access_check_data_source;
+pub mod org_policy_resource;
 pub mod policy;
 pub mod taken_names;
-pub mod wif_config;
-pub mod wif_config_lookup;
+pub mod wif_config_data_source;
+pub mod wif_config_resource;

@@ -14,7 +14,8 @@ use tf_plugin_server::{Diagnostics, EphemeralResource, Opened};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::cks::kubeconfig::{self, ExecInput, Holder, KubeconfigDataSource, KubeconfigState};
+use crate::cks::kubeconfig::{self, ExecInput, Holder, KubeconfigState};
+use crate::cks::kubeconfig_data_source::KubeconfigDataSource;
 use crate::provider::ProviderData;
 use crate::schema::{Attr, Kind};
 
