@@ -31,5 +31,6 @@ mod release_install;
 mod request_counts;
 mod s3_outcome;
 mod security;
+mod state_compatibility;
 mod wif_config_data_source;
 mod workload_identity;
