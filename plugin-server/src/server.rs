@@ -65,6 +65,31 @@ impl<P: Provider> Server<P> {
             .collect()
     }
 
+    fn resource(&self, diags: &mut Diagnostics, name: &str) -> Option<&dyn DynamicResource> {
+        lookup(diags, &self.resources, "resource type", name)
+    }
+
+    fn data_source(&self, diags: &mut Diagnostics, name: &str) -> Option<&dyn DynamicDataSource> {
+        lookup(diags, &self.data_sources, "data source", name)
+    }
+
+    fn ephemeral_resource(
+        &self,
+        diags: &mut Diagnostics,
+        name: &str,
+    ) -> Option<&dyn DynamicEphemeralResource> {
+        lookup(
+            diags,
+            &self.ephemeral_resources,
+            "ephemeral resource type",
+            name,
+        )
+    }
+
+    fn function(&self, diags: &mut Diagnostics, name: &str) -> Option<&dyn DynamicFunction> {
+        lookup(diags, &self.functions, "function", name)
+    }
+
     fn function_schemas(&self, diags: &mut Diagnostics) -> HashMap<String, proto::Function> {
         self.functions
             .iter()
@@ -215,12 +240,7 @@ impl<P: Provider> ProviderService for Server<P> {
     ) -> Answer<proto::validate_resource_config::Response> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
-        if let Some(r) = lookup(
-            &mut diags,
-            &self.resources,
-            "resource type",
-            &request.type_name,
-        ) {
+        if let Some(r) = self.resource(&mut diags, &request.type_name) {
             r.validate(&mut diags, request.config.as_ref()).await;
         }
         Ok(Response::new(proto::validate_resource_config::Response {
@@ -234,12 +254,7 @@ impl<P: Provider> ProviderService for Server<P> {
     ) -> Answer<proto::validate_data_resource_config::Response> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
-        if let Some(d) = lookup(
-            &mut diags,
-            &self.data_sources,
-            "data source",
-            &request.type_name,
-        ) {
+        if let Some(d) = self.data_source(&mut diags, &request.type_name) {
             d.validate(&mut diags, request.config.as_ref()).await;
         }
         Ok(Response::new(
@@ -255,12 +270,7 @@ impl<P: Provider> ProviderService for Server<P> {
     ) -> Answer<proto::upgrade_resource_state::Response> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
-        let upgraded = match lookup(
-            &mut diags,
-            &self.resources,
-            "resource type",
-            &request.type_name,
-        ) {
+        let upgraded = match self.resource(&mut diags, &request.type_name) {
             Some(r) => {
                 let json = request.raw_state.map(|s| s.json).unwrap_or_default();
                 let stored = if json.is_empty() {
@@ -306,12 +316,7 @@ impl<P: Provider> ProviderService for Server<P> {
     ) -> Answer<proto::read_resource::Response> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
-        let read = match lookup(
-            &mut diags,
-            &self.resources,
-            "resource type",
-            &request.type_name,
-        ) {
+        let read = match self.resource(&mut diags, &request.type_name) {
             Some(r) => {
                 r.read(&mut diags, request.current_state.as_ref(), &request.private)
                     .await
@@ -333,12 +338,7 @@ impl<P: Provider> ProviderService for Server<P> {
     ) -> Answer<proto::plan_resource_change::Response> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
-        let planned = match lookup(
-            &mut diags,
-            &self.resources,
-            "resource type",
-            &request.type_name,
-        ) {
+        let planned = match self.resource(&mut diags, &request.type_name) {
             Some(r) => {
                 r.plan(
                     &mut diags,
@@ -371,12 +371,7 @@ impl<P: Provider> ProviderService for Server<P> {
     ) -> Answer<proto::apply_resource_change::Response> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
-        let applied = match lookup(
-            &mut diags,
-            &self.resources,
-            "resource type",
-            &request.type_name,
-        ) {
+        let applied = match self.resource(&mut diags, &request.type_name) {
             Some(r) => {
                 r.apply(
                     &mut diags,
@@ -404,12 +399,7 @@ impl<P: Provider> ProviderService for Server<P> {
     ) -> Answer<proto::import_resource_state::Response> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
-        let imported = match lookup(
-            &mut diags,
-            &self.resources,
-            "resource type",
-            &request.type_name,
-        ) {
+        let imported = match self.resource(&mut diags, &request.type_name) {
             Some(r) => r.import(&mut diags, request.id).await,
             None => None,
         };
@@ -437,12 +427,7 @@ impl<P: Provider> ProviderService for Server<P> {
     ) -> Answer<proto::read_data_source::Response> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
-        let state = match lookup(
-            &mut diags,
-            &self.data_sources,
-            "data source",
-            &request.type_name,
-        ) {
+        let state = match self.data_source(&mut diags, &request.type_name) {
             Some(d) => d.read(&mut diags, request.config.as_ref()).await,
             None => None,
         };
@@ -460,13 +445,7 @@ impl<P: Provider> ProviderService for Server<P> {
     ) -> Answer<proto::validate_ephemeral_resource_config::Response> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
-        let kind = "ephemeral resource type";
-        if let Some(e) = lookup(
-            &mut diags,
-            &self.ephemeral_resources,
-            kind,
-            &request.type_name,
-        ) {
+        if let Some(e) = self.ephemeral_resource(&mut diags, &request.type_name) {
             e.validate(&mut diags, request.config.as_ref()).await;
         }
         Ok(Response::new(
@@ -482,13 +461,7 @@ impl<P: Provider> ProviderService for Server<P> {
     ) -> Answer<proto::open_ephemeral_resource::Response> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
-        let kind = "ephemeral resource type";
-        let opened = match lookup(
-            &mut diags,
-            &self.ephemeral_resources,
-            kind,
-            &request.type_name,
-        ) {
+        let opened = match self.ephemeral_resource(&mut diags, &request.type_name) {
             Some(e) => e.open(&mut diags, request.config.as_ref()).await,
             None => None,
         };
@@ -508,13 +481,7 @@ impl<P: Provider> ProviderService for Server<P> {
     ) -> Answer<proto::renew_ephemeral_resource::Response> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
-        let kind = "ephemeral resource type";
-        let renewed = match lookup(
-            &mut diags,
-            &self.ephemeral_resources,
-            kind,
-            &request.type_name,
-        ) {
+        let renewed = match self.ephemeral_resource(&mut diags, &request.type_name) {
             Some(e) => {
                 e.renew(&mut diags, request.private.as_deref().unwrap_or_default())
                     .await
@@ -535,13 +502,7 @@ impl<P: Provider> ProviderService for Server<P> {
     ) -> Answer<proto::close_ephemeral_resource::Response> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
-        let kind = "ephemeral resource type";
-        if let Some(e) = lookup(
-            &mut diags,
-            &self.ephemeral_resources,
-            kind,
-            &request.type_name,
-        ) {
+        if let Some(e) = self.ephemeral_resource(&mut diags, &request.type_name) {
             e.close(&mut diags, request.private.as_deref().unwrap_or_default())
                 .await;
         }
@@ -568,7 +529,7 @@ impl<P: Provider> ProviderService for Server<P> {
     ) -> Answer<proto::call_function::Response> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
-        let result = match lookup(&mut diags, &self.functions, "function", &request.name) {
+        let result = match self.function(&mut diags, &request.name) {
             Some(f) => f.call(&mut diags, &request.arguments).await,
             None => None,
         };

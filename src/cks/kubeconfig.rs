@@ -155,11 +155,19 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// The bearer token the kubeconfig carries, if it carries one.
-    pub fn token(&self) -> Option<&str> {
-        match &self.credential {
-            Credential::Bearer(token) => Some(token),
-            Credential::Exec(_) => None,
+    /// The inputs `config` with what the read found: the cluster's id and name, `host`, the
+    /// bearer token the kubeconfig carries (if it carries one) and the kubeconfig.
+    pub fn into_state(self, config: KubeconfigState) -> KubeconfigState {
+        KubeconfigState {
+            cluster_id: Value::Value(self.cluster.id),
+            name: Value::Value(self.cluster.name),
+            token: match self.credential {
+                Credential::Bearer(token) => Value::Value(token),
+                Credential::Exec(_) => Value::Null,
+            },
+            kubeconfig: Value::Value(self.kubeconfig),
+            host: Value::Value(self.host),
+            ..config
         }
     }
 }

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use tf_plugin_server::schema::Schema;
-use tf_plugin_server::value::Value;
 use tf_plugin_server::{DataSource, Diagnostics};
 
 use crate::cks::kubeconfig::{self, exec_fields, Holder, KubeconfigState};
@@ -72,13 +71,6 @@ impl DataSource for KubeconfigDataSource {
 
     async fn read(&self, diags: &mut Diagnostics, config: Self::State) -> Option<Self::State> {
         let connection = kubeconfig::connect(&self.data, diags, &config, Holder::State).await?;
-        Some(KubeconfigState {
-            cluster_id: Value::Value(connection.cluster.id.clone()),
-            name: Value::Value(connection.cluster.name.clone()),
-            token: connection.token().map(String::from).into(),
-            kubeconfig: Value::Value(connection.kubeconfig),
-            host: Value::Value(connection.host),
-            ..config
-        })
+        Some(connection.into_state(config))
     }
 }

@@ -14,7 +14,7 @@ use tf_plugin_server::{Diagnostics, EphemeralResource, Opened};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::cks::kubeconfig::{self, ExecInput, Holder, KubeconfigState};
+use crate::cks::kubeconfig::{self, Holder, KubeconfigState};
 use crate::cks::kubeconfig_data_source::KubeconfigDataSource;
 use crate::provider::ProviderData;
 use crate::schema::{Attr, Kind};
@@ -22,35 +22,10 @@ use crate::schema::{Attr, Kind};
 /// Values of the ephemeral resource: the data source's, plus `expires_at`.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct EphemeralKubeconfigState {
-    #[serde(default)]
-    pub cluster_id: Value<String>,
-    #[serde(default)]
-    pub name: Value<String>,
-    #[serde(default)]
-    pub endpoint: Value<String>,
-    #[serde(default)]
-    pub exec: Value<ExecInput>,
-    #[serde(default)]
-    pub host: Value<String>,
-    #[serde(default)]
-    pub token: Value<String>,
-    #[serde(default)]
-    pub kubeconfig: Value<String>,
+    #[serde(flatten)]
+    pub kubeconfig: KubeconfigState,
     #[serde(default)]
     pub expires_at: Value<String>,
-}
-
-impl EphemeralKubeconfigState {
-    /// The inputs, as the data source reads them.
-    fn inputs(&self) -> KubeconfigState {
-        KubeconfigState {
-            cluster_id: self.cluster_id.clone(),
-            name: self.name.clone(),
-            endpoint: self.endpoint.clone(),
-            exec: self.exec.clone(),
-            ..KubeconfigState::default()
-        }
-    }
 }
 
 /// RFC 3339 in UTC, seconds precision.
@@ -122,7 +97,7 @@ impl EphemeralResource for KubeconfigEphemeralResource {
     }
 
     async fn validate(&self, diags: &mut Diagnostics, config: Self::State) -> Option<()> {
-        kubeconfig::validate(diags, &config.inputs())
+        kubeconfig::validate(diags, &config.kubeconfig)
     }
 
     async fn open(
@@ -131,16 +106,11 @@ impl EphemeralResource for KubeconfigEphemeralResource {
         config: Self::State,
     ) -> Option<Opened<Self::State, Self::Private>> {
         let connection =
-            kubeconfig::connect(&self.data, diags, &config.inputs(), Holder::Ephemeral).await?;
+            kubeconfig::connect(&self.data, diags, &config.kubeconfig, Holder::Ephemeral).await?;
         Some(Opened {
             result: EphemeralKubeconfigState {
-                cluster_id: Value::Value(connection.cluster.id.clone()),
-                name: Value::Value(connection.cluster.name.clone()),
-                token: connection.token().map(String::from).into(),
                 expires_at: connection.expires_at.and_then(rfc3339).into(),
-                kubeconfig: Value::Value(connection.kubeconfig),
-                host: Value::Value(connection.host),
-                ..config
+                kubeconfig: connection.into_state(config.kubeconfig),
             },
             renew_at: None,
             private: Value::Null,
