@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use rustls::client::danger::HandshakeSignatureValid;
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::pem::PemObject;
@@ -183,12 +183,56 @@ impl AutoMtls {
                 PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key)),
             )?;
         config.alpn_protocols = vec![b"h2".to_vec()];
-        if config.alpn_protocols.is_empty() {
-            bail!("no ALPN protocol");
-        }
         Ok(Self {
             config: Arc::new(config),
             certificate,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn certificate() -> (Vec<u8>, String) {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        (cert.der().to_vec(), cert.pem())
+    }
+
+    #[test]
+    fn only_the_announced_client_certificate_is_accepted() {
+        let (terraform, terraform_pem) = certificate();
+        let (other, _) = certificate();
+        let verifier = PinnedClient {
+            p521: p521_key(&terraform),
+            certificate: CertificateDer::from_pem_slice(terraform_pem.as_bytes()).unwrap(),
+            provider: Arc::new(rustls::crypto::ring::default_provider()),
+        };
+        let now = UnixTime::now();
+        assert!(verifier
+            .verify_client_cert(&CertificateDer::from(terraform), &[], now)
+            .is_ok());
+        assert!(verifier
+            .verify_client_cert(&CertificateDer::from(other), &[], now)
+            .is_err());
+        assert!(verifier.client_auth_mandatory());
+        // A P-256 key is no P-521 key: ring's verifiers check its signatures.
+        assert!(verifier.p521.is_none());
+        assert!(!verifier
+            .supported_verify_schemes()
+            .contains(&SignatureScheme::ECDSA_NISTP521_SHA512));
+    }
+
+    #[test]
+    fn the_server_certificate_is_announced_and_a_bad_client_pem_refused() {
+        let (_, pem) = certificate();
+        let mtls = AutoMtls::new(&pem).unwrap();
+        assert!(!mtls.certificate.is_empty());
+        assert_eq!(mtls.config.alpn_protocols, vec![b"h2".to_vec()]);
+        assert!(AutoMtls::new("not a certificate").is_err());
     }
 }
