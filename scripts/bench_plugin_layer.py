@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`make bench`, the plugin layer's part: the wall and CPU time of a no-change `terraform plan` of
 N organization access policies through this provider, next to the same plan of N resources of a
-provider on the same layer that does no I/O at all (plugin-server/examples/null_provider.rs: the
+provider on the same layer that does no I/O at all (plugin-server/src/bin/terraform-provider-nullbench.rs: the
 floor every provider on the layer pays) and of N `terraform_data` (no plugin). With --baseline
 PATH, a provider binary of an earlier build (e.g. the tf-provider release) is timed in the same
 run against the same sandbox.
@@ -22,7 +22,7 @@ import bench  # noqa: E402  (terraform_path, start_sandbox, provider_config, bas
 
 ROOT = bench.ROOT
 PAGE = ROOT / "dev" / "plugin-layer.md"
-NULL_PROVIDER = ROOT / "target" / "release" / "examples" / "null_provider"
+NULL_PROVIDER = ROOT / "target" / "release" / "terraform-provider-nullbench"
 
 
 def null_config(n):

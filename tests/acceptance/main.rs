@@ -24,6 +24,7 @@ mod object_storage_access_check;
 mod object_storage_org_policy;
 mod object_storage_wif_config;
 mod official_provider;
+mod plugin_layer;
 mod provider_config;
 mod real_org;
 mod release_artifacts;

@@ -119,8 +119,9 @@ pub fn ephemeral_supported(test: &str) -> bool {
     supported_since(test, (1, 10), "ephemeral resources")
 }
 
-/// Directory holding the provider binary built for these tests.
-fn provider_dir() -> PathBuf {
+/// Directory holding the provider binary built for these tests (and the workspace's other
+/// binaries, such as the plugin layer's `terraform-provider-nullbench`).
+pub fn provider_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-coreweave"))
         .parent()
         .expect("provider directory")

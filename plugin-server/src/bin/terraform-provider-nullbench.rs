@@ -1,7 +1,9 @@
 //! `terraform-provider-nullbench`: a provider on this layer that does no I/O at all. Its one
 //! resource, `nullbench_thing`, copies `input` to `id` and reads back what state holds, so a
 //! plan of N of them costs only what every provider on this layer pays (the handshake, gRPC, the
-//! codec and Terraform's side): the floor `make bench` compares the real provider with.
+//! codec and Terraform's side): the floor `make bench` compares the real provider with. Its
+//! nested attribute `settings` is how the acceptance suite proves the layer's nested attributes
+//! on every supported Terraform.
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -19,18 +21,46 @@ struct Thing {
     id: Value<String>,
     #[serde(default)]
     input: Value<String>,
+    #[serde(default)]
+    settings: Value<Settings>,
+}
+
+/// The nested attribute `settings = { mode = "...", level = 1 }`.
+#[derive(Default, Serialize, Deserialize)]
+struct Settings {
+    #[serde(default)]
+    mode: Value<String>,
+    #[serde(default)]
+    level: Value<i64>,
 }
 
 struct ThingResource;
 
-fn attribute(constraint: AttributeConstraint) -> Attribute {
+fn attribute(attr_type: AttributeType, constraint: AttributeConstraint) -> Attribute {
     Attribute {
-        attr_type: AttributeType::String,
+        attr_type,
         description: Description::plain(""),
         constraint,
         sensitive: false,
         deprecated: false,
     }
+}
+
+/// `settings`: a single nested object of an optional string and an optional number.
+fn settings_type() -> AttributeType {
+    AttributeType::AttributeSingle(
+        [
+            (
+                "mode".to_string(),
+                attribute(AttributeType::String, AttributeConstraint::Optional),
+            ),
+            (
+                "level".to_string(),
+                attribute(AttributeType::Number, AttributeConstraint::Optional),
+            ),
+        ]
+        .into(),
+    )
 }
 
 fn with_id(mut thing: Thing) -> Option<Thing> {
@@ -48,13 +78,17 @@ impl Resource for ThingResource {
             version: 0,
             block: Block {
                 attributes: [
-                    ("id".to_string(), attribute(AttributeConstraint::Computed)),
+                    ("id", AttributeType::String, AttributeConstraint::Computed),
                     (
-                        "input".to_string(),
-                        attribute(AttributeConstraint::Required),
+                        "input",
+                        AttributeType::String,
+                        AttributeConstraint::Required,
                     ),
+                    ("settings", settings_type(), AttributeConstraint::Optional),
                 ]
-                .into(),
+                .into_iter()
+                .map(|(name, t, c)| (name.to_string(), attribute(t, c)))
+                .collect(),
                 ..Block::default()
             },
         })
@@ -132,11 +166,11 @@ impl Resource for ThingResource {
     }
 
     async fn import(&self, _: &mut Diagnostics, id: String) -> Option<(Self::State, ValueEmpty)> {
-        with_id(Thing {
-            id: Value::Null,
+        let thing = Thing {
             input: Value::Value(id),
-        })
-        .map(|t| (Some(t), Value::Null))
+            ..Thing::default()
+        };
+        with_id(thing).map(|t| (Some(t), Value::Null))
     }
 }
 
