@@ -4,7 +4,7 @@
 //! discovery with real signing keys, the OIDC token exchange, fault injection and a test admin
 //! API.
 //!
-//! Layers, each importing only those below it: [`wire`], [`time`], [`ids`] and [`accept`];
+//! Layers, each importing only those below it: [`wire`], [`time`], [`ids`], [`accept`] and [`connection`];
 //! [`paths`], [`model`], [`signing`], [`bearers`] and [`faults`]; [`request_log`]; [`state`];
 //! [`auth`], [`gate`] and [`seed`]; [`services`]; the router here, [`cli`] and the binary.
 
@@ -15,6 +15,7 @@ pub mod announce;
 pub mod auth;
 pub mod bearers;
 pub mod cli;
+pub mod connection;
 pub mod faults;
 pub mod gate;
 pub mod https;
@@ -33,7 +34,6 @@ pub mod wire;
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
@@ -41,6 +41,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tokio::net::TcpListener;
 
+use connection::ConnectionLimits;
 use paths::{classify, family_of, is_anonymous, RouteKind};
 use services::{
     admin, cks, cwobject, directory, discovery, token_exchange, whoami, workload_federation,
@@ -115,21 +116,18 @@ pub fn base_url(addr: SocketAddr) -> String {
 }
 
 /// Serves [`app`] over HTTP/1.1 on `listener` until `shutdown` completes, then lets the
-/// connections in flight finish. A connection whose request headers are not complete
-/// `header_read_timeout` after it started sending them is dropped.
+/// connections in flight finish. A connection that keeps it waiting beyond `limits` is dropped.
 pub async fn serve(
     listener: TcpListener,
     state: SharedState,
-    header_read_timeout: Duration,
+    limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::rt::TokioIo;
     use hyper_util::service::TowerToHyperService;
 
     let app = app(state);
-    let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(header_read_timeout);
+    let http = limits.http1();
     let connections = hyper_util::server::graceful::GracefulShutdown::new();
     tokio::pin!(shutdown);
     while let Some(stream) = accept::next_connection(&listener, shutdown.as_mut(), "API").await {

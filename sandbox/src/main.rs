@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use coreweave_sandbox::cli::{self, Command, Options, USAGE};
+use coreweave_sandbox::connection::ConnectionLimits;
 use coreweave_sandbox::model::sa_token::TokenRequest;
 use coreweave_sandbox::services::s3::{self, REGION};
 use coreweave_sandbox::services::start::{self as login, LoginListeners};
@@ -178,8 +179,9 @@ async fn run(options: Options) -> anyhow::Result<()> {
              --allow-remote"
         );
     }
+    let limits = ConnectionLimits::new(Duration::from_millis(options.header_read_timeout_ms));
     let login_endpoints =
-        login::start(&state, login_listeners).context("starting the login path")?;
+        login::start(&state, login_listeners, limits).context("starting the login path")?;
     // Handlers first: a SIGTERM sent as soon as the banner is read must not find the default
     // action (death) still in place.
     let stop_requested = shutdown_signal()?;
@@ -209,15 +211,10 @@ async fn run(options: Options) -> anyhow::Result<()> {
     tokio::spawn(s3::serve(
         s3_listener,
         state.clone(),
+        limits,
         stopped(stop_rx.clone()),
     ));
-    let header_read_timeout = Duration::from_millis(options.header_read_timeout_ms);
-    let server = tokio::spawn(serve(
-        listener,
-        state,
-        header_read_timeout,
-        stopped(stop_rx),
-    ));
+    let server = tokio::spawn(serve(listener, state, limits, stopped(stop_rx)));
     stop_requested.await;
     tracing::info!("shutting down");
     let _ = stop_tx.send(true);

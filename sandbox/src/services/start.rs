@@ -8,6 +8,7 @@ use axum::Extension;
 use tokio::net::TcpListener;
 
 use crate::base_url;
+use crate::connection::ConnectionLimits;
 use crate::https::serve_https;
 use crate::login::{EndpointKind, LoginEndpoints};
 use crate::services::kubernetes::{self, Listener};
@@ -71,8 +72,13 @@ pub enum StartError {
     Tls(#[from] TlsError),
 }
 
-/// Makes the CAs, records the endpoints in `state` and spawns the four servers.
-pub fn start(state: &SharedState, listeners: LoginListeners) -> Result<LoginEndpoints, StartError> {
+/// Makes the CAs, records the endpoints in `state` and spawns the four servers, each dropping
+/// connections that keep it waiting beyond `limits`.
+pub fn start(
+    state: &SharedState,
+    listeners: LoginListeners,
+    limits: ConnectionLimits,
+) -> Result<LoginEndpoints, StartError> {
     let idp_ca = CertificateAuthority::generate("coreweave-sandbox identity provider CA")?;
     let kubernetes_ca = Arc::new(CertificateAuthority::generate(
         "coreweave-sandbox Kubernetes CA",
@@ -94,6 +100,7 @@ pub fn start(state: &SharedState, listeners: LoginListeners) -> Result<LoginEndp
         listeners.idp,
         idp_config,
         idp_app,
+        limits,
         std::future::pending(),
     ));
     let kubernetes_config = server_config(Arc::new(NameSigner::new(kubernetes_ca)?))?;
@@ -108,12 +115,14 @@ pub fn start(state: &SharedState, listeners: LoginListeners) -> Result<LoginEndp
             listener,
             kubernetes_config.clone(),
             app,
+            limits,
             std::future::pending(),
         ));
     }
     tokio::spawn(proxy::serve_proxy(
         listeners.proxy,
         state.clone(),
+        limits,
         std::future::pending(),
     ));
     Ok(endpoints)

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use coreweave_sandbox::connection::ConnectionLimits;
 use coreweave_sandbox::model::credentials::{IssuedKey, KeyRequest};
 use coreweave_sandbox::services::s3::{self, REGION};
 use coreweave_sandbox::{seed, AppState, Config, SharedState};
@@ -29,7 +30,8 @@ impl S3Sandbox {
         config.s3_url = url.clone();
         let state = AppState::new(config, seed::default_store());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(s3::serve(listener, state.clone(), async {
+        let limits = ConnectionLimits::new(Duration::from_secs(10));
+        tokio::spawn(s3::serve(listener, state.clone(), limits, async {
             let _ = stopped.await;
         }));
         Self {

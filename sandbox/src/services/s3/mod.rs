@@ -23,6 +23,8 @@ use s3s::service::{S3Service, S3ServiceBuilder};
 use s3s::{s3_error, S3Error};
 use tokio::net::TcpListener;
 
+use crate::accept::next_connection;
+use crate::connection::ConnectionLimits;
 use crate::model::object_store::StoreError;
 use crate::state::SharedState;
 
@@ -82,21 +84,20 @@ fn logged_path(req: &hyper::Request<Incoming>, host: &host::SandboxHost) -> Stri
     }
 }
 
-/// Serves the S3 endpoint on `listener` until `shutdown` completes.
+/// Serves the S3 endpoint on `listener` until `shutdown` completes; a connection that keeps it
+/// waiting beyond `limits` is dropped, and a failed accept is logged and retried.
 pub async fn serve(
     listener: TcpListener,
     state: SharedState,
+    limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) {
     let s3 = service(state.clone());
     let host = host::SandboxHost::new(virtual_host_base(&state.s3_url));
+    let http = limits.http1();
     tokio::pin!(shutdown);
-    loop {
-        let (stream, _) = tokio::select! {
-            accepted = listener.accept() => accepted?,
-            () = &mut shutdown => return Ok(()),
-        };
-        let (s3, host, state) = (s3.clone(), host.clone(), state.clone());
+    while let Some(stream) = next_connection(&listener, shutdown.as_mut(), "S3").await {
+        let (s3, host, state, http) = (s3.clone(), host.clone(), state.clone(), http.clone());
         tokio::spawn(async move {
             let handle = service_fn(move |req: hyper::Request<Incoming>| {
                 let (s3, state) = (s3.clone(), state.clone());
@@ -117,9 +118,7 @@ pub async fn serve(
                     Ok::<_, Infallible>(resp)
                 }
             });
-            let served = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), handle)
-                .await;
+            let served = http.serve_connection(TokioIo::new(stream), handle).await;
             if let Err(e) = served {
                 tracing::debug!("S3 connection ended: {e}");
             }
