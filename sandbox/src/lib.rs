@@ -6,11 +6,12 @@
 //!
 //! Layers, each importing only those below it: [`wire`], [`time`], [`ids`], [`accept`] and [`connection`];
 //! [`paths`], [`model`], [`signing`], [`bearers`] and [`faults`]; [`request_log`]; [`state`];
-//! [`auth`], [`gate`] and [`seed`]; [`services`]; the router here, [`cli`] and the binary.
+//! [`auth`], [`admin_guard`], [`gate`] and [`seed`]; [`services`]; the router here, [`cli`] and the binary.
 
 #![warn(missing_docs)]
 
 pub mod accept;
+pub mod admin_guard;
 pub mod announce;
 pub mod auth;
 pub mod bearers;
@@ -68,10 +69,15 @@ pub fn app(state: SharedState) -> Router {
         .merge(directory::routes())
         .merge(discovery::routes())
         .merge(
-            admin::routes().route_layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                auth::require_admin_token,
-            )),
+            admin::routes()
+                .route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    auth::require_admin_token,
+                ))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    admin_guard::refuse_web_pages,
+                )),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
