@@ -257,7 +257,9 @@ async fn a_web_page_can_neither_write_through_nor_read_the_admin_api() {
     )
     .await;
     assert_eq!(rebound, 403);
-    let planted = h.admin(Method::GET, "/buckets/planted/objects/x", None).await;
+    let planted = h
+        .admin(Method::GET, "/buckets/planted/objects/x", None)
+        .await;
     assert_eq!(planted.status, 404, "nothing was written: {}", planted.body);
     let by_script = from_a_page(
         &h,

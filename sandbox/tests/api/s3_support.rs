@@ -50,13 +50,17 @@ impl S3Sandbox {
     /// A key for `principal`: permanent unless `ttl_seconds`, with a session token if asked.
     pub fn key(&self, principal: &str, ttl_seconds: Option<i64>, session: bool) -> IssuedKey {
         let now = std::time::SystemTime::now();
-        self.state.credentials.issue(KeyRequest {
+        let request = KeyRequest {
             id_prefix: "CWTEST",
             principal: principal.into(),
             expires_at: ttl_seconds
                 .map(|s| coreweave_sandbox::model::credentials::after_seconds(now, s)),
             with_session_token: session,
-        })
+        };
+        self.state
+            .credentials
+            .issue(request, now)
+            .expect("room for the key")
     }
 
     /// Seeds `bucket` with `objects` (key, text).
