@@ -27,6 +27,7 @@ mod provider_config;
 mod real_org;
 mod request_counts;
 mod s3_outcome;
+mod s3_signatures;
 mod sandbox_limits;
 mod security;
 mod wif_config_data_source;

@@ -12,6 +12,7 @@ pub mod backend;
 pub mod body;
 pub mod host;
 pub mod multipart;
+pub mod signature_terms;
 
 use std::convert::Infallible;
 use std::future::Future;
