@@ -1,8 +1,9 @@
 //! How long a connection may keep a listener of the sandbox waiting, the same for every
 //! listener (the API, S3, the TLS endpoints and the proxy): a client that opens a connection and
 //! sends nothing, half a request's headers, or nothing more after a request, is dropped after
-//! `header_read`, and so is one that does not finish its TLS handshake in that time. (A body
-//! that stalls is [`crate::services::s3::body`]'s business: hyper has no body timeout.)
+//! `header_read`, and so is one that does not finish its TLS handshake in that time, or whose
+//! body stops arriving for that long (hyper has no body timeout: the S3 endpoint, the one that
+//! takes large bodies, wraps them, see `services::s3::inflight`).
 
 use std::time::Duration;
 
@@ -30,6 +31,11 @@ impl ConnectionLimits {
             .timer(TokioTimer::new())
             .header_read_timeout(self.header_read);
         builder
+    }
+
+    /// How long a request body may send nothing before it is dropped.
+    pub fn body_idle(&self) -> Duration {
+        self.header_read
     }
 
     /// How long a TLS handshake may take.

@@ -150,3 +150,88 @@ fn connections_that_keep_a_listener_waiting_are_dropped_and_real_clients_still_g
         .success()
         .contains("demo-node-1"));
 }
+
+/// Three PUTs presigned by boto3 that send 100 MiB each on raw sockets, then stall; then one
+/// more PUT of 1 MiB by boto3 itself (refused as `SlowDown` if the stalled bodies' bytes were
+/// not given back: together they filled the budget). Prints each stalled PUT's HTTP status and S3 error code
+/// (or `open` when the sandbox kept waiting), then `after ok` or the error code.
+const STALLED_PUTS: &str = r#"
+import os, re, socket, sys, urllib.parse
+import boto3, botocore.config, botocore.exceptions
+key, secret = sys.argv[1], sys.argv[2]
+s3 = boto3.client("s3", aws_access_key_id=key, aws_secret_access_key=secret,
+                  config=botocore.config.Config(signature_version="s3v4"))
+MIB = 1 << 20
+
+def stalled_put(name):
+    url = urllib.parse.urlsplit(s3.generate_presigned_url(
+        "put_object", Params={"Bucket": "training-data", "Key": name}, ExpiresIn=600))
+    sock = socket.create_connection((url.hostname, url.port))
+    head = f"PUT {url.path}?{url.query} HTTP/1.1\r\nHost: {url.netloc}\r\nContent-Length: {250 * MIB}\r\n\r\n"
+    try:
+        sock.sendall(head.encode())
+        for _ in range(100):
+            sock.sendall(b"x" * MIB)
+    except OSError:
+        pass  # answered and closed early
+    return sock
+
+def answer(sock):
+    sock.settimeout(30)
+    data = b""
+    try:
+        while part := sock.recv(65536):
+            data += part
+    except socket.timeout:
+        return "open"
+    except ConnectionResetError:
+        pass
+    status = data.split(b" ", 2)[1].decode() if data else "closed"
+    code = re.search(rb"<Code>(.*?)</Code>", data)
+    return f"{status} {code.group(1).decode() if code else ''}".strip()
+
+socks = [stalled_put(f"stalled-{n}.bin") for n in range(3)]
+for sock in socks:
+    print(answer(sock))
+try:
+    s3.put_object(Bucket="training-data", Key="after.bin", Body=b"y" * MIB)
+    print("after ok")
+except botocore.exceptions.ClientError as e:
+    print("after", e.response["Error"]["Code"])
+"#;
+
+#[test]
+fn stalled_bodies_are_dropped_and_all_bodies_together_hold_at_most_the_store_s_size() {
+    let sandbox = Sandbox::start_with(&["--header-read-timeout-ms", "3000"]);
+    sandbox.seed_bucket("training-data", json!({}));
+    let (status, body) = sandbox.api(
+        reqwest::Method::POST,
+        "/v1/cwobject/access-policy",
+        Some(
+            json!({"policy": {"version": "v1alpha1", "name": "write", "statements": [{
+            "name": "write", "effect": "Allow", "actions": ["s3:PutObject"],
+            "resources": ["training-data/*"], "principals": ["coreweave/alice"]}]}}),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    let key = sandbox.access_key("coreweave/alice", json!({}));
+    let out = Pod::bare(&sandbox.s3_url())
+        .python(
+            STALLED_PUTS,
+            &[
+                key["accessKeyId"].as_str().unwrap(),
+                key["secretKey"].as_str().unwrap(),
+            ],
+        )
+        .success();
+    let outcomes: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        outcomes,
+        [
+            "400 RequestTimeout",
+            "400 RequestTimeout",
+            "503 SlowDown",
+            "after ok"
+        ]
+    );
+}

@@ -11,11 +11,13 @@ pub mod auth;
 pub mod backend;
 pub mod body;
 pub mod host;
+pub mod inflight;
 pub mod multipart;
 pub mod signature_terms;
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::sync::Arc;
 
 use hyper::body::Incoming;
 use hyper::service::service_fn;
@@ -24,6 +26,7 @@ use s3s::service::{S3Service, S3ServiceBuilder};
 use s3s::{s3_error, S3Error};
 use tokio::net::TcpListener;
 
+use self::inflight::{BodyBudget, BoundedBody, Hold};
 use crate::accept::next_connection;
 use crate::connection::ConnectionLimits;
 use crate::model::object_store::StoreError;
@@ -86,7 +89,8 @@ fn logged_path(req: &hyper::Request<Incoming>, host: &host::SandboxHost) -> Stri
 }
 
 /// Serves the S3 endpoint on `listener` until `shutdown` completes; a connection that keeps it
-/// waiting beyond `limits` is dropped, and a failed accept is logged and retried.
+/// waiting beyond `limits` is dropped, and so is a body that stalls as long; what all bodies
+/// being received hold is bounded ([`inflight`]); a failed accept is logged and retried.
 pub async fn serve(
     listener: TcpListener,
     state: SharedState,
@@ -96,9 +100,11 @@ pub async fn serve(
     let s3 = service(state.clone());
     let host = host::SandboxHost::new(virtual_host_base(&state.s3_url));
     let http = limits.http1();
+    let budget = Arc::new(BodyBudget::default());
     tokio::pin!(shutdown);
     while let Some(stream) = next_connection(&listener, shutdown.as_mut(), "S3").await {
         let (s3, host, state, http) = (s3.clone(), host.clone(), state.clone(), http.clone());
+        let budget = budget.clone();
         tokio::spawn(async move {
             let handle = service_fn(move |req: hyper::Request<Incoming>| {
                 let (s3, state) = (s3.clone(), state.clone());
@@ -107,8 +113,15 @@ pub async fn serve(
                     &logged_path(&req, &host),
                     host_header(&req),
                 );
+                // Given back once the request is answered (a stored object counts in the store).
+                let hold = Hold::new(budget.clone());
+                let req = req.map(|body| {
+                    s3s::Body::http_body(BoundedBody::new(body, hold.clone(), limits.body_idle()))
+                });
                 async move {
-                    let resp = match s3.call(req.map(s3s::Body::from)).await {
+                    let answered = s3.call(req).await;
+                    drop(hold);
+                    let resp = match answered {
                         Ok(resp) => resp,
                         Err(e) => {
                             tracing::warn!("S3 request failed: {e:?}");
