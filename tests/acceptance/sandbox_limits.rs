@@ -235,3 +235,88 @@ fn stalled_bodies_are_dropped_and_all_bodies_together_hold_at_most_the_store_s_s
         ]
     );
 }
+
+/// Browser-style POST uploads presigned by boto3 (`generate_presigned_post`), sent on raw
+/// sockets: for each key given, an upload of 100 MiB of which 1 MiB is sent, then a pause; and a
+/// whole upload of 1 KiB with the first key. Prints each answer's HTTP status and S3 error code,
+/// or `open` when none came within 5 s.
+const POST_UPLOADS: &str = r#"
+import re, socket, sys, urllib.parse
+import boto3, botocore.config
+MIB = 1 << 20
+BOUNDARY = "sandbox-form-boundary"
+
+def upload(key, secret, size, sent):
+    s3 = boto3.client("s3", aws_access_key_id=key, aws_secret_access_key=secret,
+                      config=botocore.config.Config(signature_version="s3v4"))
+    post = s3.generate_presigned_post("training-data", "uploads/${filename}", ExpiresIn=600)
+    fields = b"".join(
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in post["fields"].items())
+    file_head = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
+                 f'filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n').encode()
+    tail = f"\r\n--{BOUNDARY}--\r\n".encode()
+    url = urllib.parse.urlsplit(post["url"])
+    length = len(fields) + len(file_head) + size + len(tail)
+    sock = socket.create_connection((url.hostname, url.port))
+    sock.sendall((f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\nContent-Length: {length}\r\n"
+                  f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n\r\n").encode())
+    try:
+        sock.sendall(fields + file_head + b"z" * sent + (tail if sent == size else b""))
+    except OSError:
+        pass
+    sock.settimeout(5)
+    data = b""
+    try:
+        while part := sock.recv(65536):
+            data += part
+            if b"\r\n\r\n" in data and (b"</Error>" in data or data.startswith(b"HTTP/1.1 200")):
+                break
+    except socket.timeout:
+        if not data:
+            return "open"
+    except ConnectionResetError:
+        pass
+    status = data.split(b" ", 2)[1].decode() if data else "closed"
+    code = re.search(rb"<Code>(.*?)</Code>", data)
+    return f"{status} {code.group(1).decode() if code else ''}".strip()
+
+keys = sys.argv[1:]
+for key, secret in zip(keys[::2], keys[1::2]):
+    print(upload(key, secret, 100 * MIB, MIB))
+print(upload(keys[0], keys[1], 1024, 1024))
+"#;
+
+#[test]
+fn a_browser_upload_is_authorized_before_its_file_is_read() {
+    let sandbox = Sandbox::start();
+    sandbox.seed_bucket("training-data", json!({}));
+    let (status, body) = sandbox.api(
+        reqwest::Method::POST,
+        "/v1/cwobject/access-policy",
+        Some(
+            json!({"policy": {"version": "v1alpha1", "name": "upload", "statements": [{
+            "name": "upload", "effect": "Allow", "actions": ["s3:PutObject"],
+            "resources": ["training-data/uploads/*"], "principals": ["coreweave/alice"]}]}}),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    let alice = sandbox.access_key("coreweave/alice", json!({}));
+    let expired = sandbox.access_key("coreweave/alice", json!({"ttlSeconds": -60}));
+    let bob = sandbox.access_key("coreweave/bob", json!({}));
+    let mut args = Vec::new();
+    for key in [&alice, &expired, &bob] {
+        args.push(key["accessKeyId"].as_str().unwrap());
+        args.push(key["secretKey"].as_str().unwrap());
+    }
+    let out = Pod::bare(&sandbox.s3_url())
+        .python(POST_UPLOADS, &args)
+        .success();
+    let outcomes: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        outcomes,
+        ["open", "400 ExpiredToken", "403 AccessDenied", "200"],
+        "alice's partial upload waits for its file; the expired key and bob are refused at once; \
+         a whole upload is stored"
+    );
+}

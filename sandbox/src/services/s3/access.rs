@@ -23,6 +23,11 @@ const SESSION_TOKEN_HEADER: &str = "x-amz-security-token";
 /// The query parameter a session token travels in (presigned URLs).
 const SESSION_TOKEN_QUERY: &str = "X-Amz-Security-Token";
 
+/// The object key of a browser POST upload, read from its form before s3s saw the request
+/// ([`super::post_upload`]): s3s names only the bucket of such an upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadKey(pub String);
+
 /// The IAM action and org-policy resource an S3 operation is decided as.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Permission {
@@ -157,7 +162,11 @@ impl S3Access for PolicyAccess {
             .get(&credentials.access_key)
             .ok_or_else(|| s3_error!(InvalidAccessKeyId))?;
         check_key(&key, presented_session_token(cx).as_deref(), now)?;
-        let permission = permission(cx.s3_op().name(), cx.s3_path());
+        let upload = cx.extensions_mut().get::<UploadKey>().cloned();
+        let mut permission = permission(cx.s3_op().name(), cx.s3_path());
+        if let (S3Path::Bucket { bucket }, Some(UploadKey(object))) = (cx.s3_path(), upload) {
+            permission.resource = format!("{bucket}/{object}");
+        }
         check_policies(&self.state, &key.principal, &permission)
     }
 }

@@ -33,21 +33,11 @@ pub async fn read(body: Option<StreamingBlob>) -> S3Result<Bytes> {
     Ok(data.freeze())
 }
 
-/// The S3 error for a body that ended early: `RequestTimeout` when it stalled, `SlowDown`
-/// when the bodies in flight already hold all they may ([`BodyError`]), else `IncompleteBody`.
+/// The S3 error for a body that ended early ([`BodyError::to_s3`]).
 fn cut_off(error: s3s::StdError) -> s3s::S3Error {
     match error.downcast_ref::<BodyError>() {
-        Some(BodyError::Stalled(idle)) => s3_error!(
-            RequestTimeout,
-            "Your socket connection to the server was not read from or written to within the \
-             timeout period ({idle:?})."
-        ),
-        Some(BodyError::OverBudget) => s3_error!(
-            SlowDown,
-            "Please reduce your request rate: {}",
-            BodyError::OverBudget
-        ),
-        _ => s3_error!(IncompleteBody, "reading the body: {error}"),
+        Some(cut) => cut.to_s3(),
+        None => s3_error!(IncompleteBody, "reading the body: {error}"),
     }
 }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http_body::{Body, Frame, SizeHint};
 use hyper::body::Incoming;
 use tokio::time::{Instant, Sleep};
@@ -32,6 +32,24 @@ pub enum BodyError {
     /// The connection failed.
     #[error("reading the body: {0}")]
     Transport(String),
+}
+
+impl BodyError {
+    /// The S3 error a client gets: `RequestTimeout` when the body stalled, `SlowDown` over the
+    /// budget (S3's way to ask a client to back off), else `IncompleteBody`.
+    pub fn to_s3(&self) -> s3s::S3Error {
+        match self {
+            BodyError::Stalled(idle) => s3s::s3_error!(
+                RequestTimeout,
+                "Your socket connection to the server was not read from or written to within \
+                 the timeout period ({idle:?})."
+            ),
+            BodyError::OverBudget => {
+                s3s::s3_error!(SlowDown, "Please reduce your request rate: {self}")
+            }
+            BodyError::Transport(_) => s3s::s3_error!(IncompleteBody, "{self}"),
+        }
+    }
 }
 
 /// The bytes all bodies in flight hold.
@@ -105,6 +123,8 @@ impl Drop for HoldInner {
 
 /// A request body whose bytes are taken from a budget and which ends when it stalls.
 pub struct BoundedBody {
+    /// Bytes read ahead ([`BoundedBody::read_ahead`]), served first.
+    ahead: Option<Bytes>,
     inner: Incoming,
     hold: Hold,
     idle: Duration,
@@ -115,10 +135,61 @@ impl BoundedBody {
     /// Wraps `inner`, taking its bytes from `hold`, stalled after `idle` without a frame.
     pub fn new(inner: Incoming, hold: Hold, idle: Duration) -> Self {
         Self {
+            ahead: None,
             inner,
             hold,
             idle,
             deadline: Box::pin(tokio::time::sleep(idle)),
+        }
+    }
+}
+
+impl BoundedBody {
+    /// Reads frames until `enough` holds for the bytes read so far, `max` bytes are read or the
+    /// body ends; returns those bytes, which the body then serves again first.
+    pub async fn read_ahead(
+        &mut self,
+        max: usize,
+        enough: impl Fn(&[u8]) -> bool,
+    ) -> Result<Bytes, BodyError> {
+        let mut read = BytesMut::new();
+        while read.len() < max && !enough(&read) {
+            let frame = std::future::poll_fn(|cx| self.poll_inner(cx)).await;
+            match frame {
+                Some(frame) => {
+                    if let Ok(data) = frame?.into_data() {
+                        read.extend_from_slice(&data);
+                    }
+                }
+                None => break,
+            }
+        }
+        let read = read.freeze();
+        self.ahead = Some(read.clone());
+        Ok(read)
+    }
+
+    fn poll_inner(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BodyError>>> {
+        match Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    self.hold.take(data.len())?;
+                }
+                let next = Instant::now() + self.idle;
+                self.deadline.as_mut().reset(next);
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(Some(Err(e))) => {
+                Poll::Ready(Some(Err(BodyError::Transport(e.to_string()))))
+            }
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => match self.deadline.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Some(Err(BodyError::Stalled(self.idle)))),
+                Poll::Pending => Poll::Pending,
+            },
         }
     }
 }
@@ -131,33 +202,25 @@ impl Body for BoundedBody {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, BodyError>>> {
-        let this = &mut *self;
-        match Pin::new(&mut this.inner).poll_frame(cx) {
-            Poll::Ready(Some(Ok(frame))) => {
-                if let Some(data) = frame.data_ref() {
-                    this.hold.take(data.len())?;
-                }
-                let next = Instant::now() + this.idle;
-                this.deadline.as_mut().reset(next);
-                Poll::Ready(Some(Ok(frame)))
-            }
-            Poll::Ready(Some(Err(e))) => {
-                Poll::Ready(Some(Err(BodyError::Transport(e.to_string()))))
-            }
-            Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => match this.deadline.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Some(Err(BodyError::Stalled(this.idle)))),
-                Poll::Pending => Poll::Pending,
-            },
+        if let Some(ahead) = self.ahead.take().filter(|ahead| !ahead.is_empty()) {
+            return Poll::Ready(Some(Ok(Frame::data(ahead))));
         }
+        self.poll_inner(cx)
     }
 
     fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
+        !self.ahead.as_ref().is_some_and(|ahead| !ahead.is_empty()) && self.inner.is_end_stream()
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
+        let inner = self.inner.size_hint();
+        let ahead = self.ahead.as_ref().map_or(0, |ahead| ahead.len() as u64);
+        let mut hint = SizeHint::new();
+        hint.set_lower(inner.lower() + ahead);
+        if let Some(upper) = inner.upper() {
+            hint.set_upper(upper + ahead);
+        }
+        hint
     }
 }
 

@@ -13,6 +13,7 @@ pub mod body;
 pub mod host;
 pub mod inflight;
 pub mod multipart;
+pub mod post_upload;
 pub mod signature_terms;
 
 use std::convert::Infallible;
@@ -79,6 +80,13 @@ fn host_header(req: &hyper::Request<Incoming>) -> Option<&str> {
         .and_then(|h| h.to_str().ok())
 }
 
+/// The `Content-Type` header of a request.
+fn content_type(req: &hyper::Request<Incoming>) -> Option<&str> {
+    req.headers()
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|h| h.to_str().ok())
+}
+
 /// The path a request is logged under: `/<bucket>/<key>` in both addressing styles.
 fn logged_path(req: &hyper::Request<Incoming>, host: &host::SandboxHost) -> String {
     let path = req.uri().path();
@@ -108,18 +116,34 @@ pub async fn serve(
         tokio::spawn(async move {
             let handle = service_fn(move |req: hyper::Request<Incoming>| {
                 let (s3, state) = (s3.clone(), state.clone());
-                let ticket = state.log.begin_s3(
-                    req.method().as_str(),
-                    &logged_path(&req, &host),
-                    host_header(&req),
-                );
+                let path = logged_path(&req, &host);
+                let ticket = state
+                    .log
+                    .begin_s3(req.method().as_str(), &path, host_header(&req));
+                let upload = post_upload::boundary(req.method(), content_type(&req));
                 // Given back once the request is answered (a stored object counts in the store).
                 let hold = Hold::new(budget.clone());
-                let req = req.map(|body| {
-                    s3s::Body::http_body(BoundedBody::new(body, hold.clone(), limits.body_idle()))
-                });
+                let mut req =
+                    req.map(|body| BoundedBody::new(body, hold.clone(), limits.body_idle()));
                 async move {
-                    let answered = s3.call(req).await;
+                    let refused = match upload {
+                        Some(boundary) => {
+                            match post_upload::authorize(&state, &path, &boundary, req.body_mut())
+                                .await
+                            {
+                                Ok(object) => {
+                                    req.extensions_mut().insert(object);
+                                    None
+                                }
+                                Err(refusal) => Some(refusal),
+                            }
+                        }
+                        None => None,
+                    };
+                    let answered = match refused {
+                        Some(refusal) => Ok(post_upload::error_response(&refusal)),
+                        None => s3.call(req.map(s3s::Body::http_body)).await,
+                    };
                     drop(hold);
                     let resp = match answered {
                         Ok(resp) => resp,
