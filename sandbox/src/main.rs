@@ -140,7 +140,13 @@ async fn run(options: Options) -> anyhow::Result<()> {
     let s3_listener = TcpListener::bind(&options.s3_listen)
         .await
         .with_context(|| format!("cannot listen on {} (S3)", options.s3_listen))?;
-    let s3_url = base_url(s3_listener.local_addr()?);
+    let s3_bound = s3_listener.local_addr()?;
+    ensure_local(
+        s3_bound,
+        &format!("the S3 endpoint, from --s3-listen {}", options.s3_listen),
+        options.allow_remote,
+    )?;
+    let s3_url = base_url(s3_bound);
     tracing::info!(
         "seeded {} clusters, {} policies, {} OIDC configs; updates take {} ms",
         store.clusters.len(),
@@ -172,12 +178,11 @@ async fn run(options: Options) -> anyhow::Result<()> {
     .await
     .context("binding the identity provider, Kubernetes endpoint and proxy listeners")?;
     if let Some(remote) = login_listeners.reachable_from_elsewhere()? {
-        anyhow::ensure!(
+        ensure_local(
+            remote,
+            "an identity provider, Kubernetes endpoint or proxy address",
             options.allow_remote,
-            "refusing to listen on {remote} (an identity provider, Kubernetes endpoint or proxy \
-             address): it is reachable from other machines. Listen on 127.0.0.1, or pass \
-             --allow-remote"
-        );
+        )?;
     }
     let limits = ConnectionLimits::new(Duration::from_millis(options.header_read_timeout_ms));
     let login_endpoints =
@@ -222,6 +227,16 @@ async fn run(options: Options) -> anyhow::Result<()> {
         Ok(joined) => joined.context("server task")?.context("serving")?,
         Err(_) => tracing::info!("in-flight requests abandoned after 2 s"),
     }
+    Ok(())
+}
+
+/// Refuses to serve `what` on `addr` when other machines can reach it, unless `allow_remote`.
+fn ensure_local(addr: std::net::SocketAddr, what: &str, allow_remote: bool) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        allow_remote || addr.ip().is_loopback(),
+        "refusing to listen on {addr} ({what}): it is reachable from other machines. Listen on \
+         127.0.0.1, or pass --allow-remote"
+    );
     Ok(())
 }
 
