@@ -26,6 +26,7 @@ mod official_provider;
 mod provider_config;
 mod real_org;
 mod request_counts;
+mod s3_listing;
 mod s3_outcome;
 mod s3_signatures;
 mod sandbox_limits;

@@ -15,6 +15,7 @@ pub mod inflight;
 pub mod multipart;
 pub mod post_upload;
 pub mod signature_terms;
+pub mod url_encoding;
 
 use std::convert::Infallible;
 use std::future::Future;
