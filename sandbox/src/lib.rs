@@ -5,7 +5,7 @@
 //! API.
 //!
 //! Layers, each importing only those below it: [`wire`], [`time`], [`ids`], [`accept`] and [`connection`];
-//! [`paths`], [`model`], [`signing`], [`bearers`] and [`faults`]; [`request_log`]; [`state`];
+//! [`paths`], [`model`], [`signing`], [`bearers`], [`key_cache`] and [`faults`]; [`request_log`]; [`state`];
 //! [`auth`], [`admin_guard`], [`gate`] and [`seed`]; [`services`]; the router here, [`cli`] and the binary.
 
 #![warn(missing_docs)]
@@ -21,6 +21,7 @@ pub mod faults;
 pub mod gate;
 pub mod https;
 pub mod ids;
+pub mod key_cache;
 pub mod login;
 pub mod model;
 pub mod paths;
