@@ -74,18 +74,14 @@ pub fn service(state: SharedState) -> S3Service {
     builder.build()
 }
 
-/// The `Host` header of a request.
-fn host_header(req: &hyper::Request<Incoming>) -> Option<&str> {
-    req.headers()
-        .get(hyper::header::HOST)
-        .and_then(|h| h.to_str().ok())
+/// The header `name` of a request, as text.
+fn header<B>(req: &hyper::Request<B>, name: hyper::header::HeaderName) -> Option<&str> {
+    req.headers().get(name).and_then(|h| h.to_str().ok())
 }
 
-/// The `Content-Type` header of a request.
-fn content_type(req: &hyper::Request<Incoming>) -> Option<&str> {
-    req.headers()
-        .get(hyper::header::CONTENT_TYPE)
-        .and_then(|h| h.to_str().ok())
+/// The `Host` header of a request.
+fn host_header<B>(req: &hyper::Request<B>) -> Option<&str> {
+    header(req, hyper::header::HOST)
 }
 
 /// The path a request is logged under: `/<bucket>/<key>` in both addressing styles.
@@ -121,38 +117,12 @@ pub async fn serve(
                 let ticket = state
                     .log
                     .begin_s3(req.method().as_str(), &path, host_header(&req));
-                let upload = post_upload::boundary(req.method(), content_type(&req));
                 // Given back once the request is answered (a stored object counts in the store).
                 let hold = Hold::new(budget.clone());
-                let mut req =
-                    req.map(|body| BoundedBody::new(body, hold.clone(), limits.body_idle()));
+                let req = req.map(|body| BoundedBody::new(body, hold.clone(), limits.body_idle()));
                 async move {
-                    let refused = match upload {
-                        Some(boundary) => {
-                            match post_upload::authorize(&state, &path, &boundary, req.body_mut())
-                                .await
-                            {
-                                Ok(object) => {
-                                    req.extensions_mut().insert(object);
-                                    None
-                                }
-                                Err(refusal) => Some(refusal),
-                            }
-                        }
-                        None => None,
-                    };
-                    let answered = match refused {
-                        Some(refusal) => Ok(post_upload::error_response(&refusal)),
-                        None => s3.call(req.map(s3s::Body::http_body)).await,
-                    };
+                    let resp = answer(&s3, &state, &path, req).await;
                     drop(hold);
-                    let resp = match answered {
-                        Ok(resp) => resp,
-                        Err(e) => {
-                            tracing::warn!("S3 request failed: {e:?}");
-                            internal_error()
-                        }
-                    };
                     state.log.finish(ticket, resp.status().as_u16());
                     Ok::<_, Infallible>(resp)
                 }
@@ -162,6 +132,31 @@ pub async fn serve(
                 tracing::debug!("S3 connection ended: {e}");
             }
         });
+    }
+}
+
+/// Answers one request; a browser upload is authorized from its form first ([`post_upload`]).
+async fn answer(
+    s3: &S3Service,
+    state: &SharedState,
+    path: &str,
+    mut req: hyper::Request<BoundedBody>,
+) -> s3s::HttpResponse {
+    let content_type = header(&req, hyper::header::CONTENT_TYPE);
+    if let Some(boundary) = post_upload::boundary(req.method(), content_type) {
+        match post_upload::authorize(state, path, &boundary, req.body_mut()).await {
+            Ok(object) => {
+                req.extensions_mut().insert(object);
+            }
+            Err(refusal) => return post_upload::error_response(&refusal),
+        }
+    }
+    match s3.call(req.map(s3s::Body::http_body)).await {
+        Ok(resp) => resp,
+        Err(e) => {
+            tracing::warn!("S3 request failed: {e:?}");
+            internal_error()
+        }
     }
 }
 
