@@ -295,7 +295,8 @@ pub fn parse(
         fault_every: 0,
         latency_ms: 0,
         allow_remote: false,
-        header_read_timeout_ms: 10_000,
+        header_read_timeout_ms: u64::try_from(crate::connection::DEFAULT_HEADER_READ.as_millis())
+            .unwrap_or(u64::MAX),
         request_log_capacity: crate::request_log::DEFAULT_REQUEST_LOG_CAPACITY,
         idp_listen: "127.0.0.1:0".into(),
         kubernetes_managed_listen: "127.0.0.1:0".into(),

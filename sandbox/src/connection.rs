@@ -10,10 +10,20 @@ use std::time::Duration;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioTimer;
 
+/// How long a connection may keep a listener waiting unless `--header-read-timeout-ms` says.
+pub const DEFAULT_HEADER_READ: Duration = Duration::from_secs(10);
+
 /// The waiting limits of every connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnectionLimits {
     header_read: Duration,
+}
+
+impl Default for ConnectionLimits {
+    /// [`DEFAULT_HEADER_READ`].
+    fn default() -> Self {
+        Self::new(DEFAULT_HEADER_READ)
+    }
 }
 
 impl ConnectionLimits {

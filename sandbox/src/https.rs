@@ -20,9 +20,20 @@ use crate::connection::ConnectionLimits;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsServerName(pub Option<String>);
 
+/// Serves `app` over TLS with `config` on `listener` until `shutdown` completes, dropping
+/// connections that keep it waiting beyond the default [`ConnectionLimits`].
+pub async fn serve_https(
+    listener: TcpListener,
+    config: Arc<ServerConfig>,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send,
+) {
+    serve_https_within(listener, config, app, ConnectionLimits::default(), shutdown).await;
+}
+
 /// Serves `app` over TLS with `config` on `listener` until `shutdown` completes. A failed
 /// handshake ends only that connection, and so does one that keeps it waiting beyond `limits`.
-pub async fn serve_https(
+pub async fn serve_https_within(
     listener: TcpListener,
     config: Arc<ServerConfig>,
     app: Router,

@@ -1,5 +1,4 @@
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use axum::routing::get;
 use axum::Extension;
@@ -37,14 +36,7 @@ async fn a_client_trusting_the_ca_reaches_any_name_and_the_handler_learns_it() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = Router::new().route("/", get(echo_name));
-    let limits = ConnectionLimits::new(Duration::from_secs(10));
-    tokio::spawn(serve_https(
-        listener,
-        config,
-        app,
-        limits,
-        std::future::pending(),
-    ));
+    tokio::spawn(serve_https(listener, config, app, std::future::pending()));
 
     let name = "c1.k8s.sandbox.test";
     let by_name = get_text(&ca.pem(), name, name, addr).await.unwrap();

@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 
 use crate::base_url;
 use crate::connection::ConnectionLimits;
-use crate::https::serve_https;
+use crate::https::serve_https_within;
 use crate::login::{EndpointKind, LoginEndpoints};
 use crate::services::kubernetes::{self, Listener};
 use crate::services::{idp, proxy};
@@ -96,7 +96,7 @@ pub fn start(
 
     let idp_config = server_config(Arc::new(FixedCertificate(idp_ca.issue(&loopback_names())?)))?;
     let idp_app = idp::issuer_routes().with_state(state.clone());
-    tokio::spawn(serve_https(
+    tokio::spawn(serve_https_within(
         listeners.idp,
         idp_config,
         idp_app,
@@ -111,7 +111,7 @@ pub fn start(
         let app = kubernetes::routes()
             .layer(Extension(Listener(kind)))
             .with_state(state.clone());
-        tokio::spawn(serve_https(
+        tokio::spawn(serve_https_within(
             listener,
             kubernetes_config.clone(),
             app,

@@ -30,10 +30,14 @@ impl S3Sandbox {
         config.s3_url = url.clone();
         let state = AppState::new(config, seed::default_store());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let limits = ConnectionLimits::new(Duration::from_secs(10));
-        tokio::spawn(s3::serve(listener, state.clone(), limits, async {
-            let _ = stopped.await;
-        }));
+        tokio::spawn(s3::serve(
+            listener,
+            state.clone(),
+            ConnectionLimits::default(),
+            async {
+                let _ = stopped.await;
+            },
+        ));
         Self {
             state,
             url,
