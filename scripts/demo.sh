@@ -57,9 +57,10 @@ start_sandbox() {
   s3_url=$(python3 -c 'import json,sys,urllib.request; print(json.load(urllib.request.urlopen(sys.argv[1] + "/_sandbox/endpoints"))["s3"]["url"])' "$url")
   echo "sandbox: $url (S3 endpoint $s3_url)"
   # The buckets the example's service accounts read (AI Object Storage buckets exist before pods use them).
-  curl -fsS -X POST "$url/_sandbox/buckets" \
+  curl -fsS -X POST "$url/_sandbox/buckets" -H 'content-type: application/json' \
     -d '{"name": "training-data", "objects": {"hello.txt": "Hello from AI Object Storage, read by the pod.\n"}}' >/dev/null
-  curl -fsS -X POST "$url/_sandbox/buckets" -d '{"name": "model-weights", "objects": {}}' >/dev/null
+  curl -fsS -X POST "$url/_sandbox/buckets" -H 'content-type: application/json' \
+    -d '{"name": "model-weights", "objects": {}}' >/dev/null
 }
 
 configure_terraform() {

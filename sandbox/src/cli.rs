@@ -22,8 +22,8 @@ USAGE:
 OPTIONS:
     --listen ADDR              address to listen on (default 127.0.0.1:0 = any free port);
                                a loopback address unless --allow-remote
-    --allow-remote             allow a non-loopback --listen address; the admin API
-                               (/_sandbox/*) then requires the API token too
+    --allow-remote             allow non-loopback listen addresses (every listener); the
+                               admin API (/_sandbox/*) then requires the API token too
     --s3-listen ADDR           address of the S3 endpoint (default 127.0.0.1:0 = any free port)
     --background               run in the background; print shell lines for eval that set
                                COREWEAVE_API_ENDPOINT, COREWEAVE_API_TOKEN, COREWEAVE_SANDBOX_PID:
@@ -37,8 +37,9 @@ OPTIONS:
     --update-duration-ms N     how long a PATCHed cluster stays STATUS_UPDATING (default 2000)
     --fault-every N            answer every Nth API request with 429, then 503, … (0 = off)
     --latency-ms N             delay every API response by N ms (default 0)
-    --header-read-timeout-ms N drop a connection whose request headers are not complete
-                               after N ms (default 10000)
+    --header-read-timeout-ms N drop a connection (any listener) whose request headers are not
+                               complete after N ms, that idles N ms between requests or in
+                               its TLS handshake, or whose S3 body stalls N ms (default 10000)
     --request-log-capacity N   keep the newest N requests in /_sandbox/requests (default
                                10000; older ones are dropped and counted)
     --idp-listen ADDR          the external OIDC identity provider (HTTPS, its own CA;
@@ -105,7 +106,8 @@ LOGIN PATH:
                         tokens of the cluster's oidc issuer; both answer kubectl version,
                         auth whoami and get nodes
 
-TEST ADMIN API (no auth), under /_sandbox:
+TEST ADMIN API (no auth), under /_sandbox; loopback Host only, no foreign Origin, bodies
+sent as Content-Type: application/json:
     GET, DELETE /requests       the request log
     GET /state                  everything the sandbox holds
     POST /clusters              add or replace a cluster
@@ -293,7 +295,8 @@ pub fn parse(
         fault_every: 0,
         latency_ms: 0,
         allow_remote: false,
-        header_read_timeout_ms: 10_000,
+        header_read_timeout_ms: u64::try_from(crate::connection::DEFAULT_HEADER_READ.as_millis())
+            .unwrap_or(u64::MAX),
         request_log_capacity: crate::request_log::DEFAULT_REQUEST_LOG_CAPACITY,
         idp_listen: "127.0.0.1:0".into(),
         kubernetes_managed_listen: "127.0.0.1:0".into(),

@@ -14,29 +14,50 @@ use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use crate::accept::next_connection;
+use crate::connection::ConnectionLimits;
 
 /// The TLS server name (SNI) of the connection a request came on; `None` for an IP literal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsServerName(pub Option<String>);
 
-/// Serves `app` over TLS with `config` on `listener` until `shutdown` completes. A failed
-/// handshake ends only that connection.
+/// Serves `app` over TLS with `config` on `listener` until `shutdown` completes, dropping
+/// connections that keep it waiting beyond the default [`ConnectionLimits`].
 pub async fn serve_https(
     listener: TcpListener,
     config: Arc<ServerConfig>,
     app: Router,
     shutdown: impl Future<Output = ()> + Send,
 ) {
+    serve_https_within(listener, config, app, ConnectionLimits::default(), shutdown).await;
+}
+
+/// Serves `app` over TLS with `config` on `listener` until `shutdown` completes. A failed
+/// handshake ends only that connection, and so does one that keeps it waiting beyond `limits`.
+pub async fn serve_https_within(
+    listener: TcpListener,
+    config: Arc<ServerConfig>,
+    app: Router,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send,
+) {
     let acceptor = TlsAcceptor::from(config);
+    let http = limits.http1();
     tokio::pin!(shutdown);
     while let Some(tcp) = next_connection(&listener, shutdown.as_mut(), "TLS").await {
-        let acceptor = acceptor.clone();
-        let app = app.clone();
+        let (acceptor, app, http) = (acceptor.clone(), app.clone(), http.clone());
         tokio::spawn(async move {
-            let tls = match acceptor.accept(tcp).await {
-                Ok(tls) => tls,
-                Err(e) => {
+            let handshake = tokio::time::timeout(limits.tls_handshake(), acceptor.accept(tcp));
+            let tls = match handshake.await {
+                Ok(Ok(tls)) => tls,
+                Ok(Err(e)) => {
                     tracing::info!("TLS handshake refused: {e}");
+                    return;
+                }
+                Err(_) => {
+                    tracing::info!(
+                        "TLS handshake not finished within {:?}: connection dropped",
+                        limits.tls_handshake()
+                    );
                     return;
                 }
             };
@@ -45,10 +66,7 @@ pub async fn serve_https(
                 req.extensions_mut().insert(name.clone());
                 app.clone().oneshot(req.map(Body::new))
             });
-            if let Err(e) = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(tls), service)
-                .await
-            {
+            if let Err(e) = http.serve_connection(TokioIo::new(tls), service).await {
                 tracing::debug!("TLS connection ended: {e}");
             }
         });

@@ -4,21 +4,24 @@
 //! discovery with real signing keys, the OIDC token exchange, fault injection and a test admin
 //! API.
 //!
-//! Layers, each importing only those below it: [`wire`], [`time`], [`ids`] and [`accept`];
-//! [`paths`], [`model`], [`signing`], [`bearers`] and [`faults`]; [`request_log`]; [`state`];
-//! [`auth`], [`gate`] and [`seed`]; [`services`]; the router here, [`cli`] and the binary.
+//! Layers, each importing only those below it: [`wire`], [`time`], [`ids`], [`accept`] and [`connection`];
+//! [`paths`], [`model`], [`signing`], [`bearers`], [`key_cache`] and [`faults`]; [`request_log`]; [`state`];
+//! [`auth`], [`admin_guard`], [`gate`] and [`seed`]; [`services`]; the router here, [`cli`] and the binary.
 
 #![warn(missing_docs)]
 
 pub mod accept;
+pub mod admin_guard;
 pub mod announce;
 pub mod auth;
 pub mod bearers;
 pub mod cli;
+pub mod connection;
 pub mod faults;
 pub mod gate;
 pub mod https;
 pub mod ids;
+pub mod key_cache;
 pub mod login;
 pub mod model;
 pub mod paths;
@@ -33,7 +36,6 @@ pub mod wire;
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
@@ -41,6 +43,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tokio::net::TcpListener;
 
+use connection::ConnectionLimits;
 use paths::{classify, family_of, is_anonymous, RouteKind};
 use services::{
     admin, cks, cwobject, directory, discovery, token_exchange, whoami, workload_federation,
@@ -67,10 +70,15 @@ pub fn app(state: SharedState) -> Router {
         .merge(directory::routes())
         .merge(discovery::routes())
         .merge(
-            admin::routes().route_layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                auth::require_admin_token,
-            )),
+            admin::routes()
+                .route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    auth::require_admin_token,
+                ))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    admin_guard::refuse_web_pages,
+                )),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -115,21 +123,18 @@ pub fn base_url(addr: SocketAddr) -> String {
 }
 
 /// Serves [`app`] over HTTP/1.1 on `listener` until `shutdown` completes, then lets the
-/// connections in flight finish. A connection whose request headers are not complete
-/// `header_read_timeout` after it started sending them is dropped.
+/// connections in flight finish. A connection that keeps it waiting beyond `limits` is dropped.
 pub async fn serve(
     listener: TcpListener,
     state: SharedState,
-    header_read_timeout: Duration,
+    limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::rt::TokioIo;
     use hyper_util::service::TowerToHyperService;
 
     let app = app(state);
-    let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(header_read_timeout);
+    let http = limits.http1();
     let connections = hyper_util::server::graceful::GracefulShutdown::new();
     tokio::pin!(shutdown);
     while let Some(stream) = accept::next_connection(&listener, shutdown.as_mut(), "API").await {

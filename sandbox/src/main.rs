@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use coreweave_sandbox::cli::{self, Command, Options, USAGE};
+use coreweave_sandbox::connection::ConnectionLimits;
 use coreweave_sandbox::model::sa_token::TokenRequest;
 use coreweave_sandbox::services::s3::{self, REGION};
 use coreweave_sandbox::services::start::{self as login, LoginListeners};
@@ -139,7 +140,13 @@ async fn run(options: Options) -> anyhow::Result<()> {
     let s3_listener = TcpListener::bind(&options.s3_listen)
         .await
         .with_context(|| format!("cannot listen on {} (S3)", options.s3_listen))?;
-    let s3_url = base_url(s3_listener.local_addr()?);
+    let s3_bound = s3_listener.local_addr()?;
+    ensure_local(
+        s3_bound,
+        &format!("the S3 endpoint, from --s3-listen {}", options.s3_listen),
+        options.allow_remote,
+    )?;
+    let s3_url = base_url(s3_bound);
     tracing::info!(
         "seeded {} clusters, {} policies, {} OIDC configs; updates take {} ms",
         store.clusters.len(),
@@ -171,15 +178,15 @@ async fn run(options: Options) -> anyhow::Result<()> {
     .await
     .context("binding the identity provider, Kubernetes endpoint and proxy listeners")?;
     if let Some(remote) = login_listeners.reachable_from_elsewhere()? {
-        anyhow::ensure!(
+        ensure_local(
+            remote,
+            "an identity provider, Kubernetes endpoint or proxy address",
             options.allow_remote,
-            "refusing to listen on {remote} (an identity provider, Kubernetes endpoint or proxy \
-             address): it is reachable from other machines. Listen on 127.0.0.1, or pass \
-             --allow-remote"
-        );
+        )?;
     }
+    let limits = ConnectionLimits::new(Duration::from_millis(options.header_read_timeout_ms));
     let login_endpoints =
-        login::start(&state, login_listeners).context("starting the login path")?;
+        login::start(&state, login_listeners, limits).context("starting the login path")?;
     // Handlers first: a SIGTERM sent as soon as the banner is read must not find the default
     // action (death) still in place.
     let stop_requested = shutdown_signal()?;
@@ -209,15 +216,10 @@ async fn run(options: Options) -> anyhow::Result<()> {
     tokio::spawn(s3::serve(
         s3_listener,
         state.clone(),
+        limits,
         stopped(stop_rx.clone()),
     ));
-    let header_read_timeout = Duration::from_millis(options.header_read_timeout_ms);
-    let server = tokio::spawn(serve(
-        listener,
-        state,
-        header_read_timeout,
-        stopped(stop_rx),
-    ));
+    let server = tokio::spawn(serve(listener, state, limits, stopped(stop_rx)));
     stop_requested.await;
     tracing::info!("shutting down");
     let _ = stop_tx.send(true);
@@ -225,6 +227,16 @@ async fn run(options: Options) -> anyhow::Result<()> {
         Ok(joined) => joined.context("server task")?.context("serving")?,
         Err(_) => tracing::info!("in-flight requests abandoned after 2 s"),
     }
+    Ok(())
+}
+
+/// Refuses to serve `what` on `addr` when other machines can reach it, unless `allow_remote`.
+fn ensure_local(addr: std::net::SocketAddr, what: &str, allow_remote: bool) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        allow_remote || addr.ip().is_loopback(),
+        "refusing to listen on {addr} ({what}): it is reachable from other machines. Listen on \
+         127.0.0.1, or pass --allow-remote"
+    );
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::bearers::Bearers;
 use crate::faults::FaultInjector;
+use crate::key_cache::KeyCache;
 use crate::login::LoginEndpoints;
 use crate::model::cluster::Cluster;
 use crate::model::credentials::KeyStore;
@@ -212,6 +213,8 @@ pub struct AppState {
     pub credentials: KeyStore,
     /// The buckets' objects.
     pub objects: ObjectStore,
+    /// External OIDC issuers' keys, as the unmanaged Kubernetes endpoints fetched them.
+    pub issuer_keys: KeyCache,
     store: Mutex<Store>,
 }
 
@@ -240,6 +243,7 @@ impl AppState {
             s3_url: config.s3_url.trim_end_matches('/').to_string(),
             credentials: KeyStore::default(),
             objects: ObjectStore::default(),
+            issuer_keys: KeyCache::default(),
             store: Mutex::new(store),
         })
     }

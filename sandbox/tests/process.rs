@@ -290,19 +290,21 @@ fn the_token_command_prints_a_token_from_a_running_sandbox() {
 
 #[test]
 fn a_non_loopback_listen_address_is_refused_unless_allowed() {
-    let out = Command::new(BIN)
-        .args(["--listen", "0.0.0.0:0"])
-        .env_remove("COREWEAVE_SANDBOX_TOKEN")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(out.stdout.is_empty(), "no banner");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("0.0.0.0") && stderr.contains("--allow-remote"),
-        "{stderr}"
-    );
+    for flag in ["--listen", "--s3-listen", "--proxy-listen"] {
+        let out = Command::new(BIN)
+            .args([flag, "0.0.0.0:0"])
+            .env_remove("COREWEAVE_SANDBOX_TOKEN")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{flag}");
+        assert!(out.stdout.is_empty(), "no banner: {flag}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("0.0.0.0") && stderr.contains("--allow-remote"),
+            "{flag}: {stderr}"
+        );
+    }
 }
 
 #[test]

@@ -189,6 +189,30 @@ pub(super) struct Failure {
     pub(super) retry_after: Option<Duration>,
 }
 
+impl Failure {
+    /// This failure as the end of a call whose attempt `lost` may have taken effect: its
+    /// outcome is unknown ([`ApiError::AfterLostAnswer`]) unless the failure says so already or
+    /// is an interruption.
+    fn after(self, lost: Option<ApiError>) -> Failure {
+        match lost {
+            Some(lost)
+                if !self.error.outcome_unknown()
+                    && !matches!(self.error, ApiError::Interrupted { .. }) =>
+            {
+                Failure {
+                    error: ApiError::AfterLostAnswer {
+                        lost: Box::new(lost),
+                        last: Box::new(self.error),
+                    },
+                    outcome_unknown: true,
+                    retry_after: self.retry_after,
+                }
+            }
+            _ => self,
+        }
+    }
+}
+
 /// A successful answer: its status, `Content-Type` and body.
 pub(super) struct Answer {
     status: u16,
@@ -351,7 +375,24 @@ impl ApiClient {
     /// Sends `call` until it succeeds, fails for good, or (non-idempotent calls only) ends with
     /// an unknown outcome. `retries` counts the retries made so far and is shared with a
     /// caller's reconcile loop so that the budget covers both.
+    ///
+    /// An attempt that may have taken effect makes the call's outcome unknown however later
+    /// attempts end: a failure after it is [`ApiError::AfterLostAnswer`] (an interruption
+    /// aside, which stops everything and says that a change may have reached the API).
     pub(super) async fn send(&self, call: &Call, retries: &mut u32) -> Result<Answer, Failure> {
+        let mut lost = None;
+        let result = self.send_attempts(call, retries, &mut lost).await;
+        result.map_err(|failure| failure.after(lost))
+    }
+
+    /// The retry loop of [`ApiClient::send`]; `lost` receives the failure of the first attempt
+    /// that may have taken effect.
+    async fn send_attempts(
+        &self,
+        call: &Call,
+        retries: &mut u32,
+        lost: &mut Option<ApiError>,
+    ) -> Result<Answer, Failure> {
         let refused = |error| Failure {
             error,
             outcome_unknown: false,
@@ -364,6 +405,9 @@ impl ApiClient {
                 Ok(body) => return Ok(body),
                 Err(failed) => failed,
             };
+            if lost.is_none() && failed.outcome.may_have_taken_effect() {
+                *lost = Some(failed.error.clone());
+            }
             // A workload identity bearer refused as unauthenticated (it expired in flight, or
             // the clocks disagree) is replaced once, and the call repeated.
             if let (Some(source), Some(sent), Outcome::Status(401), false) = (

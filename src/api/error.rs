@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::answer::Malformation;
 use super::breaker::TRIP_AFTER;
+use super::retry::Outcome;
 
 /// Why an API call failed.
 ///
@@ -117,6 +118,16 @@ pub enum ApiError {
         /// The failure of the last attempt.
         last: Box<ApiError>,
     },
+    /// The call failed (`last`), but an earlier attempt of it may have taken effect (`lost`: a
+    /// 500, 502 or 504 answer, or an exchange that broke off): the outcome is unknown, whatever
+    /// the last attempt answered. Callers read the object back before they conclude anything.
+    #[error("{last}; an earlier attempt may have taken effect, its answer was lost ({lost})")]
+    AfterLostAnswer {
+        /// The failure of the first attempt that may have taken effect.
+        lost: Box<ApiError>,
+        /// The failure that ended the call.
+        last: Box<ApiError>,
+    },
     /// Terraform asked the provider to stop (Ctrl-C): the call was abandoned.
     #[error("interrupted (Terraform asked the provider to stop) {phase} {request}{}", describe_interrupted(.last))]
     Interrupted {
@@ -216,6 +227,7 @@ impl ApiError {
         match self {
             ApiError::Status(status) => Some(status),
             ApiError::RetriesExhausted { last, .. }
+            | ApiError::AfterLostAnswer { last, .. }
             | ApiError::CredentialsRefused { answer: last, .. } => last.status(),
             _ => None,
         }
@@ -232,11 +244,12 @@ impl ApiError {
     }
 
     /// True when the server may have applied the request although the call failed: a transport
-    /// error, or a server or gateway error (500, 502, 504) that can come after processing. The
-    /// caller should read the object back to learn the outcome. 429 and 503 mean "refused".
+    /// error, a server or gateway error (500, 502, 504) that can come after processing, or any
+    /// failure after such an attempt ([`ApiError::AfterLostAnswer`]). The caller should read the
+    /// object back to learn the outcome. 429 and 503 mean "refused".
     pub fn outcome_unknown(&self) -> bool {
         match self {
-            ApiError::Transport { .. } => true,
+            ApiError::Transport { .. } | ApiError::AfterLostAnswer { .. } => true,
             ApiError::RetriesExhausted { last, .. } | ApiError::Unreachable { last, .. } => {
                 last.outcome_unknown()
             }
@@ -245,7 +258,9 @@ impl ApiError {
                 Phase::InFlight => true,
                 Phase::WaitingToRetry => last.as_ref().is_some_and(|last| last.outcome_unknown()),
             },
-            _ => matches!(self.http_status(), Some(500 | 502 | 504)),
+            _ => self
+                .http_status()
+                .is_some_and(|status| Outcome::Status(status).may_have_taken_effect()),
         }
     }
 
@@ -256,6 +271,7 @@ impl ApiError {
             ApiError::Unexpected { http_status, .. } => Some(*http_status),
             ApiError::Malformed { http_status, .. } => Some(*http_status),
             ApiError::RetriesExhausted { last, .. }
+            | ApiError::AfterLostAnswer { last, .. }
             | ApiError::CredentialsRefused { answer: last, .. } => last.http_status(),
             _ => None,
         }

@@ -7,7 +7,8 @@
 //! Non-idempotent calls are retried only when the request provably was not processed (the
 //! connection was never established, or the server refused it with 429 or 503). Any other
 //! retryable outcome leaves the result unknown: the caller must reconcile (re-read) before it
-//! may try again.
+//! may try again. An attempt that may have taken effect leaves the whole call's outcome unknown,
+//! whatever later attempts answer ([`Outcome::may_have_taken_effect`]).
 
 use std::time::{Duration, SystemTime};
 
@@ -25,6 +26,18 @@ pub enum Outcome {
     Interrupted,
     /// The server answered with this HTTP status.
     Status(u16),
+}
+
+impl Outcome {
+    /// Whether the request may have taken effect although the attempt failed: the exchange
+    /// broke off after sending, or the server answered 500, 502 or 504, which can come after
+    /// processing. A failed connection, 429, 503 and every other answer mean "not processed".
+    pub fn may_have_taken_effect(self) -> bool {
+        matches!(
+            self,
+            Outcome::Interrupted | Outcome::Status(500 | 502 | 504)
+        )
+    }
 }
 
 /// Whether repeating a call can change the result beyond what the first call would have done.
@@ -74,11 +87,12 @@ impl RetryPolicy {
             Outcome::ConnectFailed | Outcome::Interrupted => true,
             Outcome::Status(status) => matches!(status, 429 | 502 | 503 | 504),
         };
-        let not_processed = matches!(outcome, Outcome::ConnectFailed | Outcome::Status(429 | 503));
         match (retryable, idempotency) {
             (false, _) => Verdict::Fail,
             (true, Idempotency::Idempotent) => Verdict::Retry,
-            (true, Idempotency::NonIdempotent) if not_processed => Verdict::Retry,
+            (true, Idempotency::NonIdempotent) if !outcome.may_have_taken_effect() => {
+                Verdict::Retry
+            }
             (true, Idempotency::NonIdempotent) => Verdict::Reconcile,
         }
     }
@@ -184,6 +198,17 @@ mod tests {
                 expected,
                 "{outcome:?}"
             );
+        }
+    }
+
+    #[test]
+    fn only_broken_exchanges_and_500_502_504_may_have_taken_effect() {
+        for outcome in ALL_OUTCOMES {
+            let expected = matches!(
+                outcome,
+                Outcome::Interrupted | Outcome::Status(500 | 502 | 504)
+            );
+            assert_eq!(outcome.may_have_taken_effect(), expected, "{outcome:?}");
         }
     }
 

@@ -222,13 +222,7 @@ fn writes_whose_answers_are_lost_are_still_tracked_and_never_duplicated() {
     let sandbox = Sandbox::start();
     sandbox.configure(json!({"loseWriteAnswers": 3}));
     let ws = Workspace::new();
-    ws.write_raw(&format!(
-        "{}\nprovider \"coreweave\" {{\n  endpoint = \"{}\"\n  token = \"{}\"\n  max_retries = 0\n}}\n{}",
-        crate::support::terraform::required_providers(),
-        sandbox.url,
-        crate::support::sandbox::TOKEN,
-        everything()
-    ));
+    write_with_retries(&ws, &sandbox, 0, &everything());
     ws.apply();
     let log = sandbox.requests();
     assert_eq!(
@@ -250,5 +244,64 @@ fn writes_whose_answers_are_lost_are_still_tracked_and_never_duplicated() {
     ] {
         assert!(!ws.state_of(address).is_null(), "{address} is in state");
     }
+    ws.assert_no_changes();
+}
+
+/// Writes `main.tf` with a provider block for `sandbox` allowing `max_retries` retries.
+fn write_with_retries(ws: &Workspace, sandbox: &Sandbox, max_retries: u32, body: &str) {
+    ws.write_raw(&format!(
+        "{}\nprovider \"coreweave\" {{\n  endpoint = \"{}\"\n  token = \"{}\"\n  max_retries = {max_retries}\n}}\n{body}",
+        crate::support::terraform::required_providers(),
+        sandbox.url,
+        crate::support::sandbox::TOKEN,
+    ));
+}
+
+/// Statuses of the API requests `method path` in the sandbox's log, in order.
+fn statuses(sandbox: &Sandbox, method: &str, path: &str) -> Vec<u16> {
+    sandbox
+        .requests()
+        .iter()
+        .filter(|r| r.method == method && r.path == path)
+        .map(|r| r.status)
+        .collect()
+}
+
+#[test]
+fn a_lost_answer_followed_by_refusals_still_records_the_write() {
+    let sandbox = Sandbox::start();
+    let ws = Workspace::new();
+    let policy = org_policy_block(
+        "lost",
+        "lost",
+        Statement {
+            name: "read",
+            effect: "Allow",
+            action: "s3:GetObject",
+            resource: "bkt/*",
+            principal: "*",
+        },
+    );
+    write_with_retries(&ws, &sandbox, 2, &policy);
+    ws.run(&["plan", "-out=tfplan", "-input=false", "-no-color"])
+        .success();
+    // From now on the sandbox refuses every second API request (429 and 503 in turn) and loses
+    // the answer of the next write that takes effect. The apply reads the policies twice, then
+    // writes: refused, written with its answer lost (502), refused; its retries are spent.
+    sandbox.configure(json!({"faultEvery": 2, "loseWriteAnswers": 1}));
+    let out = ws.run(&["apply", "-input=false", "-no-color", "tfplan"]);
+    let posts = statuses(&sandbox, "POST", "/v1/cwobject/access-policy");
+    assert!(
+        matches!(posts[..], [429 | 503, 502, 429 | 503]),
+        "the fault sequence: {posts:?}\n{}",
+        out.output()
+    );
+    out.success();
+    assert_eq!(
+        ws.state_of("coreweave_object_storage_org_policy.lost")["name"],
+        "lost",
+        "the write that took effect is in state"
+    );
+    sandbox.configure(json!({"faultEvery": 0}));
     ws.assert_no_changes();
 }

@@ -234,3 +234,30 @@ fn destroy_locks_the_issuers_users_out() {
         "the cluster has no OIDC issuer configured"
     );
 }
+
+/// `token` with its header's key id replaced by `kid` (the signature no longer matches).
+fn forged(token: &str, kid: &str) -> String {
+    use base64::Engine;
+    let header = json!({"alg": "RS256", "typ": "JWT", "kid": kid}).to_string();
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header);
+    let (_, rest) = token.split_once('.').expect("a JWT");
+    format!("{header}.{rest}")
+}
+
+#[test]
+fn forged_tokens_naming_the_issuer_make_one_fetch_of_its_keys() {
+    let (sandbox, _ws, login) = configured();
+    let alice = alice_admin(&sandbox);
+    for n in 0..20 {
+        let refused = login
+            .whoami(&forged(&alice, &format!("forged-{n}")))
+            .failure();
+        assert!(refused.contains(UNAUTHORIZED), "{refused}");
+    }
+    assert_eq!(user_of(&login.whoami(&alice).json()).0, "alice@example.com");
+    assert_eq!(
+        sandbox.state()["issuerKeyFetches"],
+        1,
+        "one fetch of discovery and keys for 21 tokens"
+    );
+}

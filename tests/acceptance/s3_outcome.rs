@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::aws::Pod;
+use crate::support::aws::{grant_read, Pod, BOTO3_CALL};
 use crate::support::clients::ClientRun;
 use crate::support::sandbox::CLUSTER_DEMO;
 use crate::support::terraform::{functions_supported, org_policy_block, Statement};
@@ -226,33 +226,11 @@ fn virtual_hosted_names_reach_the_bucket_through_the_proxy_setting() {
     assert_eq!(get.host, Some(format!("{BUCKET}.{base}")));
 }
 
-/// A boto3 call with explicit credentials: prints the client's error code, or `ok`.
-const BOTO3_CALL: &str = r#"
-import sys, boto3, botocore
-key, secret, token = sys.argv[1], sys.argv[2], sys.argv[3] or None
-s3 = boto3.client("s3", aws_access_key_id=key, aws_secret_access_key=secret,
-                  aws_session_token=token)
-try:
-    s3.get_object(Bucket="training-data", Key="data.csv")["Body"].read()
-    print("ok")
-except botocore.exceptions.ClientError as e:
-    print(e.response["Error"]["Code"])
-"#;
-
 #[test]
 fn boto3_meets_each_refusal_with_its_own_error_code() {
     let sandbox = Sandbox::start();
     sandbox.seed_bucket(BUCKET, json!({"data.csv": "a,b\n1,2\n"}));
-    let (status, body) = sandbox.api(
-        reqwest::Method::POST,
-        "/v1/cwobject/access-policy",
-        Some(
-            json!({"policy": {"version": "v1alpha1", "name": "read", "statements": [{
-            "name": "read", "effect": "Allow", "actions": ["s3:GetObject"],
-            "resources": [format!("{BUCKET}/*")], "principals": ["coreweave/alice"]}]}}),
-        ),
-    );
-    assert_eq!(status, 200, "{body}");
+    grant_read(&sandbox, BUCKET, "coreweave/alice");
     let pod = Pod::bare(&sandbox.s3_url());
     let call = |key: &Value, secret: &str, token: &str| -> String {
         pod.python(

@@ -3,13 +3,31 @@
 //! endpoint can verify signatures and decide calls for the right principal.
 //!
 //! Expired keys are kept (a client presenting one is told `ExpiredToken`, not
-//! `InvalidAccessKeyId`) until the store is full: then the soonest-expiring go first.
+//! `InvalidAccessKeyId`) until the store is full: then the longest-expired go. A key that still
+//! works is never dropped to make room: a store full of them refuses to issue more
+//! ([`StoreFull`]), as a rate limit would, rather than revoke someone else's credentials.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::wire::errors::{ApiError, Code};
 use crate::{ids, time};
+
+/// Why no key was issued: every key held still works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the sandbox holds {MAX_KEYS} S3 access keys that have not expired, its limit: no more are \
+     issued until some expire (a burst of exchanges, as a rate limit would refuse it)"
+)]
+pub struct StoreFull;
+
+/// `RESOURCE_EXHAUSTED` (HTTP 429), as the API answers a caller it rate-limits.
+impl From<StoreFull> for ApiError {
+    fn from(full: StoreFull) -> ApiError {
+        ApiError::new(Code::ResourceExhausted, full.to_string())
+    }
+}
 
 /// How many keys the store holds before it forgets expired ones (botocore fetches fresh
 /// 15-minute container credentials on nearly every call).
@@ -102,8 +120,9 @@ impl KeyStore {
         self.keys.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Issues and remembers a new key.
-    pub fn issue(&self, request: KeyRequest) -> IssuedKey {
+    /// Issues and remembers a new key; when the store is full, expired keys make room, and
+    /// without any the key is refused.
+    pub fn issue(&self, request: KeyRequest, now: SystemTime) -> Result<IssuedKey, StoreFull> {
         let key = IssuedKey {
             access_key_id: format!(
                 "{}{}",
@@ -119,10 +138,13 @@ impl KeyStore {
         };
         let mut keys = self.lock();
         if keys.len() >= MAX_KEYS {
-            make_room(&mut keys);
+            forget_expired(&mut keys, now);
+        }
+        if keys.len() >= MAX_KEYS {
+            return Err(StoreFull);
         }
         keys.insert(key.access_key_id.clone(), key.clone());
-        key
+        Ok(key)
     }
 
     /// The key with `access_key_id`, expired or not.
@@ -141,11 +163,12 @@ impl KeyStore {
     }
 }
 
-/// Makes room: drops keys in order of expiry (the longest-expired first; permanent keys stay)
-/// until a quarter of [`MAX_KEYS`] is free.
-fn make_room(keys: &mut HashMap<String, IssuedKey>) {
+/// Makes room: drops expired keys, the longest-expired first, until a quarter of [`MAX_KEYS`]
+/// is free or none is left; keys that still work (and permanent keys) stay.
+fn forget_expired(keys: &mut HashMap<String, IssuedKey>, now: SystemTime) {
     let mut by_expiry: Vec<(SystemTime, String)> = keys
         .values()
+        .filter(|k| k.is_expired(now))
         .filter_map(|k| k.expires_at.map(|at| (at, k.access_key_id.clone())))
         .collect();
     by_expiry.sort();

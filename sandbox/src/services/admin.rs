@@ -93,6 +93,7 @@ async fn snapshot(State(state): State<SharedState>) -> AdminResult {
         "policies": store.policies.iter().map(|p| p.to_json()).collect::<Vec<_>>(),
         "oidcConfigs": store.oidc_configs.iter().map(OidcConfig::to_json).collect::<Vec<_>>(),
         "serviceAccounts": store.service_accounts,
+        "issuerKeyFetches": state.issuer_keys.fetches(),
     })))
 }
 

@@ -52,12 +52,17 @@ async fn create_access_key(
 ) -> RestResult {
     let req: CreateAccessKeyRequest = parse_json(&body)?;
     let duration = u64::from(req.duration_seconds.unwrap_or(0));
-    let key = state.credentials.issue(KeyRequest {
+    let now = SystemTime::now();
+    let request = KeyRequest {
         id_prefix: "CWKEY",
         principal: format!("coreweave/{}", caller.principal_uid),
-        expires_at: (duration > 0).then(|| SystemTime::now() + Duration::from_secs(duration)),
+        expires_at: (duration > 0).then(|| now + Duration::from_secs(duration)),
         with_session_token: false,
-    });
+    };
+    let key = state
+        .credentials
+        .issue(request, now)
+        .map_err(ApiError::from)?;
     Ok(Json(json!({
         "accessKeyId": key.access_key_id,
         "secretKey": key.secret_key,

@@ -13,6 +13,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::accept::next_connection;
+use crate::connection::ConnectionLimits;
 use crate::login::cluster_by_host;
 use crate::state::SharedState;
 
@@ -54,18 +55,22 @@ async fn tunnel(state: SharedState, req: Request<Incoming>) -> Result<Response<B
     Ok(answer(StatusCode::OK))
 }
 
-/// Serves the proxy on `listener` until `shutdown` completes.
+/// Serves the proxy on `listener` until `shutdown` completes; a connection that keeps it
+/// waiting for its CONNECT beyond `limits` is dropped (a tunnel lives as long as the endpoint
+/// behind it keeps its connection, under the same limits).
 pub async fn serve_proxy(
     listener: TcpListener,
     state: SharedState,
+    limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send,
 ) {
+    let http = limits.http1();
     tokio::pin!(shutdown);
     while let Some(tcp) = next_connection(&listener, shutdown.as_mut(), "proxy").await {
-        let state = state.clone();
+        let (state, http) = (state.clone(), http.clone());
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| tunnel(state.clone(), req));
-            if let Err(e) = hyper::server::conn::http1::Builder::new()
+            if let Err(e) = http
                 .serve_connection(TokioIo::new(tcp), service)
                 .with_upgrades()
                 .await

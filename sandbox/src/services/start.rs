@@ -8,7 +8,8 @@ use axum::Extension;
 use tokio::net::TcpListener;
 
 use crate::base_url;
-use crate::https::serve_https;
+use crate::connection::ConnectionLimits;
+use crate::https::serve_https_within;
 use crate::login::{EndpointKind, LoginEndpoints};
 use crate::services::kubernetes::{self, Listener};
 use crate::services::{idp, proxy};
@@ -71,8 +72,13 @@ pub enum StartError {
     Tls(#[from] TlsError),
 }
 
-/// Makes the CAs, records the endpoints in `state` and spawns the four servers.
-pub fn start(state: &SharedState, listeners: LoginListeners) -> Result<LoginEndpoints, StartError> {
+/// Makes the CAs, records the endpoints in `state` and spawns the four servers, each dropping
+/// connections that keep it waiting beyond `limits`.
+pub fn start(
+    state: &SharedState,
+    listeners: LoginListeners,
+    limits: ConnectionLimits,
+) -> Result<LoginEndpoints, StartError> {
     let idp_ca = CertificateAuthority::generate("coreweave-sandbox identity provider CA")?;
     let kubernetes_ca = Arc::new(CertificateAuthority::generate(
         "coreweave-sandbox Kubernetes CA",
@@ -90,10 +96,11 @@ pub fn start(state: &SharedState, listeners: LoginListeners) -> Result<LoginEndp
 
     let idp_config = server_config(Arc::new(FixedCertificate(idp_ca.issue(&loopback_names())?)))?;
     let idp_app = idp::issuer_routes().with_state(state.clone());
-    tokio::spawn(serve_https(
+    tokio::spawn(serve_https_within(
         listeners.idp,
         idp_config,
         idp_app,
+        limits,
         std::future::pending(),
     ));
     let kubernetes_config = server_config(Arc::new(NameSigner::new(kubernetes_ca)?))?;
@@ -104,16 +111,18 @@ pub fn start(state: &SharedState, listeners: LoginListeners) -> Result<LoginEndp
         let app = kubernetes::routes()
             .layer(Extension(Listener(kind)))
             .with_state(state.clone());
-        tokio::spawn(serve_https(
+        tokio::spawn(serve_https_within(
             listener,
             kubernetes_config.clone(),
             app,
+            limits,
             std::future::pending(),
         ));
     }
     tokio::spawn(proxy::serve_proxy(
         listeners.proxy,
         state.clone(),
+        limits,
         std::future::pending(),
     ));
     Ok(endpoints)

@@ -253,12 +253,16 @@ pub fn exchange_token(
     } else {
         duration
     };
-    Ok(state.credentials.issue(KeyRequest {
+    let request = KeyRequest {
         id_prefix: "CWOIDC",
         principal,
         expires_at: Some(UNIX_EPOCH + Duration::from_secs(now + duration)),
         with_session_token,
-    }))
+    };
+    let issued = state
+        .credentials
+        .issue(request, UNIX_EPOCH + Duration::from_secs(now))?;
+    Ok(issued)
 }
 
 async fn exchange(State(state): State<SharedState>, body: Bytes) -> Result<Json<Value>, RestError> {

@@ -201,3 +201,79 @@ async fn the_request_log_keeps_the_newest_requests_and_counts_those_it_dropped()
     let a = h.admin(Method::GET, "/requests", None).await;
     assert_eq!(a.body, json!({"requests": [], "dropped": 0}));
 }
+
+/// An admin request as a web page's browser would send it.
+async fn from_a_page(
+    h: &Harness,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> u16 {
+    let mut req = axum::http::Request::builder()
+        .method(method)
+        .uri(format!("/_sandbox{path}"));
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let req = req.body(axum::body::Body::from(body.to_string())).unwrap();
+    h.request(req).await.status
+}
+
+#[tokio::test]
+async fn a_web_page_can_neither_write_through_nor_read_the_admin_api() {
+    let h = Harness::new();
+    let bucket = r#"{"name": "planted", "objects": {"x": "from a web page"}}"#;
+    // A `text/plain` POST needs no CORS preflight: the browser sends it as it is.
+    let simple = from_a_page(
+        &h,
+        Method::POST,
+        "/buckets",
+        &[
+            ("host", "127.0.0.1:8089"),
+            ("origin", "https://evil.example"),
+            ("content-type", "text/plain"),
+        ],
+        bucket,
+    )
+    .await;
+    assert_eq!(simple, 403);
+    let plain_text = from_a_page(
+        &h,
+        Method::POST,
+        "/buckets",
+        &[("host", "127.0.0.1:8089"), ("content-type", "text/plain")],
+        bucket,
+    )
+    .await;
+    assert_eq!(plain_text, 415);
+    // DNS rebinding: the page's own name resolves to the sandbox, and the page reads.
+    let rebound = from_a_page(
+        &h,
+        Method::GET,
+        "/bearers",
+        &[("host", "evil.example:8089")],
+        "",
+    )
+    .await;
+    assert_eq!(rebound, 403);
+    let planted = h
+        .admin(Method::GET, "/buckets/planted/objects/x", None)
+        .await;
+    assert_eq!(planted.status, 404, "nothing was written: {}", planted.body);
+    let by_script = from_a_page(
+        &h,
+        Method::POST,
+        "/buckets",
+        &[
+            ("host", "localhost:8089"),
+            ("content-type", "application/json"),
+        ],
+        bucket,
+    )
+    .await;
+    assert_eq!(
+        by_script, 200,
+        "a script on this machine still seeds buckets"
+    );
+}

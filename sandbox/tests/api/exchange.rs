@@ -236,3 +236,33 @@ async fn the_exchange_checks_its_request() {
         .unwrap()
         .contains("another organization"));
 }
+
+#[tokio::test]
+async fn a_burst_of_exchanges_is_refused_once_the_store_is_full_and_revokes_no_key() {
+    use coreweave_sandbox::model::credentials::{after_seconds, KeyRequest, MAX_KEYS};
+    let h = federated().await;
+    let jwt = token(&h, DEMO, "granted", json!({})).await;
+    let other_pod = post(&h, &jwt).await;
+    assert_eq!(other_pod.status, 200, "{}", other_pod.body);
+    let now = std::time::SystemTime::now();
+    // One pod exchanging its token over and over: 15-minute keys that all still work.
+    for _ in 1..MAX_KEYS {
+        let burst = KeyRequest {
+            id_prefix: "CWOIDC",
+            principal: principal(DEMO, "granted"),
+            expires_at: Some(after_seconds(now, 900)),
+            with_session_token: true,
+        };
+        h.state.credentials.issue(burst, now).unwrap();
+    }
+    let refused = post(&h, &jwt).await;
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    let message = refused.body["message"].as_str().unwrap_or_default();
+    assert!(message.contains("until some expire"), "{}", refused.body);
+    let kept = h
+        .state
+        .credentials
+        .get(other_pod.body["accessKeyId"].as_str().unwrap())
+        .expect("the other pod's key is kept");
+    assert!(!kept.is_expired(now));
+}

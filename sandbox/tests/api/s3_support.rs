@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use coreweave_sandbox::connection::ConnectionLimits;
 use coreweave_sandbox::model::credentials::{IssuedKey, KeyRequest};
 use coreweave_sandbox::services::s3::{self, REGION};
 use coreweave_sandbox::{seed, AppState, Config, SharedState};
@@ -29,9 +30,14 @@ impl S3Sandbox {
         config.s3_url = url.clone();
         let state = AppState::new(config, seed::default_store());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(s3::serve(listener, state.clone(), async {
-            let _ = stopped.await;
-        }));
+        tokio::spawn(s3::serve(
+            listener,
+            state.clone(),
+            ConnectionLimits::default(),
+            async {
+                let _ = stopped.await;
+            },
+        ));
         Self {
             state,
             url,
@@ -48,13 +54,17 @@ impl S3Sandbox {
     /// A key for `principal`: permanent unless `ttl_seconds`, with a session token if asked.
     pub fn key(&self, principal: &str, ttl_seconds: Option<i64>, session: bool) -> IssuedKey {
         let now = std::time::SystemTime::now();
-        self.state.credentials.issue(KeyRequest {
+        let request = KeyRequest {
             id_prefix: "CWTEST",
             principal: principal.into(),
             expires_at: ttl_seconds
                 .map(|s| coreweave_sandbox::model::credentials::after_seconds(now, s)),
             with_session_token: session,
-        })
+        };
+        self.state
+            .credentials
+            .issue(request, now)
+            .expect("room for the key")
     }
 
     /// Seeds `bucket` with `objects` (key, text).

@@ -377,6 +377,28 @@ async fn a_patch_whose_answer_was_lost_but_took_effect_counts_as_done() {
 }
 
 #[tokio::test]
+async fn a_patch_refused_as_busy_after_its_lost_answer_took_effect_counts_as_done() {
+    let server = TestServer::start().await;
+    server.push(lost());
+    // The lost PATCH started the update: the retry meets a busy cluster.
+    server.push(Reply::json(
+        400,
+        json!({"code": 9, "message": "cluster is being updated"}),
+    ));
+    server.push(Reply::json(
+        200,
+        json!({"cluster": {"id": "3f2a", "version": "v1.32", "status": "STATUS_UPDATING",
+               "oidc": {"issuerUrl": "https://idp.example.com", "clientId": "kube", "usernameClaim": "",
+                        "groupsClaim": "groups", "signingAlgorithms": ["SIGNING_ALGORITHM_RS256"]}}}),
+    ));
+    let request = change(None, Some(&issuer()));
+    let cluster = server.client(1).update_cluster(&request).await.unwrap();
+    assert_eq!(cluster.status, ClusterStatus::Updating);
+    let methods: Vec<_> = server.requests().iter().map(|r| r.method.clone()).collect();
+    assert_eq!(methods, ["PATCH", "PATCH", "GET"]);
+}
+
+#[tokio::test]
 async fn a_lost_patch_that_did_not_take_effect_keeps_its_error() {
     let server = TestServer::start().await;
     server.push(lost());

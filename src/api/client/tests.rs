@@ -1,6 +1,7 @@
 use super::*;
 use crate::api::test_server::{self, test_config, Reply, TestServer, TOKEN};
 use crate::api::{Code, TRIP_AFTER};
+use serde_json::json;
 
 #[test]
 fn token_never_shows_in_debug_or_display() {
@@ -492,4 +493,54 @@ async fn huge_error_bodies_are_read_only_up_to_a_mebibyte() {
         panic!("unexpected {error:?}");
     };
     assert_eq!(body.chars().count(), crate::api::status::SNIPPET_CHARS);
+}
+
+#[tokio::test]
+async fn a_failure_after_an_attempt_that_may_have_taken_effect_leaves_the_outcome_unknown() {
+    let server = TestServer::start().await;
+    server.push(Reply::json(
+        502,
+        json!({"code": 14, "message": "bad gateway"}),
+    ));
+    server.push(Reply::json(
+        503,
+        json!({"code": 14, "message": "unavailable"}),
+    ));
+    server.push(Reply::json(400, json!({"code": 9, "message": "busy"})));
+    let client = server.client(2);
+    let error = client.list_clusters().await.unwrap_err();
+    assert!(
+        matches!(&error, ApiError::AfterLostAnswer { lost, .. } if lost.http_status() == Some(502)),
+        "{error:?}"
+    );
+    assert!(error.outcome_unknown());
+    assert_eq!(
+        error.code(),
+        Some(Code::FailedPrecondition),
+        "the last answer's code"
+    );
+    assert_eq!(error.http_status(), Some(400));
+    let text = error.to_string();
+    assert!(
+        text.contains("busy")
+            && text.contains("may have taken effect")
+            && text.contains("bad gateway"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn refusals_alone_leave_the_outcome_known() {
+    let server = TestServer::start().await;
+    server.push(Reply::json(429, json!({"code": 8, "message": "slow down"})));
+    server.push(Reply::json(
+        503,
+        json!({"code": 14, "message": "unavailable"}),
+    ));
+    let error = server.client(1).list_clusters().await.unwrap_err();
+    assert!(
+        matches!(error, ApiError::RetriesExhausted { .. }),
+        "{error:?}"
+    );
+    assert!(!error.outcome_unknown());
 }

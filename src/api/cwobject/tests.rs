@@ -223,6 +223,28 @@ async fn create_checks_a_fresh_list_writes_and_reads_back() {
 }
 
 #[tokio::test]
+async fn create_keeps_a_write_whose_answer_was_lost_before_its_retries_were_refused() {
+    let server = TestServer::start().await;
+    server.push(policies_reply(&[]));
+    server.push(Reply::json(429, json!({"code": 8, "message": "slow down"})));
+    server.push(Reply::json(
+        502,
+        json!({"code": 14, "message": "bad gateway"}),
+    ));
+    server.push(Reply::json(
+        503,
+        json!({"code": 14, "message": "unavailable"}),
+    ));
+    server.push(statements_reply("p", "allow-everything"));
+    server.push(statements_reply("p", "allow-everything"));
+    let client = server.client(2);
+    client.create_access_policy(&named("p")).await.unwrap();
+    let calls: Vec<_> = server.requests().iter().map(|r| r.method.clone()).collect();
+    assert_eq!(calls, ["GET", "POST", "POST", "POST", "GET", "GET"]);
+    assert_eq!(names(&client).await, ["p"]);
+}
+
+#[tokio::test]
 async fn create_refuses_a_name_the_fresh_list_holds_without_writing() {
     let server = TestServer::start().await;
     server.push(policies_reply(&["p"]));

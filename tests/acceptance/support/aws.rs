@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use super::clients::{installed, ClientRun};
+use super::Sandbox;
 
 /// The venv's bin directory, holding `aws` and `python`.
 pub fn aws_clients_bin() -> &'static Path {
@@ -104,4 +105,32 @@ impl Pod {
             self.command("python").arg("-c").arg(script).args(args),
         )
     }
+}
+
+/// A boto3 call with explicit credentials (key, secret, session token or empty): reads
+/// `training-data/data.csv` and prints `ok`, or the client's error code.
+pub const BOTO3_CALL: &str = r#"
+import sys, boto3, botocore
+key, secret, token = sys.argv[1], sys.argv[2], sys.argv[3] or None
+s3 = boto3.client("s3", aws_access_key_id=key, aws_secret_access_key=secret,
+                  aws_session_token=token)
+try:
+    s3.get_object(Bucket="training-data", Key="data.csv")["Body"].read()
+    print("ok")
+except botocore.exceptions.ClientError as e:
+    print(e.response["Error"]["Code"])
+"#;
+
+/// Lets `principal` read the objects of `bucket` (an organization access policy `read`).
+pub fn grant_read(sandbox: &Sandbox, bucket: &str, principal: &str) {
+    let (status, body) = sandbox.api(
+        reqwest::Method::POST,
+        "/v1/cwobject/access-policy",
+        Some(
+            serde_json::json!({"policy": {"version": "v1alpha1", "name": "read", "statements": [{
+            "name": "read", "effect": "Allow", "actions": ["s3:GetObject"],
+            "resources": [format!("{bucket}/*")], "principals": [principal]}]}}),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
 }

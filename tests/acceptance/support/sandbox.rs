@@ -1,7 +1,7 @@
 //! Starts `coreweave-sandbox` as a child process and talks to its admin and API endpoints.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use serde::Deserialize;
@@ -73,14 +73,44 @@ impl Sandbox {
 
     /// Starts a sandbox with extra command-line arguments.
     pub fn start_with(args: &[&str]) -> Self {
-        let mut child = Command::new(sandbox_binary())
+        Self::launch(args, |_| {})
+    }
+
+    /// Starts a sandbox with extra command-line arguments whose process may hold at most
+    /// `files` open file descriptors, its log (stderr) written to `log`.
+    pub fn start_with_file_limit(files: u64, log: &Path, args: &[&str]) -> Self {
+        use std::os::unix::process::CommandExt;
+        let log = std::fs::File::create(log).expect("creating the sandbox log");
+        Self::launch(args, move |cmd| {
+            cmd.stderr(log);
+            let limit = libc::rlimit {
+                rlim_cur: files,
+                rlim_max: files,
+            };
+            // SAFETY: setrlimit is async-signal-safe and touches only the child's own limits.
+            unsafe {
+                cmd.pre_exec(move || {
+                    if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) == 0 {
+                        Ok(())
+                    } else {
+                        Err(std::io::Error::last_os_error())
+                    }
+                });
+            }
+        })
+    }
+
+    /// Starts the sandbox binary with `args`, after `customize` has had its say on the command.
+    fn launch(args: &[&str], customize: impl FnOnce(&mut Command)) -> Self {
+        let mut command = Command::new(sandbox_binary());
+        command
             .args(["--listen", "127.0.0.1:0", "--token", TOKEN])
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting coreweave-sandbox");
+            .stderr(Stdio::null());
+        customize(&mut command);
+        let mut child = command.spawn().expect("starting coreweave-sandbox");
         let mut line = String::new();
         BufReader::new(child.stdout.take().expect("sandbox stdout"))
             .read_line(&mut line)

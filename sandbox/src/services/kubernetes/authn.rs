@@ -1,9 +1,11 @@
 //! Who a Kubernetes endpoint request comes from. The managed endpoint takes the organization's
 //! API access token and workload-identity bearers; the unmanaged endpoint takes tokens of the
 //! cluster's external OIDC issuer, judged by [`crate::model::oidc_authn`] with keys fetched
-//! from the issuer on every request (no cache: a changed `oidc` block takes effect at once).
+//! from the issuer and cached ([`KeyCache`], keyed by issuer and CA, so that a changed `oidc`
+//! block takes effect at once).
 
 use std::error::Error as _;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::HeaderMap;
@@ -14,6 +16,7 @@ use jsonwebtoken::jwk::JwkSet;
 use serde_json::Value;
 
 use crate::auth::{bearer, caller};
+use crate::key_cache::KeyCache;
 use crate::login::UNMANAGED_PREFIX;
 use crate::model::cluster_oidc::Oidc;
 use crate::model::oidc_authn::{
@@ -58,17 +61,29 @@ pub fn managed(
     }
 }
 
-/// The unmanaged endpoint: the cluster's current `oidc` block decides.
-pub async fn unmanaged(oidc: Option<&Oidc>, headers: &HeaderMap) -> Result<Authenticated, String> {
+/// The unmanaged endpoint: the cluster's current `oidc` block decides, with the issuer's keys
+/// from `cache`.
+pub async fn unmanaged(
+    cache: &KeyCache,
+    oidc: Option<&Oidc>,
+    headers: &HeaderMap,
+) -> Result<Authenticated, String> {
     let token = bearer(headers).ok_or("no bearer token")?;
     let keys = match oidc {
         Some(config) if claimed_issuer(token).as_deref() == Some(config.issuer_url.as_str()) => {
-            issuer_keys(config)
+            let kid = jsonwebtoken::decode_header(token).ok().and_then(|h| h.kid);
+            cache
+                .keys(
+                    &config.issuer_url,
+                    &config.ca,
+                    kid.as_deref(),
+                    issuer_keys(config),
+                )
                 .await
                 .map_err(|why| Refusal::KeysUnavailable(why).to_string())?
         }
         // Not this issuer's token: the authenticator refuses it before it needs keys.
-        _ => JwkSet { keys: Vec::new() },
+        _ => Arc::new(JwkSet { keys: Vec::new() }),
     };
     let user = authenticate(oidc, token, &keys, now_unix()).map_err(|r| r.to_string())?;
     let admin = oidc.is_some_and(|c| {

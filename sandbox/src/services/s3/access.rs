@@ -1,5 +1,6 @@
-//! Who may make a (signature-verified) S3 call. s3s checks the signature but not the session
-//! token or the expiry, so this does, in this order: the session token (`InvalidToken` when one
+//! Who may make a (signature-verified) S3 call. s3s checks the signature but not its time, scope
+//! and lifetime ([`signature_terms`]), the session token or the expiry, so this does, in this
+//! order: the signature's terms, the session token (`InvalidToken` when one
 //! is presented with a key issued without one, or a wrong one; `InvalidAccessKeyId`, as AWS says
 //! for temporary keys, when the key's token is missing), the expiry (`ExpiredToken`), then the organization's access policies for
 //! the operation's action and resource (reference §3.6, real-clients.md §3): any matching Deny,
@@ -12,6 +13,7 @@ use s3s::access::{S3Access, S3AccessContext};
 use s3s::path::S3Path;
 use s3s::{s3_error, S3Result};
 
+use super::signature_terms;
 use crate::model::credentials::IssuedKey;
 use crate::model::policy_eval::{evaluate, Decision};
 use crate::state::SharedState;
@@ -20,6 +22,11 @@ use crate::state::SharedState;
 const SESSION_TOKEN_HEADER: &str = "x-amz-security-token";
 /// The query parameter a session token travels in (presigned URLs).
 const SESSION_TOKEN_QUERY: &str = "X-Amz-Security-Token";
+
+/// The object key of a browser POST upload, read from its form before s3s saw the request
+/// ([`super::post_upload`]): s3s names only the bucket of such an upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadKey(pub String);
 
 /// The IAM action and org-policy resource an S3 operation is decided as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,17 +154,19 @@ impl S3Access for PolicyAccess {
         let Some(credentials) = cx.credentials() else {
             return Err(s3_error!(AccessDenied, "Anonymous access is not allowed."));
         };
+        let now = SystemTime::now();
+        signature_terms::check(cx.headers(), cx.uri().query(), now)?;
         let key = self
             .state
             .credentials
             .get(&credentials.access_key)
             .ok_or_else(|| s3_error!(InvalidAccessKeyId))?;
-        check_key(
-            &key,
-            presented_session_token(cx).as_deref(),
-            SystemTime::now(),
-        )?;
-        let permission = permission(cx.s3_op().name(), cx.s3_path());
+        check_key(&key, presented_session_token(cx).as_deref(), now)?;
+        let upload = cx.extensions_mut().get::<UploadKey>().cloned();
+        let mut permission = permission(cx.s3_op().name(), cx.s3_path());
+        if let (S3Path::Bucket { bucket }, Some(UploadKey(object))) = (cx.s3_path(), upload) {
+            permission.resource = format!("{bucket}/{object}");
+        }
         check_policies(&self.state, &key.principal, &permission)
     }
 }

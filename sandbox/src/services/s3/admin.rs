@@ -95,14 +95,17 @@ async fn issue_access_key(
     body: Bytes,
 ) -> Result<Json<Value>, RestError> {
     let req: AccessKeyRequest = parse_json(&body)?;
-    let key = state.credentials.issue(KeyRequest {
+    let now = SystemTime::now();
+    let request = KeyRequest {
         id_prefix: "CWTEST",
         principal: req.principal,
-        expires_at: req
-            .ttl_seconds
-            .map(|seconds| after_seconds(SystemTime::now(), seconds)),
+        expires_at: req.ttl_seconds.map(|seconds| after_seconds(now, seconds)),
         with_session_token: req.session_token,
-    });
+    };
+    let key = state
+        .credentials
+        .issue(request, now)
+        .map_err(ApiError::from)?;
     Ok(Json(json!({
         "accessKeyId": key.access_key_id,
         "secretKey": key.secret_key,

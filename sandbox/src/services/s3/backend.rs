@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use s3s::dto::*;
 use s3s::{S3Error, S3Request, S3Response, S3Result, S3};
 
-use super::{body, multipart};
+use super::{body, multipart, url_encoding};
 use crate::model::object_store::StoredObject;
 use crate::state::SharedState;
 
@@ -216,6 +216,7 @@ impl S3 for Backend {
         req: S3Request<ListObjectsInput>,
     ) -> S3Result<S3Response<ListObjectsOutput>> {
         let input = req.input;
+        let encoded = url_encoding::requested(input.encoding_type.as_ref());
         let (listing, max_keys) = self.listing(
             &input.bucket,
             input.prefix.as_deref(),
@@ -227,14 +228,25 @@ impl S3 for Backend {
             .truncated
             .then(|| listing.objects.last().and_then(|o| o.key.clone()))
             .flatten();
-        Ok(S3Response::new(listing_answer!(
+        let mut answer = listing_answer!(
             ListObjectsOutput,
             input,
             listing,
             max_keys,
             marker: input.marker,
             next_marker: next_marker,
-        )))
+        );
+        if encoded {
+            answer.encoding_type = url_encoding::url();
+            url_encoding::encode(&mut [
+                &mut answer.prefix,
+                &mut answer.delimiter,
+                &mut answer.marker,
+                &mut answer.next_marker,
+            ]);
+            url_encoding::encode_listing(&mut answer.contents, &mut answer.common_prefixes);
+        }
+        Ok(S3Response::new(answer))
     }
 
     async fn list_objects_v2(
@@ -263,7 +275,8 @@ impl S3 for Backend {
             })
             .flatten();
         let key_count = (listing.objects.len() + listing.common_prefixes.len()) as i32;
-        Ok(S3Response::new(listing_answer!(
+        let encoded = url_encoding::requested(input.encoding_type.as_ref());
+        let mut answer = listing_answer!(
             ListObjectsV2Output,
             input,
             listing,
@@ -272,7 +285,17 @@ impl S3 for Backend {
             continuation_token: input.continuation_token,
             next_continuation_token: next,
             start_after: input.start_after,
-        )))
+        );
+        if encoded {
+            answer.encoding_type = url_encoding::url();
+            url_encoding::encode(&mut [
+                &mut answer.prefix,
+                &mut answer.delimiter,
+                &mut answer.start_after,
+            ]);
+            url_encoding::encode_listing(&mut answer.contents, &mut answer.common_prefixes);
+        }
+        Ok(S3Response::new(answer))
     }
 
     async fn get_object(

@@ -12,6 +12,7 @@ use s3s::{s3_error, S3Result};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
+use super::inflight::BodyError;
 use crate::model::object_store::{StoredObject, MAX_STORED_BYTES};
 
 /// Reads a whole request body, refusing one larger than the store could hold.
@@ -20,11 +21,7 @@ pub async fn read(body: Option<StreamingBlob>) -> S3Result<Bytes> {
         return Ok(Bytes::new());
     };
     let mut data = BytesMut::new();
-    while let Some(chunk) = body
-        .try_next()
-        .await
-        .map_err(|e| s3_error!(IncompleteBody, "reading the body: {e}"))?
-    {
+    while let Some(chunk) = body.try_next().await.map_err(cut_off)? {
         if data.len() + chunk.len() > MAX_STORED_BYTES {
             return Err(s3_error!(
                 EntityTooLarge,
@@ -34,6 +31,14 @@ pub async fn read(body: Option<StreamingBlob>) -> S3Result<Bytes> {
         data.extend_from_slice(&chunk);
     }
     Ok(data.freeze())
+}
+
+/// The S3 error for a body that ended early ([`BodyError::to_s3`]).
+fn cut_off(error: s3s::StdError) -> s3s::S3Error {
+    match error.downcast_ref::<BodyError>() {
+        Some(cut) => cut.to_s3(),
+        None => s3_error!(IncompleteBody, "reading the body: {error}"),
+    }
 }
 
 /// An object received whole in a request body and checked, with what the answer echoes.

@@ -11,10 +11,15 @@ pub mod auth;
 pub mod backend;
 pub mod body;
 pub mod host;
+pub mod inflight;
 pub mod multipart;
+pub mod post_upload;
+pub mod signature_terms;
+pub mod url_encoding;
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::sync::Arc;
 
 use hyper::body::Incoming;
 use hyper::service::service_fn;
@@ -23,6 +28,9 @@ use s3s::service::{S3Service, S3ServiceBuilder};
 use s3s::{s3_error, S3Error};
 use tokio::net::TcpListener;
 
+use self::inflight::{BodyBudget, BoundedBody, Hold};
+use crate::accept::next_connection;
+use crate::connection::ConnectionLimits;
 use crate::model::object_store::StoreError;
 use crate::state::SharedState;
 
@@ -66,11 +74,14 @@ pub fn service(state: SharedState) -> S3Service {
     builder.build()
 }
 
+/// The header `name` of a request, as text.
+fn header<B>(req: &hyper::Request<B>, name: hyper::header::HeaderName) -> Option<&str> {
+    req.headers().get(name).and_then(|h| h.to_str().ok())
+}
+
 /// The `Host` header of a request.
-fn host_header(req: &hyper::Request<Incoming>) -> Option<&str> {
-    req.headers()
-        .get(hyper::header::HOST)
-        .and_then(|h| h.to_str().ok())
+fn host_header<B>(req: &hyper::Request<B>) -> Option<&str> {
+    header(req, hyper::header::HOST)
 }
 
 /// The path a request is logged under: `/<bucket>/<key>` in both addressing styles.
@@ -82,48 +93,70 @@ fn logged_path(req: &hyper::Request<Incoming>, host: &host::SandboxHost) -> Stri
     }
 }
 
-/// Serves the S3 endpoint on `listener` until `shutdown` completes.
+/// Serves the S3 endpoint on `listener` until `shutdown` completes; a connection that keeps it
+/// waiting beyond `limits` is dropped, and so is a body that stalls as long; what all bodies
+/// being received hold is bounded ([`inflight`]); a failed accept is logged and retried.
 pub async fn serve(
     listener: TcpListener,
     state: SharedState,
+    limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) {
     let s3 = service(state.clone());
     let host = host::SandboxHost::new(virtual_host_base(&state.s3_url));
+    let http = limits.http1();
+    let budget = Arc::new(BodyBudget::default());
     tokio::pin!(shutdown);
-    loop {
-        let (stream, _) = tokio::select! {
-            accepted = listener.accept() => accepted?,
-            () = &mut shutdown => return Ok(()),
-        };
-        let (s3, host, state) = (s3.clone(), host.clone(), state.clone());
+    while let Some(stream) = next_connection(&listener, shutdown.as_mut(), "S3").await {
+        let (s3, host, state, http) = (s3.clone(), host.clone(), state.clone(), http.clone());
+        let budget = budget.clone();
         tokio::spawn(async move {
             let handle = service_fn(move |req: hyper::Request<Incoming>| {
                 let (s3, state) = (s3.clone(), state.clone());
-                let ticket = state.log.begin_s3(
-                    req.method().as_str(),
-                    &logged_path(&req, &host),
-                    host_header(&req),
-                );
+                let path = logged_path(&req, &host);
+                let ticket = state
+                    .log
+                    .begin_s3(req.method().as_str(), &path, host_header(&req));
+                // Given back once the request is answered (a stored object counts in the store).
+                let hold = Hold::new(budget.clone());
+                let req = req.map(|body| BoundedBody::new(body, hold.clone(), limits.body_idle()));
                 async move {
-                    let resp = match s3.call(req.map(s3s::Body::from)).await {
-                        Ok(resp) => resp,
-                        Err(e) => {
-                            tracing::warn!("S3 request failed: {e:?}");
-                            internal_error()
-                        }
-                    };
+                    let resp = answer(&s3, &state, &path, req).await;
+                    drop(hold);
                     state.log.finish(ticket, resp.status().as_u16());
                     Ok::<_, Infallible>(resp)
                 }
             });
-            let served = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), handle)
-                .await;
+            let served = http.serve_connection(TokioIo::new(stream), handle).await;
             if let Err(e) = served {
                 tracing::debug!("S3 connection ended: {e}");
             }
         });
+    }
+}
+
+/// Answers one request; a browser upload is authorized from its form first ([`post_upload`]).
+async fn answer(
+    s3: &S3Service,
+    state: &SharedState,
+    path: &str,
+    mut req: hyper::Request<BoundedBody>,
+) -> s3s::HttpResponse {
+    let content_type = header(&req, hyper::header::CONTENT_TYPE);
+    if let Some(boundary) = post_upload::boundary(req.method(), content_type) {
+        match post_upload::authorize(state, path, &boundary, req.body_mut()).await {
+            Ok(object) => {
+                req.extensions_mut().insert(object);
+            }
+            Err(refusal) => return post_upload::error_response(&refusal),
+        }
+    }
+    match s3.call(req.map(s3s::Body::http_body)).await {
+        Ok(resp) => resp,
+        Err(e) => {
+            tracing::warn!("S3 request failed: {e:?}");
+            internal_error()
+        }
     }
 }
 
