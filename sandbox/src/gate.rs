@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -72,7 +72,10 @@ pub async fn gate(State(state): State<SharedState>, req: Request, next: Next) ->
             resp
         }
     };
-    state.log.finish(ticket, resp.status().as_u16());
+    let bytes = resp.body().size_hint().exact();
+    state
+        .log
+        .finish_sized(ticket, resp.status().as_u16(), bytes);
     tracing::info!(
         "{method} {path} -> {}{} ({} ms)",
         resp.status().as_u16(),
