@@ -84,8 +84,10 @@ def start_sandbox():
     return proc, url
 
 
-def admin(url, method, path):
-    req = urllib.request.Request(url + "/_sandbox" + path, method=method)
+def admin(url, method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url + "/_sandbox" + path, method=method, data=data,
+                                 headers={"content-type": "application/json"})
     with urllib.request.urlopen(req) as r:
         body = r.read()
     return json.loads(body) if body else None
@@ -251,10 +253,13 @@ def creates_section(rows):
         "An apply of N new `coreweave_object_storage_org_policy` resources on its own, against an empty",
         "organization (one sandbox per N). The API's only policy write is an upsert, so each create checks",
         "a list right before its write (the name must be free) and right after (the policy must hold its",
-        "statements). Concurrent creates share those lists (`src/shared_list/checks.rs`): a list starts",
-        "when every create in progress waits for one, so one list serves the checks after the writes that",
-        "ended and the checks before the writes of the creates that just arrived; the bound is one write per",
-        f"policy and two lists per round of {PARALLELISM} (Terraform's default parallelism).",
+        "statements). Concurrent creates share those lists (`src/shared_list/checks.rs`): a list starts when",
+        f"every create in progress waits for one and either {PARALLELISM} do or no create has started for three",
+        "times the usual gap between creates (Terraform's own work per resource sets that gap, and it grows",
+        "with N); one list serves the checks after the writes that ended and the checks before the writes of",
+        "the creates that arrived meanwhile, and a check before a write may also take the last check list if",
+        "it started at most 500 ms before (see the window below). The bound is one write per policy and two",
+        f"lists per round of {PARALLELISM} (Terraform's default parallelism).",
         "",
         "| N | wall (s) | API requests | bound N + 2·⌈N/10⌉ | list calls | list bytes | bytes per list | provider peak RSS (MB) |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -271,8 +276,74 @@ def creates_section(rows):
         f"N/{PARALLELISM}, so the bytes still grow with N² (the API has no single-policy read), but a twentieth",
         "of what one list before and one after every create moved (2N lists).",
         "",
+        "The window: a create's check before its write may be a check list that started up to 500 ms before",
+        "the create asked (`REUSE_WINDOW`), typically the list that checked the writes of the creates whose end",
+        "let Terraform start this one (Terraform starts the next ten one after another, tens of milliseconds",
+        "apart, more in large applies). A same-named policy someone else writes between that list and this",
+        "create's write is replaced unseen, so for such a create the window is up to 500 ms longer than one",
+        "API round trip; the check after the write is never shared with an earlier list, so a replacement",
+        "after the write is still found. A create that finds no recent check list (the first of a run, one",
+        "per run as in the race below) lists itself, as before.",
+        "",
     ]
     return "\n".join(lines)
+
+
+RACE_ROUNDS = 10
+RACE_LATENCY_MS = 200
+
+
+def race_config(url, name, side):
+    return provider_config(POLICY, 0, url) + (
+        f'resource "{POLICY}" "this" {{\n  name = "{name}"\n'
+        f'  statements = [{{ name = "grant-{side}", effect = "Allow", actions = ["s3:GetObject"], '
+        f'resources = ["bucket-{side}/*"], principals = ["*"] }}]\n}}\n')
+
+
+def measure_race(tf):
+    """Two Terraform runs creating one policy name at the same moment, RACE_ROUNDS times, against a
+    sandbox that answers RACE_LATENCY_MS late: in how many rounds both succeeded (one side's
+    statements replaced unseen; the race the API's upsert leaves open), and in how many one failed
+    saying why. The acceptance test two_runs_creating_one_policy_name_at_once asserts what always
+    holds; this is the number it cannot assert."""
+    both = one = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        run = Run(pathlib.Path(tmp))
+        try:
+            admin(run.url, "PUT", "/config", {"latencyMs": RACE_LATENCY_MS})
+            for round_ in range(RACE_ROUNDS):
+                dirs = [run.workdir(f"race-{round_}-{side}", race_config(run.url, f"race-{round_}", side))
+                        for side in "ab"]
+                procs = [subprocess.Popen([tf, "apply", "-auto-approve", "-input=false", "-no-color"], cwd=d,
+                                          env=run.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                         for d in dirs]
+                codes = [p.wait() for p in procs]
+                if codes == [0, 0]:
+                    both += 1
+                elif 0 in codes:
+                    one += 1
+        finally:
+            run.close()
+    print(f"two runs creating one policy name at once: both succeeded in {both} of {RACE_ROUNDS} rounds, "
+          f"one refused or failed in {one}", flush=True)
+    return {"both": both, "one": one}
+
+
+def race_section(race):
+    return "\n".join([
+        "## Two runs creating one policy name at once",
+        "",
+        "Two Terraform applies, each creating a policy of one name with its own statements, started together",
+        f"against a sandbox that answers every API request {RACE_LATENCY_MS} ms late (so that both runs' checks",
+        f"come before either write, as two CI jobs started together would), {RACE_ROUNDS} rounds: **both succeeded in",
+        f"{race['both']} of {RACE_ROUNDS} rounds** (one side's statements replaced by the other's, unseen: the API's",
+        f"only write is an upsert), one run failed saying why (the name exists, or its statements were replaced",
+        f"right after its write) in {race['one']}. Before the provider checked lists around its write, both",
+        "succeeded in 9 of 10. Each run here creates one policy, so its check before the write is a list of its",
+        "own: the 500 ms for which a create may take another create's check list (see above) do not apply,",
+        "and these rounds measure the same window as before creates shared their lists.",
+        "",
+    ])
 
 
 def client_cert():
@@ -447,10 +518,12 @@ def main():
     load_start = os.getloadavg()[0]
     results = {t: {n: measure(tf, t, n) for n in sizes} for t in (POLICY, WIF)}
     creates = [measure_creates(tf, int(n)) for n in args.create_sizes.split(",")]
+    race = measure_race(tf)
     startup = startup_ms({"PLUGIN_CLIENT_CERT": client_cert()})
     startup_plain = startup_ms({})
     text = page(tf, results, max(sizes), startup, startup_plain, (load_start, os.getloadavg()[0]), creates)
     text += "\n" + creates_section(creates)
+    text += "\n" + race_section(race)
     text += "\n" + s3_section()
     print()
     print(text)

@@ -243,7 +243,7 @@ mod checks;
 #[cfg(test)]
 mod tests;
 
-pub use checks::{GATHER_LIMIT, REUSE_WINDOW};
+pub use checks::{GATHER_LIMIT, MAX_QUIET, MIN_QUIET, REUSE_WINDOW, ROUND};
 
 /// One [`SharedList`] per item type, made on first use, so that their holder (the API client)
 /// need not name the item types, which are defined by the API modules built on it.

@@ -5,11 +5,14 @@
 //!
 //! - **Rounds.** A check list starts when every create in progress through this list (every
 //!   live [`Reservation`]) waits for one, and either [`ROUND`] of them do (Terraform runs 10
-//!   operations at a time unless told otherwise) or no create has started for [`QUIET`] (no
-//!   more are coming). One list then serves every create: the checks after the writes that
-//!   ended and the checks before the writes of the creates that arrived meanwhile. A create
-//!   that is still writing holds the others back for at most [`GATHER_LIMIT`]. Check lists run
-//!   one at a time.
+//!   operations at a time unless told otherwise) or no create has started for a quiet time (no
+//!   more are coming): three times the usual gap between two creates' starts, within
+//!   [`MIN_QUIET`] and [`MAX_QUIET`]. Terraform's own work per resource sets that gap (about
+//!   25 ms per create in an apply of 100 on a busy 2-core machine, over 100 ms in one of
+//!   2000), so a fixed time would end rounds early in large applies. One list then serves every
+//!   create: the checks after the writes that ended and the checks before the writes of the
+//!   creates that arrived meanwhile. A create that is still writing holds the others back for
+//!   at most [`GATHER_LIMIT`]. Check lists run one at a time.
 //! - **After a write** only a list that started after the caller asked will do: it was taken
 //!   after the write was answered.
 //! - **Before a write** a check list that started at most [`REUSE_WINDOW`] before the caller
@@ -30,15 +33,16 @@ use crate::shared_list::Keyed;
 
 /// How long before a create asked a check list may have started and still serve as its check
 /// before the write.
-pub const REUSE_WINDOW: Duration = Duration::from_millis(100);
+pub const REUSE_WINDOW: Duration = Duration::from_millis(500);
 
 /// How many waiting creates make a round: Terraform's default `-parallelism`.
 pub const ROUND: usize = 10;
 
-/// How long no create must have started before a smaller round goes ahead. Terraform starts
-/// the next resource's create some milliseconds after one ends (about 25 ms apart on a busy
-/// 2-core machine), so this is several of those.
-pub const QUIET: Duration = Duration::from_millis(100);
+/// The shortest time no create must have started before a smaller round goes ahead.
+pub const MIN_QUIET: Duration = Duration::from_millis(100);
+
+/// The longest time no create must have started before a smaller round goes ahead.
+pub const MAX_QUIET: Duration = Duration::from_secs(1);
 
 /// The longest a check waits for the other creates in progress to reach theirs.
 pub const GATHER_LIMIT: Duration = Duration::from_secs(1);
@@ -63,6 +67,8 @@ struct State<T, E> {
     active: usize,
     /// When the last create started.
     last_start: Option<Instant>,
+    /// The usual gap between two creates' starts (a moving average).
+    gap: Duration,
     /// Creates waiting for a check list to start.
     waiting: usize,
     /// How many check lists have started.
@@ -77,6 +83,7 @@ impl<T, E> Default for Checks<T, E> {
             state: std::sync::Mutex::new(State {
                 active: 0,
                 last_start: None,
+                gap: Duration::ZERO,
                 waiting: 0,
                 started: 0,
                 current: None,
@@ -86,11 +93,24 @@ impl<T, E> Default for Checks<T, E> {
     }
 }
 
+impl<T, E> State<T, E> {
+    /// How long no create must have started before a smaller round goes ahead.
+    fn quiet(&self) -> Duration {
+        (self.gap * 3).clamp(MIN_QUIET, MAX_QUIET)
+    }
+}
+
 impl<T, E> Checks<T, E> {
     pub(super) fn create_started(&self) {
         let mut state = locked(&self.state);
+        let now = Instant::now();
+        if let Some(last) = state.last_start {
+            // The wait of a full round is no gap between Terraform's creates: capped.
+            let sample = (now - last).min(MAX_QUIET);
+            state.gap = (state.gap * 3 + sample) / 4;
+        }
         state.active += 1;
-        state.last_start = Some(Instant::now());
+        state.last_start = Some(now);
     }
 
     pub(super) fn create_ended(&self) {
@@ -187,8 +207,9 @@ impl<T: Keyed, E: Clone> SharedList<T, E> {
 
     /// The check list that serves a `check` asked for at `asked_at`, when `asked` check lists
     /// had started: one under way or answered that will do, or a new one when a round is
-    /// complete (see the module documentation) or `deadline` has passed; otherwise when to look
-    /// again (unless something changes first).
+    /// complete (see the module documentation; past `deadline`, creates still writing and a list
+    /// still under way no longer hold it back); otherwise when to look again (unless something
+    /// changes first).
     fn check_list(
         &self,
         check: Check,
@@ -209,14 +230,12 @@ impl<T: Keyed, E: Clone> SharedList<T, E> {
                 return Next::WaitUntil(deadline);
             }
         }
-        if now < deadline {
-            if state.waiting < state.active {
-                return Next::WaitUntil(deadline);
-            }
-            let quiet_from = state.last_start.map_or(now, |start| start + QUIET);
-            if state.waiting < ROUND && now < quiet_from {
-                return Next::WaitUntil(quiet_from.min(deadline));
-            }
+        if state.waiting < state.active && now < deadline {
+            return Next::WaitUntil(deadline);
+        }
+        let quiet_from = state.last_start.map_or(now, |start| start + state.quiet());
+        if state.waiting < ROUND && now < quiet_from {
+            return Next::WaitUntil(quiet_from);
         }
         state.started += 1;
         let number = state.started;

@@ -70,7 +70,9 @@ async fn a_check_before_a_write_uses_a_list_started_within_the_window_and_no_old
     drop(first);
     assert_eq!(fetcher.calls(), 2);
 
-    tokio::time::advance(REUSE_WINDOW).await;
+    // The first create's checks waited MIN_QUIET for company: the second asks exactly
+    // REUSE_WINDOW after the check list after the first write started.
+    tokio::time::advance(REUSE_WINDOW - MIN_QUIET).await;
     let second = list.reserve("second").unwrap();
     list.before_write(&second, fetch).await.unwrap();
     assert_eq!(
@@ -84,6 +86,28 @@ async fn a_check_before_a_write_uses_a_list_started_within_the_window_and_no_old
     let third = list.reserve("third").unwrap();
     list.before_write(&third, fetch).await.unwrap();
     assert_eq!(fetcher.calls(), 3, "a list older than the window does not");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_quiet_time_follows_the_gap_between_creates() {
+    let list = SharedList::<Item, Boom>::default();
+    let fetcher = Fetcher::new(None);
+    let fetch = || fetcher.answer(items());
+    // Creates that start 200 ms apart: a round waits three such gaps for the next one (the
+    // moving average nears 200 ms over a dozen starts).
+    let gap = Duration::from_millis(200);
+    for i in 0..12 {
+        drop(list.reserve(&format!("k{i}")).unwrap());
+        tokio::time::advance(gap).await;
+    }
+    let last = list.reserve("last").unwrap();
+    let start = Instant::now();
+    list.before_write(&last, fetch).await.unwrap();
+    let waited = start.elapsed();
+    assert!(
+        waited > gap * 2 && waited <= gap * 3,
+        "waited {waited:?} for another create"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -113,7 +137,11 @@ async fn a_smaller_round_goes_ahead_once_no_create_has_started_for_the_quiet_tim
     };
     let (checked, ()) = tokio::join!(list.before_write(&checking, fetch), end);
     checked.unwrap();
-    assert_eq!(start.elapsed(), QUIET, "the other create ended after 10 ms");
+    assert_eq!(
+        start.elapsed(),
+        MIN_QUIET,
+        "the other create ended after 10 ms"
+    );
     assert_eq!(fetcher.calls(), 1);
 }
 
