@@ -1,5 +1,6 @@
 //! A Terraform working directory wired to the freshly built provider via `dev_overrides`.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -95,14 +96,20 @@ pub fn terraform_version() -> (u64, u64) {
     })
 }
 
-/// Whether the tests' Terraform calls provider functions (1.8 and later). When it does not,
-/// says on stderr that what `test` does with them is skipped.
+/// Whether the tests' Terraform calls provider functions (1.8 and later). When it does not, the
+/// caller returns at once (its whole test is skipped), and this says so on a line
+/// `test-skipped: <test>: <why>` that `scripts/test-summary.sh` counts as skipped instead of
+/// passed. The line goes to the process's stdout directly: libtest captures only `print!`, so it
+/// shows in every run, passing or not.
 pub fn functions_supported(test: &str) -> bool {
     let (major, minor) = terraform_version();
     let supported = (major, minor) >= (1, 8);
     if !supported {
-        eprintln!(
-            "{test}: Terraform {major}.{minor} has no provider functions (1.8 or later); what needs them is skipped"
+        let mut out = std::io::stdout().lock();
+        // A lost line only loses the count; the test's outcome stands.
+        let _ = writeln!(
+            out,
+            "test-skipped: {test}: Terraform {major}.{minor} has no provider functions (1.8 or later)"
         );
     }
     supported
