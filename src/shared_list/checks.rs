@@ -106,7 +106,7 @@ impl<T, E> Checks<T, E> {
         let now = Instant::now();
         // A gap across a check list is no gap between Terraform's creates: Terraform was
         // waiting for that round to end.
-        if let Some((last, lists)) = state
+        if let Some((last, _)) = state
             .last_start
             .filter(|&(_, lists)| lists == state.started)
         {
