@@ -6,8 +6,8 @@
 //! - **Rounds.** A check list starts when every create in progress through this list (every
 //!   live [`Reservation`]) waits for one, and either [`ROUND`] of them do (Terraform runs 10
 //!   operations at a time unless told otherwise) or no create has started for a quiet time (no
-//!   more are coming): three times the usual gap between two creates' starts while no round
-//!   held them, within [`MIN_QUIET`] and [`MAX_QUIET`]. Terraform's own work per resource sets that gap (about
+//!   more are coming): three times the usual gap between two creates' starts, within
+//!   [`MIN_QUIET`] and [`MAX_QUIET`]. Terraform's own work per resource sets that gap (about
 //!   25 ms per create in an apply of 100 on a busy 2-core machine, over 100 ms in one of
 //!   2000), so a fixed time would end rounds early in large applies. One list then serves every
 //!   create: the checks after the writes that ended and the checks before the writes of the
@@ -39,7 +39,7 @@ pub const REUSE_WINDOW: Duration = Duration::from_millis(500);
 pub const ROUND: usize = 10;
 
 /// The shortest time no create must have started before a smaller round goes ahead.
-pub const MIN_QUIET: Duration = Duration::from_millis(50);
+pub const MIN_QUIET: Duration = Duration::from_millis(100);
 
 /// The longest time no create must have started before a smaller round goes ahead.
 pub const MAX_QUIET: Duration = Duration::from_secs(1);
@@ -65,8 +65,8 @@ pub(super) struct Checks<T, E> {
 struct State<T, E> {
     /// Live reservations: creates between their reservation and their end.
     active: usize,
-    /// When the last create started, and how many check lists had started by then.
-    last_start: Option<(Instant, u64)>,
+    /// When the last create started.
+    last_start: Option<Instant>,
     /// The usual gap between two creates' starts (a moving average).
     gap: Duration,
     /// Creates waiting for a check list to start.
@@ -104,17 +104,13 @@ impl<T, E> Checks<T, E> {
     pub(super) fn create_started(&self) {
         let mut state = locked(&self.state);
         let now = Instant::now();
-        // A gap across a check list is no gap between Terraform's creates: Terraform was
-        // waiting for that round to end.
-        if let Some((last, _)) = state
-            .last_start
-            .filter(|&(_, lists)| lists == state.started)
-        {
+        if let Some(last) = state.last_start {
+            // The wait for a round to end is no gap between Terraform's creates: capped.
             let sample = (now - last).min(MAX_QUIET);
             state.gap = (state.gap * 3 + sample) / 4;
         }
         state.active += 1;
-        state.last_start = Some((now, state.started));
+        state.last_start = Some(now);
     }
 
     pub(super) fn create_ended(&self) {
@@ -237,9 +233,7 @@ impl<T: Keyed, E: Clone> SharedList<T, E> {
         if state.waiting < state.active && now < deadline {
             return Next::WaitUntil(deadline);
         }
-        let quiet_from = state
-            .last_start
-            .map_or(now, |(start, _)| start + state.quiet());
+        let quiet_from = state.last_start.map_or(now, |start| start + state.quiet());
         if state.waiting < ROUND && now < quiet_from {
             return Next::WaitUntil(quiet_from);
         }
