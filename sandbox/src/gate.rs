@@ -48,6 +48,7 @@ pub async fn gate(State(state): State<SharedState>, req: Request, next: Next) ->
     let RouteKind::Api(family) = classify(&path) else {
         return next.run(req).await;
     };
+    // How long the request really took, for the log line (not the sandbox's `Clock`).
     let started = Instant::now();
     let method = req.method().to_string();
     let (req, body) = patch_body(req).await;

@@ -16,6 +16,7 @@ use crate::model::policy::Policy;
 use crate::model::service_account::{ServiceAccount, MAX_LIFETIME_SECONDS};
 use crate::request_log::{RequestLog, DEFAULT_REQUEST_LOG_CAPACITY};
 use crate::signing::{Issuer, Keyring};
+use crate::time::Clock;
 use crate::wire::errors::{ApiError, Code};
 
 /// Everything the emulated API holds.
@@ -212,6 +213,8 @@ pub struct AppState {
     pub credentials: KeyStore,
     /// The buckets' objects.
     pub objects: ObjectStore,
+    /// The sandbox's one time source.
+    pub clock: Clock,
     store: Mutex<Store>,
 }
 
@@ -226,6 +229,7 @@ impl AppState {
         settings.set_latency_ms(config.latency_ms);
         settings.set_update_duration_ms(config.update_duration_ms);
         settings.set_bearer_lifetime_seconds(MAX_LIFETIME_SECONDS);
+        let clock = Clock::default();
         Arc::new(Self {
             token: config.token,
             org_id: config.org_id,
@@ -239,7 +243,8 @@ impl AppState {
             login: OnceLock::new(),
             s3_url: config.s3_url.trim_end_matches('/').to_string(),
             credentials: KeyStore::default(),
-            objects: ObjectStore::default(),
+            objects: ObjectStore::with_clock(clock.clone()),
+            clock,
             store: Mutex::new(store),
         })
     }

@@ -2,7 +2,7 @@
 //! and CreateAccessKeyFromJWT (`POST /v1/cwobject/access-key`: an S3 key for the caller).
 
 use axum::body::Bytes;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::routing::{delete, get, post};
@@ -55,7 +55,7 @@ async fn create_access_key(
     let key = state.credentials.issue(KeyRequest {
         id_prefix: "CWKEY",
         principal: format!("coreweave/{}", caller.principal_uid),
-        expires_at: (duration > 0).then(|| SystemTime::now() + Duration::from_secs(duration)),
+        expires_at: (duration > 0).then(|| state.clock.now() + Duration::from_secs(duration)),
         with_session_token: false,
     });
     Ok(Json(json!({

@@ -103,7 +103,9 @@ async fn answer(
     };
     let who = match kind {
         EndpointKind::Managed => authn::managed(state, headers, &cluster.api_server_endpoint),
-        EndpointKind::Unmanaged => authn::unmanaged(cluster.oidc.as_ref(), headers).await,
+        EndpointKind::Unmanaged => {
+            authn::unmanaged(cluster.oidc.as_ref(), headers, state.clock.now_unix()).await
+        }
     };
     let who: Authenticated = match who {
         Ok(who) => who,

@@ -132,6 +132,7 @@ async fn a_smaller_round_goes_ahead_once_no_create_has_started_for_the_quiet_tim
     let checking = list.reserve("checking").unwrap();
     let start = Instant::now();
     let end = async {
+        // Paused time: this only orders the end before the quiet time is up.
         tokio::time::sleep(Duration::from_millis(10)).await;
         drop(refused);
     };

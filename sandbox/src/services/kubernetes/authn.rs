@@ -20,7 +20,6 @@ use crate::model::oidc_authn::{
     authenticate, claimed_issuer, Refusal, UserInfo, AUTHENTICATED_GROUP,
 };
 use crate::state::AppState;
-use crate::time::now_unix;
 
 /// How long fetching an issuer's discovery document or JWKS may take.
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -58,8 +57,12 @@ pub fn managed(
     }
 }
 
-/// The unmanaged endpoint: the cluster's current `oidc` block decides.
-pub async fn unmanaged(oidc: Option<&Oidc>, headers: &HeaderMap) -> Result<Authenticated, String> {
+/// The unmanaged endpoint: the cluster's current `oidc` block decides, at `now` (Unix seconds).
+pub async fn unmanaged(
+    oidc: Option<&Oidc>,
+    headers: &HeaderMap,
+    now: u64,
+) -> Result<Authenticated, String> {
     let token = bearer(headers).ok_or("no bearer token")?;
     let keys = match oidc {
         Some(config) if claimed_issuer(token).as_deref() == Some(config.issuer_url.as_str()) => {
@@ -70,7 +73,7 @@ pub async fn unmanaged(oidc: Option<&Oidc>, headers: &HeaderMap) -> Result<Authe
         // Not this issuer's token: the authenticator refuses it before it needs keys.
         _ => JwkSet { keys: Vec::new() },
     };
-    let user = authenticate(oidc, token, &keys, now_unix()).map_err(|r| r.to_string())?;
+    let user = authenticate(oidc, token, &keys, now).map_err(|r| r.to_string())?;
     let admin = oidc.is_some_and(|c| {
         !c.admin_group_binding.is_empty() && user.groups.contains(&c.admin_group_binding)
     });

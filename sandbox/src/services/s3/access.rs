@@ -155,7 +155,7 @@ impl S3Access for PolicyAccess {
         check_key(
             &key,
             presented_session_token(cx).as_deref(),
-            SystemTime::now(),
+            self.state.clock.now(),
         )?;
         let permission = permission(cx.s3_op().name(), cx.s3_path());
         check_policies(&self.state, &key.principal, &permission)

@@ -2,7 +2,6 @@
 //! bytes (unsigned: tests and the bench's baseline), issue a key for any principal.
 
 use std::collections::BTreeMap;
-use std::time::SystemTime;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -61,7 +60,7 @@ async fn seed_bucket(
         let object = StoredObject {
             etag: md5_hex(&data),
             data,
-            last_modified: SystemTime::now(),
+            last_modified: state.clock.now(),
             content_type: Some("text/plain".into()),
         };
         state
@@ -100,7 +99,7 @@ async fn issue_access_key(
         principal: req.principal,
         expires_at: req
             .ttl_seconds
-            .map(|seconds| after_seconds(SystemTime::now(), seconds)),
+            .map(|seconds| after_seconds(state.clock.now(), seconds)),
         with_session_token: req.session_token,
     });
     Ok(Json(json!({
