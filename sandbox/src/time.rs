@@ -14,6 +14,16 @@ use ::time::OffsetDateTime;
 
 /// The sandbox's clock; clones share it. Every time the sandbox's behaviour depends on is read
 /// here (how long a request took, for its log line, is real time).
+///
+/// ```
+/// use std::time::Duration;
+/// use coreweave_sandbox::time::Clock;
+///
+/// let clock = Clock::default();
+/// let before = clock.now_unix();
+/// clock.clone().advance(Duration::from_secs(3600));
+/// assert!(clock.now_unix() >= before + 3600);
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Clock {
     /// Milliseconds added to the system clock.
