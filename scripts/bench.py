@@ -3,7 +3,8 @@
 plan (with and without refresh) and destroy of N resources against coreweave-sandbox, next to N
 `terraform_data` resources (no provider) timed in the same run; the API requests and list calls
 of each phase; the provider's CPU time and peak RSS; its startup time. Then the targets, met or
-not. Then the S3 endpoint's GET and PUT of 1 MiB objects (scripts/bench_s3.py).
+not. Then applies of N new policies alone (N up to 2000): requests, list calls and the bytes the
+lists carried. Then the S3 endpoint's GET and PUT of 1 MiB objects (scripts/bench_s3.py).
 
 Prints markdown (and writes it to dev/performance.md with --write). Numbers, not assertions:
 the acceptance tests assert request counts, never times.
@@ -37,6 +38,8 @@ ROUTES = {
           lambda r: r["path"].endswith("/ListOIDCConfigs")),
 }
 PLAN_RUNS = 3
+# Terraform's default -parallelism: concurrent creates share their checks in rounds of up to this.
+PARALLELISM = 10
 
 # Stands in for the provider under Terraform: runs it as a child with inherited stdio and, when it
 # exits, appends its peak RSS (KiB) and CPU seconds to USAGE. fork+exec+wait4 add about a
@@ -81,8 +84,10 @@ def start_sandbox():
     return proc, url
 
 
-def admin(url, method, path):
-    req = urllib.request.Request(url + "/_sandbox" + path, method=method)
+def admin(url, method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url + "/_sandbox" + path, method=method, data=data,
+                                 headers={"content-type": "application/json"})
     with urllib.request.urlopen(req) as r:
         body = r.read()
     return json.loads(body) if body else None
@@ -214,6 +219,133 @@ def measure(tf, resource_type, n):
     return rows
 
 
+def create_limit(n):
+    """Requests an apply of N new policies may make: one write each, and two check lists per round
+    of concurrent creates (the one before their writes and the one after)."""
+    return n + 2 * -(-n // PARALLELISM)
+
+
+def measure_creates(tf, n):
+    """An apply of N new policies on its own: wall seconds, requests, list calls, the bytes the list
+    answers carried, and the provider's peak RSS (MB)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        run = Run(pathlib.Path(tmp))
+        try:
+            prov = run.workdir("provider", provider_config(POLICY, n, run.url))
+            run.take_usage()
+            wall, _ = timed(tf, prov, run.env, ["apply", "-auto-approve"])
+            _, rss = run.take_usage()
+            requests = admin(run.url, "GET", "/requests")["requests"]
+        finally:
+            run.close()
+    lists = [r for r in requests if r["method"] == "GET"]
+    row = {"n": n, "wall": wall, "requests": len(requests), "lists": len(lists),
+           "list_bytes": sum(r.get("bytes", 0) for r in lists), "rss": rss / 1024}
+    print(f"{POLICY} apply of N={n:>4} new: {wall:6.2f}s  requests {row['requests']} (at most {create_limit(n)})  "
+          f"lists {row['lists']}  list bytes {row['list_bytes']}  rss {row['rss']:.1f}MB", flush=True)
+    return row
+
+
+def creates_section(rows):
+    lines = [
+        "## Creating N policies",
+        "",
+        "An apply of N new `coreweave_object_storage_org_policy` resources on its own, against an empty",
+        "organization (one sandbox per N). The API's only policy write is an upsert, so each create checks",
+        "a list right before its write (the name must be free) and right after (the policy must hold its",
+        "statements). Concurrent creates share those lists (`src/shared_list/checks.rs`): a list starts when",
+        f"every create in progress waits for one and either {PARALLELISM} do or no create has started for three",
+        "times the usual gap between creates (Terraform's own work per resource sets that gap, and it grows",
+        "with N); one list serves the checks after the writes that ended and the checks before the writes of",
+        "the creates that arrived meanwhile, and a check before a write may also take the last check list if",
+        "it started at most 500 ms before (see the window below). The bound is one write per policy and two",
+        f"lists per round of {PARALLELISM} (Terraform's default parallelism).",
+        "",
+        "| N | wall (s) | API requests | bound N + 2·⌈N/10⌉ | list calls | list bytes | bytes per list | provider peak RSS (MB) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        per_list = r["list_bytes"] / r["lists"] if r["lists"] else 0
+        lines.append(f"| {r['n']} | {r['wall']:.2f} | {r['requests']} | {create_limit(r['n'])} | {r['lists']} | "
+                     f"{r['list_bytes']:,} | {per_list:,.0f} | {r['rss']:.1f} |")
+    lines += [
+        "",
+        "Each list carries every policy the organization holds at that moment, so the list bytes add up to",
+        "the number of lists times the average size of the organization's list during the apply: with L",
+        "lists, P policies there before and N created of s bytes each, about L·(P + N/2)·s. L grows with",
+        f"N/{PARALLELISM}, so the bytes still grow with N² (the API has no single-policy read), but a twentieth",
+        "of what one list before and one after every create moved (2N lists).",
+        "",
+        "The window: a create's check before its write may be a check list that started up to 500 ms before",
+        "the create asked (`REUSE_WINDOW`), typically the list that checked the writes of the creates whose end",
+        "let Terraform start this one (Terraform starts the next ten one after another, tens of milliseconds",
+        "apart, more in large applies). A same-named policy someone else writes between that list and this",
+        "create's write is replaced unseen, so for such a create the window is up to 500 ms longer than one",
+        "API round trip; the check after the write is never shared with an earlier list, so a replacement",
+        "after the write is still found. A create that finds no recent check list (the first of a run, one",
+        "per run as in the race below) lists itself, as before.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+RACE_ROUNDS = 10
+RACE_LATENCY_MS = 200
+
+
+def race_config(url, name, side):
+    return provider_config(POLICY, 0, url) + (
+        f'resource "{POLICY}" "this" {{\n  name = "{name}"\n'
+        f'  statements = [{{ name = "grant-{side}", effect = "Allow", actions = ["s3:GetObject"], '
+        f'resources = ["bucket-{side}/*"], principals = ["*"] }}]\n}}\n')
+
+
+def measure_race(tf):
+    """Two Terraform runs creating one policy name at the same moment, RACE_ROUNDS times, against a
+    sandbox that answers RACE_LATENCY_MS late: in how many rounds both succeeded (one side's
+    statements replaced unseen; the race the API's upsert leaves open), and in how many one failed
+    saying why. The acceptance test two_runs_creating_one_policy_name_at_once asserts what always
+    holds; this is the number it cannot assert."""
+    both = one = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        run = Run(pathlib.Path(tmp))
+        try:
+            admin(run.url, "PUT", "/config", {"latencyMs": RACE_LATENCY_MS})
+            for round_ in range(RACE_ROUNDS):
+                dirs = [run.workdir(f"race-{round_}-{side}", race_config(run.url, f"race-{round_}", side))
+                        for side in "ab"]
+                procs = [subprocess.Popen([tf, "apply", "-auto-approve", "-input=false", "-no-color"], cwd=d,
+                                          env=run.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                         for d in dirs]
+                codes = [p.wait() for p in procs]
+                if codes == [0, 0]:
+                    both += 1
+                elif 0 in codes:
+                    one += 1
+        finally:
+            run.close()
+    print(f"two runs creating one policy name at once: both succeeded in {both} of {RACE_ROUNDS} rounds, "
+          f"one refused or failed in {one}", flush=True)
+    return {"both": both, "one": one}
+
+
+def race_section(race):
+    return "\n".join([
+        "## Two runs creating one policy name at once",
+        "",
+        "Two Terraform applies, each creating a policy of one name with its own statements, started together",
+        f"against a sandbox that answers every API request {RACE_LATENCY_MS} ms late (so that both runs' checks",
+        f"come before either write, as two CI jobs started together would), {RACE_ROUNDS} rounds: **both succeeded in",
+        f"{race['both']} of {RACE_ROUNDS} rounds** (one side's statements replaced by the other's, unseen: the API's",
+        f"only write is an upsert), one run failed saying why (the name exists, or its statements were replaced",
+        f"right after its write) in {race['one']}. Before the provider checked lists around its write, both",
+        "succeeded in 9 of 10. Each run here creates one policy, so its check before the write is a list of its",
+        "own: the 500 ms for which a create may take another create's check list (see above) do not apply,",
+        "and these rounds measure the same window as before creates shared their lists.",
+        "",
+    ])
+
+
 def client_cert():
     """Any PEM certificate: with PLUGIN_CLIENT_CERT set, the provider starts as under Terraform (AutoMTLS:
     it generates its own server certificate before the handshake)."""
@@ -247,17 +379,17 @@ def short(resource_type):
     return "org policy" if resource_type == POLICY else "WIF config"
 
 
-def targets(results, top, startup):
+def targets(results, top, startup, creates):
     """(measure, result, target, met) rows; time ratios are judged on wall time, with the ratio of
     CPU time beside them (less sensitive to other load on the machine)."""
     rows = []
     for resource_type, by_n in results.items():
         name = short(resource_type)
         for n, phases in by_n.items():
-            # Creating a policy lists right before and right after its write (the API has only an
-            # upsert), so an apply of N new policies makes at most 3N + 1 requests.
-            create_limit = 3 * n + 1 if resource_type == POLICY else n + 2
-            for phase, limit in (("plan", 2), ("apply", create_limit), ("destroy", n + 2)):
+            # Creating a policy checks lists right before and right after its write (the API has
+            # only an upsert); concurrent creates share them.
+            apply_limit = create_limit(n) if resource_type == POLICY else n + 2
+            for phase, limit in (("plan", 2), ("apply", apply_limit), ("destroy", n + 2)):
                 got = phases[phase]["requests"]
                 label = "no-change plan" if phase == "plan" else phase
                 rows.append((f"{name}: API requests, {label} of {n}", f"{got:g}", f"at most {limit}", got <= limit))
@@ -274,6 +406,9 @@ def targets(results, top, startup):
     for resource_type, by_n in results.items():
         for phase in ("apply", "destroy"):
             timing(f"{short(resource_type)}: {phase} vs terraform_data, N={top}", by_n[top][phase], 1.3)
+    for r in creates:
+        rows.append((f"org policy: API requests, apply of {r['n']} new (alone)", f"{r['requests']}",
+                     f"at most {create_limit(r['n'])}", r["requests"] <= create_limit(r["n"])))
     rss = max(p["rss"] for by_n in results.values() for p in by_n[top].values())
     rows.append((f"provider peak RSS, N={top}", f"{rss:.1f} MB", "under 20 MB", rss < 20))
     rows.append(("provider start to go-plugin handshake (median of 20, AutoMTLS as under Terraform)",
@@ -281,7 +416,7 @@ def targets(results, top, startup):
     return rows
 
 
-def page(tf, results, top, startup, startup_plain, load):
+def page(tf, results, top, startup, startup_plain, load, creates):
     version = subprocess.check_output([tf, "version"], text=True, stderr=subprocess.DEVNULL).splitlines()[0]
     lines = [
         "# Performance",
@@ -320,7 +455,7 @@ def page(tf, results, top, startup, startup_plain, load):
         "| measure | result | target | met |",
         "|---|---:|---|---|",
     ]
-    for measure_, result, target, met in targets(results, top, startup):
+    for measure_, result, target, met in targets(results, top, startup, creates):
         lines.append(f"| {measure_} | {result} | {target} | {'yes' if met else '**no**'} |")
     lines += [
         "",
@@ -339,8 +474,8 @@ def page(tf, results, top, startup, startup_plain, load):
         "Each resource type is read from one list per Terraform run, shared by every resource and data source",
         "and kept current by the provider's own writes (`src/shared_list.rs`): a no-change plan makes one",
         "request per type, an apply or destroy of N one write per resource plus at most one list, except that",
-        "creating a policy also lists right before and right after its write (concurrent creates share those",
-        "lists), because the API's only write is an upsert. With",
+        "creating a policy also checks a list right before and right after its write (concurrent creates share",
+        "those lists, see below), because the API's only write is an upsert. With",
         "`-refresh=false` Terraform does not call ReadResource at all, so the gap between the two plan rows is",
         "one list call plus Terraform's and the provider's work on N ReadResource calls:",
         "",
@@ -375,15 +510,20 @@ def s3_section():
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="100,500")
+    parser.add_argument("--create-sizes", default="100,500,2000")
     parser.add_argument("--write", action="store_true", help=f"write {PAGE.relative_to(ROOT)}")
     args = parser.parse_args()
     tf = terraform_path()
     sizes = [int(s) for s in args.sizes.split(",")]
     load_start = os.getloadavg()[0]
     results = {t: {n: measure(tf, t, n) for n in sizes} for t in (POLICY, WIF)}
+    creates = [measure_creates(tf, int(n)) for n in args.create_sizes.split(",")]
+    race = measure_race(tf)
     startup = startup_ms({"PLUGIN_CLIENT_CERT": client_cert()})
     startup_plain = startup_ms({})
-    text = page(tf, results, max(sizes), startup, startup_plain, (load_start, os.getloadavg()[0]))
+    text = page(tf, results, max(sizes), startup, startup_plain, (load_start, os.getloadavg()[0]), creates)
+    text += "\n" + creates_section(creates)
+    text += "\n" + race_section(race)
     text += "\n" + s3_section()
     print()
     print(text)

@@ -19,8 +19,8 @@ cleanup() {
 trap cleanup EXIT
 export CHECKPOINT_DISABLE=1
 
-# Writes $work/cli.tfrc: dev_overrides load the provider from target/release (see README, "Use
-# the provider you just built in your own configuration").
+# Writes $work/cli.tfrc: dev_overrides load the provider from target/release (see README, "Try
+# it by hand: the sandbox and your own configuration", step 3).
 write_cli_config() {
   cat >"$work/cli.tfrc" <<CLI
 provider_installation {

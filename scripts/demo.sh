@@ -200,7 +200,7 @@ finish() {
   echo '  caios.coreweave.com/inject: "true"'
   echo "and its pods receive AI Object Storage credentials through the Pod Identity Webhook."
   echo "To use this provider in your own configuration, see README.md,"
-  echo "\"Use the provider you just built in your own configuration\"."
+  echo "\"Try it by hand: the sandbox and your own configuration\"."
 }
 
 build

@@ -15,8 +15,9 @@
 //!   the write first). A write whose outcome is unknown or that failed calls
 //!   [`SharedList::invalidate`], so the next reader lists again.
 //! - **Window.** Objects created or deleted by someone else after the list was taken are not
-//!   seen until the next operation, except by [`SharedList::fresh`], which takes a list that
-//!   started after its caller asked (checks right before and after a create use it).
+//!   seen until the next operation, except by the checks of a create
+//!   ([`SharedList::before_write`], [`SharedList::after_write`]), which take lists that
+//!   concurrent creates share (see `src/shared_list/checks.rs`).
 //! - **Reservations.** A create reserves its key first ([`SharedList::reserve`]), so that a
 //!   second create of one key through this client is refused at once instead of racing it.
 //!
@@ -31,7 +32,6 @@ use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::mem;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::OnceCell;
@@ -64,20 +64,10 @@ enum State<T, E> {
     Ready(Arc<Vec<T>>),
 }
 
-/// Lists that must start after their caller asked: one at a time, and the callers that waited
-/// for their turn share the one that started after they arrived.
-struct FreshLists<T, E> {
-    turn: tokio::sync::Mutex<()>,
-    /// How many fresh lists have started.
-    started: AtomicU64,
-    /// The number and the answer of the last fresh list that finished.
-    last: Mutex<Option<(u64, ListResult<T, E>)>>,
-}
-
 /// The shared copy of one list.
 pub struct SharedList<T, E> {
     state: Mutex<State<T, E>>,
-    fresh: FreshLists<T, E>,
+    checks: checks::Checks<T, E>,
     reserved: Mutex<HashSet<String>>,
 }
 
@@ -85,18 +75,14 @@ impl<T, E> Default for SharedList<T, E> {
     fn default() -> Self {
         Self {
             state: Mutex::new(State::Empty),
-            fresh: FreshLists {
-                turn: tokio::sync::Mutex::new(()),
-                started: AtomicU64::new(0),
-                last: Mutex::new(None),
-            },
+            checks: checks::Checks::default(),
             reserved: Mutex::new(HashSet::new()),
         }
     }
 }
 
 /// A key reserved for a create through this client ([`SharedList::reserve`]); free again when
-/// dropped.
+/// dropped. While it lives, the create counts among those whose checks share lists.
 pub struct Reservation<'a, T, E> {
     list: &'a SharedList<T, E>,
     key: String,
@@ -105,6 +91,7 @@ pub struct Reservation<'a, T, E> {
 impl<T, E> Drop for Reservation<'_, T, E> {
     fn drop(&mut self) {
         locked(&self.list.reserved).remove(&self.key);
+        self.list.checks.create_ended();
     }
 }
 
@@ -120,6 +107,18 @@ fn apply<T: Keyed>(list: &mut Vec<T>, change: Change<T>) {
         },
         Change::Remove(key) => list.retain(|x| x.key() != key),
     }
+}
+
+/// Puts a new list under way in `state`, in place of what it held.
+fn start_flight<T, E>(state: &mut State<T, E>) -> Arc<Flight<T, E>> {
+    let flight = Arc::new(Flight {
+        result: OnceCell::new(),
+    });
+    *state = State::Loading {
+        flight: flight.clone(),
+        changes: Vec::new(),
+    };
+    flight
 }
 
 impl<T: Keyed, E: Clone> SharedList<T, E> {
@@ -138,24 +137,30 @@ impl<T: Keyed, E: Clone> SharedList<T, E> {
             match &*state {
                 State::Ready(list) => return Ok(list.clone()),
                 State::Loading { flight, .. } => flight.clone(),
-                State::Empty => {
-                    let flight = Arc::new(Flight {
-                        result: OnceCell::new(),
-                    });
-                    *state = State::Loading {
-                        flight: flight.clone(),
-                        changes: Vec::new(),
-                    };
-                    flight
-                }
+                State::Empty => start_flight(&mut state),
             }
         };
+        self.await_flight(&flight, fetch).await
+    }
+
+    /// Starts a list that replaces what is held (and detaches any list under way); its readers
+    /// call [`Self::await_flight`].
+    fn new_flight(&self) -> Arc<Flight<T, E>> {
+        start_flight(&mut self.lock())
+    }
+
+    /// The answer of `flight`, calling `fetch` when no reader of it has yet.
+    async fn await_flight<F, Fut>(&self, flight: &Arc<Flight<T, E>>, fetch: F) -> ListResult<T, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Vec<T>, E>>,
+    {
         let result = flight
             .result
             .get_or_init(|| async { fetch().await.map(Arc::new) })
             .await
             .clone();
-        self.settle(&flight, result)
+        self.settle(flight, result)
     }
 
     /// Lists again now, whatever is held (to reconcile a write whose outcome is unknown).
@@ -168,37 +173,17 @@ impl<T: Keyed, E: Clone> SharedList<T, E> {
         self.get(fetch).await
     }
 
-    /// A list whose request started after this call, for checks that must not trust a copy
-    /// taken earlier (it replaces the held list). Fresh lists run one at a time; callers that
-    /// waited for their turn share the one that started after they arrived, so N concurrent
-    /// callers cost about two lists, not N.
-    pub async fn fresh<F, Fut>(&self, fetch: F) -> ListResult<T, E>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Vec<T>, E>>,
-    {
-        let asked = self.fresh.started.load(Ordering::SeqCst);
-        let _turn = self.fresh.turn.lock().await;
-        if let Some((number, result)) = &*locked(&self.fresh.last) {
-            if *number > asked {
-                return result.clone();
-            }
-        }
-        let number = self.fresh.started.fetch_add(1, Ordering::SeqCst) + 1;
-        let result = self.refetch(fetch).await;
-        *locked(&self.fresh.last) = Some((number, result.clone()));
-        result
-    }
-
     /// Reserves `key` for a create through this client until the reservation is dropped;
     /// `None` when another create holds it.
     pub fn reserve(&self, key: &str) -> Option<Reservation<'_, T, E>> {
-        locked(&self.reserved)
-            .insert(key.to_string())
-            .then(|| Reservation {
+        let free = locked(&self.reserved).insert(key.to_string());
+        free.then(|| {
+            self.checks.create_started();
+            Reservation {
                 list: self,
                 key: key.to_string(),
-            })
+            }
+        })
     }
 
     /// Keeps the answer of `flight` with the writes made meanwhile, and returns what is held.
@@ -254,8 +239,11 @@ impl<T: Keyed, E: Clone> SharedList<T, E> {
     }
 }
 
+mod checks;
 #[cfg(test)]
 mod tests;
+
+pub use checks::{GATHER_LIMIT, MAX_QUIET, MIN_QUIET, REUSE_WINDOW, ROUND};
 
 /// One [`SharedList`] per item type, made on first use, so that their holder (the API client)
 /// need not name the item types, which are defined by the API modules built on it.

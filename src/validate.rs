@@ -57,6 +57,13 @@ pub fn issuer_url(value: &str, scheme: Scheme) -> Result<(), String> {
 }
 
 /// Checks a Kubernetes DNS-1123 label (namespaces): 1-63 of `[a-z0-9-]`, alphanumeric at both ends.
+///
+/// ```
+/// use terraform_provider_coreweave::validate::dns1123_label;
+///
+/// assert!(dns1123_label("kube-system").is_ok());
+/// assert!(dns1123_label("kube_system").is_err());
+/// ```
 pub fn dns1123_label(value: &str) -> Result<(), String> {
     let ok = !value.is_empty()
         && value.len() <= 63
@@ -114,6 +121,13 @@ const RESERVED_BUCKET_PREFIXES: &[&str] = &["cw-", "vip-", "log-stitcher-ch-"];
 /// products/storage/object-storage/buckets/about — 3 to 63 characters of `a-z`, `0-9` and `-`,
 /// a letter or digit at both ends, not starting with `xn--`, not starting with the reserved
 /// `cw-`, `vip-` or `log-stitcher-ch-`, and not exactly `int`.
+///
+/// ```
+/// use terraform_provider_coreweave::validate::bucket_name;
+///
+/// assert!(bucket_name("training-data").is_ok());
+/// assert!(bucket_name("cw-data").unwrap_err().contains("reserved"));
+/// ```
 pub fn bucket_name(value: &str) -> Result<(), String> {
     let why = if !(3..=63).contains(&value.chars().count()) {
         "must have 3 to 63 characters"

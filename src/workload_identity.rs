@@ -30,6 +30,9 @@ const MAX_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// Reads the CI's current OIDC token (in the provider: `TFC_WORKLOAD_IDENTITY_TOKEN`).
 pub type CiTokenSource = Arc<dyn Fn() -> Option<String> + Send + Sync>;
 
+/// The time a [`BearerCache`] goes by: the system clock, or a test's.
+pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
 /// Workload identity settings of an [`ApiClient`].
 #[derive(Clone)]
 pub struct WorkloadIdentity {
@@ -60,6 +63,7 @@ struct Bearer {
 /// The cached bearer of a client, and every secret it has handled (for redaction).
 pub struct BearerCache {
     config: WorkloadIdentity,
+    clock: Clock,
     current: tokio::sync::Mutex<Option<Bearer>>,
     secrets: Mutex<Vec<String>>,
 }
@@ -75,8 +79,14 @@ impl fmt::Debug for BearerCache {
 impl BearerCache {
     /// A cache that exchanges the CI token of `config` on first use.
     pub fn new(config: WorkloadIdentity) -> Self {
+        Self::with_clock(config, Arc::new(SystemTime::now))
+    }
+
+    /// A cache that goes by `clock` (tests move it instead of sleeping).
+    fn with_clock(config: WorkloadIdentity, clock: Clock) -> Self {
         Self {
             config,
+            clock,
             current: tokio::sync::Mutex::new(None),
             secrets: Mutex::new(Vec::new()),
         }
@@ -164,7 +174,7 @@ impl BearerCache {
     async fn current_or_exchanged(&self, client: &ApiClient) -> Result<HeaderValue, ApiError> {
         let mut current = self.current.lock().await;
         if let Some(bearer) = current.as_ref() {
-            if SystemTime::now() < bearer.refresh_at {
+            if (self.clock)() < bearer.refresh_at {
                 return Ok(bearer.authorization.clone());
             }
         }
@@ -185,7 +195,7 @@ impl BearerCache {
                 ))
             })?;
         self.remember(&ci_token);
-        check_ci_token(&ci_token, SystemTime::now())
+        check_ci_token(&ci_token, (self.clock)())
             .map_err(|why| self.failure(format!("the token in {name} is unusable: {why}")))?;
         let request = ExchangeRequest {
             oidc_token: &ci_token,
@@ -203,7 +213,7 @@ impl BearerCache {
             return Err(self.failure("the token exchange answered no bearer token"));
         }
         self.remember(&answer.bearer_token);
-        let now = SystemTime::now();
+        let now = (self.clock)();
         let expires = OffsetDateTime::parse(&answer.expire_time, &Rfc3339)
             .ok()
             .map(SystemTime::from)

@@ -1,17 +1,19 @@
-//! The layering of the three crates, read from their `use` lines alone: no circle among the
-//! modules of `src/`, `sandbox/src/` or `plugin-server/src/`, counting each file as a module (folder by folder too). A
-//! module may use its ancestors (a child reaching its parent's re-exports is the module tree
-//! itself, not a layer above), and test code (`tests.rs`, `#[cfg(test)] mod tests`) is left out.
-//! And no source file over 700 production lines.
+//! The layering of the three crates and of their test crates, read from their `use` lines and
+//! from the paths written inline in code (`crate::x::y(...)`, `super::z::W`): no circle among
+//! the modules of `src/`, `sandbox/src/`, `plugin-server/src/`, `tests/acceptance/` or
+//! `sandbox/tests/api/`, counting each file as a module (folder by folder too). A module may use
+//! its ancestors (a child reaching its parent's re-exports is the module tree itself, not a layer
+//! above), and unit-test code (`tests.rs`, `#[cfg(test)] mod tests`) is left out. And no Rust
+//! file over 700 production lines anywhere in the tree (`src/`, `sandbox/src/`,
+//! `plugin-server/src/`, `tests/`, `sandbox/tests/`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
-/// Module path (`api::client`, `""` for the crate root) of every source file, and its text
-/// without its test module.
-fn modules(root: &Path) -> BTreeMap<String, String> {
-    let mut found = BTreeMap::new();
+/// Every Rust file under `root` (relative path) and its text without its unit-test module.
+fn rust_files(root: &Path) -> Vec<(String, String)> {
+    let mut found = Vec::new();
     let mut pending = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
         for entry in fs::read_dir(&dir).expect("readable source folder") {
@@ -21,29 +23,42 @@ fn modules(root: &Path) -> BTreeMap<String, String> {
                 continue;
             }
             let relative = path.strip_prefix(root).expect("below the root");
-            let name = relative.to_string_lossy();
-            if !name.ends_with(".rs") || name.ends_with("tests.rs") || name == "main.rs" {
+            let name = relative.to_string_lossy().to_string();
+            if !name.ends_with(".rs") {
                 continue;
             }
-            let module = name
-                .trim_end_matches(".rs")
-                .trim_end_matches("/mod")
-                .replace('/', "::");
-            let module = if module == "lib" {
-                String::new()
-            } else {
-                module
-            };
             let text = fs::read_to_string(&path).expect("readable source file");
             let production = text
                 .split("#[cfg(test)]\nmod tests")
                 .next()
                 .unwrap_or_default()
                 .to_string();
-            found.insert(module, production);
+            found.push((name, production));
         }
     }
     found
+}
+
+/// Module path (`api::client`, `""` for the crate root `root_file`) of every source file of the
+/// crate in `root`, and its text without its test module.
+fn modules(root: &Path, root_file: &str) -> BTreeMap<String, String> {
+    rust_files(root)
+        .into_iter()
+        .filter(|(name, _)| {
+            let other_root = name != root_file && ["lib.rs", "main.rs"].contains(&name.as_str());
+            !name.ends_with("tests.rs") && !other_root
+        })
+        .map(|(name, text)| {
+            let module = if name == root_file {
+                String::new()
+            } else {
+                name.trim_end_matches(".rs")
+                    .trim_end_matches("/mod")
+                    .replace('/', "::")
+            };
+            (module, text)
+        })
+        .collect()
 }
 
 /// The bodies of the `use` declarations of `text` (`crate::a::{b, c::d}`): each starts a line,
@@ -70,6 +85,29 @@ fn use_declarations(text: &str) -> Vec<String> {
         }
         let body = body.split(';').next().unwrap_or_default();
         found.push(body.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    found
+}
+
+/// The paths written inline in code (`crate::api::ApiClient::new`, `super::wait::until`),
+/// outside comments: a path used in an expression is a dependency a `use` line does not show.
+fn inline_paths(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in text.lines() {
+        let code = line.split("//").next().unwrap_or_default();
+        for start in ["crate::", "super::"] {
+            for (at, _) in code.match_indices(start) {
+                let before = code[..at].chars().next_back();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == ':') {
+                    continue;
+                }
+                let path: String = code[at..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                    .collect();
+                found.push(path.trim_end_matches(':').to_string());
+            }
+        }
     }
     found
 }
@@ -139,6 +177,7 @@ fn edges(modules: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String
             let targets = use_declarations(text)
                 .iter()
                 .flat_map(|body| expand(body))
+                .chain(inline_paths(text))
                 .filter_map(|path| resolve(module, &path, modules))
                 .filter(|target| {
                     target != module
@@ -192,16 +231,16 @@ fn circle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
         .find_map(|node| visit(node, graph, &mut Vec::new(), &mut done))
 }
 
-/// Asserts that the modules under `root` (at least `at_least` of them, so that a broken reader
-/// cannot pass by reading nothing) use each other without a circle.
-fn assert_layered(root: &str, at_least: usize) {
+/// No circle among the modules of the crate in `root` (whose root file is `root_file`), which
+/// has at least `at_least` modules.
+fn assert_layered(root: &str, root_file: &str, at_least: usize) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(root);
-    let modules = modules(&root);
+    let modules = modules(&root, root_file);
     assert!(modules.len() >= at_least, "read {} modules", modules.len());
     let graph = edges(&modules);
     assert!(
-        graph.values().map(BTreeSet::len).sum::<usize>() > modules.len(),
-        "too few dependencies read: the use-line reader is broken"
+        graph.values().map(BTreeSet::len).sum::<usize>() >= modules.len() / 2,
+        "too few dependencies read: the path reader is broken"
     );
     for (what, graph) in [("file", graph.clone()), ("folder", folders(&graph))] {
         if let Some(found) = circle(&graph) {
@@ -218,41 +257,72 @@ fn assert_layered(root: &str, at_least: usize) {
 /// more than one job.
 const MAX_FILE_LINES: usize = 700;
 
-fn assert_small_files(root: &str) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(root);
-    let large: Vec<String> = modules(&root)
-        .iter()
-        .map(|(module, text)| (module, text.lines().count()))
+/// Files over [`MAX_FILE_LINES`] for now, each with why; the test fails when one is no longer
+/// over, so that the list cannot go stale.
+const KNOWN_LARGE: [(&str, &str); 1] = [(
+    "tests/docs/render.rs",
+    "the docs generator, being rewritten with the plugin-protocol layer",
+)];
+
+/// Files under `root` over [`MAX_FILE_LINES`] production lines: `path: lines`.
+fn large_files(root: &str) -> Vec<(String, usize)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(root);
+    rust_files(&dir)
+        .into_iter()
+        .map(|(name, text)| (format!("{root}/{name}"), text.lines().count()))
         .filter(|(_, lines)| *lines > MAX_FILE_LINES)
-        .map(|(module, lines)| format!("{module}: {lines}"))
-        .collect();
-    assert!(
-        large.is_empty(),
-        "{}: production lines over {MAX_FILE_LINES}: {large:?}",
-        root.display()
-    );
+        .collect()
 }
 
 #[test]
-fn no_source_file_holds_more_than_700_production_lines() {
-    assert_small_files("src");
-    assert_small_files("sandbox/src");
-    assert_small_files("plugin-server/src");
+fn no_rust_file_holds_more_than_700_production_lines() {
+    let large: Vec<(String, usize)> = [
+        "src",
+        "sandbox/src",
+        "plugin-server/src",
+        "tests",
+        "sandbox/tests",
+    ]
+    .into_iter()
+    .flat_map(large_files)
+    .collect();
+    let unexpected: Vec<_> = large
+        .iter()
+        .filter(|(path, _)| !KNOWN_LARGE.iter().any(|(known, _)| known == path))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "production lines over {MAX_FILE_LINES}: {unexpected:?}"
+    );
+    for (known, why) in KNOWN_LARGE {
+        assert!(
+            large.iter().any(|(path, _)| path == known),
+            "{known} ({why}) is no longer over {MAX_FILE_LINES} lines: take it off KNOWN_LARGE"
+        );
+    }
 }
 
 #[test]
 fn the_provider_has_no_circle_among_its_modules() {
-    assert_layered("src", 20);
+    assert_layered("src", "lib.rs", 20);
 }
 
 #[test]
 fn the_sandbox_has_no_circle_among_its_modules() {
-    assert_layered("sandbox/src", 20);
+    assert_layered("sandbox/src", "lib.rs", 20);
 }
 
 #[test]
 fn the_plugin_server_has_no_circle_among_its_modules() {
-    assert_layered("plugin-server/src", 12);
+    assert_layered("plugin-server/src", "lib.rs", 12);
+}
+
+#[test]
+fn the_test_crates_have_no_circle_among_their_modules() {
+    assert_layered("tests/acceptance", "main.rs", 20);
+    assert_layered("sandbox/tests/api", "main.rs", 10);
+    // tests/docs is its root and one child, which can form no circle; the other test crates
+    // are single files.
 }
 
 #[test]
@@ -278,6 +348,29 @@ fn the_reader_finds_a_planted_circle() {
     assert_eq!(circle(&graph), None);
     assert_eq!(
         circle(&folders(&graph)),
+        Some(vec!["a".to_string(), "b".to_string(), "a".to_string()])
+    );
+}
+
+#[test]
+fn the_reader_finds_a_circle_through_an_inline_path() {
+    let modules: BTreeMap<String, String> = [
+        (String::new(), "mod a;\nmod b;\n".to_string()),
+        (
+            "a".to_string(),
+            "fn f() -> u8 {\n    crate::b::g() // not crate::c in a comment\n}\n".to_string(),
+        ),
+        (
+            "b".to_string(),
+            "fn g() -> u8 { let x = $crate::a::h(); super::a::CONST }\n".to_string(),
+        ),
+    ]
+    .into();
+    let graph = edges(&modules);
+    assert_eq!(graph["a"], BTreeSet::from(["b".to_string()]));
+    assert_eq!(graph["b"], BTreeSet::from(["a".to_string()]));
+    assert_eq!(
+        circle(&graph),
         Some(vec!["a".to_string(), "b".to_string(), "a".to_string()])
     );
 }

@@ -41,7 +41,7 @@ pub fn caller(state: &AppState, headers: &HeaderMap) -> Option<Caller> {
             principal_uid: TOKEN_PRINCIPAL_UID.to_string(),
         });
     }
-    bearer(headers).and_then(|token| state.bearers.caller(token))
+    bearer(headers).and_then(|token| state.bearers.caller(token, state.clock.now()))
 }
 
 /// The `route_layer` of the routes that need a bearer token.

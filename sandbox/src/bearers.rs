@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use rand::RngCore;
 
@@ -21,23 +21,22 @@ pub struct Bearers {
 }
 
 impl Bearers {
-    /// A new random bearer for `principal_uid`, valid for `lifetime`.
-    pub fn issue(&self, principal_uid: &str, lifetime: Duration) -> (String, SystemTime) {
+    /// A new random bearer for `principal_uid`, valid until `expires`.
+    pub fn issue(&self, principal_uid: &str, expires: SystemTime) -> (String, SystemTime) {
         let mut bytes = [0u8; 24];
         rand::thread_rng().fill_bytes(&mut bytes);
         let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let token = format!("cwsb_{token}");
-        let expires = SystemTime::now() + lifetime;
         self.lock()
             .insert(token.clone(), (principal_uid.to_string(), expires));
         (token, expires)
     }
 
-    /// The caller a presented bearer stands for, if it was issued and has not expired.
-    pub fn caller(&self, token: &str) -> Option<Caller> {
+    /// The caller a presented bearer stands for, if it was issued and has not expired by `now`.
+    pub fn caller(&self, token: &str, now: SystemTime) -> Option<Caller> {
         let issued = self.lock();
         let (principal_uid, expires) = issued.get(token)?;
-        (SystemTime::now() < *expires).then(|| Caller {
+        (now < *expires).then(|| Caller {
             principal_uid: principal_uid.clone(),
         })
     }

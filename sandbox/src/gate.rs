@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -48,6 +48,7 @@ pub async fn gate(State(state): State<SharedState>, req: Request, next: Next) ->
     let RouteKind::Api(family) = classify(&path) else {
         return next.run(req).await;
     };
+    // How long the request really took, for the log line (not the sandbox's `Clock`).
     let started = Instant::now();
     let method = req.method().to_string();
     let (req, body) = patch_body(req).await;
@@ -72,7 +73,10 @@ pub async fn gate(State(state): State<SharedState>, req: Request, next: Next) ->
             resp
         }
     };
-    state.log.finish(ticket, resp.status().as_u16());
+    let bytes = resp.body().size_hint().exact();
+    state
+        .log
+        .finish_sized(ticket, resp.status().as_u16(), bytes);
     tracing::info!(
         "{method} {path} -> {}{} ({} ms)",
         resp.status().as_u16(),

@@ -36,6 +36,7 @@ pub fn stream(seed: &str, len: usize) -> Vec<u8> {
 
 /// A fresh UUIDv4-formatted string from the clock, the process id and a counter.
 pub fn new_uuid() -> String {
+    // Entropy, not time: the system clock (not the sandbox's `Clock`) so that ids stay unique.
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()

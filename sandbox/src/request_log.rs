@@ -1,5 +1,6 @@
 //! The log of API requests that tests read through `/_sandbox/requests`: method, path, status,
-//! whether the request is a write (as [`crate::paths::is_write`] says), and the body of a `PATCH`;
+//! whether the request is a write (as [`crate::paths::is_write`] says), the size of the answer's
+//! body when known, and the body of a `PATCH`;
 //! the newest ones up to a capacity, with a count of those dropped to make room.
 
 use std::collections::VecDeque;
@@ -24,6 +25,9 @@ pub struct RecordedRequest {
     /// The JSON body of a `PATCH` (the only bodies kept: they never hold a secret).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
+    /// The size of the answer's body in bytes, when it was known in advance (API answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
     /// The TLS server name a Kubernetes endpoint request came for, e.g.
     /// `api.<apiServerEndpoint>` (absent for API requests).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -49,6 +53,7 @@ struct Entry {
     write: bool,
     body: Option<Value>,
     status: Option<u16>,
+    bytes: Option<u64>,
     server: Option<String>,
     reason: Option<String>,
     service: Option<&'static str>,
@@ -125,6 +130,7 @@ impl RequestLog {
             write: is_write(method, path),
             body,
             status: None,
+            bytes: None,
             server: None,
             reason: None,
             service,
@@ -155,9 +161,15 @@ impl RequestLog {
 
     /// Records the status a request was answered with.
     pub fn finish(&self, ticket: u64, status: u16) {
+        self.finish_sized(ticket, status, None);
+    }
+
+    /// Records the status a request was answered with and the size of the answer's body.
+    pub fn finish_sized(&self, ticket: u64, status: u16, bytes: Option<u64>) {
         let mut inner = self.lock();
         if let Some(entry) = inner.entries.iter_mut().find(|e| e.seq == ticket) {
             entry.status = Some(status);
+            entry.bytes = bytes;
         }
     }
 
@@ -173,6 +185,7 @@ impl RequestLog {
                     status,
                     write: entry.write,
                     body: entry.body.clone(),
+                    bytes: entry.bytes,
                     server: entry.server.clone(),
                     reason: entry.reason.clone(),
                     service: entry.service,
@@ -206,9 +219,11 @@ mod tests {
         let second = log.begin("PATCH", "/b", Some(serde_json::json!({"id": "b"})));
         log.finish(second, 200);
         assert_eq!(log.snapshot().len(), 1);
-        log.finish(first, 401);
+        log.finish_sized(first, 401, Some(12));
         let paths: Vec<_> = log.snapshot().into_iter().map(|r| r.path).collect();
         assert_eq!(paths, ["/a", "/b"]);
+        let sizes: Vec<_> = log.snapshot().into_iter().map(|r| r.bytes).collect();
+        assert_eq!(sizes, [Some(12), None]);
         assert_eq!(log.snapshot()[1].body, Some(serde_json::json!({"id": "b"})));
     }
 

@@ -2,6 +2,7 @@
 //! `{"clusters":[…],"policies":[…],"oidcConfigs":[…],"serviceAccounts":[…]}` in the API's JSON
 //! shapes (service accounts: `{"uid","name","trust":{"issuer","audience","subject"}}`).
 
+use crate::time::Clock;
 use std::collections::HashSet;
 
 use serde::Deserialize;
@@ -78,10 +79,12 @@ fn describe(prefix: &str, violations: Vec<FieldViolation>) -> String {
 pub fn load_seed(bytes: &[u8], org: &str) -> Result<Store, String> {
     let file: SeedFile = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     let mut store = Store::default();
+    // Before the sandbox starts, its clock is the system's.
+    let now = Clock::default().now_rfc3339();
     let mut errors = Vec::new();
     let mut ids = HashSet::new();
     for (i, input) in file.clusters.unwrap_or_default().into_iter().enumerate() {
-        match input.into_cluster() {
+        match input.into_cluster(&now) {
             Ok(c) if !ids.insert(c.id.clone()) => {
                 errors.push(format!("clusters[{i}].id: duplicate id {:?}", c.id));
             }
@@ -110,7 +113,7 @@ pub fn load_seed(bytes: &[u8], org: &str) -> Result<Store, String> {
         .into_iter()
         .enumerate()
     {
-        match input.into_config(org) {
+        match input.into_config(org, &now) {
             Ok(c) if !uids.insert(c.uid.clone()) => {
                 errors.push(format!("oidcConfigs[{i}].uid: duplicate uid {:?}", c.uid));
             }

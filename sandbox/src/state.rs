@@ -17,6 +17,7 @@ use crate::model::policy::Policy;
 use crate::model::service_account::{ServiceAccount, MAX_LIFETIME_SECONDS};
 use crate::request_log::{RequestLog, DEFAULT_REQUEST_LOG_CAPACITY};
 use crate::signing::{Issuer, Keyring};
+use crate::time::Clock;
 use crate::wire::errors::{ApiError, Code};
 
 /// Everything the emulated API holds.
@@ -215,6 +216,8 @@ pub struct AppState {
     pub objects: ObjectStore,
     /// External OIDC issuers' keys, as the unmanaged Kubernetes endpoints fetched them.
     pub issuer_keys: KeyCache,
+    /// The sandbox's one time source.
+    pub clock: Clock,
     store: Mutex<Store>,
 }
 
@@ -229,6 +232,7 @@ impl AppState {
         settings.set_latency_ms(config.latency_ms);
         settings.set_update_duration_ms(config.update_duration_ms);
         settings.set_bearer_lifetime_seconds(MAX_LIFETIME_SECONDS);
+        let clock = Clock::default();
         Arc::new(Self {
             token: config.token,
             org_id: config.org_id,
@@ -242,8 +246,9 @@ impl AppState {
             login: OnceLock::new(),
             s3_url: config.s3_url.trim_end_matches('/').to_string(),
             credentials: KeyStore::default(),
-            objects: ObjectStore::default(),
+            objects: ObjectStore::with_clock(clock.clone()),
             issuer_keys: KeyCache::default(),
+            clock,
             store: Mutex::new(store),
         })
     }

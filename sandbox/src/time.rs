@@ -1,18 +1,69 @@
-//! The clock: Unix seconds, and RFC 3339 UTC timestamps as protojson writes and reads them.
+//! The sandbox's one time source, [`Clock`]: the system clock moved forward by what tests added
+//! (`POST /_sandbox/clock`), so that token and credential expiry and cluster update cycles
+//! happen when a test says instead of after it sleeps. Also RFC 3339 UTC timestamps as protojson
+//! writes and reads them.
 
 use std::num::NonZeroU8;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ::time::format_description::well_known::iso8601::{Config, EncodedConfig, TimePrecision};
 use ::time::format_description::well_known::{Iso8601, Rfc3339};
 use ::time::OffsetDateTime;
 
-/// Seconds since the Unix epoch.
-pub fn now_unix() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs()
+/// The sandbox's clock; clones share it. Every time the sandbox's behaviour depends on is read
+/// here (how long a request took, for its log line, is real time).
+///
+/// ```
+/// use std::time::Duration;
+/// use coreweave_sandbox::time::Clock;
+///
+/// let clock = Clock::default();
+/// let before = clock.now_unix();
+/// clock.clone().advance(Duration::from_secs(3600));
+/// assert!(clock.now_unix() >= before + 3600);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    /// Milliseconds added to the system clock.
+    advanced_ms: Arc<AtomicU64>,
+}
+
+impl Clock {
+    /// Moves the clock forward by `by`.
+    pub fn advance(&self, by: Duration) {
+        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        self.advanced_ms.fetch_add(ms, Ordering::SeqCst);
+    }
+
+    /// How far the clock was moved forward in all.
+    pub fn advanced(&self) -> Duration {
+        Duration::from_millis(self.advanced_ms.load(Ordering::SeqCst))
+    }
+
+    /// The current time.
+    pub fn now(&self) -> SystemTime {
+        SystemTime::now() + self.advanced()
+    }
+
+    /// The current instant, for durations measured within the sandbox (update cycles).
+    pub fn instant(&self) -> Instant {
+        Instant::now() + self.advanced()
+    }
+
+    /// Seconds since the Unix epoch.
+    pub fn now_unix(&self) -> u64 {
+        self.now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs()
+    }
+
+    /// The current time as an RFC 3339 UTC timestamp, e.g. `2025-01-15T10:00:00.250Z`.
+    pub fn now_rfc3339(&self) -> String {
+        format_rfc3339(self.now())
+    }
 }
 
 /// `2025-01-15T10:00:00Z`.
@@ -28,11 +79,6 @@ const MILLISECONDS: EncodedConfig = Config::DEFAULT
         decimal_digits: NonZeroU8::new(3),
     })
     .encode();
-
-/// The current time as an RFC 3339 UTC timestamp, e.g. `2025-01-15T10:00:00.250Z`.
-pub fn now_rfc3339() -> String {
-    format_rfc3339(SystemTime::now())
-}
 
 /// Formats a time as protojson does: whole seconds, plus milliseconds when non-zero, and `Z`.
 pub fn format_rfc3339(time: SystemTime) -> String {
@@ -80,7 +126,17 @@ mod tests {
 
     #[test]
     fn now_is_well_formed() {
-        assert!(is_rfc3339(&now_rfc3339()));
+        assert!(is_rfc3339(&Clock::default().now_rfc3339()));
+    }
+
+    #[test]
+    fn an_advanced_clock_is_that_much_ahead_and_clones_share_it() {
+        let clock = Clock::default();
+        let shared = clock.clone();
+        clock.advance(Duration::from_secs(3600));
+        let ahead = shared.now_unix() - Clock::default().now_unix();
+        assert!((3599..=3601).contains(&ahead), "{ahead}");
+        assert_eq!(shared.advanced(), Duration::from_secs(3600));
     }
 
     #[test]

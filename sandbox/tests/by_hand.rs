@@ -50,6 +50,7 @@ fn stop(pid: &str) {
         if !alive() {
             return;
         }
+        // Polls with kill -0: the process is no child of this test, so there is no exit to wait on.
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     panic!("the background sandbox {pid} ignored SIGTERM");

@@ -87,6 +87,7 @@ impl Running {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status;
             }
+            // Polls for the exit: a child's exit has no event std can wait on with a deadline.
             std::thread::sleep(Duration::from_millis(50));
         }
         self.child.kill().unwrap();
@@ -126,7 +127,13 @@ fn a_real_socket_round_trip_patches_a_cluster() {
     );
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["cluster"]["status"], "STATUS_UPDATING");
-    std::thread::sleep(Duration::from_millis(200));
+    let (status, _) = s.http(
+        "POST",
+        "/_sandbox/clock",
+        None,
+        Some(json!({"advance_seconds": 1})),
+    );
+    assert_eq!(status, 200);
     let (_, body) = s.http("GET", path, Some("t0k"), None);
     assert_eq!(body["cluster"]["status"], "STATUS_RUNNING");
     assert_eq!(body["cluster"]["oidc"]["clientId"], "k");

@@ -196,6 +196,8 @@ async fn handle(State(script): State<Shared>, request: Request) -> Response {
     }
     .unwrap_or_else(|| Reply::text(500, "test server: no scripted reply left"));
     if !reply.delay.is_zero() {
+        // A late answer is what the script asked for (the client's timeouts and sharing are
+        // under test): real time passing is the point.
         tokio::time::sleep(reply.delay).await;
     }
     let mut response = Response::builder().status(reply.status);

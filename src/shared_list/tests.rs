@@ -6,10 +6,10 @@ use super::*;
 
 /// The error of a failed list in these tests.
 #[derive(Debug, Clone, PartialEq)]
-struct Boom;
+pub(super) struct Boom;
 
 #[derive(Debug, Clone, PartialEq)]
-struct Item(&'static str, u32);
+pub(super) struct Item(pub(super) &'static str, pub(super) u32);
 
 impl Keyed for Item {
     fn key(&self) -> &str {
@@ -18,20 +18,23 @@ impl Keyed for Item {
 }
 
 /// Counts list calls; each answers `items`, after `gate` is opened when there is one.
-struct Fetcher<'a> {
+pub(super) struct Fetcher<'a> {
     calls: AtomicUsize,
     gate: Option<&'a Notify>,
 }
 
 impl<'a> Fetcher<'a> {
-    fn new(gate: Option<&'a Notify>) -> Self {
+    pub(super) fn new(gate: Option<&'a Notify>) -> Self {
         Self {
             calls: AtomicUsize::new(0),
             gate,
         }
     }
 
-    fn answer(&self, items: Vec<Item>) -> impl Future<Output = Result<Vec<Item>, Boom>> + '_ {
+    pub(super) fn answer(
+        &self,
+        items: Vec<Item>,
+    ) -> impl Future<Output = Result<Vec<Item>, Boom>> + '_ {
         self.calls.fetch_add(1, Ordering::SeqCst);
         async move {
             if let Some(gate) = self.gate {
@@ -41,7 +44,7 @@ impl<'a> Fetcher<'a> {
         }
     }
 
-    fn fail(&self) -> impl Future<Output = Result<Vec<Item>, Boom>> + '_ {
+    pub(super) fn fail(&self) -> impl Future<Output = Result<Vec<Item>, Boom>> + '_ {
         self.calls.fetch_add(1, Ordering::SeqCst);
         async move {
             if let Some(gate) = self.gate {
@@ -51,7 +54,7 @@ impl<'a> Fetcher<'a> {
         }
     }
 
-    fn calls(&self) -> usize {
+    pub(super) fn calls(&self) -> usize {
         self.calls.load(Ordering::SeqCst)
     }
 }
@@ -144,36 +147,6 @@ async fn a_failed_list_is_shared_but_not_kept() {
     let again = list.get(|| fetcher.answer(vec![Item("a", 1)])).await;
     assert_eq!(again.unwrap().len(), 1);
     assert_eq!(fetcher.calls(), 2);
-}
-
-#[tokio::test]
-async fn a_fresh_list_starts_after_its_caller_asked_and_waiting_callers_share_one() {
-    let list = SharedList::default();
-    let gate = Notify::new();
-    let fetcher = Fetcher::new(Some(&gate));
-    // join! polls in order: the first fresh list starts, three callers arrive while it is
-    // under way, then both lists are let through.
-    let later = || list.fresh(|| fetcher.answer(vec![Item("new", 1)]));
-    let open = async {
-        gate.notify_one();
-        gate.notify_one();
-    };
-    let (first, a, b, c, ()) = tokio::join!(
-        list.fresh(|| fetcher.answer(vec![Item("old", 1)])),
-        later(),
-        later(),
-        later(),
-        open
-    );
-    assert_eq!(*first.unwrap(), [Item("old", 1)]);
-    for seen in [a, b, c] {
-        assert_eq!(*seen.unwrap(), [Item("new", 1)]);
-    }
-    assert_eq!(fetcher.calls(), 2, "two lists for four callers");
-    assert_eq!(
-        *list.get(|| fetcher.fail()).await.unwrap(),
-        [Item("new", 1)]
-    );
 }
 
 #[test]

@@ -1,4 +1,4 @@
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use serde_json::json;
 
@@ -28,20 +28,36 @@ fn expire_time(from_now: i64) -> String {
 
 /// A client using workload identity whose CI token source counts its reads.
 fn client(server: &TestServer, ci_token: Option<String>) -> (ApiClient, Arc<AtomicUsize>) {
+    let (client, reads, _) = client_with_clock(server, ci_token);
+    (client, reads)
+}
+
+/// [`client`], and how far its cache's clock runs ahead of the system's (tests move it).
+fn client_with_clock(
+    server: &TestServer,
+    ci_token: Option<String>,
+) -> (ApiClient, Arc<AtomicUsize>, Arc<AtomicU64>) {
+    let ahead_ms = Arc::new(AtomicU64::new(0));
+    let ahead = ahead_ms.clone();
+    let clock: Clock =
+        Arc::new(move || SystemTime::now() + Duration::from_millis(ahead.load(Ordering::SeqCst)));
     let reads = Arc::new(AtomicUsize::new(0));
     let counter = reads.clone();
     let mut config = test_config(&server.url);
     config.token = None;
-    config.bearer_source = Some(Arc::new(BearerCache::new(WorkloadIdentity {
-        service_account_uid: "sa-1".into(),
-        ci_token: Arc::new(move || {
-            counter.fetch_add(1, Ordering::SeqCst);
-            ci_token.clone()
-        }),
-        ci_token_name: "TFC_WORKLOAD_IDENTITY_TOKEN".into(),
-    })));
+    config.bearer_source = Some(Arc::new(BearerCache::with_clock(
+        WorkloadIdentity {
+            service_account_uid: "sa-1".into(),
+            ci_token: Arc::new(move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+                ci_token.clone()
+            }),
+            ci_token_name: "TFC_WORKLOAD_IDENTITY_TOKEN".into(),
+        },
+        clock,
+    )));
     let client = ApiClient::with_policy(config, fast_policy(0)).expect("client");
-    (client, reads)
+    (client, reads, ahead_ms)
 }
 
 #[tokio::test]
@@ -107,9 +123,8 @@ async fn concurrent_calls_share_one_exchange() {
 #[tokio::test]
 async fn a_bearer_near_expiry_is_replaced_reading_the_ci_token_again() {
     let server = TestServer::start().await;
-    // A bearer that expires in two to three seconds (`expire_time` counts whole seconds), so a
-    // loaded machine still uses it before it expires; waiting past that makes the next call
-    // refresh. With one second the bearer could expire before its first use.
+    // A bearer that expires in two to three seconds (`expire_time` counts whole seconds);
+    // moving the cache's clock past that makes the next call refresh.
     server.push(Reply::json(
         200,
         json!({"bearerToken": "bearer-1", "expireTime": expire_time(3)}),
@@ -120,9 +135,9 @@ async fn a_bearer_near_expiry_is_replaced_reading_the_ci_token_again() {
         json!({"bearerToken": "bearer-2", "expireTime": expire_time(3600)}),
     ));
     server.push(Reply::json(200, json!({"items": []})));
-    let (client, reads) = client(&server, Some(jwt(in_an_hour())));
+    let (client, reads, ahead_ms) = client_with_clock(&server, Some(jwt(in_an_hour())));
     client.list_clusters().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(3100)).await;
+    ahead_ms.store(3100, Ordering::SeqCst);
     client.list_clusters().await.unwrap();
     let requests = server.requests();
     assert_eq!(requests[2].path, EXCHANGE);

@@ -187,7 +187,8 @@ fn oidc_removed_out_of_band_is_planned_for_creation() {
     let ws = Workspace::new();
     ws.write(&sandbox, &demo(""));
     ws.apply();
-    std::thread::sleep(Duration::from_millis(400));
+    // Past the update cycle (300 ms) the last PATCH started.
+    sandbox.advance_clock(1.0);
     let version = sandbox.cluster(CLUSTER_DEMO)["version"].clone();
     let (status, body) = sandbox.api(
         reqwest::Method::PATCH,
@@ -198,7 +199,8 @@ fn oidc_removed_out_of_band_is_planned_for_creation() {
     let plan = ws.plan();
     assert_eq!(plan.code, 2, "{}", plan.output());
     assert!(plan.stdout.contains("will be created"), "{}", plan.stdout);
-    std::thread::sleep(Duration::from_millis(400));
+    // Past the update cycle (300 ms) the last PATCH started.
+    sandbox.advance_clock(1.0);
     ws.apply();
     assert_eq!(cluster_oidc(&sandbox, CLUSTER_DEMO)["issuerUrl"], ISSUER);
 }
@@ -229,7 +231,8 @@ fn changed_out_of_band_plans_the_way_back() {
     let ws = Workspace::new();
     ws.write(&sandbox, &demo(""));
     ws.apply();
-    std::thread::sleep(Duration::from_millis(400));
+    // Past the update cycle (300 ms) the last PATCH started.
+    sandbox.advance_clock(1.0);
     let version = sandbox.cluster(CLUSTER_DEMO)["version"].clone();
     let (status, body) = sandbox.api(
         reqwest::Method::PATCH,
@@ -244,7 +247,8 @@ fn changed_out_of_band_plans_the_way_back() {
         "{}",
         plan.stdout
     );
-    std::thread::sleep(Duration::from_millis(400));
+    // Past the update cycle (300 ms) the last PATCH started.
+    sandbox.advance_clock(1.0);
     ws.apply();
     assert_eq!(
         cluster_oidc(&sandbox, CLUSTER_DEMO)["clientId"],
@@ -445,7 +449,8 @@ fn a_wait_that_times_out_after_the_patch_keeps_the_resource_in_state() {
     );
     assert_eq!(cluster_oidc(&sandbox, CLUSTER_DEMO)["issuerUrl"], ISSUER);
     sandbox.configure(json!({"updateDurationMs": 300}));
-    std::thread::sleep(Duration::from_millis(4000));
+    // Past the 4 s update the timed-out create left under way.
+    sandbox.advance_clock(4.0);
     ws.write(&sandbox, &demo(""));
     ws.apply();
     ws.assert_no_changes();

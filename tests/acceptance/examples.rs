@@ -217,43 +217,50 @@ fn function_example_applies() {
     );
 }
 
+/// Validates, applies, re-plans (empty) and destroys `example` with `vars` (`name=value`).
+fn apply_replan_empty_and_destroy(sandbox: &Sandbox, example: &str, vars: &[String]) {
+    let ws = workspace_for(sandbox, example);
+    ws.validate().success();
+    let var_args: Vec<String> = vars.iter().map(|v| format!("-var={v}")).collect();
+    let var_refs: Vec<&str> = var_args.iter().map(String::as_str).collect();
+    ws.apply_args(&var_refs).success();
+    let mut plan = vec!["plan", "-detailed-exitcode", "-input=false", "-no-color"];
+    plan.extend(&var_refs);
+    assert_eq!(
+        ws.run(&plan).code,
+        0,
+        "{example}: plan after apply is empty"
+    );
+    let mut destroy = vec!["destroy", "-auto-approve", "-input=false", "-no-color"];
+    destroy.extend(&var_refs);
+    ws.run(&destroy).success();
+}
+
 #[test]
 fn resource_examples_apply_replan_empty_and_destroy() {
     let sandbox = Sandbox::start();
-    for (example, vars) in [
-        (
-            "resources/coreweave_cks_cluster_oidc",
-            vec![format!("cluster_id={CLUSTER_DEMO}")],
-        ),
-        (
-            "resources/coreweave_object_storage_wif_config",
-            vec![format!("cluster_id={CLUSTER_DEMO}")],
-        ),
-        ("resources/coreweave_object_storage_org_policy", vec![]),
+    for example in [
+        "resources/coreweave_cks_cluster_oidc",
+        "resources/coreweave_object_storage_wif_config",
     ] {
-        // The policy example builds its principals with the provider's function.
-        if example.ends_with("org_policy") && !functions_supported(example) {
-            continue;
-        }
-        let ws = workspace_for(&sandbox, example);
-        ws.validate().success();
-        let var_args: Vec<String> = vars.iter().map(|v| format!("-var={v}")).collect();
-        let var_refs: Vec<&str> = var_args.iter().map(String::as_str).collect();
-        ws.apply_args(&var_refs).success();
-        let mut plan = vec!["plan", "-detailed-exitcode", "-input=false", "-no-color"];
-        plan.extend(&var_refs);
-        assert_eq!(
-            ws.run(&plan).code,
-            0,
-            "{example}: plan after apply is empty"
-        );
-        let mut destroy = vec!["destroy", "-auto-approve", "-input=false", "-no-color"];
-        destroy.extend(&var_refs);
-        ws.run(&destroy).success();
+        apply_replan_empty_and_destroy(&sandbox, example, &[format!("cluster_id={CLUSTER_DEMO}")]);
     }
-    let state = sandbox.state();
-    assert_eq!(state["policies"], serde_json::json!([]));
-    assert_eq!(state["oidcConfigs"], serde_json::json!([]));
+    assert_eq!(sandbox.state()["oidcConfigs"], serde_json::json!([]));
+}
+
+/// The policy example builds its principals with the provider's function.
+#[test]
+fn org_policy_example_applies_replans_empty_and_destroys() {
+    if !functions_supported("org_policy_example_applies_replans_empty_and_destroys") {
+        return;
+    }
+    let sandbox = Sandbox::start();
+    apply_replan_empty_and_destroy(
+        &sandbox,
+        "resources/coreweave_object_storage_org_policy",
+        &[],
+    );
+    assert_eq!(sandbox.state()["policies"], serde_json::json!([]));
 }
 
 #[test]

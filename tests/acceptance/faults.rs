@@ -150,9 +150,9 @@ fn apply_and_interrupt(
             "never ready to interrupt: {:?}",
             sandbox.requests()
         );
+        // Polls the request log: the sandbox has no way to notify the test.
         std::thread::sleep(Duration::from_millis(100));
     }
-    std::thread::sleep(Duration::from_millis(500));
     // SAFETY: sending SIGINT to our own child process.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let interrupted = Instant::now();
@@ -184,8 +184,11 @@ fn ctrl_c_during_a_long_wait_returns_promptly_with_the_resource_in_state() {
     let sandbox = Sandbox::start_with(&["--update-duration-ms", "60000"]);
     let ws = Workspace::new();
     ws.write(&sandbox, &oidc_config("k"));
+    // Ready once the provider polls the cluster after its PATCH: it is in its wait.
     let output = apply_and_interrupt(&sandbox, &ws, |s| {
-        s.requests().iter().any(|r| r.method == "PATCH")
+        let requests = s.requests();
+        let patched = requests.iter().position(|r| r.method == "PATCH");
+        patched.is_some_and(|at| requests[at..].iter().any(|r| r.method == "GET"))
     });
     assert_eq!(
         ws.state_of("coreweave_cks_cluster_oidc.this")["id"],
@@ -204,10 +207,13 @@ fn ctrl_c_while_retrying_a_busy_cluster_ends_the_apply_at_once_with_state_kept()
     sandbox.configure(json!({"busyPatches": 1000}));
     ws.write(&sandbox, &oidc_config("k2"));
     sandbox.clear_requests();
+    // Ready once a PATCH met the busy cluster twice: the provider is in its retries.
     let output = apply_and_interrupt(&sandbox, &ws, |s| {
-        s.requests()
+        let requests = s.requests();
+        let busy = requests
             .iter()
-            .any(|r| r.method == "PATCH" && r.status == 400)
+            .filter(|r| r.method == "PATCH" && r.status == 400);
+        busy.count() >= 2
     });
     assert_eq!(
         ws.state_of("coreweave_cks_cluster_oidc.this")["client_id"],

@@ -264,12 +264,13 @@ fn race_round(sandbox: &Sandbox, round: usize) -> [(bool, String); 2] {
 }
 
 /// Two Terraform runs creating one policy name at the same moment, in 10 rounds against a
-/// sandbox that answers 200 ms late. The API has no
-/// create-only call, so the provider cannot close the window between its check and its write;
-/// it narrows it and says so loudly when it sees its statements replaced. The number of rounds
-/// where both runs succeeded (one side's statements silently replaced) is printed, not asserted:
-/// it depends on timing. What always holds is asserted: a run that succeeded while the other
-/// failed owns the policy, and a failed run says why.
+/// sandbox that answers 200 ms late. The API has no create-only call, so the provider cannot
+/// close the window between its check and its write; it narrows it and says so loudly when it
+/// sees its statements replaced. How often both runs succeed (one side's statements silently
+/// replaced) depends on timing, so it is not asserted here: `make bench` measures it the same way
+/// and prints it (dev/performance.md, "Two runs creating one policy name at once"). What always
+/// holds is asserted: a run that succeeded while the other failed owns the policy, and a failed
+/// run says why.
 #[test]
 fn two_runs_creating_one_policy_name_at_once() {
     const ROUNDS: usize = 10;
@@ -277,13 +278,13 @@ fn two_runs_creating_one_policy_name_at_once() {
     // Each answer 200 ms late, so that the two runs' requests overlap whatever their start-up
     // times: both lists arrive before either write, as two CI jobs started together would.
     sandbox.configure(json!({"latencyMs": 200}));
-    let mut both_succeeded = 0;
     for round in 0..ROUNDS {
         let [(a_ok, a_out), (b_ok, b_out)] = race_round(&sandbox, round);
         let remote = remote_policy(&sandbox, &format!("race-{round}"));
         let holder = remote["statements"][0]["name"].clone();
         match (a_ok, b_ok) {
-            (true, true) => both_succeeded += 1,
+            // One side's statements replaced unseen: the window the API leaves (see above).
+            (true, true) => {}
             (true, false) => assert_eq!(holder, "grant-bucket-a", "{b_out}"),
             (false, true) => assert_eq!(holder, "grant-bucket-b", "{a_out}"),
             (false, false) => panic!("both runs failed:\n{a_out}\n---\n{b_out}"),
@@ -295,7 +296,4 @@ fn two_runs_creating_one_policy_name_at_once() {
             );
         }
     }
-    eprintln!(
-        "two Terraform runs creating one policy name at once: both succeeded in {both_succeeded} of {ROUNDS} rounds"
-    );
 }

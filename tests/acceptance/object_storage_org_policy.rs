@@ -222,12 +222,27 @@ fn changed_out_of_band_plans_the_way_back() {
         ]}})),
     );
     assert_eq!(status, 200);
-    let plan = ws.plan();
-    assert_eq!(plan.code, 2);
-    assert!(
-        plan.stdout.contains("\"Deny\" -> \"Allow\"") || plan.stdout.contains("\"Deny\""),
-        "{}",
-        plan.stdout
+    // The plan goes from the remote Deny back to the configured Allow (statements are a set, so
+    // the text shows one element removed and one added: read the plan's JSON for the direction).
+    let plan = ws.run(&[
+        "plan",
+        "-out=tfplan",
+        "-detailed-exitcode",
+        "-input=false",
+        "-no-color",
+    ]);
+    assert_eq!(plan.code, 2, "{}", plan.output());
+    let shown = ws.run(&["show", "-json", "tfplan"]).success();
+    let plan: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
+    let change = &plan["resource_changes"][0]["change"];
+    assert_eq!(change["actions"], json!(["update"]), "{change}");
+    assert_eq!(
+        change["before"]["statements"][0]["effect"], "Deny",
+        "{change}"
+    );
+    assert_eq!(
+        change["after"]["statements"][0]["effect"], "Allow",
+        "{change}"
     );
     ws.apply();
     assert_eq!(

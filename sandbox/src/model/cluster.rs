@@ -150,8 +150,8 @@ pub struct ClusterInput {
 }
 
 impl ClusterInput {
-    /// Validates and converts; `status` defaults to `STATUS_RUNNING`, timestamps to now.
-    pub fn into_cluster(self) -> Result<Cluster, Vec<FieldViolation>> {
+    /// Validates and converts; `status` defaults to `STATUS_RUNNING`, timestamps to `now`.
+    pub fn into_cluster(self, now: &str) -> Result<Cluster, Vec<FieldViolation>> {
         let mut bad = Vec::new();
         let id = self.id.unwrap_or_default();
         if id.is_empty() {
@@ -167,7 +167,7 @@ impl ClusterInput {
                 ClusterStatus::Running
             }),
         };
-        let now = time::now_rfc3339();
+        let now = now.to_string();
         let mut stamp = |field: &str, value: Option<String>| match value {
             Some(t) if !time::is_rfc3339(&t) => {
                 bad.push(FieldViolation::new(field, "must be an RFC 3339 timestamp"));

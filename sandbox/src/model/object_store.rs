@@ -1,6 +1,7 @@
 //! The buckets' objects, in memory and bounded: [`MAX_STORED_BYTES`] of object and upload-part
 //! data in all, so a runaway upload cannot exhaust the machine.
 
+use crate::time::Clock;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
@@ -116,9 +117,24 @@ pub struct UploadParts {
 #[derive(Debug, Default)]
 pub struct ObjectStore {
     inner: Mutex<Inner>,
+    /// The sandbox's clock, for the buckets' and objects' times.
+    clock: Clock,
 }
 
 impl ObjectStore {
+    /// An empty store whose times come from `clock`.
+    pub fn with_clock(clock: Clock) -> Self {
+        Self {
+            inner: Mutex::default(),
+            clock,
+        }
+    }
+
+    /// The time by the store's clock, for an object's `last_modified`.
+    pub fn now(&self) -> SystemTime {
+        self.clock.now()
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -132,7 +148,7 @@ impl ObjectStore {
         inner.buckets.insert(
             name.into(),
             Bucket {
-                created: SystemTime::now(),
+                created: self.clock.now(),
                 objects: BTreeMap::new(),
             },
         );
@@ -145,7 +161,7 @@ impl ObjectStore {
             .buckets
             .entry(name.into())
             .or_insert_with(|| Bucket {
-                created: SystemTime::now(),
+                created: self.clock.now(),
                 objects: BTreeMap::new(),
             });
     }

@@ -138,9 +138,9 @@ pub struct OidcConfigInput {
 }
 
 impl OidcConfigInput {
-    /// Validates and converts; `uid` defaults to a fresh one, `orgUid` to `org`, times to now.
-    pub fn into_config(self, org: &str) -> Result<OidcConfig, Vec<FieldViolation>> {
-        let now = time::now_rfc3339();
+    /// Validates and converts; `uid` defaults to a fresh one, `orgUid` to `org`, times to `now`.
+    pub fn into_config(self, org: &str, now: &str) -> Result<OidcConfig, Vec<FieldViolation>> {
+        let now = now.to_string();
         let mut bad = Vec::new();
         let mut stamp = |field: &str, value: Option<String>| {
             if let Some(t) = &value {

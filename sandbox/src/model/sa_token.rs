@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use crate::ids;
 use crate::model::issuer::{issuer_url, CKS_ISSUER_BASE_URL};
 use crate::signing::Issuer;
-use crate::time::now_unix;
 use crate::wire::errors::{ApiError, Code, FieldViolation};
 
 /// The longest lifetime a minted token may have (one year).
@@ -121,7 +120,7 @@ struct Checked {
 }
 
 impl TokenRequest {
-    fn checked(self) -> Result<Checked, ApiError> {
+    fn checked(self, now: u64) -> Result<Checked, ApiError> {
         let mut bad = Vec::new();
         let mut required = |field: &str, value: Option<String>| {
             let value = value.unwrap_or_default();
@@ -157,7 +156,7 @@ impl TokenRequest {
             namespace: ns,
             name,
             audience,
-            iat: self.issued_at.unwrap_or_else(now_unix),
+            iat: self.issued_at.unwrap_or(now),
             ttl,
         })
     }
@@ -180,9 +179,10 @@ fn stable_uid(seed: &str) -> String {
 }
 
 /// Mints the token `request` asks for, signed by its cluster's issuer (`cluster_issuer` finds
-/// the issuer of a cluster id).
+/// the issuer of a cluster id) at `now` (Unix seconds) unless it says when.
 pub fn mint(
     request: TokenRequest,
+    now: u64,
     cluster_issuer: impl FnOnce(&str) -> Result<Arc<Issuer>, ApiError>,
 ) -> Result<String, ApiError> {
     let Checked {
@@ -192,7 +192,7 @@ pub fn mint(
         audience,
         iat,
         ttl,
-    } = request.checked()?;
+    } = request.checked(now)?;
     let issuer = cluster_issuer(&cluster_id)?;
     let claims = ServiceAccountClaims {
         iss: issuer_url(CKS_ISSUER_BASE_URL, &cluster_id),

@@ -7,7 +7,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::signing::Keyring;
-use crate::time::now_unix;
 use crate::wire::errors::{ApiError, Code, FieldViolation};
 
 /// Longest bearer lifetime the exchange grants.
@@ -148,13 +147,17 @@ pub struct CiTokenRequest {
 }
 
 /// Mints a CI token as the CI system would, signed with the issuer's sandbox key.
-pub fn mint_ci_token(keys: &Keyring, request: CiTokenRequest) -> Result<String, ApiError> {
+pub fn mint_ci_token(
+    keys: &Keyring,
+    request: CiTokenRequest,
+    now: u64,
+) -> Result<String, ApiError> {
     let subject = request
         .subject
         .filter(|s| !s.is_empty())
         .ok_or_else(|| ApiError::invalid(vec![FieldViolation::required("subject")]))?;
     let issuer_url = request.issuer.unwrap_or_else(|| DEFAULT_CI_ISSUER.into());
-    let now = i64::try_from(now_unix()).unwrap_or(i64::MAX);
+    let now = i64::try_from(now).unwrap_or(i64::MAX);
     let claims = CiClaims {
         iss: issuer_url.clone(),
         sub: subject,

@@ -1,8 +1,8 @@
 //! The test admin API under `/_sandbox` (no auth, not logged): request log, state snapshot,
 //! cluster seeding and status forcing, runtime settings, service-account and CI tokens, the
-//! token exchange's bearers, the endpoints' URLs; the S3 routes are in [`super::s3::admin`].
+//! token exchange's bearers, the endpoints' URLs, the clock; the S3 routes are in [`super::s3::admin`].
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -30,6 +30,13 @@ struct StatusRequest {
     for_ms: Option<u64>,
 }
 
+/// `POST /_sandbox/clock`: how far to move the sandbox's clock forward.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockRequest {
+    advance_seconds: f64,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct ConfigRequest {
@@ -53,6 +60,7 @@ pub fn routes() -> Router<SharedState> {
         .route(&path("/tokens"), post(mint_token))
         .route(&path("/ci-tokens"), post(mint_ci_token))
         .route(&path("/bearers"), get(bearers))
+        .route(&path("/clock"), post(advance_clock))
         .merge(super::idp::admin_routes())
         .merge(super::endpoints::routes())
         .merge(s3::admin::routes())
@@ -60,13 +68,15 @@ pub fn routes() -> Router<SharedState> {
 
 async fn mint_token(State(state): State<SharedState>, body: Bytes) -> AdminResult {
     let request: TokenRequest = parse_json(&body)?;
-    let token = sa_token::mint(request, |id| state.cluster_issuer(id))?;
+    let token = sa_token::mint(request, state.clock.now_unix(), |id| {
+        state.cluster_issuer(id)
+    })?;
     Ok(Json(json!({ "token": token })))
 }
 
 async fn mint_ci_token(State(state): State<SharedState>, body: Bytes) -> AdminResult {
     let request: CiTokenRequest = parse_json(&body)?;
-    let token = service_account::mint_ci_token(&state.keys, request)?;
+    let token = service_account::mint_ci_token(&state.keys, request, state.clock.now_unix())?;
     Ok(Json(json!({ "token": token })))
 }
 
@@ -86,7 +96,7 @@ async fn clear_requests(State(state): State<SharedState>) -> AdminResult {
 }
 
 async fn snapshot(State(state): State<SharedState>) -> AdminResult {
-    let now = Instant::now();
+    let now = state.clock.instant();
     let store = state.store();
     Ok(Json(json!({
         "clusters": store.clusters.iter().map(|c| c.to_json(now)).collect::<Vec<_>>(),
@@ -99,8 +109,10 @@ async fn snapshot(State(state): State<SharedState>) -> AdminResult {
 
 async fn put_cluster(State(state): State<SharedState>, body: Bytes) -> AdminResult {
     let input: ClusterInput = parse_json(&body)?;
-    let cluster = input.into_cluster().map_err(ApiError::invalid)?;
-    let shown = cluster.to_json(Instant::now());
+    let cluster = input
+        .into_cluster(&state.clock.now_rfc3339())
+        .map_err(ApiError::invalid)?;
+    let shown = cluster.to_json(state.clock.instant());
     state.store().upsert_cluster(cluster);
     Ok(Json(json!({ "cluster": shown })))
 }
@@ -117,7 +129,7 @@ async fn force_status(
             format!("invalid value {} for enum Cluster.Status", req.status),
         )
     })?;
-    let now = Instant::now();
+    let now = state.clock.instant();
     let mut store = state.store();
     let cluster = store
         .cluster_mut(&id)
@@ -125,6 +137,20 @@ async fn force_status(
     cluster.status = status;
     cluster.status_until = req.for_ms.map(|ms| now + Duration::from_millis(ms));
     Ok(Json(json!({ "cluster": cluster.to_json(now) })))
+}
+
+/// Moves the sandbox's clock forward (token, credential and bearer expiry, cluster update
+/// cycles) and answers the time it now reads.
+async fn advance_clock(State(state): State<SharedState>, body: Bytes) -> AdminResult {
+    let req: ClockRequest = parse_json(&body)?;
+    let by = Duration::try_from_secs_f64(req.advance_seconds).map_err(|_| {
+        ApiError::invalid_field("advance_seconds", "must be a number of seconds, 0 or more")
+    })?;
+    state.clock.advance(by);
+    Ok(Json(json!({
+        "now": state.clock.now_rfc3339(),
+        "advanced_seconds": state.clock.advanced().as_secs_f64(),
+    })))
 }
 
 async fn config(State(state): State<SharedState>) -> AdminResult {

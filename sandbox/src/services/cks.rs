@@ -1,7 +1,5 @@
 //! CKS ClusterService over REST: `/v1beta1/cks/clusters[/{id}]`.
 
-use std::time::Instant;
-
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::routing::get;
@@ -12,7 +10,6 @@ use crate::model::cluster::ClusterStatus;
 use crate::model::cluster_update::UpdateClusterRequest;
 use crate::paths::{CLUSTER, CLUSTERS};
 use crate::state::SharedState;
-use crate::time;
 use crate::wire::body::parse_json;
 use crate::wire::errors::{ApiError, Code, Detail, RestError};
 
@@ -30,7 +27,7 @@ fn not_found(id: &str) -> ApiError {
 }
 
 async fn list(State(state): State<SharedState>) -> RestResult {
-    let now = Instant::now();
+    let now = state.clock.instant();
     let items: Vec<Value> = state
         .store()
         .clusters
@@ -52,7 +49,9 @@ async fn create() -> RestResult {
 async fn get_one(State(state): State<SharedState>, Path(id): Path<String>) -> RestResult {
     let mut store = state.store();
     let cluster = store.cluster_mut(&id).ok_or_else(|| not_found(&id))?;
-    Ok(Json(json!({ "cluster": cluster.to_json(Instant::now()) })))
+    Ok(Json(
+        json!({ "cluster": cluster.to_json(state.clock.instant()) }),
+    ))
 }
 
 async fn delete(State(state): State<SharedState>, Path(id): Path<String>) -> RestResult {
@@ -65,7 +64,9 @@ async fn delete(State(state): State<SharedState>, Path(id): Path<String>) -> Res
     let mut cluster = store.clusters.remove(index);
     cluster.status = ClusterStatus::Deleting;
     cluster.status_until = None;
-    Ok(Json(json!({ "cluster": cluster.to_json(Instant::now()) })))
+    Ok(Json(
+        json!({ "cluster": cluster.to_json(state.clock.instant()) }),
+    ))
 }
 
 async fn update(
@@ -75,7 +76,7 @@ async fn update(
 ) -> RestResult {
     let req: UpdateClusterRequest = parse_json(&body)?;
     let paths = req.plan(&id)?;
-    let now = Instant::now();
+    let now = state.clock.instant();
     let mut store = state.store();
     let cluster = store.cluster_mut(&id).ok_or_else(|| not_found(&id))?;
     req.check_version(cluster)?;
@@ -101,7 +102,7 @@ async fn update(
     let mut updated = req.apply(cluster, &paths)?;
     updated.status = ClusterStatus::Updating;
     updated.status_until = Some(now + state.settings.update_duration());
-    updated.updated_at = time::now_rfc3339();
+    updated.updated_at = state.clock.now_rfc3339();
     *cluster = updated;
     let mut shown = cluster.to_json(now);
     shown["status"] = ClusterStatus::Updating.name().into();

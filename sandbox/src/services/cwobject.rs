@@ -2,7 +2,7 @@
 //! and CreateAccessKeyFromJWT (`POST /v1/cwobject/access-key`: an S3 key for the caller).
 
 use axum::body::Bytes;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::routing::{delete, get, post};
@@ -52,7 +52,7 @@ async fn create_access_key(
 ) -> RestResult {
     let req: CreateAccessKeyRequest = parse_json(&body)?;
     let duration = u64::from(req.duration_seconds.unwrap_or(0));
-    let now = SystemTime::now();
+    let now = state.clock.now();
     let request = KeyRequest {
         id_prefix: "CWKEY",
         principal: format!("coreweave/{}", caller.principal_uid),

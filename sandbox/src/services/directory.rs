@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use crate::model::service_account::{CiClaims, DEFAULT_LIFETIME_SECONDS, MAX_LIFETIME_SECONDS};
 use crate::paths::EXCHANGE_PATH;
 use crate::state::SharedState;
-use crate::time::{format_rfc3339, now_unix};
+use crate::time::format_rfc3339;
 use crate::wire::connect::unary;
 use crate::wire::errors::{ApiError, Code, FieldViolation};
 
@@ -102,7 +102,7 @@ fn authenticate(state: &SharedState, req: AuthRequest) -> Result<Value, ApiError
     let claims: CiClaims = issuer
         .verify(&token)
         .map_err(|e| ApiError::new(Code::Unauthenticated, format!("invalid OIDC token: {e}")))?;
-    if claims.exp <= i64::try_from(now_unix()).unwrap_or(i64::MAX) {
+    if claims.exp <= i64::try_from(state.clock.now_unix()).unwrap_or(i64::MAX) {
         return Err(ApiError::new(
             Code::Unauthenticated,
             "invalid OIDC token: the token has expired",
@@ -117,8 +117,9 @@ fn authenticate(state: &SharedState, req: AuthRequest) -> Result<Value, ApiError
     let lifetime = requested
         .min(MAX_LIFETIME_SECONDS)
         .min(state.settings.bearer_lifetime_seconds());
-    let (bearer, expires) = state
-        .bearers
-        .issue(&account.uid, Duration::from_secs(lifetime));
+    let (bearer, expires) = state.bearers.issue(
+        &account.uid,
+        state.clock.now() + Duration::from_secs(lifetime),
+    );
     Ok(json!({ "bearerToken": bearer, "expireTime": format_rfc3339(expires) }))
 }

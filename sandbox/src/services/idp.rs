@@ -12,7 +12,6 @@ use serde_json::{json, Map, Value};
 use crate::login::LoginEndpoints;
 use crate::paths::{IDP_DISCOVERY, IDP_JWKS, IDP_TOKENS};
 use crate::state::SharedState;
-use crate::time::now_unix;
 use crate::wire::body::parse_json;
 use crate::wire::errors::{ApiError, Code, RestError};
 
@@ -92,7 +91,7 @@ pub fn complete_claims(request: IdpTokenRequest, issuer: &str, now: u64) -> Map<
 async fn mint(State(state): State<SharedState>, body: Bytes) -> Result<Json<Value>, RestError> {
     let request: IdpTokenRequest = parse_json(&body)?;
     let issuer = &login(&state)?.idp_issuer_url;
-    let claims = complete_claims(request, issuer, now_unix());
+    let claims = complete_claims(request, issuer, state.clock.now_unix());
     let token = state
         .keys
         .issuer(issuer)

@@ -104,7 +104,13 @@ async fn answer(
     let who = match kind {
         EndpointKind::Managed => authn::managed(state, headers, &cluster.api_server_endpoint),
         EndpointKind::Unmanaged => {
-            authn::unmanaged(&state.issuer_keys, cluster.oidc.as_ref(), headers).await
+            authn::unmanaged(
+                &state.issuer_keys,
+                cluster.oidc.as_ref(),
+                headers,
+                state.clock.now_unix(),
+            )
+            .await
         }
     };
     let who: Authenticated = match who {

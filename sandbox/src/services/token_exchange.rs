@@ -27,7 +27,7 @@ use crate::model::policy_eval::{evaluate, Decision};
 use crate::model::service_account::Audience;
 use crate::paths::{CONTAINER_CREDENTIALS, OIDC_EXCHANGE};
 use crate::state::{AppState, SharedState};
-use crate::time::{self, now_unix};
+use crate::time;
 use crate::wire::body::parse_json;
 use crate::wire::errors::{ApiError, Code, FieldViolation, RestError};
 
@@ -243,7 +243,7 @@ pub fn exchange_token(
 ) -> Result<IssuedKey, ApiError> {
     let claims = check_shape(token)?;
     check_signature(state, token, &claims.iss)?;
-    let now = now_unix();
+    let now = state.clock.now_unix();
     check_times(&claims, now)?;
     check_trust(state, &claims, org_id)?;
     let principal = format!("role/{}:{}", claims.iss, claims.sub);

@@ -10,12 +10,12 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::ids;
 use crate::model::oidc_config::OidcConfig;
 use crate::paths::WF_SERVICE;
 use crate::state::{AppState, SharedState};
 use crate::wire::connect::unary;
 use crate::wire::errors::{ApiError, Code, Detail, FieldViolation};
-use crate::{ids, time};
 
 /// `GetOIDCConfig` / `DeleteOIDCConfig` request.
 #[derive(Debug, Deserialize)]
@@ -165,7 +165,7 @@ fn validated(config: &OidcConfig) -> Result<(), ApiError> {
 }
 
 fn create(state: &AppState, req: CreateRequest) -> Result<Value, ApiError> {
-    let now = time::now_rfc3339();
+    let now = state.clock.now_rfc3339();
     let config = OidcConfig {
         uid: ids::new_uuid(),
         org_uid: state.org_id.clone(),
@@ -240,7 +240,7 @@ fn update(state: &AppState, req: UpdateRequest) -> Result<Value, ApiError> {
         .iter()
         .find(|c| c.uid == uid)
         .ok_or_else(|| not_found(&uid))?;
-    let now = time::now_rfc3339();
+    let now = state.clock.now_rfc3339();
     let mut next = current.clone();
     for path in paths {
         match path {

@@ -113,7 +113,12 @@ async fn a_forced_status_with_for_ms_reverts_to_running() {
         )
         .await;
     assert_eq!(a.body["cluster"]["status"], "STATUS_UPDATING");
-    tokio::time::sleep(Duration::from_millis(120)).await;
+    h.admin(
+        Method::POST,
+        "/clock",
+        Some(json!({"advance_seconds": 0.08})),
+    )
+    .await;
     let got = h
         .rest(Method::GET, &format!("/v1beta1/cks/clusters/{DEMO}"), None)
         .await;
@@ -276,4 +281,27 @@ async fn a_web_page_can_neither_write_through_nor_read_the_admin_api() {
         by_script, 200,
         "a script on this machine still seeds buckets"
     );
+}
+
+#[tokio::test]
+async fn the_clock_moves_forward_when_told_and_says_the_time_it_reads() {
+    let h = Harness::new();
+    let a = h
+        .admin(
+            Method::POST,
+            "/clock",
+            Some(json!({"advance_seconds": 7200})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body["advanced_seconds"], 7200.0);
+    let now = a.body["now"].as_str().unwrap();
+    let an_hour_ahead = coreweave_sandbox::time::format_rfc3339(
+        std::time::SystemTime::now() + Duration::from_secs(3600),
+    );
+    assert!(now > an_hour_ahead.as_str(), "{now} vs {an_hour_ahead}");
+    let refused = h
+        .admin(Method::POST, "/clock", Some(json!({"advance_seconds": -1})))
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
 }

@@ -1,5 +1,3 @@
-use std::time::Duration;
-
 use axum::http::Method;
 use serde_json::{json, Value};
 
@@ -131,7 +129,12 @@ async fn a_patched_cluster_reads_running_after_the_update_duration() {
     h.rest(Method::PATCH, &cluster_path(DEMO), Some(body)).await;
     let during = h.rest(Method::GET, &cluster_path(DEMO), None).await;
     assert_eq!(during.body["cluster"]["status"], "STATUS_UPDATING");
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    h.admin(
+        Method::POST,
+        "/clock",
+        Some(json!({"advance_seconds": 0.3})),
+    )
+    .await;
     let after = h.rest(Method::GET, &cluster_path(DEMO), None).await;
     assert_eq!(after.body["cluster"]["status"], "STATUS_RUNNING");
 }

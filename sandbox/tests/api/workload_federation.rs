@@ -204,7 +204,8 @@ async fn a_masked_active_without_value_reactivates() {
 async fn update_bumps_updated_at() {
     let h = Harness::new();
     let config = create(&h, "n", "a").await;
-    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    h.admin(Method::POST, "/clock", Some(json!({"advance_seconds": 1})))
+        .await;
     let a = h
         .connect(
             "UpdateOIDCConfig",

@@ -175,6 +175,16 @@ impl Sandbox {
             .unwrap_or(Value::Null)
     }
 
+    /// Moves the sandbox's clock forward by `seconds` (token and credential expiry, cluster
+    /// update cycles), instead of sleeping until then.
+    pub fn advance_clock(&self, seconds: f64) {
+        self.admin(
+            reqwest::Method::POST,
+            "/clock",
+            Some(json!({ "advance_seconds": seconds })),
+        );
+    }
+
     /// Changes runtime settings: `faultEvery`, `latencyMs`, `updateDurationMs`.
     pub fn configure(&self, settings: Value) {
         self.admin(reqwest::Method::PUT, "/config", Some(settings));

@@ -1,5 +1,6 @@
 //! A Terraform working directory wired to the freshly built provider via `dev_overrides`.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -95,14 +96,19 @@ pub fn terraform_version() -> (u64, u64) {
     })
 }
 
-/// Whether the tests' Terraform is at least `since`; when it is not, says on stderr that what
-/// `test` does with `feature` is skipped.
+/// Whether the tests' Terraform is at least `since`. When it is not, the caller returns at once
+/// (its whole test is skipped), and this says so on a line `test-skipped: <test>: <why>` that
+/// `scripts/test-summary.sh` counts as skipped instead of passed. The line goes to the process's
+/// stdout directly: libtest captures only `print!`, so it shows in every run, passing or not.
 fn supported_since(test: &str, since: (u64, u64), feature: &str) -> bool {
     let (major, minor) = terraform_version();
     let supported = (major, minor) >= since;
     if !supported {
-        eprintln!(
-            "{test}: Terraform {major}.{minor} has no {feature} ({}.{} or later); what needs them is skipped",
+        let mut out = std::io::stdout().lock();
+        // A lost line only loses the count; the test's outcome stands.
+        let _ = writeln!(
+            out,
+            "test-skipped: {test}: Terraform {major}.{minor} has no {feature} ({}.{} or later)",
             since.0, since.1
         );
     }

@@ -10,7 +10,7 @@ fn status_reads_running_once_its_deadline_passed() {
     let now = Instant::now();
     let mut c: Cluster = serde_json::from_value::<ClusterInput>(json!({"id": "x"}))
         .unwrap()
-        .into_cluster()
+        .into_cluster("2025-01-15T10:00:00Z")
         .unwrap();
     c.status = ClusterStatus::Updating;
     c.status_until = Some(now);
@@ -38,7 +38,7 @@ fn cluster_json_omits_empty_fields_and_unset_oidc() {
         "id": "a", "name": "n", "version": "1.32", "createdAt": "2025-01-01T00:00:00Z",
         "updatedAt": "2025-01-01T00:00:00Z"}))
     .unwrap()
-    .into_cluster()
+    .into_cluster("2025-01-15T10:00:00Z")
     .unwrap();
     assert_eq!(
         c.to_json(Instant::now()),
@@ -57,7 +57,7 @@ fn cluster_input_rejects_unknown_fields() {
 fn cluster_input_requires_an_id() {
     let err = serde_json::from_value::<ClusterInput>(json!({"name": "a"}))
         .unwrap()
-        .into_cluster()
+        .into_cluster("2025-01-15T10:00:00Z")
         .unwrap_err();
     assert_eq!(fields(&err), ["id"]);
 }

@@ -11,7 +11,7 @@ fn cluster(oidc: Option<Value>) -> Cluster {
     }
     serde_json::from_value::<ClusterInput>(v)
         .unwrap()
-        .into_cluster()
+        .into_cluster("2025-01-15T10:00:00Z")
         .unwrap()
 }
 

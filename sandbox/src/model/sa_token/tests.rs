@@ -16,7 +16,7 @@ fn service_accounts_are_namespace_slash_name() {
 fn requests_name_every_bad_field() {
     let req: TokenRequest =
         serde_json::from_str(r#"{"serviceAccount":"x","ttlSeconds":0}"#).unwrap();
-    let err = req.checked().unwrap_err();
+    let err = req.checked(0).unwrap_err();
     assert!(
         err.message.contains("clusterId: is required"),
         "{}",

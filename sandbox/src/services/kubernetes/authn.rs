@@ -23,7 +23,6 @@ use crate::model::oidc_authn::{
     authenticate, claimed_issuer, Refusal, UserInfo, AUTHENTICATED_GROUP,
 };
 use crate::state::AppState;
-use crate::time::now_unix;
 
 /// How long fetching an issuer's discovery document or JWKS may take.
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -61,12 +60,13 @@ pub fn managed(
     }
 }
 
-/// The unmanaged endpoint: the cluster's current `oidc` block decides, with the issuer's keys
-/// from `cache`.
+/// The unmanaged endpoint: the cluster's current `oidc` block decides at `now` (Unix seconds),
+/// with the issuer's keys from `cache`.
 pub async fn unmanaged(
     cache: &KeyCache,
     oidc: Option<&Oidc>,
     headers: &HeaderMap,
+    now: u64,
 ) -> Result<Authenticated, String> {
     let token = bearer(headers).ok_or("no bearer token")?;
     let keys = match oidc {
@@ -85,7 +85,7 @@ pub async fn unmanaged(
         // Not this issuer's token: the authenticator refuses it before it needs keys.
         _ => Arc::new(JwkSet { keys: Vec::new() }),
     };
-    let user = authenticate(oidc, token, &keys, now_unix()).map_err(|r| r.to_string())?;
+    let user = authenticate(oidc, token, &keys, now).map_err(|r| r.to_string())?;
     let admin = oidc.is_some_and(|c| {
         !c.admin_group_binding.is_empty() && user.groups.contains(&c.admin_group_binding)
     });

@@ -154,7 +154,7 @@ impl S3Access for PolicyAccess {
         let Some(credentials) = cx.credentials() else {
             return Err(s3_error!(AccessDenied, "Anonymous access is not allowed."));
         };
-        let now = SystemTime::now();
+        let now = self.state.clock.now();
         signature_terms::check(cx.headers(), cx.uri().query(), now)?;
         let key = self
             .state

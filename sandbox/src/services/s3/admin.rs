@@ -2,7 +2,6 @@
 //! bytes (unsigned: tests and the bench's baseline), issue a key for any principal.
 
 use std::collections::BTreeMap;
-use std::time::SystemTime;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -61,7 +60,7 @@ async fn seed_bucket(
         let object = StoredObject {
             etag: md5_hex(&data),
             data,
-            last_modified: SystemTime::now(),
+            last_modified: state.clock.now(),
             content_type: Some("text/plain".into()),
         };
         state
@@ -95,7 +94,7 @@ async fn issue_access_key(
     body: Bytes,
 ) -> Result<Json<Value>, RestError> {
     let req: AccessKeyRequest = parse_json(&body)?;
-    let now = SystemTime::now();
+    let now = state.clock.now();
     let request = KeyRequest {
         id_prefix: "CWTEST",
         principal: req.principal,

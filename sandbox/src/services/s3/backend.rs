@@ -348,6 +348,7 @@ impl S3 for Backend {
             input.content_md5.as_deref(),
             input.checksum_crc32.as_deref(),
             input.content_type,
+            self.state.clock.now(),
         )
         .await?;
         self.state

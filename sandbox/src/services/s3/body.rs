@@ -52,12 +52,13 @@ pub struct Received {
 }
 
 /// Reads `body`, checks it against the `Content-MD5` and `x-amz-checksum-crc32` sent, and makes
-/// it an object of `content_type`.
+/// it an object of `content_type` modified at `now`.
 pub async fn receive(
     body: Option<StreamingBlob>,
     content_md5: Option<&str>,
     crc32: Option<&str>,
     content_type: Option<String>,
+    now: SystemTime,
 ) -> S3Result<Received> {
     let data = read(body).await?;
     check_digests(&data, content_md5, crc32)?;
@@ -68,7 +69,7 @@ pub async fn receive(
         object: StoredObject {
             data,
             etag,
-            last_modified: SystemTime::now(),
+            last_modified: now,
             content_type,
         },
     })

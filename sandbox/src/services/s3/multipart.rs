@@ -2,8 +2,6 @@
 //! CompleteMultipartUpload joins the listed ones, in order, into the object. The ETag is S3's:
 //! the MD5 of the parts' binary MD5s, `-<number of parts>`.
 
-use std::time::SystemTime;
-
 use bytes::BytesMut;
 use s3s::crypto::{Checksum, Md5};
 use s3s::dto::*;
@@ -47,6 +45,7 @@ pub async fn upload_part(
         input.content_md5.as_deref(),
         input.checksum_crc32.as_deref(),
         None,
+        store.now(),
     )
     .await?;
     store
@@ -127,7 +126,7 @@ pub fn complete(
             StoredObject {
                 data: data.freeze(),
                 etag: etag.clone(),
-                last_modified: SystemTime::now(),
+                last_modified: store.now(),
                 content_type: upload.content_type,
             },
         )

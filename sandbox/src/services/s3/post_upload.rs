@@ -9,7 +9,7 @@
 //! signature itself stays s3s's to verify, on the same bytes, after this.
 
 use std::collections::HashMap;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -18,7 +18,6 @@ use s3s::{s3_error, S3Error, S3Result};
 use super::access::{check_key, check_policies, Permission, UploadKey};
 use super::inflight::BoundedBody;
 use crate::state::SharedState;
-use crate::time;
 
 /// How much of the form may precede the file (AWS documents no number; 20 KiB is the limit
 /// its error `MaxPostPreDataLengthExceededError` is commonly reported at).
@@ -183,8 +182,7 @@ pub async fn authorize(
         .split('/')
         .next()
         .unwrap_or_default();
-    let now = UNIX_EPOCH + Duration::from_secs(time::now_unix());
-    check(state, bucket, &parse(&prefix, boundary), now)
+    check(state, bucket, &parse(&prefix, boundary), state.clock.now())
 }
 
 /// The XML error answer S3 gives, for a refusal made before s3s saw the request.
