@@ -289,11 +289,12 @@ impl Resource for OrgPolicyResource {
             return None;
         }
         let name = planned.name();
-        // The create checks again with a list taken right before its write, and reads the
-        // policy back right after it. The API has no create-only call, so one window remains: a
-        // same-named policy that someone else writes between that list and this write (about one
-        // API round trip) is replaced unseen; one written right after this write makes the create
-        // fail, naming the other statements, with nothing saved in state.
+        // The create checks again with a list taken right before its write (shared with the
+        // creates of this run in flight, so up to 500 ms older), and reads the policy back right
+        // after it. The API has no create-only call, so one window remains: a same-named policy
+        // that someone else writes between that list and this write (about one API round trip,
+        // plus up to 500 ms) is replaced unseen; one written right after this write makes the
+        // create fail, naming the other statements, with nothing saved in state.
         let configured = self.data.get(diags)?;
         match configured
             .client
@@ -310,12 +311,28 @@ impl Resource for OrgPolicyResource {
             Err(CreatePolicyError::Replaced(theirs)) => {
                 taken_names::policy_replaced(diags, &theirs)
             }
-            Err(CreatePolicyError::Api(e)) => diag::api_error_on(
-                diags,
-                format_args!("creating organization access policy {name:?}"),
-                &e,
-                POLICY_FIELDS,
-            ),
+            Err(CreatePolicyError::Api(e)) => {
+                diag::api_error_on(
+                    diags,
+                    format_args!("creating organization access policy {name:?}"),
+                    &e,
+                    POLICY_FIELDS,
+                );
+                if e.outcome_unknown() {
+                    // The write may have taken effect and could not be read back: keep the
+                    // policy in state (Terraform marks it tainted), so that it is never
+                    // orphaned; the next plan reads it, and replaces it or creates it again.
+                    diags.root_error(
+                        "The policy may exist: it is kept in state",
+                        format!(
+                            "Whether the write of {name:?} took effect is unknown, so the policy \
+                             is recorded in state as tainted. The next plan reads it: if it \
+                             exists, Terraform replaces it; if not, Terraform creates it."
+                        ),
+                    );
+                    return Some((Some(planned), planned_private_state));
+                }
+            }
         }
         None
     }

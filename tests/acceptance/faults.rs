@@ -311,3 +311,54 @@ fn a_lost_answer_followed_by_refusals_still_records_the_write() {
     sandbox.configure(json!({"faultEvery": 0}));
     ws.assert_no_changes();
 }
+
+#[test]
+fn a_write_whose_answer_and_read_back_are_both_lost_stays_in_state_and_converges() {
+    let sandbox = Sandbox::start();
+    let ws = Workspace::new();
+    let policy = org_policy_block(
+        "unknown",
+        "unknown",
+        Statement {
+            name: "read",
+            effect: "Allow",
+            action: "s3:GetObject",
+            resource: "bkt/*",
+            principal: "*",
+        },
+    );
+    write_with_retries(&ws, &sandbox, 0, &policy);
+    ws.run(&["plan", "-out=tfplan", "-input=false", "-no-color"])
+        .success();
+    // The apply reads the policies twice, then writes (the write takes effect, its answer is
+    // lost), then reads back: that fourth request of the apply is refused (the sandbox counts
+    // every API request since it started), and no retry is allowed.
+    let read_back = sandbox.requests().len() + 4;
+    sandbox.configure(json!({"faultEvery": read_back, "loseWriteAnswers": 1}));
+    let out = ws.run(&["apply", "-input=false", "-no-color", "tfplan"]);
+    let posts = statuses(&sandbox, "POST", "/v1/cwobject/access-policy");
+    assert_eq!(posts, [502], "the write took effect, its answer was lost");
+    let failure = out.failure();
+    assert!(failure.contains("it is kept in state"), "{failure}");
+    let state = ws.raw_state();
+    assert!(
+        state.contains("\"tainted\"") && state.contains("\"unknown\""),
+        "the policy is in state, tainted: {state}"
+    );
+    sandbox.configure(json!({"faultEvery": 0}));
+    ws.apply();
+    assert_eq!(
+        ws.state_of("coreweave_object_storage_org_policy.unknown")["name"],
+        "unknown"
+    );
+    let remote: Vec<_> = sandbox.state()["policies"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        remote.iter().filter(|p| p["name"] == "unknown").count(),
+        1,
+        "one policy, the provider's own: {remote:?}"
+    );
+    ws.assert_no_changes();
+}
