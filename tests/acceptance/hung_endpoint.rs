@@ -88,8 +88,12 @@ fn interrupt_when_hung(ws: &Workspace, server: &Loopback, args: &[&str]) -> (Dur
             started.elapsed() < Duration::from_secs(60),
             "no request reached the hung server"
         );
+        // Polled: the loopback server announces no request.
         std::thread::sleep(Duration::from_millis(100));
     }
+    // No event tells when Terraform has started its other operations (they share the one hung
+    // list request, so the server sees nothing more): half a second lets them start, so that
+    // the interrupt meets several operations in flight. The assertions hold with fewer too.
     std::thread::sleep(Duration::from_millis(500));
     // SAFETY: sending SIGINT to the process group of our own child.
     unsafe { libc::kill(-(child.id() as i32), libc::SIGINT) };
