@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use crate::codec::{self, CodecError};
 use crate::diagnostics::{AttributePath, Diagnostics};
-use crate::proto::DynamicValue;
+use crate::identity::{self, Identity, IdentitySchema};
+use crate::proto::{DynamicValue, ResourceIdentityData};
 use crate::schema::Schema;
 
 /// A managed resource. `State` is usually `Option<S>`: `None` is a null object (none in
@@ -94,6 +95,40 @@ pub trait Resource: Send + Sync {
         id: String,
     ) -> Option<(Self::State, Self::PrivateState)>;
 
+    /// The identity schema (Terraform >= 1.12); by default none, and Terraform sees no identity.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// The identity of a (non-null) state; `None` while it is unknown (a computed ID before
+    /// the create).
+    fn identity(&self, state: &Self::State) -> Option<Identity> {
+        let _ = state;
+        None
+    }
+
+    /// Reads the remote object an identity names (`import { identity = {...} }`). By default an
+    /// identity of one string attribute is that attribute's value as an import ID.
+    async fn import_by_identity(
+        &self,
+        diags: &mut Diagnostics,
+        identity: Identity,
+    ) -> Option<(Self::State, Self::PrivateState)> {
+        match self
+            .identity_schema()
+            .and_then(|schema| schema.single_string(&identity))
+        {
+            Some(id) => self.import(diags, id).await,
+            None => {
+                diags.root_error(
+                    "Cannot import by identity",
+                    "This resource type cannot be imported by this identity; use an import ID.",
+                );
+                None
+            }
+        }
+    }
+
     /// Reads state stored by schema `version` (JSON), as the current schema's state. By default
     /// the stored state is read as it is.
     async fn upgrade(
@@ -154,6 +189,26 @@ pub struct Planned {
     pub private: Vec<u8>,
     /// Attribute paths whose change forces a replacement.
     pub requires_replace: Vec<AttributePath>,
+    /// The identity of a planned create, when it is known already.
+    pub identity: Option<ResourceIdentityData>,
+}
+
+/// A state as Terraform stores it: the values, private data and identity (if the type has one).
+pub struct Stored {
+    /// The state.
+    pub state: DynamicValue,
+    /// The private data.
+    pub private: Vec<u8>,
+    /// The identity; `None` for a type without one, or a null state.
+    pub identity: Option<ResourceIdentityData>,
+}
+
+/// What an import names the remote object by.
+pub enum ImportBy {
+    /// An import ID (`terraform import`, `import { id = ... }`).
+    Id(String),
+    /// An identity (`import { identity = {...} }`, Terraform >= 1.12).
+    Identity(Identity),
 }
 
 /// A resource behind encoded values, as the server calls it.
@@ -169,7 +224,7 @@ pub trait DynamicResource: Send + Sync {
         diags: &mut Diagnostics,
         state: Option<&DynamicValue>,
         private: &[u8],
-    ) -> Option<(DynamicValue, Vec<u8>)>;
+    ) -> Option<Stored>;
     /// Plans a create, update or destroy, chosen by which of prior and proposed are null.
     async fn plan(
         &self,
@@ -187,9 +242,11 @@ pub trait DynamicResource: Send + Sync {
         planned: Option<&DynamicValue>,
         config: Option<&DynamicValue>,
         planned_private: &[u8],
-    ) -> Option<(DynamicValue, Vec<u8>)>;
-    /// See [`Resource::import`].
-    async fn import(&self, diags: &mut Diagnostics, id: String) -> Option<(DynamicValue, Vec<u8>)>;
+    ) -> Option<Stored>;
+    /// See [`Resource::import`] and [`Resource::import_by_identity`].
+    async fn import(&self, diags: &mut Diagnostics, by: ImportBy) -> Option<Stored>;
+    /// See [`Resource::identity_schema`].
+    fn identity_schema(&self) -> Option<IdentitySchema>;
     /// See [`Resource::upgrade`]: the state in the current schema.
     async fn upgrade(
         &self,
@@ -207,11 +264,28 @@ fn encoded<T: Serialize>(diags: &mut Diagnostics, value: &T) -> Option<DynamicVa
     decoded(diags, codec::encode(value))
 }
 
-fn both<S: Serialize, P: Serialize>(
+/// The identity of `state`, as tfplugin6 carries it.
+fn identity_data<R: Resource>(
     diags: &mut Diagnostics,
-    (state, private): (S, P),
-) -> Option<(DynamicValue, Vec<u8>)> {
-    Some((encoded(diags, &state)?, private_to_bytes(diags, &private)?))
+    resource: &R,
+    state: &R::State,
+) -> Option<Option<ResourceIdentityData>> {
+    match resource.identity(state) {
+        Some(identity) => decoded(diags, identity::to_data(&identity)).map(Some),
+        None => Some(None),
+    }
+}
+
+fn stored<R: Resource>(
+    diags: &mut Diagnostics,
+    resource: &R,
+    (state, private): (R::State, R::PrivateState),
+) -> Option<Stored> {
+    Some(Stored {
+        identity: identity_data(diags, resource, &state)?,
+        state: encoded(diags, &state)?,
+        private: private_to_bytes(diags, &private)?,
+    })
 }
 
 #[async_trait]
@@ -231,11 +305,11 @@ impl<R: Resource> DynamicResource for R {
         diags: &mut Diagnostics,
         state: Option<&DynamicValue>,
         private: &[u8],
-    ) -> Option<(DynamicValue, Vec<u8>)> {
+    ) -> Option<Stored> {
         let state = decoded(diags, codec::decode(state))?;
         let private = private_from_bytes(diags, private)?;
         let read = Resource::read(self, diags, state, private).await?;
-        both(diags, read)
+        stored(diags, self, read)
     }
 
     async fn plan(
@@ -256,21 +330,26 @@ impl<R: Resource> DynamicResource for R {
                 state: encoded(diags, &serde_json::Value::Null)?,
                 private: private_to_bytes(diags, &private)?,
                 requires_replace: Vec::new(),
+                identity: None,
             });
         }
         let proposed = decoded(diags, codec::decode(proposed))?;
         let config = decoded(diags, codec::decode(config))?;
-        let (state, private, requires_replace) = if prior_is_null {
+        let (state, private, requires_replace, identity) = if prior_is_null {
             let (state, private) = self.plan_create(diags, proposed, config).await?;
-            (state, private, Vec::new())
+            let identity = identity_data(diags, self, &state)?;
+            (state, private, Vec::new(), identity)
         } else {
-            self.plan_update(diags, prior_state, proposed, config, private)
-                .await?
+            let (state, private, replace) = self
+                .plan_update(diags, prior_state, proposed, config, private)
+                .await?;
+            (state, private, replace, None)
         };
         Some(Planned {
             state: encoded(diags, &state)?,
             private: private_to_bytes(diags, &private)?,
             requires_replace,
+            identity,
         })
     }
 
@@ -281,13 +360,17 @@ impl<R: Resource> DynamicResource for R {
         planned: Option<&DynamicValue>,
         config: Option<&DynamicValue>,
         planned_private: &[u8],
-    ) -> Option<(DynamicValue, Vec<u8>)> {
+    ) -> Option<Stored> {
         let prior_is_null = is_null(prior);
         let prior_state: R::State = decoded(diags, codec::decode(prior))?;
         let private = private_from_bytes(diags, planned_private)?;
         if is_null(planned) {
             self.destroy(diags, prior_state, private).await?;
-            return Some((encoded(diags, &serde_json::Value::Null)?, Vec::new()));
+            return Some(Stored {
+                state: encoded(diags, &serde_json::Value::Null)?,
+                private: Vec::new(),
+                identity: None,
+            });
         }
         let planned = decoded(diags, codec::decode(planned))?;
         let config = decoded(diags, codec::decode(config))?;
@@ -297,12 +380,19 @@ impl<R: Resource> DynamicResource for R {
             self.update(diags, prior_state, planned, config, private)
                 .await?
         };
-        both(diags, applied)
+        stored(diags, self, applied)
     }
 
-    async fn import(&self, diags: &mut Diagnostics, id: String) -> Option<(DynamicValue, Vec<u8>)> {
-        let imported = Resource::import(self, diags, id).await?;
-        both(diags, imported)
+    async fn import(&self, diags: &mut Diagnostics, by: ImportBy) -> Option<Stored> {
+        let imported = match by {
+            ImportBy::Id(id) => Resource::import(self, diags, id).await?,
+            ImportBy::Identity(identity) => self.import_by_identity(diags, identity).await?,
+        };
+        stored(diags, self, imported)
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Resource::identity_schema(self)
     }
 
     async fn upgrade(
