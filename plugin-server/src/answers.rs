@@ -91,3 +91,38 @@ macro_rules! unimplemented_rpcs {
 }
 
 pub(crate) use unimplemented_rpcs;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn request(identity: Option<serde_json::Value>) -> proto::import_resource_state::Request {
+        proto::import_resource_state::Request {
+            type_name: "x_thing".into(),
+            id: "by-id".into(),
+            identity: identity.map(|tree| proto::ResourceIdentityData {
+                identity_data: Some(crate::codec::dynamic_from_tree(&tree)),
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn an_import_names_the_identity_when_terraform_sent_one_and_the_id_otherwise() {
+        let mut diags = Diagnostics::default();
+        match import_by(&mut diags, &request(Some(json!({"name": "n"})))) {
+            Some(ImportBy::Identity(identity)) => assert_eq!(identity["name"], "n"),
+            _ => panic!("an identity import"),
+        }
+        match import_by(&mut diags, &request(None)) {
+            Some(ImportBy::Id(id)) => assert_eq!(id, "by-id"),
+            _ => panic!("an ID import"),
+        }
+        match import_by(&mut diags, &request(Some(serde_json::Value::Null))) {
+            Some(ImportBy::Id(id)) => assert_eq!(id, "by-id"),
+            _ => panic!("a null identity is no identity"),
+        }
+        assert!(!diags.has_errors());
+    }
+}
