@@ -405,3 +405,207 @@ impl<R: Resource> DynamicResource for R {
         encoded(diags, &state)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::IdentityAttribute;
+    use crate::value::{Value, ValueEmpty};
+    use serde::Deserialize;
+    use serde_json::json;
+
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    struct Thing {
+        #[serde(default)]
+        id: Value<String>,
+        #[serde(default)]
+        name: Value<String>,
+    }
+
+    /// Things named by a computed `id`, which equals their name once created.
+    struct Things {
+        identity: bool,
+    }
+
+    #[async_trait]
+    impl Resource for Things {
+        type State = Option<Thing>;
+        type PrivateState = ValueEmpty;
+
+        fn schema(&self, _: &mut Diagnostics) -> Option<Schema> {
+            None
+        }
+
+        async fn validate(&self, _: &mut Diagnostics, _: Self::State) -> Option<()> {
+            Some(())
+        }
+
+        async fn read(
+            &self,
+            _: &mut Diagnostics,
+            state: Self::State,
+            private: ValueEmpty,
+        ) -> Option<(Self::State, ValueEmpty)> {
+            Some((state, private))
+        }
+
+        async fn plan_create(
+            &self,
+            _: &mut Diagnostics,
+            proposed: Self::State,
+            _: Self::State,
+        ) -> Option<(Self::State, ValueEmpty)> {
+            let planned = proposed.map(|t| Thing {
+                id: Value::Unknown,
+                ..t
+            });
+            Some((planned, Value::Null))
+        }
+
+        async fn plan_update(
+            &self,
+            _: &mut Diagnostics,
+            _: Self::State,
+            proposed: Self::State,
+            _: Self::State,
+            private: ValueEmpty,
+        ) -> Option<(Self::State, ValueEmpty, Vec<AttributePath>)> {
+            Some((proposed, private, Vec::new()))
+        }
+
+        async fn plan_destroy(
+            &self,
+            _: &mut Diagnostics,
+            _: Self::State,
+            private: ValueEmpty,
+        ) -> Option<ValueEmpty> {
+            Some(private)
+        }
+
+        async fn create(
+            &self,
+            _: &mut Diagnostics,
+            planned: Self::State,
+            _: Self::State,
+            private: ValueEmpty,
+        ) -> Option<(Self::State, ValueEmpty)> {
+            let created = planned.map(|t| Thing {
+                id: t.name.clone(),
+                ..t
+            });
+            Some((created, private))
+        }
+
+        async fn update(
+            &self,
+            _: &mut Diagnostics,
+            _: Self::State,
+            planned: Self::State,
+            _: Self::State,
+            private: ValueEmpty,
+        ) -> Option<(Self::State, ValueEmpty)> {
+            Some((planned, private))
+        }
+
+        async fn destroy(&self, _: &mut Diagnostics, _: Self::State, _: ValueEmpty) -> Option<()> {
+            Some(())
+        }
+
+        async fn import(
+            &self,
+            _: &mut Diagnostics,
+            id: String,
+        ) -> Option<(Self::State, ValueEmpty)> {
+            let thing = Thing {
+                id: Value::Value(id.clone()),
+                name: Value::Value(id),
+            };
+            Some((Some(thing), Value::Null))
+        }
+
+        fn identity_schema(&self) -> Option<IdentitySchema> {
+            self.identity
+                .then(|| IdentitySchema::new([IdentityAttribute::required_string("id", "")]))
+        }
+
+        fn identity(&self, state: &Self::State) -> Option<Identity> {
+            let id = state.as_ref()?.id.as_ref_option()?;
+            self.identity
+                .then(|| json!({ "id": id }).as_object().cloned())
+                .flatten()
+        }
+    }
+
+    fn value(tree: serde_json::Value) -> DynamicValue {
+        codec::dynamic_from_tree(&tree)
+    }
+
+    fn identity_of(data: Option<&ResourceIdentityData>) -> Option<Identity> {
+        identity::from_data(data).unwrap()
+    }
+
+    fn id(id: &str) -> Option<Identity> {
+        json!({ "id": id }).as_object().cloned()
+    }
+
+    #[tokio::test]
+    async fn read_apply_and_import_answer_the_identity_of_the_state() {
+        let things = Things { identity: true };
+        let mut diags = Diagnostics::default();
+        let state = value(json!({"id": "a", "name": "a"}));
+        let read = DynamicResource::read(&things, &mut diags, Some(&state), &[]).await;
+        assert_eq!(identity_of(read.unwrap().identity.as_ref()), id("a"));
+
+        let config = value(json!({"id": null, "name": "b"}));
+        let planned =
+            DynamicResource::plan(&things, &mut diags, None, Some(&config), Some(&config), &[])
+                .await
+                .unwrap();
+        assert_eq!(
+            planned.identity, None,
+            "a computed id is not known before the create"
+        );
+        let applied = DynamicResource::apply(
+            &things,
+            &mut diags,
+            None,
+            Some(&planned.state),
+            Some(&config),
+            &[],
+        )
+        .await
+        .unwrap();
+        assert_eq!(identity_of(applied.identity.as_ref()), id("b"));
+
+        let destroyed = DynamicResource::apply(&things, &mut diags, Some(&state), None, None, &[])
+            .await
+            .unwrap();
+        assert_eq!(destroyed.identity, None, "a destroyed object has none");
+
+        let by_identity = ImportBy::Identity(id("c").unwrap());
+        let imported = DynamicResource::import(&things, &mut diags, by_identity).await;
+        let imported = imported.unwrap();
+        assert_eq!(identity_of(imported.identity.as_ref()), id("c"));
+        assert_eq!(
+            codec::tree_from_dynamic(Some(&imported.state)).unwrap(),
+            json!({"id": "c", "name": "c"}),
+            "a single-string identity imports as that import ID"
+        );
+        assert!(!diags.has_errors());
+    }
+
+    #[tokio::test]
+    async fn a_type_without_identity_answers_none_and_refuses_an_import_by_identity() {
+        let things = Things { identity: false };
+        let mut diags = Diagnostics::default();
+        assert!(DynamicResource::identity_schema(&things).is_none());
+        let state = value(json!({"id": "a", "name": "a"}));
+        let read = DynamicResource::read(&things, &mut diags, Some(&state), &[]).await;
+        assert_eq!(read.unwrap().identity, None);
+        let by_identity = ImportBy::Identity(id("c").unwrap());
+        assert!(DynamicResource::import(&things, &mut diags, by_identity)
+            .await
+            .is_none());
+        assert!(diags.has_errors());
+    }
+}
