@@ -12,6 +12,7 @@ pub mod plugin;
 mod proptests;
 pub mod provider;
 pub mod registry;
+pub mod resource_identity;
 pub mod schema;
 pub mod settings;
 pub mod shared_list;

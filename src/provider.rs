@@ -158,10 +158,10 @@ fn workload_identity_fields() -> Vec<Field> {
     )]
 }
 
-pub use tf_plugin_server::{DataSources, EphemeralResources, Functions, Resources};
+pub use tf_plugin_server::{DataSources, EphemeralResources, Functions, ListResources, Resources};
 
-/// The resources, data sources, ephemeral resources and functions the provider serves, by name without the provider
-/// prefix; given by the registry above them, so that the provider imports none.
+/// The resources, list resources, data sources, ephemeral resources and functions the provider
+/// serves, by name without the provider prefix; given by the registry above them, so that the provider imports none.
 pub struct Registry {
     /// Builds every resource.
     pub resources: fn(&Arc<ProviderData>) -> Resources,
@@ -169,6 +169,8 @@ pub struct Registry {
     pub data_sources: fn(&Arc<ProviderData>) -> DataSources,
     /// Builds every ephemeral resource.
     pub ephemeral_resources: fn(&Arc<ProviderData>) -> EphemeralResources,
+    /// Builds every list resource.
+    pub list_resources: fn(&Arc<ProviderData>) -> ListResources,
     /// Builds every function.
     pub functions: fn() -> Functions,
 }
@@ -299,6 +301,10 @@ impl Provider for CoreWeaveProvider {
 
     fn ephemeral_resources(&self) -> EphemeralResources {
         (self.registry.ephemeral_resources)(&self.data)
+    }
+
+    fn list_resources(&self) -> ListResources {
+        (self.registry.list_resources)(&self.data)
     }
 
     fn functions(&self) -> Functions {

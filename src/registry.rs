@@ -1,22 +1,25 @@
-//! The registry: every resource, data source and function by name, and the provider built with
-//! them. It sits above the resources (which import the provider's shared data below them), so
+//! The registry: every resource, list resource, data source and function by name, and the
+//! provider built with them. It sits above the resources (which import the provider's shared data below them), so
 //! that the provider itself never imports a feature module.
 
 use std::sync::Arc;
 
 use crate::cks::cluster_issuer_data_source::ClusterIssuerDataSource;
+use crate::cks::cluster_oidc_list_resource::ClusterOidcListResource;
 use crate::cks::cluster_oidc_resource::ClusterOidcResource;
 use crate::cks::kubeconfig_data_source::KubeconfigDataSource;
 use crate::cks::kubeconfig_ephemeral_resource::KubeconfigEphemeralResource;
 use crate::functions::ServiceAccountPrincipal;
 use crate::identity::caller_identity_data_source::CallerIdentityDataSource;
 use crate::object_storage::access_check_data_source::AccessCheckDataSource;
+use crate::object_storage::org_policy_list_resource::OrgPolicyListResource;
 use crate::object_storage::org_policy_resource::OrgPolicyResource;
 use crate::object_storage::wif_config_data_source::WifConfigLookupDataSource;
+use crate::object_storage::wif_config_list_resource::WifConfigListResource;
 use crate::object_storage::wif_config_resource::WifConfigResource;
 use crate::provider::{
-    CoreWeaveProvider, DataSources, EphemeralResources, Functions, ProviderData, Registry,
-    Resources,
+    CoreWeaveProvider, DataSources, EphemeralResources, Functions, ListResources, ProviderData,
+    Registry, Resources,
 };
 use crate::schema::FieldDocs;
 
@@ -26,6 +29,7 @@ pub fn provider() -> CoreWeaveProvider {
         resources,
         data_sources,
         ephemeral_resources,
+        list_resources,
         functions,
     })
 }
@@ -44,6 +48,25 @@ pub fn resources(data: &Arc<ProviderData>) -> Resources {
     map.insert(
         OrgPolicyResource::NAME.into(),
         Box::new(OrgPolicyResource::new(data.clone())),
+    );
+    map
+}
+
+/// List resources (Terraform >= 1.14) by type name without the provider prefix: that of the
+/// resource whose objects each finds.
+pub fn list_resources(data: &Arc<ProviderData>) -> ListResources {
+    let mut map = ListResources::new();
+    map.insert(
+        ClusterOidcListResource::NAME.into(),
+        Box::new(ClusterOidcListResource::new(data.clone())),
+    );
+    map.insert(
+        WifConfigListResource::NAME.into(),
+        Box::new(WifConfigListResource::new(data.clone())),
+    );
+    map.insert(
+        OrgPolicyListResource::NAME.into(),
+        Box::new(OrgPolicyListResource::new(data.clone())),
     );
     map
 }

@@ -7,6 +7,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::diagnostics::Diagnostics;
 use crate::proto::DynamicValue;
 use crate::value::{is_unknown_marker, unknown_marker};
 
@@ -147,6 +148,17 @@ pub fn dynamic_from_tree(tree: &serde_json::Value) -> DynamicValue {
     DynamicValue {
         msgpack: msgpack_from_tree(tree),
         json: Vec::new(),
+    }
+}
+
+/// Reports a value that could not be read or written, as an error on the whole resource.
+pub(crate) fn decoded<T>(diags: &mut Diagnostics, result: Result<T, CodecError>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(e) => {
+            diags.root_error("Provider could not read a value", e.to_string());
+            None
+        }
     }
 }
 

@@ -5,9 +5,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::codec;
+use crate::codec::decoded;
 use crate::diagnostics::Diagnostics;
 use crate::proto::DynamicValue;
-use crate::resource::decoded;
 use crate::schema::Schema;
 
 /// A data source: reads something from its configuration.

@@ -7,9 +7,10 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::codec;
+use crate::codec::decoded;
 use crate::diagnostics::Diagnostics;
 use crate::proto::DynamicValue;
-use crate::resource::{decoded, private_from_bytes, private_to_bytes};
+use crate::resource::{private_from_bytes, private_to_bytes};
 use crate::schema::Schema;
 
 /// What an open answers: the values, when to renew, and data kept for renew and close.

@@ -9,6 +9,7 @@ use crate::data_source::DynamicDataSource;
 use crate::diagnostics::Diagnostics;
 use crate::ephemeral::DynamicEphemeralResource;
 use crate::function::DynamicFunction;
+use crate::list::DynamicListResource;
 use crate::resource::DynamicResource;
 use crate::schema::Schema;
 
@@ -18,6 +19,8 @@ pub type Resources = HashMap<String, Box<dyn DynamicResource>>;
 pub type DataSources = HashMap<String, Box<dyn DynamicDataSource>>;
 /// Ephemeral resources by type name without the provider prefix.
 pub type EphemeralResources = HashMap<String, Box<dyn DynamicEphemeralResource>>;
+/// List resources by type name without the provider prefix (that of the resource they list).
+pub type ListResources = HashMap<String, Box<dyn DynamicListResource>>;
 /// Functions by name.
 pub type Functions = HashMap<String, Box<dyn DynamicFunction>>;
 
@@ -51,6 +54,12 @@ pub trait Provider: Send + Sync + 'static {
     /// The ephemeral resources (Terraform >= 1.10).
     fn ephemeral_resources(&self) -> EphemeralResources {
         EphemeralResources::new()
+    }
+
+    /// The list resources (Terraform >= 1.14), each named as the managed resource whose remote
+    /// objects it finds; that resource needs an identity.
+    fn list_resources(&self) -> ListResources {
+        ListResources::new()
     }
 
     /// The functions (Terraform >= 1.8).

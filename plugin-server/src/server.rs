@@ -1,8 +1,8 @@
 //! The tfplugin6 `Provider` service: each call decoded, handed to the provider's typed
 //! resources, data sources, ephemeral resources and functions, and answered with their
-//! diagnostics. What the provider announces in its schema is served; Terraform never calls the
-//! rest (resource identity, list resources, actions, state stores, moves), which answer
-//! `Unimplemented`.
+//! diagnostics. What the provider announces in its schema is served (resource identity and list
+//! resources included); Terraform never calls the rest (actions, state stores, moves, config
+//! generation), which answer `Unimplemented`.
 
 use std::collections::HashMap;
 use std::pin::Pin;
@@ -11,15 +11,21 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
+use crate::answers::{
+    capabilities, import_by, lookup, prefixed, said_why, timestamp, unimplemented_rpcs,
+};
 use crate::codec;
+use crate::codec::decoded;
 use crate::data_source::DynamicDataSource;
 use crate::diagnostics::Diagnostics;
 use crate::ephemeral::DynamicEphemeralResource;
 use crate::function::DynamicFunction;
+use crate::identity;
+use crate::list::{DynamicListResource, ListRequest};
 use crate::proto;
 use crate::proto::provider_server::Provider as ProviderService;
 use crate::provider::Provider;
-use crate::resource::{decoded, DynamicResource};
+use crate::resource::{DynamicResource, Stored};
 use crate::schema::Schema;
 
 type Answer<T> = Result<Response<T>, Status>;
@@ -31,15 +37,10 @@ pub(crate) struct Server<P: Provider> {
     resources: HashMap<String, Box<dyn DynamicResource>>,
     data_sources: HashMap<String, Box<dyn DynamicDataSource>>,
     ephemeral_resources: HashMap<String, Box<dyn DynamicEphemeralResource>>,
+    list_resources: HashMap<String, Box<dyn DynamicListResource>>,
     functions: HashMap<String, Box<dyn DynamicFunction>>,
     /// Cancelled when Terraform asks the plugin process to shut down.
     pub(crate) shutdown: CancellationToken,
-}
-
-fn prefixed<V>(name: &str, map: HashMap<String, V>) -> HashMap<String, V> {
-    map.into_iter()
-        .map(|(k, v)| (format!("{name}_{k}"), v))
-        .collect()
 }
 
 impl<P: Provider> Server<P> {
@@ -49,6 +50,7 @@ impl<P: Provider> Server<P> {
             resources: prefixed(name, provider.resources()),
             data_sources: prefixed(name, provider.data_sources()),
             ephemeral_resources: prefixed(name, provider.ephemeral_resources()),
+            list_resources: prefixed(name, provider.list_resources()),
             functions: provider.functions(),
             provider,
             shutdown: CancellationToken::new(),
@@ -86,6 +88,14 @@ impl<P: Provider> Server<P> {
         )
     }
 
+    fn list_resource(
+        &self,
+        diags: &mut Diagnostics,
+        name: &str,
+    ) -> Option<&dyn DynamicListResource> {
+        lookup(diags, &self.list_resources, "list resource type", name)
+    }
+
     fn function(&self, diags: &mut Diagnostics, name: &str) -> Option<&dyn DynamicFunction> {
         lookup(diags, &self.functions, "function", name)
     }
@@ -96,69 +106,6 @@ impl<P: Provider> Server<P> {
             .filter_map(|(name, f)| Some((name.clone(), f.schema(diags)?.to_proto())))
             .collect()
     }
-}
-
-/// Looks a type up by name, or reports that it does not exist.
-fn lookup<'a, T: ?Sized>(
-    diags: &mut Diagnostics,
-    map: &'a HashMap<String, Box<T>>,
-    kind: &str,
-    name: &str,
-) -> Option<&'a T> {
-    let found = map.get(name).map(Box::as_ref);
-    if found.is_none() {
-        diags.root_error(
-            format!("Unknown {kind}"),
-            format!("This provider has no {kind} {name:?}."),
-        );
-    }
-    found
-}
-
-/// A failed operation that said nothing gets one error, so Terraform never takes silence for
-/// success.
-fn said_why<T>(diags: &mut Diagnostics, result: Option<T>) -> Option<T> {
-    if result.is_none() && !diags.has_errors() {
-        diags.root_error_short("Internal error: the operation failed without a diagnostic");
-    }
-    result
-}
-
-fn timestamp(at: time::OffsetDateTime) -> prost_types::Timestamp {
-    prost_types::Timestamp {
-        seconds: at.unix_timestamp(),
-        nanos: at.nanosecond() as i32,
-    }
-}
-
-fn capabilities() -> proto::ServerCapabilities {
-    proto::ServerCapabilities {
-        plan_destroy: true,
-        get_provider_schema_optional: false,
-        move_resource_state: false,
-        generate_resource_config: false,
-    }
-}
-
-/// RPCs of features this provider never announces (so Terraform never calls them), written as
-/// `async_trait` writes its methods, since the attribute cannot see inside a macro.
-macro_rules! unimplemented_rpcs {
-    ($($method:ident($module:ident) -> $answer:ty;)*) => {
-        $(
-            fn $method<'life0, 'async_trait>(
-                &'life0 self,
-                _: Request<proto::$module::Request>,
-            ) -> Pin<Box<dyn std::future::Future<Output = Answer<$answer>> + Send + 'async_trait>>
-            where
-                'life0: 'async_trait,
-                Self: 'async_trait,
-            {
-                Box::pin(async {
-                    Err(Status::unimplemented(concat!(stringify!($method), " is not served by this provider")))
-                })
-            }
-        )*
-    };
 }
 
 #[tonic::async_trait]
@@ -187,6 +134,10 @@ impl<P: Provider> ProviderService for Server<P> {
                 .into_iter()
                 .map(|type_name| m::EphemeralMetadata { type_name })
                 .collect(),
+            list_resources: names(self.list_resources.keys().collect())
+                .into_iter()
+                .map(|type_name| m::ListResourceMetadata { type_name })
+                .collect(),
             functions: names(self.functions.keys().collect())
                 .into_iter()
                 .map(|name| m::FunctionMetadata { name })
@@ -207,12 +158,15 @@ impl<P: Provider> ProviderService for Server<P> {
             Server::<P>::schemas(&mut diags, &self.data_sources, |r, d| r.schema(d));
         let ephemeral_resource_schemas =
             Server::<P>::schemas(&mut diags, &self.ephemeral_resources, |r, d| r.schema(d));
+        let list_resource_schemas =
+            Server::<P>::schemas(&mut diags, &self.list_resources, |r, d| r.schema(d));
         let functions = self.function_schemas(&mut diags);
         Ok(Response::new(proto::get_provider_schema::Response {
             provider,
             resource_schemas,
             data_source_schemas,
             ephemeral_resource_schemas,
+            list_resource_schemas,
             functions,
             server_capabilities: Some(capabilities()),
             diagnostics: diags.to_proto(),
@@ -323,10 +277,11 @@ impl<P: Provider> ProviderService for Server<P> {
             }
             None => None,
         };
-        let (new_state, private) = said_why(&mut diags, read).unzip();
+        let read = said_why(&mut diags, read);
         Ok(Response::new(proto::read_resource::Response {
-            new_state,
-            private: private.unwrap_or_default(),
+            new_identity: read.as_ref().and_then(|r| r.identity.clone()),
+            new_state: read.as_ref().map(|r| r.state.clone()),
+            private: read.map(|r| r.private).unwrap_or_default(),
             diagnostics: diags.to_proto(),
             ..Default::default()
         }))
@@ -355,6 +310,9 @@ impl<P: Provider> ProviderService for Server<P> {
         if let Some(planned) = said_why(&mut diags, planned) {
             response.planned_state = Some(planned.state);
             response.planned_private = planned.private;
+            // An update or destroy keeps the identity: what names the object never changes in
+            // place (a change of it replaces the object, planned again as a create).
+            response.planned_identity = planned.identity.or(request.prior_identity);
             response.requires_replace = planned
                 .requires_replace
                 .iter()
@@ -384,10 +342,11 @@ impl<P: Provider> ProviderService for Server<P> {
             }
             None => None,
         };
-        let (new_state, private) = said_why(&mut diags, applied).unzip();
+        let applied = said_why(&mut diags, applied);
         Ok(Response::new(proto::apply_resource_change::Response {
-            new_state,
-            private: private.unwrap_or_default(),
+            new_identity: applied.as_ref().and_then(|a| a.identity.clone()),
+            new_state: applied.as_ref().map(|a| a.state.clone()),
+            private: applied.map(|a| a.private).unwrap_or_default(),
             diagnostics: diags.to_proto(),
             ..Default::default()
         }))
@@ -400,16 +359,19 @@ impl<P: Provider> ProviderService for Server<P> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
         let imported = match self.resource(&mut diags, &request.type_name) {
-            Some(r) => r.import(&mut diags, request.id).await,
+            Some(r) => match import_by(&mut diags, &request) {
+                Some(by) => r.import(&mut diags, by).await,
+                None => None,
+            },
             None => None,
         };
         let imported_resources = said_why(&mut diags, imported)
             .map(
-                |(state, private)| proto::import_resource_state::ImportedResource {
+                |imported: Stored| proto::import_resource_state::ImportedResource {
                     type_name: request.type_name.clone(),
-                    state: Some(state),
-                    private,
-                    identity: None,
+                    state: Some(imported.state),
+                    private: imported.private,
+                    identity: imported.identity,
                 },
             )
             .into_iter()
@@ -553,13 +515,93 @@ impl<P: Provider> ProviderService for Server<P> {
     type ReadStateBytesStream = Stream<proto::read_state_bytes::Response>;
     type InvokeActionStream = Stream<proto::invoke_action::Event>;
 
+    async fn get_resource_identity_schemas(
+        &self,
+        _: Request<proto::get_resource_identity_schemas::Request>,
+    ) -> Answer<proto::get_resource_identity_schemas::Response> {
+        let identity_schemas = self
+            .resources
+            .iter()
+            .filter_map(|(name, r)| Some((name.clone(), r.identity_schema()?.to_proto())))
+            .collect();
+        Ok(Response::new(
+            proto::get_resource_identity_schemas::Response {
+                identity_schemas,
+                diagnostics: Vec::new(),
+            },
+        ))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        request: Request<proto::upgrade_resource_identity::Request>,
+    ) -> Answer<proto::upgrade_resource_identity::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        let schema = self
+            .resource(&mut diags, &request.type_name)
+            .map(|r| r.identity_schema());
+        let upgraded = match schema {
+            Some(Some(schema)) => identity::upgrade(
+                &mut diags,
+                &schema,
+                request.version,
+                request.raw_identity.map(|raw| raw.json).unwrap_or_default(),
+            ),
+            Some(None) => {
+                diags.root_error(
+                    "No resource identity",
+                    format!("The resource type {:?} has no identity.", request.type_name),
+                );
+                None
+            }
+            None => None,
+        };
+        let upgraded_identity = said_why(&mut diags, upgraded);
+        Ok(Response::new(proto::upgrade_resource_identity::Response {
+            upgraded_identity,
+            diagnostics: diags.to_proto(),
+        }))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        request: Request<proto::validate_list_resource_config::Request>,
+    ) -> Answer<proto::validate_list_resource_config::Response> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        if let Some(l) = self.list_resource(&mut diags, &request.type_name) {
+            l.validate(&mut diags, request.config.as_ref()).await;
+        }
+        Ok(Response::new(
+            proto::validate_list_resource_config::Response {
+                diagnostics: diags.to_proto(),
+            },
+        ))
+    }
+
     async fn list_resource(
         &self,
-        _: Request<proto::list_resource::Request>,
+        request: Request<proto::list_resource::Request>,
     ) -> Answer<Self::ListResourceStream> {
-        Err(Status::unimplemented(
-            "list_resource is not served by this provider",
-        ))
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        let events = match self.list_resource(&mut diags, &request.type_name) {
+            Some(l) => {
+                l.list(ListRequest {
+                    config: request.config.as_ref(),
+                    include_resource: request.include_resource_object,
+                    limit: request.limit,
+                })
+                .await
+            }
+            None => vec![proto::list_resource::Event {
+                diagnostic: diags.to_proto(),
+                ..Default::default()
+            }],
+        };
+        let stream = tokio_stream::iter(events.into_iter().map(Ok));
+        Ok(Response::new(Box::pin(stream)))
     }
 
     async fn read_state_bytes(
@@ -590,11 +632,8 @@ impl<P: Provider> ProviderService for Server<P> {
     }
 
     unimplemented_rpcs! {
-        get_resource_identity_schemas(get_resource_identity_schemas) -> proto::get_resource_identity_schemas::Response;
-        upgrade_resource_identity(upgrade_resource_identity) -> proto::upgrade_resource_identity::Response;
         move_resource_state(move_resource_state) -> proto::move_resource_state::Response;
         generate_resource_config(generate_resource_config) -> proto::generate_resource_config::Response;
-        validate_list_resource_config(validate_list_resource_config) -> proto::validate_list_resource_config::Response;
         validate_state_store_config(validate_state_store) -> proto::validate_state_store::Response;
         configure_state_store(configure_state_store) -> proto::configure_state_store::Response;
         lock_state(lock_state) -> proto::lock_state::Response;

@@ -13,13 +13,14 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_plugin_server::schema::Schema;
 use tf_plugin_server::value::{Value, ValueEmpty, ValueList, ValueSet};
-use tf_plugin_server::{AttributePath, Diagnostics, Resource};
+use tf_plugin_server::{AttributePath, Diagnostics, Identity, IdentitySchema, Resource};
 use tokio::time::Instant;
 
-use crate::api::cks::{ClusterOidc, OidcUpdate};
+use crate::api::cks::{Cluster, ClusterOidc, OidcUpdate};
 use crate::cks::wait::{self, ClusterOpError};
 use crate::diag;
 use crate::provider::ProviderData;
+use crate::resource_identity;
 use crate::schema::{block, schema, set_of_strings, Attr, Kind};
 use crate::timeouts::{self, Operation, Timeouts};
 use crate::validate::{self, Scheme};
@@ -128,6 +129,30 @@ impl ClusterOidcState {
             (Value::Value(prior), true) if prior.is_empty() => Value::Value(BTreeSet::new()),
             (_, true) => Value::Null,
         };
+    }
+}
+
+impl ClusterOidcState {
+    /// The state of `cluster`'s OIDC settings over `prior` (see [`Self::set_from_api`]); `None`
+    /// when the cluster has no OIDC issuer.
+    pub fn from_cluster(cluster: &Cluster, prior: Self) -> Option<Self> {
+        let oidc = cluster.oidc.as_ref().filter(|o| !o.is_empty())?;
+        let mut state = prior;
+        state.id = Value::Value(cluster.id.clone());
+        state.cluster_id = Value::Value(cluster.id.clone());
+        state.set_from_api(oidc);
+        if !state.timeouts.is_value() {
+            state.timeouts = Value::Value(Vec::new());
+        }
+        Some(state)
+    }
+
+    /// The state of a remote object with no prior state (an import or a list).
+    pub fn fresh() -> Self {
+        Self {
+            timeouts: Value::Value(Vec::new()),
+            ..Default::default()
+        }
     }
 }
 
@@ -285,17 +310,8 @@ impl ClusterOidcResource {
     ) -> Option<Option<ClusterOidcState>> {
         let configured = self.data.get(diags)?;
         match configured.client.get_cluster(cluster_id).await {
-            Ok(Some(cluster)) => match cluster.oidc.as_ref().filter(|o| !o.is_empty()) {
-                Some(oidc) => {
-                    let mut state = prior;
-                    state.id = Value::Value(cluster.id.clone());
-                    state.cluster_id = Value::Value(cluster.id.clone());
-                    state.set_from_api(oidc);
-                    if !state.timeouts.is_value() {
-                        state.timeouts = Value::Value(Vec::new());
-                    }
-                    Some(Some(state))
-                }
+            Ok(Some(cluster)) => match ClusterOidcState::from_cluster(&cluster, prior) {
+                Some(state) => Some(Some(state)),
                 None => {
                     tracing::warn!(
                         cluster_id,
@@ -400,6 +416,17 @@ const OIDC_FIELDS: diag::FieldAttributes = &[
 impl Resource for ClusterOidcResource {
     type State = Option<ClusterOidcState>;
     type PrivateState = ValueEmpty;
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(resource_identity::schema(
+            "cluster_id",
+            "The CKS cluster id (the import ID).",
+        ))
+    }
+
+    fn identity(&self, state: &Self::State) -> Option<Identity> {
+        resource_identity::of("cluster_id", &state.as_ref()?.cluster_id)
+    }
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
         Some(Self::resource_schema())
@@ -618,11 +645,10 @@ impl Resource for ClusterOidcResource {
             diags.root_error_short("The import id must be the CKS cluster id");
             return None;
         }
-        let prior = ClusterOidcState {
-            timeouts: Value::Value(Vec::new()),
-            ..Default::default()
-        };
-        match self.read_remote(diags, &id, prior).await? {
+        match self
+            .read_remote(diags, &id, ClusterOidcState::fresh())
+            .await?
+        {
             Some(state) => Some((Some(state), Value::Null)),
             None => {
                 diags.root_error(

@@ -1,5 +1,6 @@
 //! AI Object Storage: workload identity federation configs (resource and lookup) and
-//! organization access policies, and what those policies allow (the access check).
+//! organization access policies (resources, and list resources for `terraform query`), and what
+//! those policies allow (the access check).
 
 /// Type name (without the provider prefix) of the organization access policy resource.
 pub const ORG_POLICY: &str = "object_storage_org_policy";
@@ -7,8 +8,10 @@ pub const ORG_POLICY: &str = "object_storage_org_policy";
 pub const WIF_CONFIG: &str = "object_storage_wif_config";
 
 pub mod access_check_data_source;
+pub mod org_policy_list_resource;
 pub mod org_policy_resource;
 pub mod policy;
 pub mod taken_names;
 pub mod wif_config_data_source;
+pub mod wif_config_list_resource;
 pub mod wif_config_resource;

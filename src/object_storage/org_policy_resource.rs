@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_plugin_server::schema::{AttributeType, Schema};
 use tf_plugin_server::value::{Value, ValueEmpty, ValueSet};
-use tf_plugin_server::{AttributePath, Diagnostics, Resource};
+use tf_plugin_server::{AttributePath, Diagnostics, Identity, IdentitySchema, Resource};
 
 use crate::api::cwobject::{AccessPolicy, CreatePolicyError, ACCESS_POLICY_VERSION};
 use crate::api::ApiClient;
@@ -21,6 +21,7 @@ use crate::object_storage::policy::{
 };
 use crate::object_storage::taken_names;
 use crate::provider::ProviderData;
+use crate::resource_identity;
 use crate::schema::{block, field_docs, schema, Attr, FieldDocs, Kind};
 
 /// State of the resource.
@@ -191,6 +192,17 @@ impl OrgPolicyResource {
 impl Resource for OrgPolicyResource {
     type State = Option<OrgPolicyState>;
     type PrivateState = ValueEmpty;
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(resource_identity::schema(
+            "name",
+            "The policy name (the import ID).",
+        ))
+    }
+
+    fn identity(&self, state: &Self::State) -> Option<Identity> {
+        resource_identity::of("name", &state.as_ref()?.name)
+    }
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
         Some(Self::resource_schema())

@@ -7,13 +7,14 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_plugin_server::schema::{AttributeType, Schema};
 use tf_plugin_server::value::{Value, ValueEmpty};
-use tf_plugin_server::{AttributePath, Diagnostics, Resource};
+use tf_plugin_server::{AttributePath, Diagnostics, Identity, IdentitySchema, Resource};
 
 use crate::api::workload_federation::{CreateOidcConfig, OidcConfig, UpdateOidcConfig};
 use crate::api::{ApiClient, ApiError, Code, ErrorDetail};
 use crate::diag;
 use crate::object_storage::taken_names::{self, PairChange};
 use crate::provider::ProviderData;
+use crate::resource_identity;
 use crate::schema::{block, schema, Attr, Kind};
 use crate::validate::{self, Scheme};
 
@@ -278,6 +279,17 @@ fn pair_holder<'a>(configs: &'a [OidcConfig], planned: &WifConfigState) -> Optio
 impl Resource for WifConfigResource {
     type State = Option<WifConfigState>;
     type PrivateState = ValueEmpty;
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(resource_identity::schema(
+            "id",
+            "The configuration uid (the import ID).",
+        ))
+    }
+
+    fn identity(&self, state: &Self::State) -> Option<Identity> {
+        resource_identity::of("id", &state.as_ref()?.id)
+    }
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
         Some(Self::resource_schema())

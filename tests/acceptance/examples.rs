@@ -3,9 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::support::login::{idp, ClusterLogin, UNAUTHORIZED};
-use crate::support::sandbox::{CLUSTER_DEMO, TOKEN};
+use crate::support::sandbox::{CLUSTER_DEMO, CLUSTER_WITH_OIDC, TOKEN};
 use crate::support::terraform::{
-    copy_dir, ephemeral_supported, functions_supported, required_providers,
+    copy_dir, ephemeral_supported, functions_supported, query_supported, required_providers,
 };
 use crate::support::{Sandbox, Workspace};
 
@@ -41,6 +41,7 @@ fn every_example_directory_is_covered_by_this_test() {
         "resources",
         "data-sources",
         "ephemeral-resources",
+        "list-resources",
         "functions",
         "guides",
     ] {
@@ -63,6 +64,9 @@ fn every_example_directory_is_covered_by_this_test() {
             "ephemeral-resources/coreweave_cks_kubeconfig",
             "functions/service_account_principal",
             "guides/external-oidc-login",
+            "list-resources/coreweave_cks_cluster_oidc",
+            "list-resources/coreweave_object_storage_org_policy",
+            "list-resources/coreweave_object_storage_wif_config",
             "resources/coreweave_cks_cluster_oidc",
             "resources/coreweave_object_storage_org_policy",
             "resources/coreweave_object_storage_wif_config",
@@ -136,6 +140,33 @@ fn ephemeral_kubeconfig_example_plans_against_the_demo_cluster() {
             .any(|r| r.path.contains("/clusters")),
         "the plan opened the ephemeral resource: it looked the cluster up"
     );
+}
+
+/// Each list example runs with `terraform query` and finds what the sandbox holds.
+#[test]
+fn list_resource_examples_query_the_sandbox() {
+    if !query_supported("list_resource_examples_query_the_sandbox") {
+        return;
+    }
+    let sandbox = Sandbox::start();
+    let (status, body) = sandbox.api(
+        reqwest::Method::POST,
+        "/v1/cwobject/access-policy",
+        Some(serde_json::json!({"policy": {"version": "v1alpha1", "name": "team-data", "statements": [
+            {"name": "read", "effect": "Allow", "actions": ["s3:GetObject"],
+             "resources": ["data/*"], "principals": ["*"]}
+        ]}})),
+    );
+    assert_eq!(status, 200, "{body}");
+    for (example, finds) in [
+        ("coreweave_object_storage_org_policy", "team-data"),
+        ("coreweave_cks_cluster_oidc", CLUSTER_WITH_OIDC),
+        ("coreweave_object_storage_wif_config", ""),
+    ] {
+        let ws = workspace_for(&sandbox, &format!("list-resources/{example}"));
+        let out = ws.run(&["query", "-no-color"]).success().output();
+        assert!(out.contains(finds), "{example}: {out}");
+    }
 }
 
 /// The guide's example (seed 004 as code) against the sandbox's identity provider: the admin

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod adopt;
 mod bad_input;
 mod caller_identity;
 mod cks_cluster_issuer;

@@ -17,10 +17,11 @@ mod render;
 use render::render_all;
 
 /// Directories under `docs/` whose every page is generated.
-const GENERATED_DIRS: [&str; 4] = [
+const GENERATED_DIRS: [&str; 5] = [
     "docs/resources",
     "docs/data-sources",
     "docs/ephemeral-resources",
+    "docs/list-resources",
     "docs/functions",
 ];
 
@@ -152,6 +153,13 @@ fn schema_names() -> Vec<(String, BTreeSet<String>)> {
         let schema = ephemeral.schema(&mut Diagnostics::default()).expect(&name);
         pages.push((
             format!("docs/ephemeral-resources/{name}.md"),
+            block_names(&schema.block, ""),
+        ));
+    }
+    for (name, list) in terraform_provider_coreweave::registry::list_resources(&data) {
+        let schema = list.schema(&mut Diagnostics::default()).expect(&name);
+        pages.push((
+            format!("docs/list-resources/{name}.md"),
             block_names(&schema.block, ""),
         ));
     }

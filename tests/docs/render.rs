@@ -16,9 +16,14 @@ use tf_plugin_server::Diagnostics;
 
 use terraform_provider_coreweave::provider::{CoreWeaveProvider, ProviderData, PROVIDER_NAME};
 use terraform_provider_coreweave::registry::{
-    data_sources, ephemeral_resources, field_docs, functions, resources,
+    data_sources, ephemeral_resources, field_docs, functions, list_resources, resources,
 };
 use terraform_provider_coreweave::schema::FieldDocs;
+use tf_plugin_server::IdentitySchema;
+
+mod identity;
+
+use identity::identity_section;
 
 /// Name of the provider binary, as used in page titles.
 const PROVIDER_BINARY: &str = "terraform-provider-coreweave";
@@ -60,7 +65,9 @@ cannot be set together with `authentication`, and `COREWEAVE_API_TOKEN` is ignor
 const REQUIREMENTS: &str = "## Requirements
 
 Terraform 1.6 or later; CI runs the acceptance suite on Terraform 1.6.6 and 1.15.5. Provider \
-functions need Terraform 1.8 or later; everything else works from 1.6 on.";
+functions need Terraform 1.8 or later, the ephemeral resource 1.10, import by identity \
+(`import { identity = {...} }`) 1.12 and list resources (`terraform query`) 1.14; everything else \
+works from 1.6 on, where those features are simply absent.";
 
 /// Index page: the guide to this provider beside, and instead of, the official one.
 const OFFICIAL_PROVIDER: &str = "## With the official CoreWeave provider
@@ -107,6 +114,12 @@ external OIDC identity provider and each cluster's managed and unmanaged Kuberne
 so that the real `kubectl` can log in (`make demo-login`; guide: \
 [Logging in to a CKS cluster with an external OIDC issuer](guides/external-oidc-login.md)).";
 
+/// List resource pages: where they run.
+const LIST_USAGE: &str = "List resources need Terraform 1.14 or later: `list` blocks go in \
+`*.tfquery.hcl` files, which `terraform query` runs; `terraform query -generate-config-out=FILE` \
+writes an `import` and a `resource` block for each object found (set `include_resource = true`), \
+ready to apply. Guide: [Adopt what you made in the console](../guides/adopt-console-objects.md).";
+
 /// Function pages: how provider functions are called.
 const FUNCTION_USAGE: &str = "Provider functions need Terraform 1.8 or later.";
 
@@ -119,6 +132,8 @@ pub enum Kind {
     DataSource,
     /// An ephemeral resource, `docs/ephemeral-resources/`.
     EphemeralResource,
+    /// A list resource, `docs/list-resources/`.
+    ListResource,
 }
 
 impl Kind {
@@ -127,6 +142,7 @@ impl Kind {
             Kind::Resource => "Resource",
             Kind::DataSource => "Data Source",
             Kind::EphemeralResource => "Ephemeral Resource",
+            Kind::ListResource => "List Resource",
         }
     }
 
@@ -135,6 +151,7 @@ impl Kind {
             Kind::Resource => "resources",
             Kind::DataSource => "data-sources",
             Kind::EphemeralResource => "ephemeral-resources",
+            Kind::ListResource => "list-resources",
         }
     }
 
@@ -143,6 +160,7 @@ impl Kind {
             Kind::Resource => "resource.tf",
             Kind::DataSource => "data-source.tf",
             Kind::EphemeralResource => "ephemeral-resource.tf",
+            Kind::ListResource => "list-resource.tfquery.hcl",
         }
     }
 }
@@ -174,8 +192,11 @@ pub fn render_all(examples_dir: &Path) -> Vec<(PathBuf, String)> {
     let resources = schemas(resources(&data), |r, d| r.schema(d));
     let data_sources = schemas(data_sources(&data), |s, d| s.schema(d));
     let ephemeral = schemas(ephemeral_resources(&data), |e, d| e.schema(d));
+    let lists = schemas(list_resources(&data), |l, d| l.schema(d));
+    let identities: HashMap<String, IdentitySchema> = resources_identities(&data);
     let functions = schemas(functions(), |f, d| f.schema(d));
     let all_docs = field_docs();
+    let no_field_docs = Vec::new();
     let mut pages = Vec::new();
     let mut links = Vec::new();
     for (kind, list, docs) in [
@@ -186,6 +207,7 @@ pub fn render_all(examples_dir: &Path) -> Vec<(PathBuf, String)> {
             ephemeral,
             &all_docs.ephemeral_resources,
         ),
+        (Kind::ListResource, lists, &no_field_docs),
     ] {
         for (name, schema) in list {
             let docs = docs
@@ -193,7 +215,8 @@ pub fn render_all(examples_dir: &Path) -> Vec<(PathBuf, String)> {
                 .find(|(documented, _)| *documented == name)
                 .map(|(_, docs)| docs.clone())
                 .unwrap_or_default();
-            let page = type_page_file(examples_dir, kind, &name, &schema, &docs);
+            let identity = identities.get(&name).filter(|_| kind == Kind::Resource);
+            let page = type_page_file(examples_dir, kind, &name, &schema, &docs, identity);
             links.push(type_link(kind, &name));
             pages.push(page);
         }
@@ -212,6 +235,14 @@ pub fn render_all(examples_dir: &Path) -> Vec<(PathBuf, String)> {
     );
     pages.insert(0, (PathBuf::from("docs/index.md"), index));
     pages
+}
+
+/// The identity schema of each resource that has one.
+fn resources_identities(data: &Arc<ProviderData>) -> HashMap<String, IdentitySchema> {
+    resources(data)
+        .into_iter()
+        .filter_map(|(name, r)| Some((name, r.identity_schema()?)))
+        .collect()
 }
 
 /// Asks each registered object for its schema, sorted by name.
@@ -245,6 +276,7 @@ fn type_page_file(
     name: &str,
     schema: &Schema,
     docs: &FieldDocs,
+    identity: Option<&IdentitySchema>,
 ) -> (PathBuf, String) {
     let dir = examples_dir
         .join(kind.dir())
@@ -256,7 +288,10 @@ fn type_page_file(
         import: import.as_deref(),
     };
     let path = PathBuf::from(format!("docs/{}/{name}.md", kind.dir()));
-    (path, type_page(kind, name, schema, examples, docs))
+    (
+        path,
+        type_page(kind, name, schema, examples, docs, identity),
+    )
 }
 
 /// The page of one function, with its example read from `examples_dir`.
@@ -281,6 +316,7 @@ fn type_link(kind: Kind, name: &str) -> Link {
             Kind::Resource => "Resources",
             Kind::DataSource => "Data sources",
             Kind::EphemeralResource => "Ephemeral resources",
+            Kind::ListResource => "List resources",
         },
         text: format!("{PROVIDER_NAME}_{name}"),
         target: format!("{}/{name}.md", kind.dir()),
@@ -326,18 +362,25 @@ pub fn type_page(
     schema: &Schema,
     examples: Examples,
     docs: &FieldDocs,
+    identity: Option<&IdentitySchema>,
 ) -> String {
     let full_name = format!("{PROVIDER_NAME}_{name}");
+    let usage = match kind {
+        Kind::ListResource => LIST_USAGE,
+        _ => "",
+    };
     let description = schema.block.description.content.trim();
     let title = format!("{full_name} {} - {PROVIDER_BINARY}", kind.title());
     page([
         front_matter(&title, subcategory(name), description),
         format!("# {full_name} ({})", kind.title()),
         description.to_string(),
+        usage.to_string(),
         example_section(examples.usage),
         schema_section(&schema.block, docs),
         timeouts_section(&schema.block),
         import_section(examples.import),
+        identity_section(name, identity),
     ])
 }
 
@@ -968,6 +1011,7 @@ Optional:
             &sample_schema(),
             examples,
             &FieldDocs::new(),
+            None,
         );
         assert!(text.starts_with(
             "---\n# generated by `make docs` (tests/docs/render.rs) from the provider schemas and examples/; do not edit\n\
@@ -998,6 +1042,7 @@ Optional:
             &schema,
             Examples::default(),
             &FieldDocs::new(),
+            None,
         );
         assert!(text.contains("subcategory: \"AI Object Storage\""));
         assert!(text.contains("# coreweave_object_storage_thing (Data Source)"));
@@ -1084,6 +1129,9 @@ Optional:
                 "docs/data-sources/object_storage_access_check.md",
                 "docs/data-sources/object_storage_wif_config.md",
                 "docs/ephemeral-resources/cks_kubeconfig.md",
+                "docs/list-resources/cks_cluster_oidc.md",
+                "docs/list-resources/object_storage_org_policy.md",
+                "docs/list-resources/object_storage_wif_config.md",
                 "docs/functions/service_account_principal.md",
             ]
         );

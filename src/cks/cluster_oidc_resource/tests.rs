@@ -111,3 +111,36 @@ fn jwa_names_map_both_ways() {
         ["SIGNING_ALGORITHM_RS256"]
     );
 }
+
+fn cluster(oidc: serde_json::Value) -> Cluster {
+    serde_json::from_value(serde_json::json!({
+        "id": "c1", "name": "prod-a", "zone": "US-EAST-04A", "version": "v1.32",
+        "status": "STATUS_RUNNING", "oidc": oidc
+    }))
+    .expect("a cluster")
+}
+
+#[test]
+fn a_cluster_without_an_issuer_has_no_oidc_state() {
+    assert_eq!(
+        ClusterOidcState::from_cluster(
+            &cluster(serde_json::Value::Null),
+            ClusterOidcState::fresh()
+        ),
+        None
+    );
+}
+
+#[test]
+fn a_cluster_with_an_issuer_is_a_fresh_state_named_by_the_cluster() {
+    let oidc =
+        serde_json::json!({"issuerUrl": "https://idp.example.com", "clientId": "kubernetes"});
+    let state =
+        ClusterOidcState::from_cluster(&cluster(oidc), ClusterOidcState::fresh()).expect("a state");
+    assert_eq!(state.id, set("c1"));
+    assert_eq!(state.cluster_id, set("c1"));
+    assert_eq!(state.issuer_url, set("https://idp.example.com"));
+    assert_eq!(state.client_id, set("kubernetes"));
+    assert_eq!(state.timeouts, Value::Value(Vec::new()));
+    assert_eq!(state.username_claim, Value::Null);
+}

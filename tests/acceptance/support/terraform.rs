@@ -125,6 +125,17 @@ pub fn ephemeral_supported(test: &str) -> bool {
     supported_since(test, (1, 10), "ephemeral resources")
 }
 
+/// Whether the tests' Terraform has resource identity, `import { identity = {...} }` (1.12 and
+/// later).
+pub fn identity_supported(test: &str) -> bool {
+    supported_since(test, (1, 12), "resource identity")
+}
+
+/// Whether the tests' Terraform has list resources and `terraform query` (1.14 and later).
+pub fn query_supported(test: &str) -> bool {
+    supported_since(test, (1, 14), "list resources (terraform query)")
+}
+
 /// Directory holding the provider binary built for these tests (and the workspace's other
 /// binaries, such as the plugin layer's `terraform-provider-nullbench`).
 pub fn provider_dir() -> PathBuf {
