@@ -245,8 +245,14 @@ pub trait DynamicResource: Send + Sync {
     ) -> Option<DynamicValue>;
 }
 
-fn is_null(value: Option<&DynamicValue>) -> bool {
-    matches!(codec::tree_from_dynamic(value), Ok(serde_json::Value::Null))
+/// An encoded value read once into serde's tree (whose nullness decides the operation).
+fn tree(diags: &mut Diagnostics, value: Option<&DynamicValue>) -> Option<serde_json::Value> {
+    decoded(diags, codec::tree_from_dynamic(value))
+}
+
+/// A tree read as `T`.
+fn typed<T: DeserializeOwned>(diags: &mut Diagnostics, tree: serde_json::Value) -> Option<T> {
+    decoded(diags, codec::from_tree(tree))
 }
 
 fn encoded<T: Serialize>(diags: &mut Diagnostics, value: &T) -> Option<DynamicValue> {
@@ -309,11 +315,12 @@ impl<R: Resource> DynamicResource for R {
         config: Option<&DynamicValue>,
         prior_private: &[u8],
     ) -> Option<Planned> {
-        let prior_is_null = is_null(prior);
-        let proposed_is_null = is_null(proposed);
-        let prior_state: R::State = decoded(diags, codec::decode(prior))?;
+        let prior = tree(diags, prior)?;
+        let proposed = tree(diags, proposed)?;
+        let prior_is_null = prior.is_null();
+        let prior_state: R::State = typed(diags, prior)?;
         let private = private_from_bytes(diags, prior_private)?;
-        if proposed_is_null {
+        if proposed.is_null() {
             let private = self.plan_destroy(diags, prior_state, private).await?;
             return Some(Planned {
                 state: encoded(diags, &serde_json::Value::Null)?,
@@ -322,7 +329,7 @@ impl<R: Resource> DynamicResource for R {
                 identity: None,
             });
         }
-        let proposed = decoded(diags, codec::decode(proposed))?;
+        let proposed = typed(diags, proposed)?;
         let config = decoded(diags, codec::decode(config))?;
         let (state, private, requires_replace, identity) = if prior_is_null {
             let (state, private) = self.plan_create(diags, proposed, config).await?;
@@ -350,10 +357,12 @@ impl<R: Resource> DynamicResource for R {
         config: Option<&DynamicValue>,
         planned_private: &[u8],
     ) -> Option<Stored> {
-        let prior_is_null = is_null(prior);
-        let prior_state: R::State = decoded(diags, codec::decode(prior))?;
+        let prior = tree(diags, prior)?;
+        let planned = tree(diags, planned)?;
+        let prior_is_null = prior.is_null();
+        let prior_state: R::State = typed(diags, prior)?;
         let private = private_from_bytes(diags, planned_private)?;
-        if is_null(planned) {
+        if planned.is_null() {
             self.destroy(diags, prior_state, private).await?;
             return Some(Stored {
                 state: encoded(diags, &serde_json::Value::Null)?,
@@ -361,7 +370,7 @@ impl<R: Resource> DynamicResource for R {
                 identity: None,
             });
         }
-        let planned = decoded(diags, codec::decode(planned))?;
+        let planned = typed(diags, planned)?;
         let config = decoded(diags, codec::decode(config))?;
         let applied = if prior_is_null {
             self.create(diags, planned, config, private).await?
