@@ -47,6 +47,14 @@ fn p521_key(certificate: &[u8]) -> Option<p521::ecdsa::VerifyingKey> {
     p521::ecdsa::VerifyingKey::from_sec1_bytes(key.raw_bytes()).ok()
 }
 
+/// rustls's TLS 1.2 or 1.3 handshake signature check with a provider's algorithms.
+type RingVerify = fn(
+    &[u8],
+    &CertificateDer<'_>,
+    &DigitallySignedStruct,
+    &rustls::crypto::WebPkiSupportedAlgorithms,
+) -> Result<HandshakeSignatureValid, rustls::Error>;
+
 impl PinnedClient {
     /// Checks a handshake signature: P-521 with our own verifier, anything else with ring's.
     fn verify(
@@ -54,10 +62,15 @@ impl PinnedClient {
         message: &[u8],
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
-        ring: impl FnOnce() -> Result<HandshakeSignatureValid, rustls::Error>,
+        ring: RingVerify,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
         if dss.scheme != SignatureScheme::ECDSA_NISTP521_SHA512 {
-            return ring();
+            return ring(
+                message,
+                cert,
+                dss,
+                &self.provider.signature_verification_algorithms,
+            );
         }
         use p521::ecdsa::signature::Verifier;
         let bad = || rustls::Error::InvalidCertificate(rustls::CertificateError::BadSignature);
@@ -98,14 +111,7 @@ impl ClientCertVerifier for PinnedClient {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.verify(message, cert, dss, || {
-            verify_tls12_signature(
-                message,
-                cert,
-                dss,
-                &self.provider.signature_verification_algorithms,
-            )
-        })
+        self.verify(message, cert, dss, verify_tls12_signature)
     }
 
     fn verify_tls13_signature(
@@ -114,14 +120,7 @@ impl ClientCertVerifier for PinnedClient {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.verify(message, cert, dss, || {
-            verify_tls13_signature(
-                message,
-                cert,
-                dss,
-                &self.provider.signature_verification_algorithms,
-            )
-        })
+        self.verify(message, cert, dss, verify_tls13_signature)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
