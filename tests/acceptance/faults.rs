@@ -273,13 +273,14 @@ fn statuses(sandbox: &Sandbox, method: &str, path: &str) -> Vec<u16> {
         .collect()
 }
 
-#[test]
-fn a_lost_answer_followed_by_refusals_still_records_the_write() {
+/// A sandbox and a workspace holding a saved plan (`tfplan`) that creates the one-statement
+/// policy `name`, with `max_retries` retries.
+fn planned_policy(name: &str, max_retries: u32) -> (Sandbox, Workspace) {
     let sandbox = Sandbox::start();
     let ws = Workspace::new();
     let policy = org_policy_block(
-        "lost",
-        "lost",
+        name,
+        name,
         Statement {
             name: "read",
             effect: "Allow",
@@ -288,9 +289,15 @@ fn a_lost_answer_followed_by_refusals_still_records_the_write() {
             principal: "*",
         },
     );
-    write_with_retries(&ws, &sandbox, 2, &policy);
+    write_with_retries(&ws, &sandbox, max_retries, &policy);
     ws.run(&["plan", "-out=tfplan", "-input=false", "-no-color"])
         .success();
+    (sandbox, ws)
+}
+
+#[test]
+fn a_lost_answer_followed_by_refusals_still_records_the_write() {
+    let (sandbox, ws) = planned_policy("lost", 2);
     // From now on the sandbox refuses every second API request (429 and 503 in turn) and loses
     // the answer of the next write that takes effect. The apply reads the policies twice, then
     // writes: refused, written with its answer lost (502), refused; its retries are spent.
@@ -314,22 +321,7 @@ fn a_lost_answer_followed_by_refusals_still_records_the_write() {
 
 #[test]
 fn a_write_whose_answer_and_read_back_are_both_lost_stays_in_state_and_converges() {
-    let sandbox = Sandbox::start();
-    let ws = Workspace::new();
-    let policy = org_policy_block(
-        "unknown",
-        "unknown",
-        Statement {
-            name: "read",
-            effect: "Allow",
-            action: "s3:GetObject",
-            resource: "bkt/*",
-            principal: "*",
-        },
-    );
-    write_with_retries(&ws, &sandbox, 0, &policy);
-    ws.run(&["plan", "-out=tfplan", "-input=false", "-no-color"])
-        .success();
+    let (sandbox, ws) = planned_policy("unknown", 0);
     // The apply reads the policies twice, then writes (the write takes effect, its answer is
     // lost), then reads back: that fourth request of the apply is refused (the sandbox counts
     // every API request since it started), and no retry is allowed.
