@@ -3,13 +3,17 @@
 //! uses it: `Version` `2012-10-17` or `2008-10-17` (optional, as in AWS), optional `Id`, and
 //! `Statement` (one object or a non-empty list) of `Sid` (optional, unique), `Effect` (`Allow` or
 //! `Deny`), `Principal` (`"*"` or a map of `CW`/`AWS` to ARNs or `*`), `Action` (`*` or `s3:`
-//! actions), `Resource` (this bucket's ARNs only) and `Condition` (the four string operators).
+//! actions), `Resource` (ARNs whose bucket part, a wildcard pattern, matches this bucket:
+//! `arn:aws:s3:::*` included, as the official provider's own example writes) and `Condition`
+//! (the four string operators).
 //! `NotAction`, `NotResource` and `NotPrincipal` are not supported: a document with them, or with
 //! any other key, is malformed, and so is a document that is not JSON.
 
 use std::collections::HashSet;
 
 use serde_json::{Map, Value};
+
+use crate::model::glob::glob_matches;
 
 /// The policy versions AWS (and so CoreWeave) accepts.
 pub const VERSIONS: [&str; 2] = ["2012-10-17", "2008-10-17"];
@@ -229,10 +233,7 @@ fn read_statement(
     }
     let resources = strings(fields.get("Resource"), &format!("{at}.Resource"))?;
     let arn = format!("arn:aws:s3:::{bucket}");
-    if let Some(bad) = resources
-        .iter()
-        .find(|r| **r != arn && !r.starts_with(&format!("{arn}/")))
-    {
+    if let Some(bad) = resources.iter().find(|r| !names_bucket(r, bucket)) {
         return malformed(format!(
             "{at}.Resource: {bad:?} is not in bucket {bucket} (use {arn} or {arn}/<key pattern>)"
         ));
@@ -250,6 +251,16 @@ fn read_statement(
         resources,
         conditions,
     })
+}
+
+/// Whether `resource` is an S3 ARN whose bucket part (up to the first `/`), a wildcard pattern,
+/// matches `bucket`: `arn:aws:s3:::models`, `arn:aws:s3:::models/*`, `arn:aws:s3:::*`,
+/// `arn:aws:s3:::mod*/data/*`; not another bucket's ARN.
+fn names_bucket(resource: &str, bucket: &str) -> bool {
+    resource
+        .strip_prefix("arn:aws:s3:::")
+        .map(|rest| rest.split_once('/').map_or(rest, |(name, _)| name))
+        .is_some_and(|pattern| glob_matches(pattern, bucket, false))
 }
 
 /// `"*"`, or a map of `CW`/`AWS` to `*` or principal ARNs (a string or a list).

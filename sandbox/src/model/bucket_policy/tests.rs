@@ -72,6 +72,13 @@ fn statements_need_unique_sids_s3_actions_and_this_buckets_resources() {
     );
     for resource in [
         "arn:aws:s3:::*",
+        "arn:aws:s3:::*/private/*",
+        "arn:aws:s3:::mod?ls/a",
+    ] {
+        assert!(parse(&one("s3:GetObject", resource)).is_ok(), "{resource}");
+    }
+    for resource in [
+        "arn:aws:s3:::other*",
         "arn:aws:s3:::models2",
         "models/*",
         "arn:aws:s3:::other/a",
