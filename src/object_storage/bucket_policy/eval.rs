@@ -216,3 +216,6 @@ fn holds(condition: &Condition, request: &Request) -> bool {
         Operator::StringNotLike => !value.is_some_and(like),
     }
 }
+
+#[cfg(test)]
+mod tests;
