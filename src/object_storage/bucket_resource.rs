@@ -179,13 +179,16 @@ impl BucketResource {
         );
     }
 
-    /// A create of `name`, which another organization holds (bucket names are global).
+    /// A create of `name`, which another organization holds (bucket names are global), or
+    /// which the provider's key may not look at.
     fn taken_elsewhere(diags: &mut Diagnostics, name: &str, answer: &S3Error) {
         diags.error(
             "Bucket name not available",
             format!(
-                "The bucket name {name:?} is taken (bucket names are unique across AI Object Storage), or this \
-                 organization may not see it ({answer}). Choose another name."
+                "Looking for bucket {name:?} before creating it was refused ({answer}). Bucket names are unique \
+                 across AI Object Storage: another organization may hold this one (choose another name), or this \
+                 organization's access policies do not allow the provider's key (principal `coreweave/<your user \
+                 id>`) `s3:ListBucket` and `s3:CreateBucket` on it (grant them in an organization access policy)."
             ),
             AttributePath::new("name"),
         );
@@ -200,7 +203,15 @@ impl BucketResource {
         let Some(configured) = self.data.configured() else {
             return Some(());
         };
-        self.look_before_create(diags, &configured.s3, name).await
+        match configured.s3.glance_at_bucket(name).await {
+            Ok(true) => {
+                Self::exists(diags, name, "");
+                None
+            }
+            // Refused or failed: the access this needs may come from a policy of this very
+            // configuration; the create looks again.
+            Ok(false) | Err(_) => Some(()),
+        }
     }
 
     /// HeadBucket before a create: `None` (with the error) when the name exists or is taken.
