@@ -23,6 +23,7 @@ mod malformed_answers;
 mod name_conflicts;
 mod object_storage_access_check;
 mod object_storage_bucket;
+mod object_storage_bucket_costs;
 mod object_storage_bucket_policy;
 mod object_storage_org_policy;
 mod object_storage_wif_config;
