@@ -209,9 +209,13 @@ impl BucketResource {
                 Self::exists(diags, name, "");
                 None
             }
-            // Refused or failed: the access this needs may come from a policy of this very
+            // Refused: the access this needs may come from a policy of this very
             // configuration; the create looks again.
-            Ok(false) | Err(_) => Some(()),
+            Ok(false) | Err(S3Error::Refused { .. }) => Some(()),
+            Err(e) => {
+                diag::s3_error(diags, format_args!("looking for bucket {name:?}"), &e);
+                None
+            }
         }
     }
 
