@@ -455,3 +455,29 @@ fn a_dead_s3_endpoint_fails_the_plan_at_once_naming_s3_endpoint() {
         "fails fast"
     );
 }
+
+#[test]
+fn tags_known_only_after_apply_are_set_and_replan_empty() {
+    let sandbox = sandbox();
+    let ws = Workspace::new();
+    write(
+        &ws,
+        &sandbox,
+        &format!(
+            "{}{}",
+            bucket_block("a", "acc-first", ZONE, ""),
+            bucket_block(
+                "b",
+                "acc-second",
+                ZONE,
+                "  tags = { peer = coreweave_object_storage_bucket.a.id }"
+            )
+        ),
+    );
+    ws.apply();
+    assert_eq!(
+        OutOfBand::new(&sandbox).tags("acc-second"),
+        json!({"peer": "acc-first"})
+    );
+    ws.assert_no_changes();
+}
