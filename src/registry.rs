@@ -12,6 +12,7 @@ use crate::cks::kubeconfig_ephemeral_resource::KubeconfigEphemeralResource;
 use crate::functions::ServiceAccountPrincipal;
 use crate::identity::caller_identity_data_source::CallerIdentityDataSource;
 use crate::object_storage::access_check_data_source::AccessCheckDataSource;
+use crate::object_storage::bucket_policy_document_data_source::BucketPolicyDocumentDataSource;
 use crate::object_storage::org_policy_list_resource::OrgPolicyListResource;
 use crate::object_storage::org_policy_resource::OrgPolicyResource;
 use crate::object_storage::wif_config_data_source::WifConfigLookupDataSource;
@@ -89,6 +90,10 @@ pub fn data_sources(data: &Arc<ProviderData>) -> DataSources {
     map.insert(
         AccessCheckDataSource::NAME.into(),
         Box::new(AccessCheckDataSource::new(data.clone())),
+    );
+    map.insert(
+        BucketPolicyDocumentDataSource::NAME.into(),
+        Box::new(BucketPolicyDocumentDataSource),
     );
     map.insert(
         WifConfigLookupDataSource::NAME.into(),
