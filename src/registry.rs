@@ -14,6 +14,7 @@ use crate::identity::caller_identity_data_source::CallerIdentityDataSource;
 use crate::object_storage::access_check_data_source::AccessCheckDataSource;
 use crate::object_storage::bucket_list_resource::BucketListResource;
 use crate::object_storage::bucket_policy_document_data_source::BucketPolicyDocumentDataSource;
+use crate::object_storage::bucket_policy_resource::BucketPolicyResource;
 use crate::object_storage::bucket_resource::BucketResource;
 use crate::object_storage::org_policy_list_resource::OrgPolicyListResource;
 use crate::object_storage::org_policy_resource::OrgPolicyResource;
@@ -55,6 +56,10 @@ pub fn resources(data: &Arc<ProviderData>) -> Resources {
     map.insert(
         BucketResource::NAME.into(),
         Box::new(BucketResource::new(data.clone())),
+    );
+    map.insert(
+        BucketPolicyResource::NAME.into(),
+        Box::new(BucketPolicyResource::new(data.clone())),
     );
     map
 }

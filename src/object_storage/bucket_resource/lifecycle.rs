@@ -63,7 +63,8 @@ pub async fn until_gone(s3: &S3Client, bucket: &str, bound: Duration) -> Result<
     .await
 }
 
-async fn poll<F, Fut>(s3: &S3Client, bound: Duration, mut look: F) -> Result<(), WaitError>
+/// Calls `look` (then pauses a second) until it answers `true`, fails, or `bound` has passed.
+pub async fn poll<F, Fut>(s3: &S3Client, bound: Duration, mut look: F) -> Result<(), WaitError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<bool, S3Error>>,
