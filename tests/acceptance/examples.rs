@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::support::buckets::allow_s3;
 use crate::support::login::{idp, ClusterLogin, UNAUTHORIZED};
 use crate::support::sandbox::{CLUSTER_DEMO, CLUSTER_WITH_OIDC, TOKEN};
 use crate::support::terraform::{
@@ -30,6 +31,7 @@ fn workspace_for(sandbox: &Sandbox, example: &str) -> Workspace {
         std::fs::write(ws.path().join("versions.tf"), required_providers()).unwrap();
     }
     ws.env("COREWEAVE_API_ENDPOINT", &sandbox.url)
+        .env("COREWEAVE_S3_ENDPOINT", &sandbox.s3_url())
         .env("COREWEAVE_API_TOKEN", TOKEN);
     ws
 }
@@ -60,14 +62,18 @@ fn every_example_directory_is_covered_by_this_test() {
             "data-sources/coreweave_cks_cluster_issuer",
             "data-sources/coreweave_cks_kubeconfig",
             "data-sources/coreweave_object_storage_access_check",
+            "data-sources/coreweave_object_storage_bucket_policy_document",
             "data-sources/coreweave_object_storage_wif_config",
             "ephemeral-resources/coreweave_cks_kubeconfig",
             "functions/service_account_principal",
             "guides/external-oidc-login",
             "list-resources/coreweave_cks_cluster_oidc",
+            "list-resources/coreweave_object_storage_bucket",
             "list-resources/coreweave_object_storage_org_policy",
             "list-resources/coreweave_object_storage_wif_config",
             "resources/coreweave_cks_cluster_oidc",
+            "resources/coreweave_object_storage_bucket",
+            "resources/coreweave_object_storage_bucket_policy",
             "resources/coreweave_object_storage_org_policy",
             "resources/coreweave_object_storage_wif_config",
         ],
@@ -158,7 +164,10 @@ fn list_resource_examples_query_the_sandbox() {
         ]}})),
     );
     assert_eq!(status, 200, "{body}");
+    allow_s3(&sandbox);
+    sandbox.seed_bucket("training-runs", serde_json::json!({}));
     for (example, finds) in [
+        ("coreweave_object_storage_bucket", "training-runs"),
         ("coreweave_object_storage_org_policy", "team-data"),
         ("coreweave_cks_cluster_oidc", CLUSTER_WITH_OIDC),
         ("coreweave_object_storage_wif_config", ""),
@@ -216,6 +225,33 @@ fn caller_identity_example_applies() {
     let ws = workspace_for(&sandbox, "data-sources/coreweave_caller_identity");
     ws.apply();
     assert_eq!(ws.outputs()["organization_id"], "sandbox-org");
+}
+
+#[test]
+fn bucket_policy_document_example_writes_the_official_bytes_and_checks_at_plan_time() {
+    let sandbox = Sandbox::start();
+    let ws = workspace_for(
+        &sandbox,
+        "data-sources/coreweave_object_storage_bucket_policy_document",
+    );
+    ws.apply();
+    assert_eq!(
+        ws.outputs()["json"],
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"ReadOwnOrg","Principal":{"CW":["*"]},"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::models","arn:aws:s3:::models/*"],"Condition":{"StringEquals":{"cw:PrincipalOrgID":["sandbox-org"]}}},{"Sid":"NoPrivate","Principal":{"CW":["*"]},"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::models/private/*"}]}"#
+    );
+    let example = ws.path().join("data-source.tf");
+    let text = std::fs::read_to_string(&example).unwrap();
+    std::fs::write(
+        &example,
+        text.replace("\"arn:aws:s3:::models/private/*\"", "\"models/private/*\""),
+    )
+    .unwrap();
+    let out = ws.plan().failure();
+    assert!(out.contains("Invalid bucket policy"), "{out}");
+    assert!(
+        out.contains("statement[1].resource[0]: bucket policies name resources by ARN; write \"arn:aws:s3:::models/private/*\""),
+        "{out}"
+    );
 }
 
 #[test]
@@ -277,6 +313,19 @@ fn resource_examples_apply_replan_empty_and_destroy() {
         apply_replan_empty_and_destroy(&sandbox, example, &[format!("cluster_id={CLUSTER_DEMO}")]);
     }
     assert_eq!(sandbox.state()["oidcConfigs"], serde_json::json!([]));
+}
+
+/// The bucket examples, against the sandbox's S3 endpoint as the provider's own user.
+#[test]
+fn bucket_examples_apply_replan_empty_and_destroy() {
+    let sandbox = Sandbox::start();
+    allow_s3(&sandbox);
+    for example in [
+        "resources/coreweave_object_storage_bucket",
+        "resources/coreweave_object_storage_bucket_policy",
+    ] {
+        apply_replan_empty_and_destroy(&sandbox, example, &[]);
+    }
 }
 
 /// The policy example builds its principals with the provider's function.
