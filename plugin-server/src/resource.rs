@@ -53,13 +53,15 @@ pub trait Resource: Send + Sync {
         prior_private: Self::PrivateState,
     ) -> Option<(Self::State, Self::PrivateState, Vec<AttributePath>)>;
 
-    /// Plans a destroy.
+    /// Plans a destroy; by default there is nothing to check and the private state carries over.
     async fn plan_destroy(
         &self,
-        diags: &mut Diagnostics,
-        prior: Self::State,
+        _diags: &mut Diagnostics,
+        _prior: Self::State,
         prior_private: Self::PrivateState,
-    ) -> Option<Self::PrivateState>;
+    ) -> Option<Self::PrivateState> {
+        Some(prior_private)
+    }
 
     /// Creates the remote object.
     async fn create(
@@ -469,15 +471,6 @@ mod tests {
             private: ValueEmpty,
         ) -> Option<(Self::State, ValueEmpty, Vec<AttributePath>)> {
             Some((proposed, private, Vec::new()))
-        }
-
-        async fn plan_destroy(
-            &self,
-            _: &mut Diagnostics,
-            _: Self::State,
-            private: ValueEmpty,
-        ) -> Option<ValueEmpty> {
-            Some(private)
         }
 
         async fn create(

@@ -489,15 +489,6 @@ impl Resource for BucketResource {
         Some((Some(planned), prior_private_state, replace))
     }
 
-    async fn plan_destroy(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior_state: Self::State,
-        prior_private_state: Self::PrivateState,
-    ) -> Option<Self::PrivateState> {
-        Some(prior_private_state)
-    }
-
     async fn create(
         &self,
         diags: &mut Diagnostics,

@@ -131,15 +131,6 @@ impl Resource for ThingResource {
         ))
     }
 
-    async fn plan_destroy(
-        &self,
-        _: &mut Diagnostics,
-        _: Self::State,
-        private: ValueEmpty,
-    ) -> Option<ValueEmpty> {
-        Some(private)
-    }
-
     async fn create(
         &self,
         _: &mut Diagnostics,
