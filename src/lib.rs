@@ -1,6 +1,8 @@
 //! Terraform provider for CoreWeave CKS OIDC and AI Object Storage workload identity federation.
 
 pub mod api;
+#[cfg(test)]
+mod case_table;
 pub mod cks;
 pub mod diag;
 pub mod functions;

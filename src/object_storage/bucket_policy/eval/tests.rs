@@ -5,11 +5,6 @@ use serde::Deserialize;
 use super::*;
 
 #[derive(Deserialize)]
-struct Table {
-    cases: Vec<Case>,
-}
-
-#[derive(Deserialize)]
 struct Case {
     name: String,
     rule: String,
@@ -31,18 +26,17 @@ fn owner_org() -> String {
     "sandbox-org".into()
 }
 
-fn table() -> Table {
-    serde_json::from_str(include_str!(
-        "../../../../tests/data/bucket_policy_evaluation_cases.json"
-    ))
-    .expect("the shared table reads")
+fn cases() -> Vec<Case> {
+    crate::case_table::cases(
+        include_str!("../../../../tests/data/bucket_policy_evaluation_cases.json"),
+        30,
+    )
 }
 
 #[test]
 fn the_provider_decides_every_case_of_the_shared_table_as_it_says() {
-    let table = table();
-    assert!(table.cases.len() >= 30, "the table lost cases");
-    for case in &table.cases {
+    let cases = cases();
+    for case in &cases {
         let request = Request {
             principal: &case.principal,
             principal_org: &case.principal_org,
@@ -77,9 +71,8 @@ fn the_provider_decides_every_case_of_the_shared_table_as_it_says() {
 
 #[test]
 fn the_table_covers_every_outcome_of_both_layers() {
-    let table = table();
-    let outcomes: BTreeSet<(&str, &str)> = table
-        .cases
+    let cases = cases();
+    let outcomes: BTreeSet<(&str, &str)> = cases
         .iter()
         .map(|c| (c.decision.as_str(), c.decided_by.as_str()))
         .collect();
