@@ -11,7 +11,21 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use super::clients::{installed, ClientRun};
+use super::sandbox::CLUSTER_DEMO;
 use super::Sandbox;
+
+/// The demo cluster's OIDC issuer URL (its service-account tokens' `iss` and default audience).
+pub fn demo_issuer() -> String {
+    format!("https://oidc.cks.coreweave.com/id/{CLUSTER_DEMO}")
+}
+
+/// A token of service account `sa` (`namespace/name`) signed by the demo cluster's issuer, for
+/// its audience: what the projected volume of the pod holds.
+pub fn service_account_token(sandbox: &Sandbox, sa: &str) -> String {
+    sandbox.token(
+        serde_json::json!({"clusterId": CLUSTER_DEMO, "serviceAccount": sa, "audience": demo_issuer()}),
+    )
+}
 
 /// The venv's bin directory, holding `aws` and `python`.
 pub fn aws_clients_bin() -> &'static Path {
@@ -70,6 +84,19 @@ impl Pod {
     /// Sets (or replaces) an environment variable.
     pub fn set(&mut self, key: &str, value: &str) -> &mut Self {
         self.env.insert(key.into(), value.into());
+        self
+    }
+
+    /// CoreWeave's documented virtual-hosted style, offline: no DNS knows the sandbox's S3 host
+    /// name, so the proxy setting sends every request to the S3 endpoint, the Host header naming
+    /// the bucket (`<bucket>.s3.sandbox.test:<port>`).
+    pub fn virtual_hosted(&mut self, sandbox: &Sandbox) -> &mut Self {
+        let s3 = &sandbox.endpoints()["s3"];
+        let base = s3["virtual_host_base"].as_str().expect("virtual_host_base");
+        self.set("AWS_ENDPOINT_URL_S3", &format!("http://{base}"))
+            .set("HTTP_PROXY", s3["url"].as_str().expect("the S3 URL"))
+            .set("NO_PROXY", "127.0.0.1,localhost");
+        self.config("[default]\ns3 =\n    addressing_style = virtual\n");
         self
     }
 
