@@ -30,7 +30,8 @@ fn workspace_for(sandbox: &Sandbox, example: &str) -> Workspace {
         std::fs::write(ws.path().join("versions.tf"), required_providers()).unwrap();
     }
     ws.env("COREWEAVE_API_ENDPOINT", &sandbox.url)
-        .env("COREWEAVE_API_TOKEN", TOKEN);
+        .env("COREWEAVE_API_TOKEN", TOKEN)
+        .env("COREWEAVE_S3_ENDPOINT", &sandbox.s3_url());
     ws
 }
 
@@ -361,6 +362,52 @@ fn module_example_federates_the_demo_cluster() {
 }
 
 #[test]
+fn module_upgrade_keeps_the_example_plan_empty() {
+    if !functions_supported("module_upgrade_keeps_the_example_plan_empty") {
+        return;
+    }
+    let sandbox = Sandbox::start();
+    let module = |dir: &Path| {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "tf"))
+            .collect::<Vec<_>>()
+    };
+    // Today's callers: the example as it was, calling the module as it was.
+    let mut ws = Workspace::new();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/federation-module-before-buckets"),
+        ws.path(),
+    );
+    ws.env("COREWEAVE_API_ENDPOINT", &sandbox.url)
+        .env("COREWEAVE_API_TOKEN", TOKEN);
+    let in_example = |args: &[&str]| ws.run(&[&["-chdir=example"], args].concat());
+    in_example(&["get", "-no-color"]).success();
+    in_example(&["apply", "-auto-approve", "-input=false", "-no-color"]).success();
+    // The module upgraded under them, the example untouched.
+    for old in module(ws.path()) {
+        std::fs::remove_file(old).unwrap();
+    }
+    for new in module(&examples().join("modules/cks-object-storage-federation")) {
+        std::fs::copy(&new, ws.path().join(new.file_name().unwrap())).unwrap();
+    }
+    sandbox.clear_requests();
+    let plan = in_example(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 0, "{}", plan.output());
+    assert!(sandbox.writes().is_empty(), "{:?}", sandbox.writes());
+    assert!(
+        sandbox
+            .requests()
+            .iter()
+            .all(|r| r.service.as_deref() != Some("s3")),
+        "no bucket input, no S3 request: {:?}",
+        sandbox.requests()
+    );
+}
+
+#[test]
 fn access_check_example_fails_the_plan_readably_when_access_is_missing() {
     // The example builds its principal with the provider's function.
     if !functions_supported("access_check_example_fails_the_plan_readably_when_access_is_missing") {
@@ -393,7 +440,7 @@ fn module_native_tests_pass_against_the_sandbox() {
     let ws = workspace_for(&sandbox, "modules/cks-object-storage-federation");
     let run = ws.run(&["test", "-no-color"]).success();
     assert!(
-        run.stdout.contains("Success! 2 passed, 0 failed."),
+        run.stdout.contains("Success! 4 passed, 0 failed."),
         "{}",
         run.output()
     );
