@@ -8,7 +8,7 @@ use tf_plugin_server::schema::{AttributeType, Schema};
 use tf_plugin_server::value::Value;
 use tf_plugin_server::{AttributePath, Diagnostics, Provider};
 
-use crate::api::{ApiClient, ClientConfig};
+use crate::api::{ApiClient, ClientConfig, S3Client, S3Config};
 use crate::planned_names::PlannedNames;
 use crate::schema::{block, field_docs, object_of, schema, Attr, Field, FieldDocs, Kind};
 use crate::settings::{
@@ -24,6 +24,8 @@ pub const PROVIDER_NAME: &str = "coreweave";
 pub struct Configured {
     /// The API client.
     pub client: ApiClient,
+    /// The client of AI Object Storage's S3 endpoint (buckets and bucket policies).
+    pub s3: S3Client,
     /// Base URL of cluster issuers, without trailing slash.
     pub oidc_issuer_base_url: String,
 }
@@ -72,6 +74,8 @@ pub struct ProviderConfig {
     pub authentication: Value<AuthenticationConfig>,
     #[serde(default)]
     pub endpoint: Value<String>,
+    #[serde(default)]
+    pub s3_endpoint: Value<String>,
     #[serde(default)]
     pub oidc_issuer_base_url: Value<String>,
     #[serde(default)]
@@ -127,6 +131,7 @@ impl ProviderConfig {
             token: input(&self.token),
             authentication: authentication(&self.authentication),
             endpoint: input(&self.endpoint),
+            s3_endpoint: input(&self.s3_endpoint),
             oidc_issuer_base_url: input(&self.oidc_issuer_base_url),
             request_timeout_seconds: input(&self.request_timeout_seconds),
             max_retries: input(&self.max_retries),
@@ -208,6 +213,7 @@ impl CoreWeaveProvider {
                 Attr::string("token", Kind::Optional, "CoreWeave API access token. Falls back to `COREWEAVE_API_TOKEN`. Needed only when a resource or data source calls the API, so `terraform validate` and provider functions work without it.").sensitive(),
                 Attr::new("authentication", object_of(authentication_fields()), Kind::Optional, "Authentication other than `token`: `{ workload_identity = { service_account_uid = \"...\" } }` exchanges the OIDC token a CI system puts into `TFC_WORKLOAD_IDENTITY_TOKEN` (read again at each refresh) for short-lived credentials of that CoreWeave service account, refreshed before they expire. Not together with `token`; `COREWEAVE_API_TOKEN` is then ignored."),
                 Attr::string("endpoint", Kind::Optional, "API endpoint. Falls back to `COREWEAVE_API_ENDPOINT`, then `https://api.coreweave.com`. Must be `https://`, except a loopback host (`localhost`, `127.0.0.1`, `[::1]`), which may use `http://` (the local sandbox)."),
+                Attr::string("s3_endpoint", Kind::Optional, "AI Object Storage's S3 endpoint, for buckets and bucket policies. Falls back to `COREWEAVE_S3_ENDPOINT`, then `https://cwobject.com`. Must be `https://`, except a loopback host, which may use `http://`; no path. Buckets are addressed as `https://<bucket>.<host>`, or in the path when the host is an IP address or `localhost` (the local sandbox). Calls are signed with short-lived keys (15 minutes) the provider gets from the API with its own credentials and renews; `AWS_*` variables and files are not read."),
                 Attr::string("oidc_issuer_base_url", Kind::Optional, "Base URL of the OIDC issuers CKS clusters publish; a cluster's issuer is `<base>/id/<cluster id>`. Falls back to `COREWEAVE_OIDC_ISSUER_BASE_URL`, then `https://oidc.cks.coreweave.com`."),
                 Attr::new("request_timeout_seconds", AttributeType::Number, Kind::Optional, "Timeout of each HTTP request, in seconds (1 to 600). Defaults to `30`."),
                 Attr::new("max_retries", AttributeType::Number, Kind::Optional, "How many times a request is retried after HTTP 429, 502, 503, 504 or a transport error, with exponential backoff and jitter, honouring `Retry-After` (0 to 30). Defaults to `8`. Once requests have timed out or failed to connect twice in a row, the endpoint counts as down and the other calls of the Terraform operation fail at once."),
@@ -229,6 +235,18 @@ impl CoreWeaveProvider {
                     }))
                 },
             ),
+            request_timeout: settings.request_timeout,
+            max_retries: settings.max_retries,
+            user_agent: crate::api::default_user_agent(),
+            stop: crate::plugin::interrupt::global().clone(),
+        }
+    }
+}
+
+impl CoreWeaveProvider {
+    fn s3_config(settings: &Settings) -> S3Config {
+        S3Config {
+            endpoint: settings.s3_endpoint.clone(),
             request_timeout: settings.request_timeout,
             max_retries: settings.max_retries,
             user_agent: crate::api::default_user_agent(),
@@ -268,14 +286,20 @@ impl Provider for CoreWeaveProvider {
         tracing::debug!(
             terraform_version,
             endpoint = settings.endpoint.as_str(),
+            s3_endpoint = settings.s3_endpoint.as_str(),
             token_set = settings.token.is_some(),
             workload_identity = settings.workload_identity.as_deref().unwrap_or("none"),
             "configuring provider"
         );
-        match ApiClient::new(Self::client_config(&settings)) {
-            Ok(client) => {
+        let clients = ApiClient::new(Self::client_config(&settings)).and_then(|client| {
+            let s3 = S3Client::new(client.clone(), Self::s3_config(&settings))?;
+            Ok((client, s3))
+        });
+        match clients {
+            Ok((client, s3)) => {
                 self.data.set(Configured {
                     client,
+                    s3,
                     oidc_issuer_base_url: settings.oidc_issuer_base_url,
                 });
                 Some(())

@@ -15,11 +15,16 @@ pub const ENV_TOKEN: &str = "COREWEAVE_API_TOKEN";
 pub const ENV_ENDPOINT: &str = "COREWEAVE_API_ENDPOINT";
 /// Environment variable holding the CI's OIDC token for workload identity authentication.
 pub const ENV_WORKLOAD_IDENTITY_TOKEN: &str = "TFC_WORKLOAD_IDENTITY_TOKEN";
+/// Environment variable holding AI Object Storage's S3 endpoint.
+pub const ENV_S3_ENDPOINT: &str = "COREWEAVE_S3_ENDPOINT";
 /// Environment variable holding the base URL of cluster OIDC issuers.
 pub const ENV_OIDC_ISSUER_BASE_URL: &str = "COREWEAVE_OIDC_ISSUER_BASE_URL";
 
 /// Default API endpoint.
 pub const DEFAULT_ENDPOINT: &str = "https://api.coreweave.com";
+/// Default S3 endpoint (from outside CoreWeave; `http://cwlota.com` inside CKS clusters is
+/// plain http, so not allowed: only loopback hosts may be).
+pub const DEFAULT_S3_ENDPOINT: &str = "https://cwobject.com";
 /// Default base URL of the issuers CKS clusters publish (`<base>/id/<cluster id>`).
 pub const DEFAULT_OIDC_ISSUER_BASE_URL: &str = "https://oidc.cks.coreweave.com";
 /// Default per-request timeout in seconds.
@@ -50,6 +55,7 @@ pub struct RawSettings {
     /// `Set(None)` when the block names no service account.
     pub authentication: Input<Option<String>>,
     pub endpoint: Input<String>,
+    pub s3_endpoint: Input<String>,
     pub oidc_issuer_base_url: Input<String>,
     pub request_timeout_seconds: Input<i64>,
     pub max_retries: Input<i64>,
@@ -75,6 +81,8 @@ pub struct Settings {
     pub workload_identity: Option<String>,
     /// API endpoint without a trailing slash.
     pub endpoint: Url,
+    /// AI Object Storage's S3 endpoint (`scheme://host[:port]`).
+    pub s3_endpoint: Url,
     /// Base URL of cluster issuers, without a trailing slash.
     pub oidc_issuer_base_url: String,
     /// Per-request timeout.
@@ -105,6 +113,11 @@ pub fn validate_configured(raw: &RawSettings) -> Vec<SettingError> {
     let mut errors = Vec::new();
     if let Input::Set(endpoint) = &raw.endpoint {
         if let Err(e) = parse_endpoint("endpoint", endpoint) {
+            errors.push(e);
+        }
+    }
+    if let Input::Set(endpoint) = &raw.s3_endpoint {
+        if let Err(e) = parse_s3_endpoint("s3_endpoint", endpoint) {
             errors.push(e);
         }
     }
@@ -168,6 +181,7 @@ pub fn resolve(raw: &RawSettings, env: &dyn Environment) -> Result<Settings, Vec
         configured_or_env(attribute, input, env.var(var), var, &mut errors)
     };
     let endpoint = text("endpoint", &raw.endpoint, ENV_ENDPOINT);
+    let s3_endpoint = text("s3_endpoint", &raw.s3_endpoint, ENV_S3_ENDPOINT);
     let issuer_base = text(
         "oidc_issuer_base_url",
         &raw.oidc_issuer_base_url,
@@ -204,6 +218,11 @@ pub fn resolve(raw: &RawSettings, env: &dyn Environment) -> Result<Settings, Vec
         e.detail = format!("{} (from {})", e.detail, endpoint.1);
         e
     });
+    let s3_endpoint = s3_endpoint.unwrap_or_else(|| (DEFAULT_S3_ENDPOINT.into(), "default".into()));
+    let s3_endpoint = parse_s3_endpoint("s3_endpoint", &s3_endpoint.0).map_err(|mut e| {
+        e.detail = format!("{} (from {})", e.detail, s3_endpoint.1);
+        e
+    });
     let issuer_base =
         issuer_base.unwrap_or_else(|| (DEFAULT_OIDC_ISSUER_BASE_URL.into(), "default".into()));
     let issuer_base = parse_issuer_base("oidc_issuer_base_url", &issuer_base.0).map_err(|mut e| {
@@ -213,21 +232,28 @@ pub fn resolve(raw: &RawSettings, env: &dyn Environment) -> Result<Settings, Vec
     let timeout = check_timeout(timeout).map(|()| Duration::from_secs(timeout as u64));
     let retries = check_retries(retries).map(|()| retries as u32);
 
-    match (endpoint, issuer_base, timeout, retries) {
-        (Ok(endpoint), Ok(oidc_issuer_base_url), Ok(request_timeout), Ok(max_retries))
-            if errors.is_empty() =>
-        {
-            Ok(Settings {
-                token,
-                workload_identity,
-                endpoint,
-                oidc_issuer_base_url,
-                request_timeout,
-                max_retries,
-            })
-        }
-        (e, b, t, r) => {
-            errors.extend([e.err(), b.err(), t.err(), r.err()].into_iter().flatten());
+    match (endpoint, s3_endpoint, issuer_base, timeout, retries) {
+        (
+            Ok(endpoint),
+            Ok(s3_endpoint),
+            Ok(oidc_issuer_base_url),
+            Ok(request_timeout),
+            Ok(max_retries),
+        ) if errors.is_empty() => Ok(Settings {
+            token,
+            workload_identity,
+            endpoint,
+            s3_endpoint,
+            oidc_issuer_base_url,
+            request_timeout,
+            max_retries,
+        }),
+        (e, s3, b, t, r) => {
+            errors.extend(
+                [e.err(), s3.err(), b.err(), t.err(), r.err()]
+                    .into_iter()
+                    .flatten(),
+            );
             Err(errors)
         }
     }
@@ -330,6 +356,24 @@ fn check_token(attribute: &'static str, token: &ApiToken) -> Result<(), SettingE
 /// Parses and checks the API endpoint: `https://`, or `http://` for a loopback host only.
 pub fn parse_endpoint(attribute: &'static str, value: &str) -> Result<Url, SettingError> {
     parse_base_url(attribute, value)
+}
+
+/// Parses and checks the S3 endpoint: as the API endpoint, and a bare origin (a bucket is
+/// addressed as `<bucket>.<host>`, which a path cannot follow).
+pub fn parse_s3_endpoint(attribute: &'static str, value: &str) -> Result<Url, SettingError> {
+    let url = parse_base_url(attribute, value)?;
+    if url.path() != "/" {
+        return Err(SettingError {
+            attribute,
+            summary: format!("Invalid `{attribute}`"),
+            detail: format!(
+                "`{attribute}` must be the S3 endpoint's origin without a path, such as \"https://cwobject.com\" \
+                 (buckets are addressed as https://<bucket>.<host>). Got {:?}.",
+                without_credentials(value)
+            ),
+        });
+    }
+    Ok(url)
 }
 
 fn parse_issuer_base(attribute: &'static str, value: &str) -> Result<String, SettingError> {

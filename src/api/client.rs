@@ -19,6 +19,8 @@ use url::Url;
 
 use crate::shared_list::SharedLists;
 
+pub(super) use call::Call;
+
 use super::answer;
 use super::breaker::Breaker;
 use super::credentials::{bearer_header, redact, ApiToken};
@@ -26,7 +28,7 @@ use super::endpoint::{
     check_endpoint, endpoint_label, is_loopback_host, same_origin_redirects, without_credentials,
     EndpointError,
 };
-use super::error::{ApiError, Phase};
+use super::error::{ApiError, Phase, Service};
 use super::retry::{Idempotency, Outcome, RetryPolicy, Verdict};
 
 /// Largest error body read from the server; the rest is discarded.
@@ -85,6 +87,8 @@ pub(super) struct Inner {
     breaker: Breaker,
     /// Largest successful body read ([`MAX_SUCCESS_BODY_BYTES`]; smaller in tests).
     max_answer_bytes: usize,
+    /// Which endpoint this client calls, for messages.
+    service: Service,
     /// The shared list of each list endpoint (access policies, OIDC configurations).
     pub(super) lists: SharedLists,
 }
@@ -137,48 +141,11 @@ pub struct HandedCredential {
 
 /// Which wire protocol an endpoint speaks (decides how error bodies are read).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Protocol {
+pub(super) enum Protocol {
     Rest,
     Connect,
-}
-
-/// One API call, ready to be sent (and re-sent).
-pub(super) struct Call {
-    method: Method,
-    url: Url,
-    body: Option<Vec<u8>>,
-    protocol: Protocol,
-    idempotency: Idempotency,
-    /// Sent without credentials (the token exchange itself).
-    anonymous: bool,
-}
-
-impl Call {
-    /// Attaches a JSON body.
-    pub(super) fn json(mut self, body: &impl Serialize) -> Result<Self, ApiError> {
-        let bytes = serde_json::to_vec(body).map_err(|e| {
-            ApiError::InvalidRequest(format!("could not encode the request body: {e}"))
-        })?;
-        self.body = Some(bytes);
-        Ok(self)
-    }
-
-    /// Marks the call as not safe to repeat blindly.
-    pub(super) fn non_idempotent(mut self) -> Self {
-        self.idempotency = Idempotency::NonIdempotent;
-        self
-    }
-
-    /// Marks the call as sent without an `Authorization` header.
-    pub(super) fn anonymous(mut self) -> Self {
-        self.anonymous = true;
-        self
-    }
-
-    /// The URL path, for messages and logs.
-    pub(super) fn path(&self) -> &str {
-        self.url.path()
-    }
+    /// The S3 API: XML bodies and XML error documents.
+    S3,
 }
 
 /// A call that failed after the retry loop; `outcome_unknown` means a non-idempotent call may
@@ -218,6 +185,13 @@ pub(super) struct Answer {
     status: u16,
     content_type: Option<String>,
     body: Vec<u8>,
+}
+
+impl Answer {
+    /// The body as received.
+    pub(super) fn body(&self) -> &[u8] {
+        &self.body
+    }
 }
 
 /// One failed HTTP attempt.
@@ -289,9 +263,27 @@ impl ApiClient {
                 stop: config.stop,
                 breaker: Breaker::default(),
                 max_answer_bytes: MAX_SUCCESS_BODY_BYTES,
+                service: Service::Api,
                 lists: SharedLists::default(),
             }),
         })
+    }
+
+    /// A client of the S3 endpoint `config.endpoint` (no API token: every call is signed by its
+    /// caller): its own breaker, request count and messages naming `s3_endpoint`.
+    pub(super) fn for_s3(config: ClientConfig, policy: RetryPolicy) -> Result<ApiClient, ApiError> {
+        let mut client = Self::with_policy(
+            ClientConfig {
+                token: None,
+                bearer_source: None,
+                ..config
+            },
+            policy,
+        )?;
+        if let Some(inner) = Arc::get_mut(&mut client.inner) {
+            inner.service = Service::S3;
+        }
+        Ok(client)
     }
 
     /// [`ApiClient::with_policy`] reading successful bodies of at most `limit` bytes.
@@ -339,6 +331,11 @@ impl ApiClient {
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty().extend(segments);
         }
+        Self::call_to(method, protocol, url)
+    }
+
+    /// A call to `url` exactly (an S3 call: its host may name the bucket).
+    pub(super) fn call_to(method: Method, protocol: Protocol, url: Url) -> Call {
         Call {
             method,
             url,
@@ -346,6 +343,7 @@ impl ApiClient {
             protocol,
             idempotency: Idempotency::Idempotent,
             anonymous: false,
+            headers: Vec::new(),
         }
     }
 
@@ -524,6 +522,7 @@ impl ApiClient {
     /// The error of a call to an endpoint that refused connections or timed out.
     fn unreachable(&self, last: ApiError, tripped: bool) -> ApiError {
         ApiError::Unreachable {
+            service: self.inner.service,
             endpoint: self.endpoint(),
             last: Box::new(last),
             tripped,
@@ -649,6 +648,7 @@ pub(super) fn path_param<'a>(what: &str, value: &'a str) -> Result<&'a str, ApiE
     required(what, value)
 }
 
+mod call;
 mod exchange;
 #[cfg(test)]
 mod tests;

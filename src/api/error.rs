@@ -62,6 +62,9 @@ pub enum ApiError {
     /// The server answered with its documented error body.
     #[error("{0}")]
     Status(ApiStatus),
+    /// The S3 endpoint answered with an S3 error (its XML error document, or a bare status).
+    #[error("{0}")]
+    S3(S3Status),
     /// The server answered something that is neither a success nor a documented error body
     /// (HTML from a proxy, a redirect that was not followed, an oversized body, ...).
     #[error("unexpected HTTP {http_status} answer to {path}: {body}")]
@@ -91,8 +94,10 @@ pub enum ApiError {
     },
     /// The endpoint refused the connection or did not answer in time. With `tripped`, it did
     /// so [`TRIP_AFTER`] times in a row and the client makes no more calls to it in this run.
-    #[error("{}", describe_unreachable(.endpoint, .last, *.tripped))]
+    #[error("{}", describe_unreachable(*.service, .endpoint, .last, *.tripped))]
     Unreachable {
+        /// Which endpoint: the API's or the S3 endpoint.
+        service: Service,
         /// The endpoint as `scheme://host:port[/prefix]`.
         endpoint: String,
         /// The connection failure or timeout ([`ApiError::Transport`]) that decided it.
@@ -178,11 +183,44 @@ fn describe_interrupted(last: &Option<Box<ApiError>>) -> String {
         .unwrap_or_default()
 }
 
-/// Where a user fixes the endpoint.
-const ENDPOINT_FIX: &str =
-    "Check `endpoint` in the provider block or the COREWEAVE_API_ENDPOINT environment variable";
+/// Which endpoint a client calls: what its errors name and where they say to fix it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// The CoreWeave API (`endpoint`).
+    Api,
+    /// AI Object Storage's S3 endpoint (`s3_endpoint`).
+    S3,
+}
 
-fn describe_unreachable(endpoint: &str, last: &ApiError, tripped: bool) -> String {
+impl Service {
+    /// What messages call it.
+    fn name(self) -> &'static str {
+        match self {
+            Service::Api => "the CoreWeave API",
+            Service::S3 => "the AI Object Storage S3 endpoint",
+        }
+    }
+
+    /// Where a user fixes the endpoint.
+    fn fix(self) -> &'static str {
+        match self {
+            Service::Api => {
+                "Check `endpoint` in the provider block or the COREWEAVE_API_ENDPOINT environment variable"
+            }
+            Service::S3 => {
+                "Check `s3_endpoint` in the provider block or the COREWEAVE_S3_ENDPOINT environment variable"
+            }
+        }
+    }
+}
+
+fn describe_unreachable(
+    service: Service,
+    endpoint: &str,
+    last: &ApiError,
+    tripped: bool,
+) -> String {
+    let name = service.name();
     let what = match last {
         ApiError::Transport {
             timed_out: true,
@@ -191,7 +229,7 @@ fn describe_unreachable(endpoint: &str, last: &ApiError, tripped: bool) -> Strin
             detail,
             ..
         } => format!(
-            "the CoreWeave API at {endpoint} did not answer {} ({method} {url_path})",
+            "{name} at {endpoint} did not answer {} ({method} {url_path})",
             detail.trim_start_matches("no answer ")
         ),
         ApiError::Transport {
@@ -199,10 +237,8 @@ fn describe_unreachable(endpoint: &str, last: &ApiError, tripped: bool) -> Strin
             url_path,
             detail,
             ..
-        } => format!(
-            "cannot connect to the CoreWeave API at {endpoint} ({method} {url_path}: {detail})"
-        ),
-        other => format!("cannot reach the CoreWeave API at {endpoint} ({other})"),
+        } => format!("cannot connect to {name} at {endpoint} ({method} {url_path}: {detail})"),
+        other => format!("cannot reach {name} at {endpoint} ({other})"),
     };
     let stopped = if tripped {
         format!(
@@ -218,7 +254,7 @@ fn describe_unreachable(endpoint: &str, last: &ApiError, tripped: bool) -> Strin
         } => ", or raise `request_timeout_seconds`",
         _ => "",
     };
-    format!("{what}{stopped}. {ENDPOINT_FIX}{timeout_fix}.")
+    format!("{what}{stopped}. {}{timeout_fix}.", service.fix())
 }
 
 impl ApiError {
@@ -229,6 +265,18 @@ impl ApiError {
             ApiError::RetriesExhausted { last, .. }
             | ApiError::AfterLostAnswer { last, .. }
             | ApiError::CredentialsRefused { answer: last, .. } => last.status(),
+            _ => None,
+        }
+    }
+
+    /// The S3 endpoint's error answer, also when it was the last of exhausted retries or came
+    /// after a lost answer.
+    pub fn s3_status(&self) -> Option<&S3Status> {
+        match self {
+            ApiError::S3(status) => Some(status),
+            ApiError::RetriesExhausted { last, .. } | ApiError::AfterLostAnswer { last, .. } => {
+                last.s3_status()
+            }
             _ => None,
         }
     }
@@ -268,6 +316,7 @@ impl ApiError {
     pub fn http_status(&self) -> Option<u16> {
         match self {
             ApiError::Status(status) => Some(status.http_status),
+            ApiError::S3(status) => Some(status.http_status),
             ApiError::Unexpected { http_status, .. } => Some(*http_status),
             ApiError::Malformed { http_status, .. } => Some(*http_status),
             ApiError::RetriesExhausted { last, .. }
@@ -306,6 +355,30 @@ impl fmt::Display for ApiStatus {
             .collect();
         if !parts.is_empty() {
             write!(f, " ({})", parts.join("; "))?;
+        }
+        Ok(())
+    }
+}
+
+/// An S3 error answer: `<Error><Code>NoSuchBucket</Code><Message>...</Message></Error>`, or
+/// the code S3 gives a bare status (a `HEAD` answer has no body).
+///
+/// Displays as `NoSuchBucket (HTTP 404): The specified bucket does not exist`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Status {
+    /// HTTP status code of the answer.
+    pub http_status: u16,
+    /// The S3 error code, e.g. `NoSuchBucket`, `AccessDenied`.
+    pub code: String,
+    /// The server's message (may be empty).
+    pub message: String,
+}
+
+impl fmt::Display for S3Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (HTTP {})", self.code, self.http_status)?;
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
         }
         Ok(())
     }

@@ -5,7 +5,7 @@
 //! By concern: the request path ([`client`]), the token and its redaction ([`credentials`]),
 //! where the token may go ([`endpoint`]), the error type ([`error`]) and the decoding of error
 //! bodies ([`status`]) and of successful ones (`answer`), retries ([`retry`]) and the circuit
-//! breaker (`breaker`), protojson helpers, and one file per API (each of those builds on the client; the client names none of them).
+//! breaker (`breaker`), protojson helpers, and one file per API (`s3`: AI Object Storage's S3 endpoint) (each of those builds on the client; the client names none of them).
 
 mod answer;
 mod breaker;
@@ -18,6 +18,7 @@ pub mod error;
 pub mod identity;
 mod protojson;
 pub mod retry;
+pub mod s3;
 mod status;
 #[cfg(test)]
 pub(crate) mod test_server;
@@ -32,7 +33,8 @@ pub use client::{
 pub use credentials::{bearer_header, ApiToken};
 pub use cwobject::{AccessPolicy, PolicyStatement, ACCESS_POLICY_VERSION};
 pub use endpoint::{check_endpoint, is_loopback_host, EndpointError};
-pub use error::{ApiError, ApiStatus, Code, ErrorDetail, Phase};
+pub use error::{ApiError, ApiStatus, Code, ErrorDetail, Phase, S3Status, Service};
 pub use identity::Principal;
 pub use retry::RetryPolicy;
+pub use s3::{S3Client, S3Code, S3Config, S3Error};
 pub use workload_federation::{CreateOidcConfig, OidcConfig, UpdateOidcConfig};

@@ -13,7 +13,7 @@ use prost::Message as _;
 use serde_json::{Map, Value};
 use tonic_types::pb;
 
-use super::error::{code_name, ApiError, ApiStatus, Code, ErrorDetail};
+use super::error::{code_name, ApiError, ApiStatus, Code, ErrorDetail, S3Status};
 
 /// Longest body excerpt (in characters) kept in an [`ApiError::Unexpected`].
 pub(super) const SNIPPET_CHARS: usize = 512;
@@ -84,6 +84,51 @@ pub(crate) fn rest_error(http_status: u16, body: &str, path: &str) -> ApiError {
         }
     }
     unexpected(http_status, body, path)
+}
+
+/// Decodes the non-2xx answer of the S3 endpoint: its XML error document
+/// (`<Error><Code>NoSuchBucket</Code><Message>...</Message></Error>`), or, for a body-less
+/// answer (every `HEAD`), the code S3 gives that status. Any other body is
+/// [`ApiError::Unexpected`].
+pub(crate) fn s3_error(http_status: u16, body: &str, path: &str) -> ApiError {
+    #[derive(serde::Deserialize)]
+    struct ErrorDocument {
+        #[serde(rename = "Code", default)]
+        code: String,
+        #[serde(rename = "Message", default)]
+        message: String,
+    }
+    if !(300..=599).contains(&http_status) {
+        return unexpected(http_status, body, path);
+    }
+    if body.trim().is_empty() {
+        return ApiError::S3(S3Status {
+            http_status,
+            code: s3_code_for_http_status(http_status).to_string(),
+            message: String::new(),
+        });
+    }
+    match quick_xml::de::from_str::<ErrorDocument>(body) {
+        Ok(document) if !document.code.trim().is_empty() => ApiError::S3(S3Status {
+            http_status,
+            code: document.code.trim().to_string(),
+            message: document.message.trim().to_string(),
+        }),
+        _ => unexpected(http_status, body, path),
+    }
+}
+
+/// The code the AWS SDKs give an S3 answer without a body.
+fn s3_code_for_http_status(http_status: u16) -> &'static str {
+    match http_status {
+        301 => "PermanentRedirect",
+        400 => "BadRequest",
+        403 => "Forbidden",
+        404 => "NotFound",
+        409 => "Conflict",
+        503 => "SlowDown",
+        _ => "Unknown",
+    }
 }
 
 /// Decodes the non-2xx answer of a Connect endpoint. A 4xx/5xx body that is not a Connect

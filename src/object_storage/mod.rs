@@ -8,6 +8,7 @@ pub const ORG_POLICY: &str = "object_storage_org_policy";
 pub const WIF_CONFIG: &str = "object_storage_wif_config";
 
 pub mod access_check_data_source;
+pub mod bucket_policy;
 pub mod org_policy_list_resource;
 pub mod org_policy_resource;
 pub mod policy;

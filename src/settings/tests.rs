@@ -13,6 +13,7 @@ fn unset() -> RawSettings {
         token: Input::Unset,
         authentication: Input::Unset,
         endpoint: Input::Unset,
+        s3_endpoint: Input::Unset,
         oidc_issuer_base_url: Input::Unset,
         request_timeout_seconds: Input::Unset,
         max_retries: Input::Unset,
@@ -28,6 +29,7 @@ fn defaults_apply_when_nothing_is_set() {
     let s = resolve(&unset(), &env(&[])).unwrap();
     assert_eq!(s.token, None);
     assert_eq!(s.endpoint.as_str(), "https://api.coreweave.com/");
+    assert_eq!(s.s3_endpoint.as_str(), "https://cwobject.com/");
     assert_eq!(s.oidc_issuer_base_url, "https://oidc.cks.coreweave.com");
     assert_eq!(s.request_timeout, Duration::from_secs(30));
     assert_eq!(s.max_retries, 8);
@@ -185,4 +187,45 @@ fn debug_output_never_shows_the_token() {
     raw.token = Input::Set("s3cr3t-value".to_string().into());
     let s = resolve(&raw, &env(&[])).unwrap();
     assert!(!format!("{s:?}").contains("s3cr3t"));
+}
+
+#[test]
+fn the_s3_endpoint_comes_from_the_block_the_environment_or_the_default() {
+    let e = env(&[(ENV_S3_ENDPOINT, "http://127.0.0.1:9000")]);
+    assert_eq!(
+        resolve(&unset(), &e).unwrap().s3_endpoint.as_str(),
+        "http://127.0.0.1:9000/"
+    );
+    let mut raw = unset();
+    raw.s3_endpoint = Input::Set("https://s3.example.com".into());
+    assert_eq!(
+        resolve(&raw, &e).unwrap().s3_endpoint.host_str(),
+        Some("s3.example.com")
+    );
+}
+
+#[test]
+fn the_s3_endpoint_is_https_or_loopback_and_has_no_path() {
+    for (value, says) in [
+        (
+            "http://cwlota.com",
+            "plain http:// is allowed only for a loopback host",
+        ),
+        ("https://cwobject.com/prefix", "without a path"),
+        ("cwobject.com", "absolute URL"),
+    ] {
+        let mut raw = unset();
+        raw.s3_endpoint = Input::Set(value.into());
+        let errors = validate_configured(&raw);
+        assert_eq!(errors.len(), 1, "{value}");
+        assert_eq!(errors[0].attribute, "s3_endpoint");
+        assert!(errors[0].detail.contains(says), "{value}: {:?}", errors[0]);
+    }
+    let errors = resolve(&unset(), &env(&[(ENV_S3_ENDPOINT, "http://cwlota.com")])).unwrap_err();
+    assert!(
+        errors[0]
+            .detail
+            .contains("COREWEAVE_S3_ENDPOINT (environment)"),
+        "{errors:?}"
+    );
 }

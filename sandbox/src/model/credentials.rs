@@ -49,6 +49,8 @@ pub struct IssuedKey {
     pub expires_at: Option<SystemTime>,
     /// The principal S3 calls made with the key are decided for.
     pub principal: String,
+    /// The principal's organization (`cw:PrincipalOrgID` of bucket-policy conditions).
+    pub org_id: String,
 }
 
 impl std::fmt::Debug for IssuedKey {
@@ -62,6 +64,7 @@ impl std::fmt::Debug for IssuedKey {
             )
             .field("expires_at", &self.expires_at)
             .field("principal", &self.principal)
+            .field("org_id", &self.org_id)
             .finish()
     }
 }
@@ -85,6 +88,8 @@ pub struct KeyRequest {
     pub id_prefix: &'static str,
     /// The principal calls with the key are decided for.
     pub principal: String,
+    /// The principal's organization.
+    pub org_id: String,
     /// Lifetime; `None` = permanent. May lie in the past (tests of expired keys).
     pub expires_at: Option<SystemTime>,
     /// Issue a session token with the key.
@@ -135,6 +140,7 @@ impl KeyStore {
                 .then(|| random_string(SECRET_ALPHABET, 64)),
             expires_at: request.expires_at,
             principal: request.principal,
+            org_id: request.org_id,
         };
         let mut keys = self.lock();
         if keys.len() >= MAX_KEYS {

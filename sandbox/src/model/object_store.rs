@@ -9,6 +9,7 @@ use std::time::SystemTime;
 use bytes::Bytes;
 
 use crate::ids;
+use crate::model::bucket::BucketSettings;
 
 /// The most object and part bytes the sandbox holds at once.
 pub const MAX_STORED_BYTES: usize = 256 * 1024 * 1024;
@@ -19,9 +20,17 @@ pub enum StoreError {
     /// The bucket does not exist.
     #[error("the bucket {0:?} does not exist")]
     NoSuchBucket(String),
-    /// `CreateBucket` of an existing bucket.
-    #[error("the bucket {0:?} already exists")]
-    BucketAlreadyOwnedByYou(String),
+    /// `CreateBucket` of a bucket the organization already has in another zone.
+    #[error("the bucket {name:?} already exists in zone {zone}")]
+    BucketAlreadyOwnedByYou {
+        /// The bucket.
+        name: String,
+        /// The zone it is in.
+        zone: String,
+    },
+    /// `CreateBucket` of a bucket another organization has (names are global).
+    #[error("the bucket name {0:?} is taken by another organization")]
+    BucketAlreadyExists(String),
     /// `DeleteBucket` of a bucket with objects.
     #[error("the bucket {0:?} is not empty")]
     BucketNotEmpty(String),
@@ -52,6 +61,7 @@ pub struct StoredObject {
 #[derive(Debug)]
 struct Bucket {
     created: SystemTime,
+    settings: BucketSettings,
     objects: BTreeMap<String, StoredObject>,
 }
 
@@ -102,6 +112,8 @@ pub struct BucketInfo {
     pub name: String,
     /// Creation time.
     pub created: SystemTime,
+    /// The organization that owns it.
+    pub owner_org: String,
 }
 
 /// The parts of a multipart upload and what the completed object is written with.
@@ -139,31 +151,59 @@ impl ObjectStore {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Creates an empty bucket.
-    pub fn create_bucket(&self, name: &str) -> Result<(), StoreError> {
+    /// Creates an empty bucket with `settings`; creating it again with the same zone and owner
+    /// succeeds and changes nothing (as CoreWeave answers a repeated CreateBucket).
+    pub fn create_bucket(&self, name: &str, settings: BucketSettings) -> Result<(), StoreError> {
         let mut inner = self.lock();
-        if inner.buckets.contains_key(name) {
-            return Err(StoreError::BucketAlreadyOwnedByYou(name.into()));
+        if let Some(existing) = inner.buckets.get(name) {
+            let existing = &existing.settings;
+            if existing.owner_org != settings.owner_org {
+                return Err(StoreError::BucketAlreadyExists(name.into()));
+            }
+            if existing.zone != settings.zone {
+                return Err(StoreError::BucketAlreadyOwnedByYou {
+                    name: name.into(),
+                    zone: existing.zone.clone(),
+                });
+            }
+            return Ok(());
         }
-        inner.buckets.insert(
-            name.into(),
-            Bucket {
-                created: self.clock.now(),
-                objects: BTreeMap::new(),
-            },
-        );
+        let bucket = self.new_bucket(settings);
+        inner.buckets.insert(name.into(), bucket);
         Ok(())
     }
 
-    /// Creates the bucket unless it exists (seeding).
-    pub fn ensure_bucket(&self, name: &str) {
-        self.lock()
-            .buckets
-            .entry(name.into())
-            .or_insert_with(|| Bucket {
-                created: self.clock.now(),
-                objects: BTreeMap::new(),
-            });
+    /// Creates the bucket with `settings` unless it exists (seeding: an existing bucket keeps
+    /// its zone, tags and policy).
+    pub fn ensure_bucket(&self, name: &str, settings: BucketSettings) {
+        let mut inner = self.lock();
+        if !inner.buckets.contains_key(name) {
+            let bucket = self.new_bucket(settings);
+            inner.buckets.insert(name.into(), bucket);
+        }
+    }
+
+    fn new_bucket(&self, settings: BucketSettings) -> Bucket {
+        Bucket {
+            created: self.clock.now(),
+            settings,
+            objects: BTreeMap::new(),
+        }
+    }
+
+    /// A bucket's zone, owner, tags and policy.
+    pub fn settings(&self, name: &str) -> Result<BucketSettings, StoreError> {
+        Ok(self.lock().bucket(name)?.settings.clone())
+    }
+
+    /// Changes a bucket's settings with `change`.
+    pub fn update_settings(
+        &self,
+        name: &str,
+        change: impl FnOnce(&mut BucketSettings),
+    ) -> Result<(), StoreError> {
+        change(&mut self.lock().bucket(name)?.settings);
+        Ok(())
     }
 
     /// Deletes an empty bucket.
@@ -189,6 +229,7 @@ impl ObjectStore {
             .map(|(name, b)| BucketInfo {
                 name: name.clone(),
                 created: b.created,
+                owner_org: b.settings.owner_org.clone(),
             })
             .collect()
     }

@@ -56,6 +56,7 @@ async fn create_access_key(
     let request = KeyRequest {
         id_prefix: "CWKEY",
         principal: format!("coreweave/{}", caller.principal_uid),
+        org_id: state.org_id.clone(),
         expires_at: (duration > 0).then(|| now + Duration::from_secs(duration)),
         with_session_token: false,
     };

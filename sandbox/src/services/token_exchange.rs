@@ -256,6 +256,7 @@ pub fn exchange_token(
     let request = KeyRequest {
         id_prefix: "CWOIDC",
         principal,
+        org_id: org_id.to_string(),
         expires_at: Some(UNIX_EPOCH + Duration::from_secs(now + duration)),
         with_session_token,
     };

@@ -250,6 +250,7 @@ async fn a_burst_of_exchanges_is_refused_once_the_store_is_full_and_revokes_no_k
         let burst = KeyRequest {
             id_prefix: "CWOIDC",
             principal: principal(DEMO, "granted"),
+            org_id: h.state.org_id.clone(),
             expires_at: Some(after_seconds(now, 900)),
             with_session_token: true,
         };

@@ -10,6 +10,7 @@ mod exchange;
 mod faults;
 mod policy_table;
 mod s3;
+mod s3_buckets;
 mod s3_support;
 mod s3_table;
 mod support;

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use coreweave_sandbox::connection::ConnectionLimits;
+use coreweave_sandbox::model::bucket::{BucketSettings, DEFAULT_ZONE};
 use coreweave_sandbox::model::credentials::{IssuedKey, KeyRequest};
 use coreweave_sandbox::services::s3::{self, REGION};
 use coreweave_sandbox::{seed, AppState, Config, SharedState};
@@ -53,10 +54,26 @@ impl S3Sandbox {
 
     /// A key for `principal`: permanent unless `ttl_seconds`, with a session token if asked.
     pub fn key(&self, principal: &str, ttl_seconds: Option<i64>, session: bool) -> IssuedKey {
+        self.issue(principal, &self.state.org_id, ttl_seconds, session)
+    }
+
+    /// A key for `principal` of organization `org_id` (permanent, no session token).
+    pub fn key_in_org(&self, principal: &str, org_id: &str) -> IssuedKey {
+        self.issue(principal, org_id, None, false)
+    }
+
+    fn issue(
+        &self,
+        principal: &str,
+        org_id: &str,
+        ttl_seconds: Option<i64>,
+        session: bool,
+    ) -> IssuedKey {
         let now = std::time::SystemTime::now();
         let request = KeyRequest {
             id_prefix: "CWTEST",
             principal: principal.into(),
+            org_id: org_id.into(),
             expires_at: ttl_seconds
                 .map(|s| coreweave_sandbox::model::credentials::after_seconds(now, s)),
             with_session_token: session,
@@ -69,7 +86,8 @@ impl S3Sandbox {
 
     /// Seeds `bucket` with `objects` (key, text).
     pub fn seed(&self, bucket: &str, objects: &[(&str, &str)]) {
-        self.state.objects.ensure_bucket(bucket);
+        let settings = BucketSettings::new(DEFAULT_ZONE, &self.state.org_id);
+        self.state.objects.ensure_bucket(bucket, settings);
         for (key, text) in objects {
             let data = bytes::Bytes::copy_from_slice(text.as_bytes());
             let object = coreweave_sandbox::model::object_store::StoredObject {
@@ -126,6 +144,38 @@ impl S3Sandbox {
     }
 }
 
+impl S3Sandbox {
+    /// Lets every principal do everything (one org-policy statement, `everyone/all`).
+    pub fn allow_everything(&self) {
+        self.set_policies(&serde_json::json!({"name": "everything", "policies": [{
+            "name": "everyone", "statements": [{"name": "all", "effect": "Allow",
+            "actions": ["*"], "resources": ["*"], "principals": ["*"]}]}]}));
+    }
+
+    /// Makes `method` on `path` with `query` and `body`, presigned with `key` (and its session
+    /// token): (status, body text).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        key: &IssuedKey,
+        body: Option<&str>,
+    ) -> (u16, String) {
+        let token = key.session_token.as_deref();
+        let url = self.presign(&method, path, query, key, token);
+        self.send(method, url, body).await
+    }
+}
+
+/// The body of a CreateBucket in `zone`.
+pub fn location_body(zone: &str) -> String {
+    format!(
+        "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\
+         <LocationConstraint>{zone}</LocationConstraint></CreateBucketConfiguration>"
+    )
+}
+
 impl Drop for S3Sandbox {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
@@ -134,9 +184,15 @@ impl Drop for S3Sandbox {
     }
 }
 
+/// The text of the first `<element>` of an XML body.
+pub fn xml_text<'a>(body: &'a str, element: &str) -> Option<&'a str> {
+    let open = format!("<{element}>");
+    let start = body.find(&open)? + open.len();
+    let end = body[start..].find(&format!("</{element}>"))? + start;
+    Some(&body[start..end])
+}
+
 /// The `<Code>` of an S3 error body.
 pub fn error_code(body: &str) -> Option<&str> {
-    let start = body.find("<Code>")? + "<Code>".len();
-    let end = body[start..].find("</Code>")? + start;
-    Some(&body[start..end])
+    xml_text(body, "Code")
 }

@@ -7,14 +7,16 @@ use reqwest::Method;
 use s3s::path::S3Path;
 use serde_json::Value;
 
-use crate::s3_support::{error_code, S3Sandbox};
+use coreweave_sandbox::services::s3::REGION;
+
+use crate::s3_support::{error_code, location_body, S3Sandbox};
 
 /// One S3 call: method, path, query, body, and the s3s path it addresses.
 struct Call {
     method: Method,
     path: String,
     query: Vec<(&'static str, &'static str)>,
-    body: Option<&'static str>,
+    body: Option<String>,
     s3_path: S3Path,
 }
 
@@ -50,11 +52,23 @@ fn request(operation: &str, resource: &str) -> Call {
             bucket_path(),
         ),
         "HeadBucket" => call(Method::HEAD, bucket_url, vec![], None, bucket_path()),
-        "CreateBucket" => call(Method::PUT, bucket_url, vec![], None, bucket_path()),
+        "CreateBucket" => call(
+            Method::PUT,
+            bucket_url,
+            vec![],
+            Some(location_body(REGION)),
+            bucket_path(),
+        ),
         "DeleteBucket" => call(Method::DELETE, bucket_url, vec![], None, bucket_path()),
         "GetObject" => call(Method::GET, object_url, vec![], None, object()),
         "HeadObject" => call(Method::HEAD, object_url, vec![], None, object()),
-        "PutObject" => call(Method::PUT, object_url, vec![], Some("new bytes"), object()),
+        "PutObject" => call(
+            Method::PUT,
+            object_url,
+            vec![],
+            Some("new bytes".into()),
+            object(),
+        ),
         "DeleteObject" => call(Method::DELETE, object_url, vec![], None, object()),
         "CreateMultipartUpload" => call(
             Method::POST,
@@ -119,7 +133,7 @@ async fn the_s3_endpoint_decides_every_s3_case_of_the_shared_table_as_the_evalua
             &key,
             key.session_token.as_deref(),
         );
-        let (status, text) = sandbox.send(method, url, body).await;
+        let (status, text) = sandbox.send(method, url, body.as_deref()).await;
         if case["decision"] == "allowed" {
             assert!(
                 (200..300).contains(&status),

@@ -14,7 +14,7 @@ use super::{
     Protocol, MAX_ERROR_BODY_BYTES,
 };
 use crate::api::retry::{self, Outcome};
-use crate::api::status::{connect_error, rest_error};
+use crate::api::status::{connect_error, rest_error, s3_error};
 
 impl ApiClient {
     /// One HTTP exchange, logged.
@@ -43,8 +43,13 @@ impl ApiClient {
         let mut request = self
             .inner
             .http
-            .request(call.method.clone(), call.url.clone())
-            .header(ACCEPT, "application/json");
+            .request(call.method.clone(), call.url.clone());
+        if call.protocol != Protocol::S3 {
+            request = request.header(ACCEPT, "application/json");
+        }
+        for (name, value) in &call.headers {
+            request = request.header(name, value.clone());
+        }
         if let Some(authorization) = authorization {
             request = request.header(AUTHORIZATION, authorization.clone());
         }
@@ -52,9 +57,10 @@ impl ApiClient {
             request = request.header("connect-protocol-version", "1");
         }
         if let Some(body) = &call.body {
-            request = request
-                .header(CONTENT_TYPE, "application/json")
-                .body(body.clone());
+            if call.protocol != Protocol::S3 {
+                request = request.header(CONTENT_TYPE, "application/json");
+            }
+            request = request.body(body.clone());
         }
         let started = Instant::now();
         let result = tokio::select! {
@@ -153,6 +159,7 @@ impl ApiClient {
             match call.protocol {
                 Protocol::Rest => rest_error(status, &text, call.path()),
                 Protocol::Connect => connect_error(status, &text, call.path()),
+                Protocol::S3 => s3_error(status, &text, call.path()),
             }
         };
         Err(AttemptFailure {

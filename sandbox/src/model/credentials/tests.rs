@@ -11,6 +11,7 @@ fn request(expires_at: Option<SystemTime>, with_session_token: bool) -> KeyReque
     KeyRequest {
         id_prefix: "CWTEST",
         principal: "coreweave/user-1".into(),
+        org_id: "sandbox-org".into(),
         expires_at,
         with_session_token,
     }

@@ -1,5 +1,6 @@
-//! The S3 part of the test admin API (no auth, not logged): seed a bucket, read an object's
-//! bytes (unsigned: tests and the bench's baseline), issue a key for any principal.
+//! The S3 part of the test admin API (no auth, not logged): seed a bucket (or objects into one
+//! that exists), read an object's bytes (unsigned: tests and the bench's baseline), issue a key
+//! for any principal of any organization.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::body::md5_hex;
+use crate::model::bucket::{is_known_zone, BucketSettings, DEFAULT_ZONE, KNOWN_ZONES};
 use crate::model::credentials::{after_seconds, KeyRequest};
 use crate::model::object_store::StoredObject;
 use crate::paths::ADMIN;
@@ -22,6 +24,8 @@ use crate::wire::errors::{ApiError, RestError};
 #[serde(deny_unknown_fields)]
 struct SeedBucketRequest {
     name: String,
+    /// The zone of a bucket created here (default [`DEFAULT_ZONE`]); an existing bucket keeps its own.
+    zone: Option<String>,
     #[serde(default)]
     objects: BTreeMap<String, String>,
 }
@@ -30,6 +34,8 @@ struct SeedBucketRequest {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct AccessKeyRequest {
     principal: String,
+    /// The principal's organization (default the sandbox's).
+    org_id: Option<String>,
     /// Lifetime; negative for a key that has already expired; absent = permanent.
     ttl_seconds: Option<i64>,
     #[serde(default)]
@@ -54,7 +60,17 @@ async fn seed_bucket(
     if !s3s::path::check_bucket_name(&req.name) {
         return Err(ApiError::invalid_field("name", "is not a valid S3 bucket name").into());
     }
-    state.objects.ensure_bucket(&req.name);
+    let zone = req.zone.as_deref().unwrap_or(DEFAULT_ZONE);
+    if !is_known_zone(zone) {
+        return Err(ApiError::invalid_field(
+            "zone",
+            format!("must be one of {}", KNOWN_ZONES.join(", ")),
+        )
+        .into());
+    }
+    state
+        .objects
+        .ensure_bucket(&req.name, BucketSettings::new(zone, &state.org_id));
     for (key, text) in req.objects {
         let data = Bytes::from(text);
         let object = StoredObject {
@@ -98,6 +114,7 @@ async fn issue_access_key(
     let request = KeyRequest {
         id_prefix: "CWTEST",
         principal: req.principal,
+        org_id: req.org_id.unwrap_or_else(|| state.org_id.clone()),
         expires_at: req.ttl_seconds.map(|seconds| after_seconds(now, seconds)),
         with_session_token: req.session_token,
     };
@@ -110,6 +127,7 @@ async fn issue_access_key(
         "secretKey": key.secret_key,
         "sessionToken": key.session_token,
         "principalName": key.principal,
+        "orgId": key.org_id,
         "expiry": key.expiry_rfc3339(),
     })))
 }

@@ -1,4 +1,6 @@
-//! The S3 operations pods use, on [`ObjectStore`]: ListBuckets, Create/Delete/HeadBucket,
+//! The S3 operations pods and the provider use, on [`ObjectStore`]: ListBuckets (the caller's
+//! organization's buckets), Create/Delete/HeadBucket, GetBucketLocation and bucket tagging (in
+//! [`super::bucket_calls`]), Put/Get/DeleteBucketPolicy (in [`super::policy_calls`]),
 //! ListObjects(V2), Get/Put/Head/DeleteObject and the multipart upload (in
 //! [`super::multipart`]). Every other operation answers `NotImplemented` (s3s's default).
 //! Calls reach here only after [`super::access::PolicyAccess`] allowed them.
@@ -6,10 +8,11 @@
 use std::collections::BTreeSet;
 use std::time::SystemTime;
 
+use s3s::auth::Credentials;
 use s3s::dto::*;
 use s3s::{S3Error, S3Request, S3Response, S3Result, S3};
 
-use super::{body, multipart, url_encoding};
+use super::{body, bucket_calls, multipart, policy_calls, url_encoding};
 use crate::model::object_store::StoredObject;
 use crate::state::SharedState;
 
@@ -61,6 +64,13 @@ impl Backend {
     /// Objects in `state.objects`.
     pub fn new(state: SharedState) -> Self {
         Self { state }
+    }
+
+    /// The organization of the key a request was signed with (s3s verified it).
+    fn caller_org(&self, credentials: Option<&Credentials>) -> String {
+        credentials
+            .and_then(|c| self.state.credentials.get(&c.access_key))
+            .map_or_else(|| self.state.org_id.clone(), |key| key.org_id)
     }
 
     fn stored(&self, bucket: &str, key: &str) -> S3Result<StoredObject> {
@@ -152,13 +162,15 @@ fn list(
 impl S3 for Backend {
     async fn list_buckets(
         &self,
-        _req: S3Request<ListBucketsInput>,
+        req: S3Request<ListBucketsInput>,
     ) -> S3Result<S3Response<ListBucketsOutput>> {
+        let org = self.caller_org(req.credentials.as_ref());
         let buckets = self
             .state
             .objects
             .list_buckets()
             .into_iter()
+            .filter(|b| b.owner_org == org)
             .map(|b| Bucket {
                 name: Some(b.name),
                 creation_date: Some(timestamp(b.created)),
@@ -168,8 +180,8 @@ impl S3 for Backend {
         Ok(S3Response::new(ListBucketsOutput {
             buckets: Some(buckets),
             owner: Some(Owner {
-                display_name: Some(self.state.org_id.clone()),
-                id: Some(self.state.org_id.clone()),
+                display_name: Some(org.clone()),
+                id: Some(org),
             }),
             ..Default::default()
         }))
@@ -179,14 +191,61 @@ impl S3 for Backend {
         &self,
         req: S3Request<CreateBucketInput>,
     ) -> S3Result<S3Response<CreateBucketOutput>> {
-        let bucket = req.input.bucket;
-        self.state
-            .objects
-            .create_bucket(&bucket)
-            .map_err(S3Error::from)?;
-        Ok(S3Response::new(CreateBucketOutput {
-            location: Some(format!("/{bucket}")),
-        }))
+        let org = self.caller_org(req.credentials.as_ref());
+        bucket_calls::create(&self.state.objects, &org, req.input).map(S3Response::new)
+    }
+
+    async fn get_bucket_location(
+        &self,
+        req: S3Request<GetBucketLocationInput>,
+    ) -> S3Result<S3Response<GetBucketLocationOutput>> {
+        bucket_calls::location(&self.state.objects, &req.input.bucket).map(S3Response::new)
+    }
+
+    async fn put_bucket_tagging(
+        &self,
+        req: S3Request<PutBucketTaggingInput>,
+    ) -> S3Result<S3Response<PutBucketTaggingOutput>> {
+        bucket_calls::put_tagging(&self.state.objects, req.input)?;
+        Ok(S3Response::new(PutBucketTaggingOutput {}))
+    }
+
+    async fn get_bucket_tagging(
+        &self,
+        req: S3Request<GetBucketTaggingInput>,
+    ) -> S3Result<S3Response<GetBucketTaggingOutput>> {
+        bucket_calls::get_tagging(&self.state.objects, &req.input.bucket).map(S3Response::new)
+    }
+
+    async fn delete_bucket_tagging(
+        &self,
+        req: S3Request<DeleteBucketTaggingInput>,
+    ) -> S3Result<S3Response<DeleteBucketTaggingOutput>> {
+        bucket_calls::delete_tagging(&self.state.objects, &req.input.bucket)?;
+        Ok(S3Response::new(DeleteBucketTaggingOutput {}))
+    }
+
+    async fn put_bucket_policy(
+        &self,
+        req: S3Request<PutBucketPolicyInput>,
+    ) -> S3Result<S3Response<PutBucketPolicyOutput>> {
+        policy_calls::put(&self.state.objects, req.input)?;
+        Ok(S3Response::new(PutBucketPolicyOutput {}))
+    }
+
+    async fn get_bucket_policy(
+        &self,
+        req: S3Request<GetBucketPolicyInput>,
+    ) -> S3Result<S3Response<GetBucketPolicyOutput>> {
+        policy_calls::get(&self.state.objects, &req.input.bucket).map(S3Response::new)
+    }
+
+    async fn delete_bucket_policy(
+        &self,
+        req: S3Request<DeleteBucketPolicyInput>,
+    ) -> S3Result<S3Response<DeleteBucketPolicyOutput>> {
+        policy_calls::delete(&self.state.objects, &req.input.bucket)?;
+        Ok(S3Response::new(DeleteBucketPolicyOutput {}))
     }
 
     async fn delete_bucket(

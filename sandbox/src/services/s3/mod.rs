@@ -10,9 +10,11 @@ pub mod admin;
 pub mod auth;
 pub mod backend;
 pub mod body;
+pub mod bucket_calls;
 pub mod host;
 pub mod inflight;
 pub mod multipart;
+pub mod policy_calls;
 pub mod post_upload;
 pub mod signature_terms;
 pub mod url_encoding;
@@ -40,9 +42,10 @@ impl From<StoreError> for S3Error {
         let message = e.to_string();
         match e {
             StoreError::NoSuchBucket(_) => s3_error!(NoSuchBucket, "{message}"),
-            StoreError::BucketAlreadyOwnedByYou(_) => {
+            StoreError::BucketAlreadyOwnedByYou { .. } => {
                 s3_error!(BucketAlreadyOwnedByYou, "{message}")
             }
+            StoreError::BucketAlreadyExists(_) => s3_error!(BucketAlreadyExists, "{message}"),
             StoreError::BucketNotEmpty(_) => s3_error!(BucketNotEmpty, "{message}"),
             StoreError::NoSuchKey(_) => s3_error!(NoSuchKey, "{message}"),
             StoreError::NoSuchUpload(_) => s3_error!(NoSuchUpload, "{message}"),
@@ -53,7 +56,7 @@ impl From<StoreError> for S3Error {
 
 /// The region the endpoint names (CoreWeave documents upper-case zones as the region); any
 /// region in a signature's scope is accepted.
-pub const REGION: &str = "US-EAST-04A";
+pub const REGION: &str = crate::model::bucket::DEFAULT_ZONE;
 /// The domain of virtual-hosted-style names, resolved by no DNS: clients reach it through
 /// `HTTP_PROXY` pointing at the endpoint (real-clients.md §3).
 pub const VIRTUAL_HOST_DOMAIN: &str = "s3.sandbox.test";

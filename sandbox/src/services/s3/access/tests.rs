@@ -72,6 +72,7 @@ fn key(session_token: Option<&str>, expires_in: Option<i64>) -> IssuedKey {
         session_token: session_token.map(Into::into),
         expires_at: expires_in.map(|s| after_seconds(SystemTime::now(), s)),
         principal: "coreweave/user-1".into(),
+        org_id: "sandbox-org".into(),
     }
 }
 

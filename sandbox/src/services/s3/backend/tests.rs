@@ -68,8 +68,15 @@ fn store_failures_are_the_s3_error_codes_clients_expect() {
             S3ErrorCode::BucketNotEmpty,
         ),
         (
-            StoreError::BucketAlreadyOwnedByYou("b".into()),
+            StoreError::BucketAlreadyOwnedByYou {
+                name: "b".into(),
+                zone: "US-EAST-04A".into(),
+            },
             S3ErrorCode::BucketAlreadyOwnedByYou,
+        ),
+        (
+            StoreError::BucketAlreadyExists("b".into()),
+            S3ErrorCode::BucketAlreadyExists,
         ),
         (
             StoreError::NoSuchUpload("u".into()),
