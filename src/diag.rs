@@ -4,7 +4,7 @@ use std::fmt::Display;
 
 use tf_plugin_server::{AttributePath, Diagnostics};
 
-use crate::api::{ApiError, ErrorDetail, Phase};
+use crate::api::{ApiError, ErrorDetail, Phase, S3Error};
 use crate::provider::PROVIDER_NAME;
 
 /// Reports a failed API call: what the provider was doing, then the server's answer; an
@@ -30,6 +30,19 @@ pub fn api_error(diags: &mut Diagnostics, doing: impl Display, err: &ApiError) {
             "Interrupted",
             format!("Stopped {doing} (Ctrl-C); its state is unchanged."),
         ),
+        _ => diags.root_error(format!("Error {doing}"), err.to_string()),
+    }
+}
+
+/// Reports a failed S3 call like [`api_error`]: what the provider was doing, then the answer
+/// (its S3 code and message); an interruption as such.
+pub fn s3_error(diags: &mut Diagnostics, doing: impl Display, err: &S3Error) {
+    match err {
+        S3Error::Call { source, .. } | S3Error::Key(source)
+            if matches!(**source, ApiError::Interrupted { .. }) =>
+        {
+            api_error(diags, doing, source)
+        }
         _ => diags.root_error(format!("Error {doing}"), err.to_string()),
     }
 }

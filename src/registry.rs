@@ -12,6 +12,9 @@ use crate::cks::kubeconfig_ephemeral_resource::KubeconfigEphemeralResource;
 use crate::functions::ServiceAccountPrincipal;
 use crate::identity::caller_identity_data_source::CallerIdentityDataSource;
 use crate::object_storage::access_check_data_source::AccessCheckDataSource;
+use crate::object_storage::bucket_list_resource::BucketListResource;
+use crate::object_storage::bucket_policy_resource::BucketPolicyResource;
+use crate::object_storage::bucket_resource::BucketResource;
 use crate::object_storage::org_policy_list_resource::OrgPolicyListResource;
 use crate::object_storage::org_policy_resource::OrgPolicyResource;
 use crate::object_storage::wif_config_data_source::WifConfigLookupDataSource;
@@ -49,6 +52,14 @@ pub fn resources(data: &Arc<ProviderData>) -> Resources {
         OrgPolicyResource::NAME.into(),
         Box::new(OrgPolicyResource::new(data.clone())),
     );
+    map.insert(
+        BucketResource::NAME.into(),
+        Box::new(BucketResource::new(data.clone())),
+    );
+    map.insert(
+        BucketPolicyResource::NAME.into(),
+        Box::new(BucketPolicyResource::new(data.clone())),
+    );
     map
 }
 
@@ -67,6 +78,10 @@ pub fn list_resources(data: &Arc<ProviderData>) -> ListResources {
     map.insert(
         OrgPolicyListResource::NAME.into(),
         Box::new(OrgPolicyListResource::new(data.clone())),
+    );
+    map.insert(
+        BucketListResource::NAME.into(),
+        Box::new(BucketListResource::new(data.clone())),
     );
     map
 }

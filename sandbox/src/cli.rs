@@ -94,10 +94,12 @@ API (the real API's paths; Authorization: Bearer TOKEN unless "no auth"):
     OIDC discovery      GET /id/{clusterId}/.well-known/openid-configuration,
                         GET /id/{clusterId}/openid/v1/jwks (no auth)
 
-S3 (its own port): ListBuckets, Create/Delete/HeadBucket, ListObjects(V2),
+S3 (its own port): ListBuckets, Create/Delete/HeadBucket (CreateBucket in a zone:
+    LocationConstraint US-EAST-04A or US-CENTRAL-05A/06A/07A/08A/08B), GetBucketLocation,
+    Put/Get/DeleteBucketTagging, Put/Get/DeleteBucketPolicy, ListObjects(V2),
     Get/Put/Head/DeleteObject and multipart upload; SigV4 (header or presigned) with keys
     from the token exchanges or POST /v1/cwobject/access-key; every call decided by the
-    organization's access policies
+    organization's access policies, then the bucket's policy
 
 LOGIN PATH:
     identity provider   /.well-known/openid-configuration and /keys at its issuer URL
@@ -118,9 +120,11 @@ sent as Content-Type: application/json:
     POST /ci-tokens             {issuer, subject, audience, expiresInSeconds} -> {token}
     GET /bearers                the bearer tokens the CI token exchange issued
     GET /endpoints              every URL and CA: api, org_id, s3, idp, clusters, proxy
-    POST /buckets               {name, objects: {key: text}} seeds a bucket
+    POST /buckets               {name, zone?, objects: {key: text}} seeds a bucket, or
+                                objects into one that exists (its zone, tags, policy kept)
     GET /buckets/{name}/objects/{key}  the object's bytes
-    POST /access-keys           {principal, ttlSeconds?, sessionToken?} -> an S3 key
+    POST /access-keys           {principal, orgId?, ttlSeconds?, sessionToken?} -> an S3 key
+                                (orgId: the principal's organization, default --org-id)
     POST /idp/tokens            {claims, ttlSeconds} -> {token} signed by the identity provider
 
 TRY IT BY HAND (bash and curl, this program on PATH): a WIF config and a policy for cluster

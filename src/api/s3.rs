@@ -34,8 +34,9 @@ pub use error::{S3Code, S3Error};
 /// import): the endpoint routes by the bucket's own location and takes any region there.
 pub const DEFAULT_SIGNING_REGION: &str = "US-EAST-04A";
 /// How long after its issue a key the endpoint refuses (`InvalidAccessKeyId`, `AccessDenied`)
-/// is tried again: a new key takes a moment to reach every S3 server.
-pub const FRESH_KEY_GRACE: Duration = Duration::from_secs(10);
+/// is tried again: a new key takes a moment to reach every S3 server (the official provider
+/// waits up to a minute; a refusal that is meant costs this much, so it is kept short).
+pub const FRESH_KEY_GRACE: Duration = Duration::from_secs(5);
 /// Pause between the tries of a fresh key.
 const FRESH_KEY_POLL: Duration = Duration::from_secs(1);
 /// Objects a listing page holds at most.
@@ -86,6 +87,8 @@ struct Request<'a> {
     body: Option<(Vec<u8>, &'static str)>,
     /// Repeating it blindly after a lost answer is not safe.
     non_idempotent: bool,
+    /// Whether a fresh key's refusal is tried again ([`FRESH_KEY_GRACE`]).
+    waits_for_fresh_key: bool,
 }
 
 impl<'a> Request<'a> {
@@ -98,6 +101,7 @@ impl<'a> Request<'a> {
             query: &[],
             body: None,
             non_idempotent: false,
+            waits_for_fresh_key: true,
         }
     }
 
@@ -178,10 +182,21 @@ impl S3Client {
     /// (404). Any other answer is an error (right after a create, 400 or `InvalidRegion` too:
     /// the caller decides what that means).
     pub async fn head_bucket(&self, bucket: &str) -> Result<bool, S3Error> {
-        match self
-            .send(Request::new("HeadBucket", Method::HEAD, Some(bucket)))
+        self.head(Request::new("HeadBucket", Method::HEAD, Some(bucket)))
             .await
-        {
+    }
+
+    /// [`S3Client::head_bucket`] for a plan-time look, where a refusal is not final (the
+    /// access may come from a policy the same apply creates): a fresh key's refusal is not
+    /// waited out.
+    pub async fn glance_at_bucket(&self, bucket: &str) -> Result<bool, S3Error> {
+        let mut request = Request::new("HeadBucket", Method::HEAD, Some(bucket));
+        request.waits_for_fresh_key = false;
+        self.head(request).await
+    }
+
+    async fn head(&self, request: Request<'_>) -> Result<bool, S3Error> {
+        match self.send(request).await {
             Ok(_) => Ok(true),
             Err(e) if e.is(&S3Code::NoSuchBucket) => Ok(false),
             Err(e) => Err(e),
@@ -384,7 +399,7 @@ impl S3Client {
             };
             match code {
                 Some(S3Code::InvalidAccessKeyId | S3Code::AccessDenied)
-                    if key.age() < self.inner.fresh_key_grace =>
+                    if request.waits_for_fresh_key && key.age() < self.inner.fresh_key_grace =>
                 {
                     if !self.pause(self.inner.fresh_key_poll).await {
                         let interrupted = ApiError::Interrupted {

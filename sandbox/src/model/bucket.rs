@@ -90,3 +90,42 @@ pub fn check_tags(tags: &[(String, String)]) -> Result<(), InvalidTag> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn tag_sets_keep_to_the_s3_limits() {
+        assert_eq!(check_tags(&tags(&[("team", "ml"), ("env", "")])), Ok(()));
+        let fifty_one: Vec<_> = (0..51).map(|i| (format!("k{i}"), String::new())).collect();
+        assert!(check_tags(&fifty_one[..50]).is_ok());
+        assert!(check_tags(&fifty_one).unwrap_err().0.contains("at most 50"));
+        let long_key = "k".repeat(129);
+        let long_value = "v".repeat(257);
+        for bad in [
+            tags(&[("", "x")]),
+            tags(&[(&long_key, "x")]),
+            tags(&[("k", &long_value)]),
+            tags(&[("AWS:created", "x")]),
+            tags(&[("a", "1"), ("a", "2")]),
+        ] {
+            assert!(check_tags(&bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn zones_are_known_in_upper_case_only() {
+        assert!(is_known_zone(DEFAULT_ZONE));
+        assert!(is_known_zone("US-CENTRAL-08B"));
+        assert!(!is_known_zone("us-east-04a"));
+        assert!(!is_known_zone("us-east-1"));
+    }
+}

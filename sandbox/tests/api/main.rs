@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod bucket_policy_table;
 mod cks;
 mod cwobject;
 mod directory;
@@ -11,6 +12,8 @@ mod faults;
 mod policy_table;
 mod s3;
 mod s3_buckets;
+mod s3_calls;
+mod s3_enforcement;
 mod s3_support;
 mod s3_table;
 mod support;

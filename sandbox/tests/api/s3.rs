@@ -13,11 +13,9 @@ const ALICE: &str = "coreweave/alice";
 
 async fn sandbox_where_alice_reads_models() -> S3Sandbox {
     let sandbox = S3Sandbox::start().await;
-    sandbox.set_policies(
-        &json!({"name": "alice reads", "policies": [{"name": "p", "statements": [{
+    sandbox.set_policies(&json!([{"name": "p", "statements": [{
         "name": "read", "effect": "Allow", "actions": ["s3:GetObject", "s3:ListAllMyBuckets"],
-        "resources": ["*"], "principals": [ALICE, "coreweave/sandbox-user"]}]}]}),
-    );
+        "resources": ["*"], "principals": [ALICE, "coreweave/sandbox-user"]}]}]));
     sandbox.seed("models", &[("weights.bin", "hello")]);
     sandbox
 }

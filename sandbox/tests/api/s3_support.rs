@@ -47,9 +47,9 @@ impl S3Sandbox {
         }
     }
 
-    /// Replaces the organization's access policies with a shared-table case's `policies`.
-    pub fn set_policies(&self, case: &Value) {
-        self.state.store().policies = table_policies(case);
+    /// Replaces the organization's access policies with `policies` (a shared-table case's).
+    pub fn set_policies(&self, policies: &Value) {
+        self.state.store().policies = table_policies(policies);
     }
 
     /// A key for `principal`: permanent unless `ttl_seconds`, with a session token if asked.
@@ -147,9 +147,9 @@ impl S3Sandbox {
 impl S3Sandbox {
     /// Lets every principal do everything (one org-policy statement, `everyone/all`).
     pub fn allow_everything(&self) {
-        self.set_policies(&serde_json::json!({"name": "everything", "policies": [{
+        self.set_policies(&serde_json::json!([{
             "name": "everyone", "statements": [{"name": "all", "effect": "Allow",
-            "actions": ["*"], "resources": ["*"], "principals": ["*"]}]}]}));
+            "actions": ["*"], "resources": ["*"], "principals": ["*"]}]}]));
     }
 
     /// Makes `method` on `path` with `query` and `body`, presigned with `key` (and its session

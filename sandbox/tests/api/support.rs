@@ -177,10 +177,10 @@ pub fn connect_bad_request_fields(detail: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The policies of a shared-table case (`policies` without their `version`), as the sandbox
-/// stores them.
-pub fn table_policies(case: &Value) -> Vec<coreweave_sandbox::model::policy::Policy> {
-    case["policies"]
+/// The org policies of a shared-table case (its `policies` or `org_policies`: policies without
+/// their `version`), as the sandbox stores them.
+pub fn table_policies(policies: &Value) -> Vec<coreweave_sandbox::model::policy::Policy> {
+    policies
         .as_array()
         .unwrap()
         .iter()
@@ -190,7 +190,7 @@ pub fn table_policies(case: &Value) -> Vec<coreweave_sandbox::model::policy::Pol
             serde_json::from_value::<coreweave_sandbox::model::policy::PolicyInput>(p)
                 .unwrap()
                 .into_policy("policy")
-                .unwrap_or_else(|v| panic!("{}: invalid policy {v:?}", case["name"]))
+                .unwrap_or_else(|v| panic!("invalid policy {v:?} in {policies}"))
         })
         .collect()
 }

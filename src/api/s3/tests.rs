@@ -269,3 +269,14 @@ async fn a_stop_ends_the_wait_for_a_fresh_key() {
     let error = call.await.unwrap().unwrap_err();
     assert!(error.is_interrupted(), "{error}");
 }
+
+#[tokio::test]
+async fn a_glance_does_not_wait_out_a_fresh_key_s_refusal() {
+    let server = TestServer::start().await;
+    server.push(key_reply("K"));
+    server.push(Reply::text(403, ""));
+    let s3 = client(&server, Duration::from_secs(600));
+    let error = s3.glance_at_bucket("b").await.unwrap_err();
+    assert!(error.is(&S3Code::AccessDenied), "{error}");
+    assert_eq!(server.requests().len(), 2);
+}

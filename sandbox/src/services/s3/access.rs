@@ -2,11 +2,14 @@
 //! and lifetime ([`signature_terms`]), the session token or the expiry, so this does, in this
 //! order: the signature's terms, the session token (`InvalidToken` when one
 //! is presented with a key issued without one, or a wrong one; `InvalidAccessKeyId`, as AWS says
-//! for temporary keys, when the key's token is missing), the expiry (`ExpiredToken`), then the organization's access policies for
-//! the operation's action and resource (reference §3.6, real-clients.md §3): any matching Deny,
-//! or no matching Allow, is `AccessDenied`. The sandbox has no bucket policies, so an org-policy
-//! Allow is the answer (reference §3.6: no bucket policy = allow).
+//! for temporary keys, when the key's token is missing), the expiry (`ExpiredToken`), then the
+//! operation's action and resource with both layers of policy (reference §3.6-3.7,
+//! [`decide`]): the organization's access policies, then the bucket's policy; a refusal by
+//! either is `AccessDenied`, naming the layer and the statements. ListObjects(V2) carry their
+//! `prefix` as the condition key `s3:prefix`. Only principals of the organization that owns a
+//! bucket may set its policy.
 
+use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use s3s::access::{S3Access, S3AccessContext};
@@ -14,8 +17,10 @@ use s3s::path::S3Path;
 use s3s::{s3_error, S3Result};
 
 use super::signature_terms;
+use crate::model::access_decision::{decide, DecidedBy, LayeredEvaluation};
+use crate::model::bucket_policy_eval::{AccessRequest, S3_PREFIX};
 use crate::model::credentials::IssuedKey;
-use crate::model::policy_eval::{evaluate, Decision};
+use crate::model::policy_eval::Decision;
 use crate::state::SharedState;
 
 /// The header a session token travels in (SigV4 header signing).
@@ -51,6 +56,7 @@ pub fn permission(operation: &str, path: &S3Path) -> Permission {
         }
         "ListParts" => "s3:ListMultipartUploadParts".to_string(),
         "DeleteObjects" => "s3:DeleteObject".to_string(),
+        "DeleteBucketTagging" => "s3:PutBucketTagging".to_string(),
         other => format!("s3:{other}"),
     };
     let resource = match path {
@@ -66,14 +72,19 @@ pub fn presented_session_token(cx: &S3AccessContext<'_>) -> Option<String> {
     if let Some(value) = cx.headers().get(SESSION_TOKEN_HEADER) {
         return Some(String::from_utf8_lossy(value.as_bytes()).into_owned());
     }
-    cx.uri().query().and_then(|query| {
-        query.split('&').find_map(|pair| {
-            let (name, value) = pair.split_once('=')?;
-            (name == SESSION_TOKEN_QUERY)
-                .then(|| urlencoding::decode(value).map(|v| v.into_owned()).ok())
-                .flatten()
-        })
-    })
+    signature_terms::query_param(cx.uri().query(), SESSION_TOKEN_QUERY)
+}
+
+/// The condition keys an operation brings besides `cw:PrincipalOrgID`: a listing's `prefix`
+/// as `s3:prefix`.
+pub fn request_context(operation: &str, query: Option<&str>) -> BTreeMap<String, String> {
+    let listing = matches!(operation, "ListObjects" | "ListObjectsV2");
+    listing
+        .then(|| signature_terms::query_param(query, "prefix"))
+        .flatten()
+        .map(|prefix| (S3_PREFIX.to_string(), prefix))
+        .into_iter()
+        .collect()
 }
 
 /// The session-token and expiry rules for `key`.
@@ -105,33 +116,77 @@ pub fn check_key(key: &IssuedKey, presented: Option<&str>, now: SystemTime) -> S
     Ok(())
 }
 
-/// Decides `permission` for `principal` with the organization's access policies.
+/// Decides `permission` for `key`'s principal with the organization's access policies and the
+/// policy of the bucket it is on, `context` giving further condition keys; only the owning
+/// organization's principals may set a bucket's policy.
 pub fn check_policies(
     state: &SharedState,
-    principal: &str,
+    key: &IssuedKey,
     permission: &Permission,
+    context: &BTreeMap<String, String>,
 ) -> S3Result<()> {
-    let evaluation = evaluate(
-        &state.store().policies,
+    let request = AccessRequest {
+        principal: &key.principal,
+        principal_org: &key.org_id,
+        action: &permission.action,
+        resource: &permission.resource,
+        context,
+    };
+    let bucket = request
+        .bucket()
+        .and_then(|b| state.objects.settings(b).ok());
+    let policy = bucket.as_ref().and_then(|b| b.policy.clone());
+    let evaluation = decide(&state.store().policies, policy.as_deref(), &request);
+    if evaluation.decision != Decision::Allowed {
+        return Err(refusal(&evaluation, &request));
+    }
+    match bucket {
+        Some(bucket)
+            if permission.action == "s3:PutBucketPolicy" && bucket.owner_org != key.org_id =>
+        {
+            Err(s3_error!(
+                AccessDenied,
+                "{} of organization {} may not set the policy of {}: only principals of its \
+                 owner, organization {}, may",
+                key.principal,
+                key.org_id,
+                permission.resource,
+                bucket.owner_org
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The `AccessDenied` of a refusal, naming the layer and the statements that refused.
+fn refusal(evaluation: &LayeredEvaluation, request: &AccessRequest<'_>) -> s3s::S3Error {
+    let AccessRequest {
         principal,
-        &permission.action,
-        &permission.resource,
-    );
-    match evaluation.decision {
-        Decision::Allowed => Ok(()),
-        Decision::ExplicitDeny => Err(s3_error!(
+        action,
+        resource,
+        ..
+    } = request;
+    let bucket = request.bucket().unwrap_or_default();
+    let statements = evaluation.matched.join(", ");
+    match (evaluation.decided_by, evaluation.decision) {
+        (DecidedBy::OrgPolicy, Decision::ExplicitDeny) => s3_error!(
             AccessDenied,
-            "{principal} is denied {} on {} by {} (explicit Deny)",
-            permission.action,
-            permission.resource,
-            evaluation.matched.join(", ")
-        )),
-        Decision::ImplicitDeny => Err(s3_error!(
+            "{principal} is denied {action} on {resource} by {statements} (explicit Deny)"
+        ),
+        (DecidedBy::BucketPolicy, Decision::ExplicitDeny) => s3_error!(
             AccessDenied,
-            "no organization access policy allows {principal} {} on {}",
-            permission.action,
-            permission.resource
-        )),
+            "{principal} is denied {action} on {resource} by the bucket policy of {bucket}: \
+             {statements} (explicit Deny)"
+        ),
+        (DecidedBy::BucketPolicy, _) => s3_error!(
+            AccessDenied,
+            "the bucket policy of {bucket} allows {principal} no {action} on {resource} (no \
+             statement matches; organization policies allowed it)"
+        ),
+        (DecidedBy::OrgPolicy, _) => s3_error!(
+            AccessDenied,
+            "no organization access policy allows {principal} {action} on {resource}"
+        ),
     }
 }
 
@@ -163,11 +218,13 @@ impl S3Access for PolicyAccess {
             .ok_or_else(|| s3_error!(InvalidAccessKeyId))?;
         check_key(&key, presented_session_token(cx).as_deref(), now)?;
         let upload = cx.extensions_mut().get::<UploadKey>().cloned();
-        let mut permission = permission(cx.s3_op().name(), cx.s3_path());
+        let operation = cx.s3_op().name();
+        let mut permission = permission(operation, cx.s3_path());
         if let (S3Path::Bucket { bucket }, Some(UploadKey(object))) = (cx.s3_path(), upload) {
             permission.resource = format!("{bucket}/{object}");
         }
-        check_policies(&self.state, &key.principal, &permission)
+        let context = request_context(operation, cx.uri().query());
+        check_policies(&self.state, &key, &permission, &context)
     }
 }
 

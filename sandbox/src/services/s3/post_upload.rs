@@ -8,7 +8,7 @@
 //! access check then also decides with ([`UploadKey`]; s3s names only the bucket). The
 //! signature itself stays s3s's to verify, on the same bytes, after this.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::SystemTime;
 
 use base64::engine::general_purpose::STANDARD;
@@ -161,7 +161,7 @@ pub fn check(
         action: "s3:PutObject".to_string(),
         resource: format!("{bucket}/{object}"),
     };
-    check_policies(state, &key.principal, &permission)?;
+    check_policies(state, &key, &permission, &BTreeMap::new())?;
     Ok(UploadKey(object))
 }
 

@@ -29,7 +29,7 @@ pub const MAX_PRESIGNED_SECONDS: u64 = 604_800;
 const SERVICE: &str = "s3";
 
 /// The value of query parameter `name`, percent-decoded.
-fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     query?.split('&').find_map(|pair| {
         let (key, value) = pair.split_once('=')?;
         (key == name)

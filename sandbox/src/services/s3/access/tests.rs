@@ -60,9 +60,35 @@ fn operations_map_to_the_iam_actions_and_org_policy_resources() {
         permission("ListParts", &object("m", "k")),
         perm("s3:ListMultipartUploadParts", "m/k")
     );
-    for op in ["CreateBucket", "DeleteBucket"] {
+    for op in [
+        "CreateBucket",
+        "DeleteBucket",
+        "GetBucketLocation",
+        "PutBucketTagging",
+        "GetBucketTagging",
+        "PutBucketPolicy",
+        "GetBucketPolicy",
+        "DeleteBucketPolicy",
+    ] {
         assert_eq!(permission(op, &bucket("m")), perm(&format!("s3:{op}"), "m"));
     }
+    assert_eq!(
+        permission("DeleteBucketTagging", &bucket("m")),
+        perm("s3:PutBucketTagging", "m")
+    );
+}
+
+#[test]
+fn listings_carry_their_prefix_as_s3_prefix_and_nothing_else_does() {
+    let prefix = |op: &str, query: Option<&str>| request_context(op, query).remove("s3:prefix");
+    assert_eq!(
+        prefix("ListObjectsV2", Some("list-type=2&prefix=data%2F2024%2F")),
+        Some("data/2024/".into())
+    );
+    assert_eq!(prefix("ListObjects", Some("prefix=")), Some(String::new()));
+    assert_eq!(prefix("ListObjects", Some("delimiter=%2F")), None);
+    assert_eq!(prefix("GetObject", Some("prefix=data")), None);
+    assert_eq!(request_context("ListObjects", None).len(), 0);
 }
 
 fn key(session_token: Option<&str>, expires_in: Option<i64>) -> IssuedKey {
