@@ -13,6 +13,7 @@ use crate::functions::ServiceAccountPrincipal;
 use crate::identity::caller_identity_data_source::CallerIdentityDataSource;
 use crate::object_storage::access_check_data_source::AccessCheckDataSource;
 use crate::object_storage::bucket_list_resource::BucketListResource;
+use crate::object_storage::bucket_policy_document_data_source::BucketPolicyDocumentDataSource;
 use crate::object_storage::bucket_policy_resource::BucketPolicyResource;
 use crate::object_storage::bucket_resource::BucketResource;
 use crate::object_storage::org_policy_list_resource::OrgPolicyListResource;
@@ -104,6 +105,10 @@ pub fn data_sources(data: &Arc<ProviderData>) -> DataSources {
     map.insert(
         AccessCheckDataSource::NAME.into(),
         Box::new(AccessCheckDataSource::new(data.clone())),
+    );
+    map.insert(
+        BucketPolicyDocumentDataSource::NAME.into(),
+        Box::new(BucketPolicyDocumentDataSource),
     );
     map.insert(
         WifConfigLookupDataSource::NAME.into(),

@@ -16,6 +16,7 @@ pub const WIF_CONFIG: &str = "object_storage_wif_config";
 pub mod access_check_data_source;
 pub mod bucket_list_resource;
 pub mod bucket_policy;
+pub mod bucket_policy_document_data_source;
 pub mod bucket_policy_resource;
 pub mod bucket_resource;
 pub mod bucket_rules;

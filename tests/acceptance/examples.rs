@@ -61,6 +61,7 @@ fn every_example_directory_is_covered_by_this_test() {
             "data-sources/coreweave_cks_cluster_issuer",
             "data-sources/coreweave_cks_kubeconfig",
             "data-sources/coreweave_object_storage_access_check",
+            "data-sources/coreweave_object_storage_bucket_policy_document",
             "data-sources/coreweave_object_storage_wif_config",
             "ephemeral-resources/coreweave_cks_kubeconfig",
             "functions/service_account_principal",
@@ -217,6 +218,33 @@ fn caller_identity_example_applies() {
     let ws = workspace_for(&sandbox, "data-sources/coreweave_caller_identity");
     ws.apply();
     assert_eq!(ws.outputs()["organization_id"], "sandbox-org");
+}
+
+#[test]
+fn bucket_policy_document_example_writes_the_official_bytes_and_checks_at_plan_time() {
+    let sandbox = Sandbox::start();
+    let ws = workspace_for(
+        &sandbox,
+        "data-sources/coreweave_object_storage_bucket_policy_document",
+    );
+    ws.apply();
+    assert_eq!(
+        ws.outputs()["json"],
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"ReadOwnOrg","Principal":{"CW":["*"]},"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::models","arn:aws:s3:::models/*"],"Condition":{"StringEquals":{"cw:PrincipalOrgID":["sandbox-org"]}}},{"Sid":"NoPrivate","Principal":{"CW":["*"]},"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::models/private/*"}]}"#
+    );
+    let example = ws.path().join("data-source.tf");
+    let text = std::fs::read_to_string(&example).unwrap();
+    std::fs::write(
+        &example,
+        text.replace("\"arn:aws:s3:::models/private/*\"", "\"models/private/*\""),
+    )
+    .unwrap();
+    let out = ws.plan().failure();
+    assert!(out.contains("Invalid bucket policy"), "{out}");
+    assert!(
+        out.contains("statement[1].resource[0]: bucket policies name resources by ARN; write \"arn:aws:s3:::models/private/*\""),
+        "{out}"
+    );
 }
 
 #[test]

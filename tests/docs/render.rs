@@ -1127,6 +1127,7 @@ Optional:
                 "docs/data-sources/cks_cluster_issuer.md",
                 "docs/data-sources/cks_kubeconfig.md",
                 "docs/data-sources/object_storage_access_check.md",
+                "docs/data-sources/object_storage_bucket_policy_document.md",
                 "docs/data-sources/object_storage_wif_config.md",
                 "docs/ephemeral-resources/cks_kubeconfig.md",
                 "docs/list-resources/cks_cluster_oidc.md",

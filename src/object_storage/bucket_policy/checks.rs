@@ -8,7 +8,7 @@ use super::canonical::PRINCIPAL_KINDS;
 use super::document::{read, Document, Principal, Statement, Values};
 use super::eval::{decided_by_org_only, CONDITION_KEYS};
 use super::glob::{glob_match, Case};
-use super::problem::{DocPath, Problem};
+use super::problem::{DocPath, Problem, Step};
 use crate::object_storage::policy::actions::{closest_action, KNOWN_S3_ACTIONS};
 use crate::validate;
 
@@ -23,8 +23,35 @@ pub fn check_document(text: &str, bucket: Option<&str>) -> Vec<Problem> {
         Err(e) => return vec![e.into_problem()],
     };
     problems.extend(check_parsed(&document, bucket));
-    problems.sort_by(|a, b| a.path.cmp(&b.path));
+    problems.sort_by_cached_key(|p| document_order(&p.path));
     problems
+}
+
+/// The keys of a document and of a statement, in the order they are usually written.
+const KEY_ORDER: &[&str] = &[
+    "Version",
+    "Id",
+    "Statement",
+    "Sid",
+    "Effect",
+    "Principal",
+    "Action",
+    "Resource",
+    "Condition",
+];
+
+/// A sort key that puts paths in the order of a document written the usual way.
+fn document_order(path: &DocPath) -> Vec<(usize, usize, String)> {
+    path.0
+        .iter()
+        .map(|step| match step {
+            Step::Key(k) => {
+                let rank = KEY_ORDER.iter().position(|known| known == k);
+                (rank.unwrap_or(KEY_ORDER.len()), 0, k.clone())
+            }
+            Step::Index(i) => (0, *i, String::new()),
+        })
+        .collect()
 }
 
 fn check_parsed(document: &Document, bucket: Option<&str>) -> Vec<Problem> {

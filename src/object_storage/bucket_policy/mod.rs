@@ -36,9 +36,13 @@ pub mod document;
 pub mod eval;
 pub mod glob;
 pub mod problem;
+pub mod render;
+pub mod report;
 
 pub use canonical::same_meaning;
 pub use checks::check_document;
 pub use document::{Document, DocumentError};
 pub use eval::{decide, DecidedBy, LayeredEvaluation, Request};
 pub use problem::{DocPath, Problem, Severity, Step};
+pub use render::{render, DocumentInput, StatementInput, DEFAULT_VERSION};
+pub use report::report;

@@ -219,8 +219,8 @@ fn a_statement_without_principal_action_or_resource_matches_nothing() {
     assert_eq!(
         paths,
         [
-            "Statement[0].Action",
             "Statement[0].Principal",
+            "Statement[0].Action",
             "Statement[0].Resource"
         ]
     );
