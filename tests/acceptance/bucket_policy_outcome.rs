@@ -8,7 +8,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::aws::{demo_issuer, service_account_token, Pod};
+use crate::support::aws::{demo_issuer, grant_buckets_to_the_operator, service_account_token, Pod};
 use crate::support::terraform::{functions_supported, org_policy_block, Statement};
 use crate::support::{Sandbox, Workspace};
 
@@ -141,9 +141,23 @@ fn expected(rows: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
     all
 }
 
-/// `aws s3 cp s3://training-data/<key> -` as `pod`.
-fn read(pod: &Pod, key: &str) -> crate::support::clients::ClientRun {
-    pod.aws(&["s3", "cp", &format!("s3://{BUCKET}/{key}"), "-"])
+/// `aws s3api get-object` of `training-data/<key>` as `pod` (GetObject, whose refusal carries
+/// the S3 error code and message; `aws s3 cp` asks HeadObject first, whose refusal has no body):
+/// the object's text, or the CLI's error output.
+fn read(pod: &Pod, key: &str) -> Result<String, String> {
+    let run = pod.aws(&["s3api", "get-object", "--bucket", BUCKET, "--key", key, "got"]);
+    if run.code == 0 {
+        Ok(std::fs::read_to_string(pod.dir().join("got")).unwrap())
+    } else {
+        Err(run.stderr)
+    }
+}
+
+/// Asserts that `read` was refused with `AccessDenied`, its message containing `reason`.
+fn assert_refused(read: Result<String, String>, reason: &str) {
+    let stderr = read.expect_err("the read was allowed");
+    assert!(stderr.contains("(AccessDenied)"), "{stderr}");
+    assert!(stderr.contains(reason), "expected {reason:?} in {stderr}");
 }
 
 #[test]
@@ -154,7 +168,9 @@ fn a_bucket_policy_refuses_what_the_organization_allows_and_the_access_check_agr
         return;
     }
     let sandbox = Sandbox::start();
-    let ws = Workspace::with_federation_module();
+    grant_buckets_to_the_operator(&sandbox);
+    let mut ws = Workspace::with_federation_module();
+    ws.env("COREWEAVE_S3_ENDPOINT", &sandbox.s3_url());
 
     // 1. The bucket, the grants and the organization Deny; no bucket policy yet.
     ws.write_federation(&sandbox, &inputs(&sandbox, false), &extra(false));
@@ -166,8 +182,8 @@ fn a_bucket_policy_refuses_what_the_organization_allows_and_the_access_check_agr
     let env = ws.outputs()["env"].clone();
     let mut pod = Pod::new(&env, &service_account_token(&sandbox, "default/reader"));
     pod.virtual_hosted(&sandbox);
-    assert_eq!(read(&pod, PRIVATE).success(), "private notes");
-    read(&pod, HELD).refused_with("AccessDenied");
+    assert_eq!(read(&pod, PRIVATE).unwrap(), "private notes");
+    assert_refused(read(&pod, HELD), "reader-not-held");
     assert_eq!(
         decisions(&ws.outputs()["live"]),
         expected(&[
@@ -195,7 +211,7 @@ fn a_bucket_policy_refuses_what_the_organization_allows_and_the_access_check_agr
         "the what-if check of the planned document"
     );
     assert_eq!(
-        read(&pod, PRIVATE).success(),
+        read(&pod, PRIVATE).unwrap(),
         "private notes",
         "not applied yet"
     );
@@ -203,10 +219,10 @@ fn a_bucket_policy_refuses_what_the_organization_allows_and_the_access_check_agr
         .success();
 
     // 3. Applied: the pod's reads are what both layers say, and so is the live check.
-    read(&pod, PRIVATE).refused_with("AccessDenied");
-    assert_eq!(read(&pod, PUBLIC).success(), "a,b\n1,2\n");
+    assert_refused(read(&pod, PRIVATE), "DenyPrivate");
+    assert_eq!(read(&pod, PUBLIC).unwrap(), "a,b\n1,2\n");
     // The bucket policy's AllowOwnOrganization matches this read; the organization's Deny wins.
-    read(&pod, HELD).refused_with("AccessDenied");
+    assert_refused(read(&pod, HELD), "reader-not-held");
     let outputs = ws.outputs();
     assert_eq!(
         decisions(&outputs["live"]),

@@ -19,7 +19,7 @@ locals {
         action    = ["s3:*"]
         resource  = ["arn:aws:s3:::${bucket}", "arn:aws:s3:::${bucket}/*"]
         principal = { CW = ["*"] }
-        condition = { StringEquals = { "cw:PrincipalOrgID" = [data.coreweave_caller_identity.this.organization_id] } }
+        condition = { StringEquals = { "cw:PrincipalOrgID" = data.coreweave_caller_identity.this.organization_id } }
       }] : [],
     ) if p.statements != null
   }

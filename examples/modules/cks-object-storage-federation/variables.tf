@@ -101,7 +101,7 @@ variable "bucket_policies" {
       action    = list(string)
       resource  = optional(list(string))
       principal = optional(map(list(string)), { CW = ["*"] })
-      condition = optional(map(map(list(string))), {})
+      condition = optional(map(map(string)), {})
     })))
     allow_own_organization = optional(bool, true)
   }))
