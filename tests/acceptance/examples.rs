@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::support::aws::grant_buckets_to_the_operator;
 use crate::support::login::{idp, ClusterLogin, UNAUTHORIZED};
 use crate::support::sandbox::{CLUSTER_DEMO, CLUSTER_WITH_OIDC, TOKEN};
 use crate::support::terraform::{
@@ -326,6 +327,7 @@ fn org_policy_example_applies_replans_empty_and_destroys() {
 #[test]
 fn module_example_federates_the_demo_cluster() {
     let sandbox = Sandbox::start();
+    grant_buckets_to_the_operator(&sandbox);
     let ws = workspace_for(&sandbox, "modules/cks-object-storage-federation");
     let example = ws.path().join("example");
     let in_example = |args: &[&str]| {
@@ -366,7 +368,13 @@ fn module_example_federates_the_demo_cluster() {
         issuer.as_str(),
         "audience defaults to the issuer URL"
     );
-    let statements = state["policies"][0]["statements"].as_array().unwrap();
+    let policy = state["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "demo-workload-federation")
+        .expect("the module's policy");
+    let statements = policy["statements"].as_array().unwrap();
     assert_eq!(
         statements.len(),
         4,
@@ -382,6 +390,21 @@ fn module_example_federates_the_demo_cluster() {
         ]),
         "statement names in the order written"
     );
+    assert_eq!(
+        outputs["buckets"]["value"]["training-data"],
+        serde_json::json!({"zone": "US-EAST-04A", "tags": {"team": "ml"}})
+    );
+    let policy: serde_json::Value = serde_json::from_str(
+        outputs["bucket_policies"]["value"]["training-data"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        policy["Statement"][0]["Sid"], "DenyPrivate",
+        "the example's statement, then the module's AllowOwnOrganization: {policy}"
+    );
+    assert_eq!(policy["Statement"][1]["Sid"], "AllowOwnOrganization");
     assert_eq!(
         in_example(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]).code,
         0
@@ -465,6 +488,7 @@ fn module_native_tests_pass_against_the_sandbox() {
         return;
     }
     let sandbox = Sandbox::start();
+    grant_buckets_to_the_operator(&sandbox);
     let ws = workspace_for(&sandbox, "modules/cks-object-storage-federation");
     let run = ws.run(&["test", "-no-color"]).success();
     assert!(
@@ -472,9 +496,19 @@ fn module_native_tests_pass_against_the_sandbox() {
         "{}",
         run.output()
     );
-    assert_eq!(
-        sandbox.state()["policies"],
-        serde_json::json!([]),
-        "terraform test cleans up"
+    let policies: Vec<String> = sandbox.state()["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(policies, ["terraform-operator"], "terraform test cleans up");
+    assert!(
+        sandbox.requests().iter().any(|r| r.service.as_deref() == Some("s3")
+            && r.method == "DELETE"
+            && r.path == "/tftest-bucket"
+            && r.status == 204),
+        "terraform test deletes its bucket: {:?}",
+        sandbox.requests()
     );
 }
