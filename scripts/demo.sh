@@ -60,6 +60,21 @@ start_sandbox() {
   echo "sandbox: $url (S3 endpoint $s3_url)"
 }
 
+# The provider's own S3 calls (creating buckets, setting their policies) are decided by the
+# organization's access policies too: its short-lived keys belong to the API token's principal.
+# An administrator grants that once, in the console; here, through the API.
+grant_operator() {
+  step "Letting the Terraform operator manage buckets (an organization access policy, as made in the console)"
+  local uid
+  uid=$(curl -fsS "$url/v1beta1/auth/whoami" -H "authorization: Bearer $token" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["principal"]["uid"])')
+  curl -fsS -X POST "$url/v1/cwobject/access-policy" -H "authorization: Bearer $token" \
+    -H 'content-type: application/json' -d '{"policy": {"version": "v1alpha1", "name": "terraform-operator",
+      "statements": [{"name": "buckets", "effect": "Allow", "actions": ["s3:*"], "resources": ["*"],
+      "principals": ["coreweave/'"$uid"'"]}]}}' >/dev/null
+  echo "terraform-operator: Allow s3:* on * for coreweave/$uid (the API token's principal)"
+}
+
 configure_terraform() {
   cp -r examples/modules/cks-object-storage-federation "$work/module"
   write_cli_config
@@ -232,6 +247,7 @@ finish() {
 build
 find_terraform
 start_sandbox
+grant_operator
 configure_terraform
 apply_example
 put_objects

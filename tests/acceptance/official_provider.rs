@@ -6,6 +6,7 @@
 
 use serde_json::{json, Value};
 
+use crate::support::aws::{grant_buckets_to_the_operator, Pod};
 use crate::support::sandbox::{CLUSTER_DEMO, TOKEN};
 use crate::support::terraform::{terraform_version, SOURCE};
 use crate::support::{Sandbox, Workspace};
@@ -210,5 +211,156 @@ fn objects_of_the_official_provider_import_with_nothing_to_change() {
     assert_eq!(
         ws.state_of("coreweave_cks_cluster_oidc.okta")["issuer_url"],
         OKTA
+    );
+}
+
+const BUCKET: &str = "training-data";
+
+/// What the official `coreweave_object_storage_bucket_policy_document` renders for the
+/// statements of [`bucket_configuration`] (its documented format: compact, `Principal` always,
+/// one action or resource as a string, condition values as lists).
+const OFFICIAL_POLICY_JSON: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"DenyPrivate","Principal":{"CW":["*"]},"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::training-data/private/*"},{"Sid":"AllowOwnOrganization","Principal":{"CW":["*"]},"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::training-data","arn:aws:s3:::training-data/*"],"Condition":{"StringEquals":{"cw:PrincipalOrgID":["sandbox-org"]}}}]}"#;
+
+/// The S3 calls of the official provider's bucket and bucket policy creates, in its order
+/// (HeadBucket, CreateBucket with the zone, HeadBucket, PutBucketTagging, PutBucketPolicy with
+/// the document's text), made by boto3 with a key of the API token (CreateAccessKeyFromJWT).
+const OFFICIAL_BUCKET_CREATE: &str = r#"
+import sys, boto3, botocore
+key, secret, bucket, policy = sys.argv[1:5]
+s3 = boto3.client("s3", aws_access_key_id=key, aws_secret_access_key=secret)
+try:
+    s3.head_bucket(Bucket=bucket)
+    sys.exit("the bucket exists already")
+except botocore.exceptions.ClientError as e:
+    assert e.response["Error"]["Code"] == "404", e.response
+s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "US-EAST-04A"})
+s3.head_bucket(Bucket=bucket)
+s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "team", "Value": "ml"}]})
+s3.put_bucket_policy(Bucket=bucket, Policy=policy)
+print("created")
+"#;
+
+/// The guide's configuration of this provider for the bucket and its policy: the official HCL
+/// with `provider = cwfed`, and with `blocks`, an `import` block for each, by bucket name.
+fn bucket_configuration(sandbox: &Sandbox, blocks: bool) -> String {
+    let import_blocks = if blocks {
+        BUCKET_IMPORTS
+            .iter()
+            .map(|to| format!("import {{\n  to = {to}\n  id = \"{BUCKET}\"\n}}\n\n"))
+            .collect()
+    } else {
+        String::new()
+    };
+    format!(
+        r#"terraform {{
+  required_providers {{
+    cwfed = {{ source = "{SOURCE}" }}
+  }}
+}}
+
+provider "cwfed" {{
+  endpoint    = "{url}"
+  token       = "{TOKEN}"
+  s3_endpoint = "{s3}"
+}}
+
+{import_blocks}resource "coreweave_object_storage_bucket" "training" {{
+  provider = cwfed
+  name     = "{BUCKET}"
+  zone     = "US-EAST-04A"
+  tags     = {{ team = "ml" }}
+}}
+
+data "coreweave_object_storage_bucket_policy_document" "training" {{
+  provider = cwfed
+  statement {{
+    sid       = "DenyPrivate"
+    effect    = "Deny"
+    principal = {{ CW = ["*"] }}
+    action    = ["s3:GetObject"]
+    resource  = ["arn:aws:s3:::{BUCKET}/private/*"]
+  }}
+  statement {{
+    sid       = "AllowOwnOrganization"
+    principal = {{ CW = ["*"] }}
+    action    = ["s3:*"]
+    resource  = ["arn:aws:s3:::{BUCKET}", "arn:aws:s3:::{BUCKET}/*"]
+    condition = {{ StringEquals = {{ "cw:PrincipalOrgID" = "sandbox-org" }} }}
+  }}
+}}
+
+resource "coreweave_object_storage_bucket_policy" "training" {{
+  provider = cwfed
+  bucket   = coreweave_object_storage_bucket.training.name
+  policy   = data.coreweave_object_storage_bucket_policy_document.training.json
+}}
+"#,
+        url = sandbox.url,
+        s3 = sandbox.s3_url(),
+    )
+}
+
+const BUCKET_IMPORTS: [&str; 2] = [
+    "coreweave_object_storage_bucket.training",
+    "coreweave_object_storage_bucket_policy.training",
+];
+
+#[test]
+fn a_bucket_and_policy_of_the_official_provider_import_with_nothing_to_change() {
+    let sandbox = Sandbox::start();
+    grant_buckets_to_the_operator(&sandbox);
+    let key = call(
+        &sandbox,
+        reqwest::Method::POST,
+        "/v1/cwobject/access-key",
+        json!({"durationSeconds": 900}),
+    );
+    let created = Pod::bare(&sandbox.s3_url())
+        .python(
+            OFFICIAL_BUCKET_CREATE,
+            &[
+                key["accessKeyId"].as_str().unwrap(),
+                key["secretKey"].as_str().unwrap(),
+                BUCKET,
+                OFFICIAL_POLICY_JSON,
+            ],
+        )
+        .success();
+    assert_eq!(created.trim(), "created");
+
+    let ws = Workspace::new();
+    let blocks = import_blocks_supported();
+    ws.write_raw(&bucket_configuration(&sandbox, blocks));
+    sandbox.clear_requests();
+    if blocks {
+        let plan = ws.plan();
+        assert!(
+            plan.stdout
+                .contains("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."),
+            "{}",
+            plan.output()
+        );
+        ws.apply();
+    } else {
+        for to in BUCKET_IMPORTS {
+            ws.import(to, BUCKET).success();
+        }
+    }
+    // The provider's short-lived S3 keys are its only writes (one per provider process).
+    let writes: Vec<_> = sandbox
+        .writes()
+        .into_iter()
+        .filter(|w| w.path != "/v1/cwobject/access-key")
+        .collect();
+    assert_eq!(writes, [], "importing writes nothing to the bucket or its policy");
+    ws.assert_no_changes();
+    assert_eq!(
+        ws.state_of("data.coreweave_object_storage_bucket_policy_document.training")["json"],
+        OFFICIAL_POLICY_JSON,
+        "the data source renders the official bytes"
+    );
+    assert_eq!(
+        ws.state_of("coreweave_object_storage_bucket_policy.training")["policy"],
+        OFFICIAL_POLICY_JSON
     );
 }
