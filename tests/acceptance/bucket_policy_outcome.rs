@@ -8,7 +8,9 @@
 
 use serde_json::{json, Value};
 
-use crate::support::aws::{demo_issuer, grant_buckets_to_the_operator, service_account_token, Pod};
+use crate::support::aws::{
+    demo_issuer, grant_buckets_to_the_operator, service_account_token, Pod, BOTO3_CALL,
+};
 use crate::support::terraform::{functions_supported, org_policy_block, Statement};
 use crate::support::{Sandbox, Workspace};
 
@@ -17,6 +19,9 @@ const PRIVATE: &str = "data/private/notes.txt";
 const PUBLIC: &str = "data/public.csv";
 /// Under an organization Deny, and allowed by the bucket policy.
 const HELD: &str = "data/held/weights.bin";
+/// A principal of another organization, whom this organization's access policies let read the
+/// bucket's objects.
+const PARTNER: &str = "coreweave/partner";
 
 fn reader() -> String {
     format!(
@@ -61,7 +66,8 @@ fn inputs(sandbox: &Sandbox, policy: bool) -> String {
     )
 }
 
-/// Beside the module: an organization Deny of `data/held/*` for the reader; the live access
+/// Beside the module: an organization Deny of `data/held/*` for the reader, an organization
+/// Allow of the bucket's objects for [`PARTNER`]; the live access
 /// check of the reader's three reads, read after the module's changes are applied; and, with
 /// `policy`, a what-if check of the module's planned document, read while planning.
 fn extra(policy: bool) -> String {
@@ -76,6 +82,17 @@ fn extra(policy: bool) -> String {
             principal: &reader(),
         },
     );
+    let partner_reads = org_policy_block(
+        "partner_reads",
+        "partner-reads",
+        Statement {
+            name: "partner-objects",
+            effect: "Allow",
+            action: "s3:GetObject",
+            resource: &format!("{BUCKET}/*"),
+            principal: PARTNER,
+        },
+    );
     let what_if = if policy {
         format!(
             r#"
@@ -84,7 +101,10 @@ data "coreweave_object_storage_access_check" "what_if" {{
   actions         = ["s3:GetObject"]
   resources       = local.reads
   bucket_policies = module.federation.bucket_policies
-  depends_on      = [coreweave_object_storage_org_policy.deny_held]
+  depends_on = [
+    coreweave_object_storage_org_policy.deny_held,
+    coreweave_object_storage_org_policy.partner_reads,
+  ]
 }}
 output "what_if" {{ value = data.coreweave_object_storage_access_check.what_if.results }}
 output "planned_policy" {{ value = module.federation.bucket_policies["{BUCKET}"] }}
@@ -94,7 +114,7 @@ output "planned_policy" {{ value = module.federation.bucket_policies["{BUCKET}"]
         String::new()
     };
     format!(
-        r#"{deny_held}
+        r#"{deny_held}{partner_reads}
 locals {{
   reader = "{reader}"
   reads  = ["{BUCKET}/{PRIVATE}", "{BUCKET}/{PUBLIC}", "{BUCKET}/{HELD}"]
@@ -103,7 +123,11 @@ data "coreweave_object_storage_access_check" "live" {{
   principal  = local.reader
   actions    = ["s3:GetObject"]
   resources  = local.reads
-  depends_on = [module.federation, coreweave_object_storage_org_policy.deny_held]
+  depends_on = [
+    module.federation,
+    coreweave_object_storage_org_policy.deny_held,
+    coreweave_object_storage_org_policy.partner_reads,
+  ]
 }}
 output "live" {{ value = data.coreweave_object_storage_access_check.live.results }}
 {what_if}"#,
@@ -145,7 +169,15 @@ fn expected(rows: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
 /// the S3 error code and message; `aws s3 cp` asks HeadObject first, whose refusal has no body):
 /// the object's text, or the CLI's error output.
 fn read(pod: &Pod, key: &str) -> Result<String, String> {
-    let run = pod.aws(&["s3api", "get-object", "--bucket", BUCKET, "--key", key, "got"]);
+    let run = pod.aws(&[
+        "s3api",
+        "get-object",
+        "--bucket",
+        BUCKET,
+        "--key",
+        key,
+        "got",
+    ]);
     if run.code == 0 {
         Ok(std::fs::read_to_string(pod.dir().join("got")).unwrap())
     } else {
@@ -158,6 +190,27 @@ fn assert_refused(read: Result<String, String>, reason: &str) {
     let stderr = read.expect_err("the read was allowed");
     assert!(stderr.contains("(AccessDenied)"), "{stderr}");
     assert!(stderr.contains(reason), "expected {reason:?} in {stderr}");
+}
+
+/// boto3 reading `training-data/<key>` with a key of [`PARTNER`], of organization
+/// `partner-org`: `ok` or the error code.
+fn partner_read(sandbox: &Sandbox, key: &str) -> String {
+    let issued = sandbox.access_key(PARTNER, json!({"orgId": "partner-org"}));
+    let mut pod = Pod::bare(&sandbox.s3_url());
+    pod.virtual_hosted(sandbox);
+    pod.python(
+        BOTO3_CALL,
+        &[
+            issued["accessKeyId"].as_str().unwrap(),
+            issued["secretKey"].as_str().unwrap(),
+            "",
+            BUCKET,
+            key,
+        ],
+    )
+    .success()
+    .trim()
+    .to_string()
 }
 
 #[test]
@@ -184,6 +237,11 @@ fn a_bucket_policy_refuses_what_the_organization_allows_and_the_access_check_agr
     pod.virtual_hosted(&sandbox);
     assert_eq!(read(&pod, PRIVATE).unwrap(), "private notes");
     assert_refused(read(&pod, HELD), "reader-not-held");
+    assert_eq!(
+        partner_read(&sandbox, PUBLIC),
+        "ok",
+        "no bucket policy: the organization's policies decide"
+    );
     assert_eq!(
         decisions(&ws.outputs()["live"]),
         expected(&[
@@ -223,6 +281,9 @@ fn a_bucket_policy_refuses_what_the_organization_allows_and_the_access_check_agr
     assert_eq!(read(&pod, PUBLIC).unwrap(), "a,b\n1,2\n");
     // The bucket policy's AllowOwnOrganization matches this read; the organization's Deny wins.
     assert_refused(read(&pod, HELD), "reader-not-held");
+    // Another organization's principal, allowed by the organization's policies, matches no
+    // statement of the bucket's policy (AllowOwnOrganization's cw:PrincipalOrgID): refused.
+    assert_eq!(partner_read(&sandbox, PUBLIC), "AccessDenied");
     let outputs = ws.outputs();
     assert_eq!(
         decisions(&outputs["live"]),

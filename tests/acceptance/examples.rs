@@ -504,10 +504,13 @@ fn module_native_tests_pass_against_the_sandbox() {
         .collect();
     assert_eq!(policies, ["terraform-operator"], "terraform test cleans up");
     assert!(
-        sandbox.requests().iter().any(|r| r.service.as_deref() == Some("s3")
-            && r.method == "DELETE"
-            && r.path == "/tftest-bucket"
-            && r.status == 204),
+        sandbox
+            .requests()
+            .iter()
+            .any(|r| r.service.as_deref() == Some("s3")
+                && r.method == "DELETE"
+                && r.path == "/tftest-bucket"
+                && r.status == 204),
         "terraform test deletes its bucket: {:?}",
         sandbox.requests()
     );

@@ -352,7 +352,11 @@ fn a_bucket_and_policy_of_the_official_provider_import_with_nothing_to_change() 
         .into_iter()
         .filter(|w| w.path != "/v1/cwobject/access-key")
         .collect();
-    assert_eq!(writes, [], "importing writes nothing to the bucket or its policy");
+    assert_eq!(
+        writes,
+        [],
+        "importing writes nothing to the bucket or its policy"
+    );
     ws.assert_no_changes();
     assert_eq!(
         ws.state_of("data.coreweave_object_storage_bucket_policy_document.training")["json"],

@@ -134,15 +134,18 @@ impl Pod {
     }
 }
 
-/// A boto3 call with explicit credentials (key, secret, session token or empty): reads
-/// `training-data/data.csv` and prints `ok`, or the client's error code.
+/// A boto3 call with explicit credentials (key, secret, session token or empty), then optionally
+/// a bucket and an object key (default `training-data`, `data.csv`): reads the object and prints
+/// `ok`, or the client's error code.
 pub const BOTO3_CALL: &str = r#"
 import sys, boto3, botocore
 key, secret, token = sys.argv[1], sys.argv[2], sys.argv[3] or None
+bucket = sys.argv[4] if len(sys.argv) > 4 else "training-data"
+obj = sys.argv[5] if len(sys.argv) > 5 else "data.csv"
 s3 = boto3.client("s3", aws_access_key_id=key, aws_secret_access_key=secret,
                   aws_session_token=token)
 try:
-    s3.get_object(Bucket="training-data", Key="data.csv")["Body"].read()
+    s3.get_object(Bucket=bucket, Key=obj)["Body"].read()
     print("ok")
 except botocore.exceptions.ClientError as e:
     print(e.response["Error"]["Code"])
@@ -172,9 +175,11 @@ pub fn grant_buckets_to_the_operator(sandbox: &Sandbox) {
     let (status, body) = sandbox.api(
         reqwest::Method::POST,
         "/v1/cwobject/access-policy",
-        Some(serde_json::json!({"policy": {"version": "v1alpha1", "name": "terraform-operator",
+        Some(
+            serde_json::json!({"policy": {"version": "v1alpha1", "name": "terraform-operator",
             "statements": [{"name": "buckets", "effect": "Allow", "actions": ["s3:*"],
-            "resources": ["*"], "principals": [operator]}]}})),
+            "resources": ["*"], "principals": [operator]}]}}),
+        ),
     );
     assert_eq!(status, 200, "{body}");
 }
