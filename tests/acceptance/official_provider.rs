@@ -240,6 +240,21 @@ s3.put_bucket_policy(Bucket=bucket, Policy=policy)
 print("created")
 "#;
 
+/// Another tool's rewrite of the bucket's policy with the same meaning: statements in reverse
+/// order, keys sorted, indented, a single principal as a string, a single action as a list.
+const SAME_POLICY_REWRITTEN: &str = r#"
+import sys, json, boto3
+key, secret, bucket, policy = sys.argv[1:5]
+doc = json.loads(policy)
+for s in doc["Statement"]:
+    s["Principal"] = {kind: values[0] for kind, values in s["Principal"].items()}
+    s["Action"] = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+doc["Statement"].reverse()
+s3 = boto3.client("s3", aws_access_key_id=key, aws_secret_access_key=secret)
+s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(doc, indent=4, sort_keys=True))
+print("rewritten")
+"#;
+
 /// The guide's configuration of this provider for the bucket and its policy: the official HCL
 /// with `provider = cwfed`, and with `blocks`, an `import` block for each, by bucket name.
 fn bucket_configuration(sandbox: &Sandbox, blocks: bool) -> String {
@@ -315,18 +330,22 @@ fn a_bucket_and_policy_of_the_official_provider_import_with_nothing_to_change() 
         "/v1/cwobject/access-key",
         json!({"durationSeconds": 900}),
     );
-    let created = Pod::bare(&sandbox.s3_url())
-        .python(
-            OFFICIAL_BUCKET_CREATE,
-            &[
-                key["accessKeyId"].as_str().unwrap(),
-                key["secretKey"].as_str().unwrap(),
-                BUCKET,
-                OFFICIAL_POLICY_JSON,
-            ],
-        )
-        .success();
-    assert_eq!(created.trim(), "created");
+    let boto3 = |script: &str| {
+        Pod::bare(&sandbox.s3_url())
+            .python(
+                script,
+                &[
+                    key["accessKeyId"].as_str().unwrap(),
+                    key["secretKey"].as_str().unwrap(),
+                    BUCKET,
+                    OFFICIAL_POLICY_JSON,
+                ],
+            )
+            .success()
+            .trim()
+            .to_string()
+    };
+    assert_eq!(boto3(OFFICIAL_BUCKET_CREATE), "created");
 
     let ws = Workspace::new();
     let blocks = import_blocks_supported();
@@ -367,4 +386,6 @@ fn a_bucket_and_policy_of_the_official_provider_import_with_nothing_to_change() 
         ws.state_of("coreweave_object_storage_bucket_policy.training")["policy"],
         OFFICIAL_POLICY_JSON
     );
+    assert_eq!(boto3(SAME_POLICY_REWRITTEN), "rewritten");
+    ws.assert_no_changes();
 }
