@@ -3,9 +3,10 @@
 //!
 //! Create looks first (HeadBucket) and refuses a name that exists, because CreateBucket of a
 //! bucket the organization already has succeeds on the real endpoint: only that look tells a
-//! new bucket from someone else's. Reads trust only positive evidence that the bucket is gone
-//! (`NoSuchBucket`, and never within [`lifecycle::CONSISTENCY_WINDOW`] of its create); a bucket
-//! without tags answers `NoSuchTagSet`, which means no tags.
+//! new bucket from someone else's. Reads trust only positive evidence that the bucket is gone:
+//! `NoSuchBucket`, and not within [`lifecycle::CONSISTENCY_WINDOW`] of its create (the bucket
+//! then stays in state, with a warning, and a later refresh decides); a bucket without tags
+//! answers `NoSuchTagSet`, which means no tags.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -26,7 +27,7 @@ use crate::schema::{block, schema, Attr, Kind};
 
 pub mod lifecycle;
 
-use lifecycle::{WaitError, CONSISTENCY_WINDOW, CREATE_WAIT, DELETE_WAIT};
+use lifecycle::{CONSISTENCY_WINDOW, CREATE_WAIT, DELETE_WAIT};
 
 /// State of the resource.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -297,47 +298,6 @@ impl BucketResource {
         }
         Some(planned)
     }
-
-    /// Reads `name` for a refresh. A bucket that reads as missing within the consistency
-    /// window of its create is looked for again until the window has passed.
-    async fn refresh(
-        &self,
-        diags: &mut Diagnostics,
-        s3: &S3Client,
-        name: &str,
-        created: Option<CreatedAt>,
-    ) -> Option<Option<(String, BTreeMap<String, String>)>> {
-        let doing = format!("reading bucket {name:?}");
-        let found = match read_remote(s3, name).await {
-            Ok(found) => found,
-            Err(e) => {
-                diag::s3_error(diags, &doing, &e);
-                return None;
-            }
-        };
-        let young = created
-            .map(CreatedAt::age)
-            .filter(|age| *age < CONSISTENCY_WINDOW);
-        match (found, young) {
-            (None, Some(age)) => {
-                match lifecycle::until_found(s3, name, CONSISTENCY_WINDOW - age).await {
-                    Ok(()) => match read_remote(s3, name).await {
-                        Ok(found) => Some(found),
-                        Err(e) => {
-                            diag::s3_error(diags, &doing, &e);
-                            None
-                        }
-                    },
-                    Err(WaitError::TimedOut(_)) => Some(None),
-                    Err(e) => {
-                        diags.root_error(format!("Error {doing}"), e.to_string());
-                        None
-                    }
-                }
-            }
-            (found, _) => Some(found),
-        }
-    }
 }
 
 impl BucketState {
@@ -393,13 +353,36 @@ impl Resource for BucketResource {
         };
         let name = prior.name();
         let s3 = self.s3(diags)?;
-        let created = private_state.as_ref_option().copied();
-        let found = self.refresh(diags, &s3, &name, created).await?;
+        let found = match read_remote(&s3, &name).await {
+            Ok(found) => found,
+            Err(e) => {
+                diag::s3_error(diags, format_args!("reading bucket {name:?}"), &e);
+                return None;
+            }
+        };
+        self.data.planned.hold(Self::NAME, &name);
         let Some((zone, tags)) = found else {
+            let created = private_state.as_ref_option().copied();
+            if let Some(age) = created
+                .map(CreatedAt::age)
+                .filter(|age| *age < CONSISTENCY_WINDOW)
+            {
+                // Not yet visible everywhere, most likely: not evidence that it is gone.
+                diags.warning(
+                    "Bucket not found right after its create",
+                    format!(
+                        "Bucket {name:?} was created {}s ago and reads as missing: AI Object Storage may not show \
+                         a new bucket everywhere yet. It stays in state; a refresh after {}s decides.",
+                        age.as_secs(),
+                        CONSISTENCY_WINDOW.as_secs()
+                    ),
+                    AttributePath::new("name"),
+                );
+                return Some((Some(prior), private_state));
+            }
             tracing::warn!(name, "bucket no longer exists; removing it from state");
             return Some((None, Value::Null));
         };
-        self.data.planned.hold(Self::NAME, &name);
         let force_destroy = prior
             .force_destroy
             .as_ref_option()

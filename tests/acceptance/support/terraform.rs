@@ -275,6 +275,7 @@ output "env" {{ value = module.federation.pod_environment }}
             .env_remove("COREWEAVE_API_TOKEN")
             .env_remove("TFC_WORKLOAD_IDENTITY_TOKEN")
             .env_remove("COREWEAVE_API_ENDPOINT")
+            .env_remove("COREWEAVE_S3_ENDPOINT")
             .env_remove("COREWEAVE_OIDC_ISSUER_BASE_URL");
         for (k, v) in &self.env {
             cmd.env(k, v);
