@@ -1,28 +1,40 @@
-//! Data source `coreweave_object_storage_access_check`: would the organization's access policies
-//! allow this principal these actions on these resources? Optional what-if `policies` are
-//! evaluated in place of the live policies of the same name, so a plan can check a policy
-//! before it is applied. The live policies come from the client's shared list (one list call
-//! per run, shared with the org-policy resources).
+//! Data source `coreweave_object_storage_access_check`: would CoreWeave allow this principal
+//! these actions on these resources? Both layers are weighed, as the S3 endpoint does
+//! ([`crate::object_storage::bucket_policy::eval`]): the organization's access policies, then the
+//! policy of the bucket. Optional what-ifs (`policies` by name, `bucket_policies` by bucket) are
+//! evaluated in place of the live ones, so a plan can check a policy before it is applied. The
+//! live organization policies come from the client's shared list (one list call per run, shared
+//! with the org-policy resources); the live policy of each bucket that can change a result (one
+//! the organization's policies allow a bucket-level action on) is read once, in parallel
+//! ([`bucket_policies`]); the caller's organization (`cw:PrincipalOrgID`, and the organization
+//! in principal ARNs) from `whoami`, only when a bucket policy is weighed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_plugin_server::schema::{AttributeType, Schema};
-use tf_plugin_server::value::{Value, ValueList, ValueSet};
+use tf_plugin_server::value::{Value, ValueList, ValueMap, ValueSet};
 use tf_plugin_server::{AttributePath, DataSource, Diagnostics};
 
 use crate::api::cwobject::{AccessPolicy, ACCESS_POLICY_VERSION};
 use crate::diag;
+use crate::object_storage::bucket_policy::eval::{bucket_of, decided_by_org_only};
+use crate::object_storage::bucket_policy::{self, check_document, report, Document, Request};
+use crate::object_storage::policy::eval::{evaluate, Decision};
 use crate::object_storage::policy::{
-    self, check_policy, evaluate, statement_fields, statement_type, with_what_ifs, ActionKind,
-    Statement, Warnings,
+    self, check_policy, statement_fields, statement_type, with_what_ifs, ActionKind, Statement,
+    Warnings,
 };
 use crate::provider::ProviderData;
 use crate::schema::{
     block, field_docs, object_of, schema, set_of_strings, Attr, Field, FieldDocs, Kind,
 };
+
+pub mod bucket_policies;
+
+use bucket_policies::{read_live, weighed, BucketPolicyError};
 
 /// A what-if policy of the `policies` input.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -43,6 +55,8 @@ pub struct CheckResult {
     #[serde(default)]
     pub decision: Value<String>,
     #[serde(default)]
+    pub decided_by: Value<String>,
+    #[serde(default)]
     pub matched_statements: ValueList<Value<String>>,
 }
 
@@ -57,6 +71,8 @@ pub struct AccessCheckState {
     pub resources: ValueSet<Value<String>>,
     #[serde(default)]
     pub policies: ValueList<WhatIfPolicy>,
+    #[serde(default)]
+    pub bucket_policies: ValueMap<Value<String>>,
     #[serde(default)]
     pub allowed: Value<bool>,
     #[serde(default)]
@@ -139,7 +155,32 @@ fn check(diags: &mut Diagnostics, state: &AccessCheckState, warnings: Warnings) 
         let at = AttributePath::new("policies").index(i as i64);
         check_policy(diags, &policy.name, &policy.statements, &at, warnings);
     }
+    for (bucket, document) in what_if_documents(state) {
+        let problems = check_document(&document, Some(&bucket));
+        report(diags, &problems, warnings, |problem| {
+            let at = AttributePath::new("bucket_policies").key(bucket.clone());
+            (at, format!("The policy of bucket {bucket:?}, at {problem}"))
+        });
+    }
     diags.errors.len() == before
+}
+
+/// The known documents of `bucket_policies`, by bucket.
+fn what_if_documents(state: &AccessCheckState) -> BTreeMap<String, String> {
+    let Some(documents) = state.bucket_policies.as_ref_option() else {
+        return BTreeMap::new();
+    };
+    documents
+        .iter()
+        .filter_map(|(bucket, text)| Some((bucket.clone(), text.as_ref_option()?.clone())))
+        .collect()
+}
+
+/// The resources checked: `resources`, or `*` when unset or empty.
+fn checked_resources(state: &AccessCheckState) -> BTreeSet<String> {
+    known(&state.resources)
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| BTreeSet::from(["*".to_string()]))
 }
 
 fn what_if(policy: &WhatIfPolicy) -> AccessPolicy {
@@ -155,22 +196,57 @@ fn what_if(policy: &WhatIfPolicy) -> AccessPolicy {
     }
 }
 
-/// Fills `allowed` and `results` for `state` under `live` policies.
-pub fn decide(mut state: AccessCheckState, live: &[AccessPolicy]) -> AccessCheckState {
+/// The buckets whose policy can change a result: those of the pairs whose action is not decided
+/// by organization policies only and which the organization's policies (`live`, with the
+/// what-if `policies` in their place) allow. Only their policies are read.
+pub fn buckets_to_weigh(state: &AccessCheckState, live: &[AccessPolicy]) -> BTreeSet<String> {
+    let what_ifs: Vec<AccessPolicy> = state.policies.iter().flatten().map(what_if).collect();
+    let policies = with_what_ifs(live, &what_ifs);
+    let principal = state.principal.as_str();
+    let actions = known(&state.actions).unwrap_or_default();
+    let org_allows = |action: &String, resource: &str| {
+        let org = evaluate(policies.iter().copied(), principal, action, resource);
+        !decided_by_org_only(action) && org.decision == Decision::Allowed
+    };
+    checked_resources(state)
+        .iter()
+        .filter(|resource| actions.iter().any(|a| org_allows(a, resource)))
+        .filter_map(|resource| bucket_of(resource).map(str::to_string))
+        .collect()
+}
+
+/// Fills `allowed` and `results` for `state` under the `live` organization policies (with the
+/// what-if `policies` in their place) and the policies of buckets (`bucket_policies`, live
+/// with the what-ifs in place), for a principal of organization `principal_org`.
+pub fn decide(
+    mut state: AccessCheckState,
+    live: &[AccessPolicy],
+    bucket_policies: &BTreeMap<String, Document>,
+    principal_org: &str,
+) -> AccessCheckState {
     let what_ifs: Vec<AccessPolicy> = state.policies.iter().flatten().map(what_if).collect();
     let policies = with_what_ifs(live, &what_ifs);
     let principal = state.principal.as_ref_option().cloned().unwrap_or_default();
-    let resources = known(&state.resources)
-        .filter(|r| !r.is_empty())
-        .unwrap_or_else(|| BTreeSet::from(["*".to_string()]));
+    let resources = checked_resources(&state);
+    // The check names no request keys: a condition on `s3:prefix` sees a request without one.
+    let context = BTreeMap::new();
     let mut results = Vec::new();
     for action in known(&state.actions).unwrap_or_default() {
         for resource in &resources {
-            let e = evaluate(policies.iter().copied(), &principal, &action, resource);
+            let request = Request {
+                principal: &principal,
+                principal_org,
+                action: &action,
+                resource,
+                context: &context,
+            };
+            let d = bucket_policy::decide(policies.iter().copied(), bucket_policies, &request);
+            let e = d.evaluation;
             results.push(CheckResult {
                 action: Value::Value(action.clone()),
                 resource: Value::Value(resource.clone()),
                 decision: Value::Value(e.decision.as_str().to_string()),
+                decided_by: Value::Value(d.decided_by.as_str().to_string()),
                 matched_statements: Value::Value(e.matched.into_iter().map(Value::Value).collect()),
             });
         }
@@ -203,8 +279,9 @@ fn result_fields() -> Vec<Field> {
     vec![
         Field::new("action", AttributeType::String, "The action checked."),
         Field::new("resource", AttributeType::String, "The resource checked."),
-        Field::new("decision", AttributeType::String, "`allowed` (an `Allow` matched and no `Deny`), `explicit_deny` (a `Deny` matched) or `implicit_deny` (nothing matched)."),
-        Field::new("matched_statements", AttributeType::List(Box::new(AttributeType::String)), "The statements that decided, as sorted `<policy>/<statement>` names: the `Deny`s for an explicit deny, the `Allow`s for an allow, none for an implicit deny."),
+        Field::new("decision", AttributeType::String, "`allowed` (an `Allow` matched and no `Deny`), `explicit_deny` (a `Deny` matched) or `implicit_deny` (nothing matched, or a bucket policy that matches nothing)."),
+        Field::new("decided_by", AttributeType::String, "The layer that decided: `org_policy` (an organization `Deny` or no organization `Allow`; or an organization `Allow` where no bucket policy has a say: no bucket, a bucket without a policy, or `s3:PutBucketPolicy`, `s3:ListAllMyBuckets` and `cwobject:` actions) or `bucket_policy` (after an organization `Allow`, the bucket's policy)."),
+        Field::new("matched_statements", AttributeType::List(Box::new(AttributeType::String)), "The statements of the deciding layer that decided, sorted: the `Deny`s for an explicit deny, the `Allow`s for an allow, none for an implicit deny. Organization statements as `<policy>/<statement>`, bucket statements as `bucket_policy:<bucket>/<Sid>` (`bucket_policy:<bucket>/[<index>]` without a `Sid`)."),
     ]
 }
 
@@ -230,20 +307,29 @@ impl AccessCheckDataSource {
         let policy = object_of(policy_fields());
         let result = object_of(result_fields());
         schema(block(
-            "Answers \"would the organization's access policies allow this principal these actions on these \
-             resources?\" at plan time, in the spirit of AWS's `aws_iam_principal_policy_simulation`. It evaluates \
-             **organization access policies only**: a bucket policy can still deny. A matching `Deny` wins, a \
-             matching `Allow` allows, and no matching statement is an implicit deny; `*` and a trailing `*` are \
-             wildcards, and names are case-sensitive. Optional `policies` are evaluated in place of the live \
-             policies of the same name (or in addition, for new names), so a plan can check a policy before it \
-             is applied. Use it in a `check` block or a `postcondition` to make a plan say when access is missing.",
+            "Answers \"would CoreWeave allow this principal these actions on these resources?\" at plan time, in \
+             the spirit of AWS's `aws_iam_principal_policy_simulation`, weighing both layers as AI Object Storage \
+             does. First the organization's access policies: a matching `Deny` refuses, no matching `Allow` is an \
+             implicit deny (`*` and a trailing `*` are wildcards, names are case-sensitive). After an organization \
+             `Allow`, the policy of the bucket decides, if the bucket has one: a matching `Deny` refuses, else a \
+             matching `Allow` allows, else the request is refused; a bucket `Allow` never overrides an organization \
+             `Deny`, and `s3:PutBucketPolicy`, `s3:ListAllMyBuckets`, `cwobject:` actions and resource `*` are \
+             decided by organization policies only. The live policy of a bucket named in `resources` is read once, \
+             when the organization's policies allow an action on it that its policy decides (a bucket that does \
+             not exist has none; the provider's own credentials need `s3:GetBucketPolicy` on it, or give the \
+             policy in `bucket_policies`); the principal is taken to be of the provider's \
+             organization (`cw:PrincipalOrgID`), and the request to carry no `s3:prefix`. Optional `policies` and \
+             `bucket_policies` are evaluated in place of the live organization policies of the same name and the \
+             live policies of the same buckets, so a plan can check a policy before it is applied. Use it in a \
+             `check` block or a `postcondition` to make a plan say when access is missing.",
             [
                 Attr::string("principal", Kind::Required, "The principal asking, e.g. `role/<issuer>:system:serviceaccount:<namespace>:<name>` (see `provider::coreweave::service_account_principal`) or `coreweave/<user id>`. Must be concrete: no wildcard."),
                 Attr::new("actions", set_of_strings(), Kind::Required, "Concrete actions to check, e.g. `s3:GetObject` or `cwobject:CreateAccessKeyOIDC` (the action a service-account token exchange is authorized as). At least one."),
                 Attr::new("resources", set_of_strings(), Kind::OptionalComputed, "Concrete resources: `*`, `<bucket>` or `<bucket>/<key>`. Default `[\"*\"]`; `cwobject:` actions are checked on `*`."),
                 Attr::new("policies", AttributeType::List(Box::new(policy)), Kind::Optional, "What-if policies, each `{ name, statements }` with statements as in `coreweave_object_storage_org_policy`, evaluated in place of the live policy of the same name. Checked with the same rules as that resource."),
+                Attr::new("bucket_policies", AttributeType::Map(Box::new(AttributeType::String)), Kind::Optional, "What-if bucket policies: bucket name to JSON document (e.g. `jsonencode(...)` or a `coreweave_object_storage_bucket_policy_document`'s `json`), evaluated in place of the bucket's live policy. Checked at plan time as the policy of that bucket, with the rules of `coreweave_object_storage_bucket_policy_document` (a resource for another bucket is an error)."),
                 Attr::new("allowed", AttributeType::Bool, Kind::Computed, "True when every (action, resource) pair is allowed."),
-                Attr::new("results", AttributeType::List(Box::new(result)), Kind::Computed, "One object per (action, resource) pair, sorted: `action`, `resource`, `decision` (`allowed`, `explicit_deny` or `implicit_deny`) and `matched_statements`, the deciding statements as sorted `<policy>/<statement>` names (the `Deny`s for a deny, the `Allow`s for an allow)."),
+                Attr::new("results", AttributeType::List(Box::new(result)), Kind::Computed, "One object per (action, resource) pair, sorted: `action`, `resource`, `decision` (`allowed`, `explicit_deny` or `implicit_deny`), `decided_by` (`org_policy` or `bucket_policy`) and `matched_statements`, the deciding statements, sorted (`<policy>/<statement>` for organization statements, `bucket_policy:<bucket>/<Sid>` for bucket statements; the `Deny`s for a deny, the `Allow`s for an allow)."),
             ],
             [],
         ))
@@ -267,13 +353,51 @@ impl DataSource for AccessCheckDataSource {
             return None;
         }
         let configured = self.data.get(diags)?;
-        match configured.client.list_access_policies().await {
-            Ok(live) => Some(decide(config, &live)),
-            Err(e) => {
-                diag::api_error(diags, "listing organization access policies", &e);
-                None
-            }
+        let org = configured
+            .client
+            .list_access_policies()
+            .await
+            .map_err(|e| diag::api_error(diags, "listing organization access policies", &e))
+            .ok()?;
+        let what_ifs = what_if_documents(&config);
+        let to_weigh = buckets_to_weigh(&config, &org);
+        let to_read: BTreeSet<String> = to_weigh
+            .iter()
+            .filter(|b| !what_ifs.contains_key(*b))
+            .cloned()
+            .collect();
+        let documents = read_live(&configured.s3, &to_read)
+            .await
+            .and_then(|live| weighed(live, &what_ifs))
+            .map_err(|e| report_bucket_policy_error(diags, &e))
+            .ok()?;
+        // The caller's organization matters only when a bucket policy is weighed.
+        let principal_org = if to_weigh.iter().any(|b| documents.contains_key(b)) {
+            let who = configured.client.whoami().await;
+            who.map_err(|e| {
+                diag::api_error(diags, "reading the organization (cw:PrincipalOrgID)", &e)
+            })
+            .ok()?
+            .org_uid
+        } else {
+            String::new()
+        };
+        Some(decide(config, &org, &documents, &principal_org))
+    }
+}
+
+/// Reports why a bucket's policy could not be weighed.
+fn report_bucket_policy_error(diags: &mut Diagnostics, err: &BucketPolicyError) {
+    match err {
+        BucketPolicyError::Read { source, .. } => diag::s3_error(diags, err, source),
+        BucketPolicyError::Unreadable { .. } => {
+            diags.root_error("Cannot weigh a bucket policy", err.to_string())
         }
+        BucketPolicyError::WhatIf { bucket, .. } => diags.error(
+            "Invalid bucket policy",
+            err.to_string(),
+            AttributePath::new("bucket_policies").key(bucket.clone()),
+        ),
     }
 }
 

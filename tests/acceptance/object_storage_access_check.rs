@@ -1,6 +1,10 @@
-//! Data source `coreweave_object_storage_access_check`: decisions from the live policies, the
-//! what-if `policies` input at plan time, and `check` blocks and postconditions.
+//! Data source `coreweave_object_storage_access_check`: decisions from the live policies
+//! (organization policies, then the policies of the buckets it names), the what-if `policies`
+//! and `bucket_policies` inputs at plan time, and `check` blocks and postconditions.
 
+use serde_json::json;
+
+use crate::support::aws::Pod;
 use crate::support::sandbox::CLUSTER_DEMO;
 use crate::support::{Sandbox, Workspace};
 
@@ -87,4 +91,169 @@ resource "coreweave_object_storage_org_policy" "p" {{
         results[1]["matched_statements"],
         serde_json::json!(["wif/no-reads"])
     );
+}
+
+/// Sets the policy of `bucket` through the S3 endpoint, as a user of the organization would
+/// (boto3, with a key the sandbox issues to `coreweave/admin`).
+fn put_bucket_policy(sandbox: &Sandbox, bucket: &str, policy: &serde_json::Value) {
+    const PUT: &str = r#"
+import sys, boto3
+s3 = boto3.client("s3", aws_access_key_id=sys.argv[1], aws_secret_access_key=sys.argv[2])
+s3.put_bucket_policy(Bucket=sys.argv[3], Policy=sys.argv[4])
+print("ok")
+"#;
+    let key = sandbox.access_key("coreweave/admin", json!({}));
+    let pod = Pod::bare(&sandbox.s3_url());
+    let run = pod.python(
+        PUT,
+        &[
+            key["accessKeyId"].as_str().unwrap(),
+            key["secretKey"].as_str().unwrap(),
+            bucket,
+            &policy.to_string(),
+        ],
+    );
+    assert_eq!(run.success().trim(), "ok");
+}
+
+/// The bucket `models`: readable by the organization's principals, `private/` by no one.
+fn models_policy() -> serde_json::Value {
+    json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "OwnOrg", "Effect": "Allow", "Principal": {"CW": "*"}, "Action": "s3:*",
+         "Resource": ["arn:aws:s3:::models", "arn:aws:s3:::models/*"],
+         "Condition": {"StringEquals": {"cw:PrincipalOrgID": "sandbox-org"}}},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::models/private/*"}]})
+}
+
+/// An access check of `s3:GetObject` and `s3:PutBucketPolicy` on objects of `models` and of
+/// `open` (a bucket without a policy), with `extra` arguments, under the organization policy
+/// `all` (everyone may do everything).
+fn bucket_check(extra: &str) -> String {
+    format!(
+        r#"
+data "coreweave_object_storage_access_check" "app" {{
+  principal = "{}"
+  actions   = ["s3:GetObject", "s3:PutBucketPolicy"]
+  resources = ["models/data.csv", "models/private/key.bin", "open/a.txt"]
+  {extra}
+}}
+output "results" {{ value = data.coreweave_object_storage_access_check.app.results }}
+"#,
+        principal("app")
+    )
+}
+
+/// `action resource decision decided_by matched...` of each result.
+fn lines(results: &serde_json::Value) -> Vec<String> {
+    results
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let matched: Vec<&str> = r["matched_statements"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m.as_str().unwrap())
+                .collect();
+            format!(
+                "{} {} {} {} {}",
+                r["action"].as_str().unwrap(),
+                r["resource"].as_str().unwrap(),
+                r["decision"].as_str().unwrap(),
+                r["decided_by"].as_str().unwrap(),
+                matched.join(",")
+            )
+            .trim_end()
+            .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn the_live_bucket_policy_decides_after_the_organization_and_a_what_if_replaces_it() {
+    let sandbox = Sandbox::start();
+    sandbox.seed_bucket(
+        "models",
+        json!({"data.csv": "a,b\n", "private/key.bin": "secret"}),
+    );
+    sandbox.seed_bucket("open", json!({"a.txt": "hello"}));
+    let (status, body) = sandbox.api(
+        reqwest::Method::POST,
+        "/v1/cwobject/access-policy",
+        Some(json!({"policy": {"version": "v1alpha1", "name": "all", "statements": [{
+            "name": "all", "effect": "Allow", "actions": ["*"], "resources": ["*"], "principals": ["*"]}]}})),
+    );
+    assert_eq!(status, 200, "{body}");
+    put_bucket_policy(&sandbox, "models", &models_policy());
+    let mut ws = Workspace::new();
+    ws.env("COREWEAVE_S3_ENDPOINT", &sandbox.s3_url());
+    ws.write(&sandbox, &bucket_check(""));
+    sandbox.clear_requests();
+    ws.apply();
+    let mut s3_calls: Vec<String> = sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.service.as_deref() == Some("s3"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    s3_calls.sort();
+    assert_eq!(
+        s3_calls,
+        ["GET /models", "GET /open"],
+        "one policy read per bucket"
+    );
+    assert_eq!(
+        lines(&ws.outputs()["results"]),
+        [
+            "s3:GetObject models/data.csv allowed bucket_policy bucket_policy:models/OwnOrg",
+            "s3:GetObject models/private/key.bin explicit_deny bucket_policy bucket_policy:models/[1]",
+            "s3:GetObject open/a.txt allowed org_policy all/all",
+            "s3:PutBucketPolicy models/data.csv allowed org_policy all/all",
+            "s3:PutBucketPolicy models/private/key.bin allowed org_policy all/all",
+            "s3:PutBucketPolicy open/a.txt allowed org_policy all/all",
+        ]
+    );
+    // A what-if for `models` that allows reads of data/ only, and one for `open`, at plan time.
+    let what_if = r#"bucket_policies = {
+    models = jsonencode({ Version = "2012-10-17", Statement = [{ Sid = "DataOnly", Effect = "Allow",
+      Principal = { CW = ["*"] }, Action = "s3:GetObject", Resource = "arn:aws:s3:::models/data*" }] })
+    open = jsonencode({ Version = "2012-10-17", Statement = [{ Sid = "NoOne", Effect = "Deny",
+      Principal = "*", Action = "s3:*", Resource = "arn:aws:s3:::open/*" }] })
+  }"#;
+    ws.write(&sandbox, &bucket_check(what_if));
+    ws.apply();
+    assert_eq!(
+        lines(&ws.outputs()["results"]),
+        [
+            "s3:GetObject models/data.csv allowed bucket_policy bucket_policy:models/DataOnly",
+            "s3:GetObject models/private/key.bin implicit_deny bucket_policy",
+            "s3:GetObject open/a.txt explicit_deny bucket_policy bucket_policy:open/NoOne",
+            "s3:PutBucketPolicy models/data.csv allowed org_policy all/all",
+            "s3:PutBucketPolicy models/private/key.bin allowed org_policy all/all",
+            "s3:PutBucketPolicy open/a.txt allowed org_policy all/all",
+        ]
+    );
+}
+
+#[test]
+fn a_what_if_bucket_policy_for_another_bucket_fails_the_plan_on_its_key() {
+    let sandbox = Sandbox::start();
+    let mut ws = Workspace::new();
+    ws.env("COREWEAVE_S3_ENDPOINT", &sandbox.s3_url());
+    ws.write(
+        &sandbox,
+        &check(
+            r#"bucket_policies = { models = jsonencode({ Version = "2012-10-17", Statement = [{
+      Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "arn:aws:s3:::other/*" }] }) }"#,
+        ),
+    );
+    let out = ws.plan().failure();
+    assert!(out.contains("Invalid bucket policy"), "{out}");
+    assert!(
+        out.contains("The policy of bucket \"models\", at Statement[0].Resource: is an ARN for another bucket (\"other\")"),
+        "{out}"
+    );
+    assert!(sandbox.writes().is_empty(), "nothing is written");
 }

@@ -1,6 +1,6 @@
 # Would the cluster's service account be allowed to exchange its token for AI Object Storage
-# credentials, and to read the training data? Organization policies only: a bucket policy can
-# still deny.
+# credentials, and to read the training data? Both layers are weighed: the organization's access
+# policies, then the policy of the bucket (each result says which one decided, `decided_by`).
 
 variable "cluster_id" {
   type = string
@@ -40,6 +40,6 @@ check "training_data_readable" {
 
   assert {
     condition     = data.coreweave_object_storage_access_check.reads.allowed
-    error_message = "default/my-object-storage-sa cannot read training-data: ${join(", ", [for r in data.coreweave_object_storage_access_check.reads.results : "${r.action} on ${r.resource} is ${r.decision}" if r.decision != "allowed"])}."
+    error_message = "default/my-object-storage-sa cannot read training-data: ${join(", ", [for r in data.coreweave_object_storage_access_check.reads.results : "${r.action} on ${r.resource} is ${r.decision} (${r.decided_by})" if r.decision != "allowed"])}."
   }
 }

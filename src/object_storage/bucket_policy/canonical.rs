@@ -24,15 +24,13 @@ pub fn same_meaning(a: &str, b: &str) -> bool {
 /// The canonical JSON of a document: statements sorted with duplicates dropped, values as sorted
 /// sets, `CW` and `AWS` principals merged, and a principal `*` standing for all of them.
 pub fn canonical(document: &Document) -> Json {
-    let statements: BTreeSet<String> = document
+    let mut statements: Vec<Json> = document
         .statements
         .iter()
-        .map(|s| canonical_statement(s).to_string())
+        .map(canonical_statement)
         .collect();
-    let statements: Vec<Json> = statements
-        .iter()
-        .map(|s| serde_json::from_str(s).expect("canonical statements are JSON"))
-        .collect();
+    statements.sort_by_cached_key(Json::to_string);
+    statements.dedup();
     json!({
         "Version": document.version,
         "Id": document.id.as_deref().filter(|id| !id.is_empty()),

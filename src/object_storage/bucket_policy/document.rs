@@ -297,7 +297,7 @@ impl Reader {
                 self.error(at.clone(), "is missing: a policy needs at least one statement, e.g. \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"CW\": \"*\"}, \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::<bucket>/*\"}]");
                 Vec::new()
             }
-            Some(Json::Object(one)) => self.statement(one, 0, at.clone()).into_iter().collect(),
+            Some(Json::Object(one)) => vec![self.statement(one, 0, at.clone())],
             Some(Json::Array(list)) if list.is_empty() => {
                 self.error(
                     at.clone(),
@@ -309,7 +309,7 @@ impl Reader {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, item)| match item {
-                    Json::Object(s) => self.statement(s, i, at.index(i)),
+                    Json::Object(s) => Some(self.statement(s, i, at.index(i))),
                     other => {
                         let message = format!("must be a statement object, not {}", kind(other));
                         self.error(at.index(i), message);
@@ -325,7 +325,7 @@ impl Reader {
         }
     }
 
-    fn statement(&mut self, s: &Map<String, Json>, index: usize, at: DocPath) -> Option<Statement> {
+    fn statement(&mut self, s: &Map<String, Json>, index: usize, at: DocPath) -> Statement {
         self.known_keys(s, STATEMENT_KEYS, &at, "a statement");
         let sid = self.string(s, "Sid", &at).filter(|sid| !sid.is_empty());
         let effect = match self.string(s, "Effect", &at).as_deref() {
@@ -357,7 +357,7 @@ impl Reader {
             .get("Condition")
             .map(|c| self.conditions(c, &at.key("Condition")))
             .unwrap_or_default();
-        Some(Statement {
+        Statement {
             sid,
             effect,
             principal,
@@ -366,7 +366,7 @@ impl Reader {
             condition,
             index,
             path: at,
-        })
+        }
     }
 
     fn values_at(&mut self, object: &Map<String, Json>, key: &str, at: &DocPath) -> Values {

@@ -43,6 +43,11 @@ pub fn decided_by_org_only(action: &str) -> bool {
             .any(|a| a.eq_ignore_ascii_case(action))
 }
 
+/// The bucket an organization-form resource (`*`, `<bucket>`, `<bucket>/<key>`) is on, if any.
+pub fn bucket_of(resource: &str) -> Option<&str> {
+    (resource != "*").then(|| resource.split('/').next().unwrap_or_default())
+}
+
 /// One request, as both layers see it.
 #[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {
@@ -61,7 +66,7 @@ pub struct Request<'a> {
 impl Request<'_> {
     /// The bucket the request is on, if any.
     pub fn bucket(&self) -> Option<&str> {
-        (self.resource != "*").then(|| self.resource.split('/').next().unwrap_or_default())
+        bucket_of(self.resource)
     }
 
     /// The value of request key `key`, if the request has it.

@@ -4,7 +4,8 @@
 //! A statement matches when one of its principals, one of its actions and one of its resources
 //! match; a pattern is `*` (anything), `prefix*` (a prefix match) or an exact, case-sensitive
 //! string. Any matching `Deny` wins; else any matching `Allow` allows; else the request is
-//! implicitly denied. Organization policies only: a bucket policy may still deny.
+//! implicitly denied. This is the first layer; [`crate::object_storage::bucket_policy::eval`]
+//! adds the bucket's policy after it.
 //!
 //! The sandbox has its own implementation; both run the shared table
 //! `tests/data/policy_evaluation_cases.json`, so a rule one of them lacks fails the tests.

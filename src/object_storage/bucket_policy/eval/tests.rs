@@ -126,3 +126,61 @@ fn a_request_is_on_the_bucket_its_resource_names() {
     assert_eq!(on("models"), Some("models".into()));
     assert_eq!(on("models/a/b.bin"), Some("models".into()));
 }
+
+/// `(decision, decided_by, matched)` of `request` on `resource` under an organization policy
+/// allowing everything and `policy` as the policy of bucket `models`.
+fn under_models_policy(
+    policy: &str,
+    action: &str,
+    resource: &str,
+) -> (String, String, Vec<String>) {
+    let org: Vec<AccessPolicy> = serde_json::from_value(serde_json::json!([{"name": "base", "statements": [
+        {"name": "all", "effect": "Allow", "actions": ["*"], "resources": ["*"], "principals": ["*"]}]}]))
+    .unwrap();
+    let policies = BTreeMap::from([("models".to_string(), Document::parse(policy).unwrap())]);
+    let context = BTreeMap::new();
+    let request = Request {
+        principal: "coreweave/u1",
+        principal_org: "o1",
+        action,
+        resource,
+        context: &context,
+    };
+    let got = decide(&org, &policies, &request);
+    (
+        got.evaluation.decision.as_str().into(),
+        got.decided_by.as_str().into(),
+        got.evaluation.matched,
+    )
+}
+
+#[test]
+fn an_empty_principal_map_as_the_official_data_source_writes_it_matches_no_one() {
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Principal":{},"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::models/*"},
+        {"Sid":"All","Principal":"*","Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::models/*"}]}"#;
+    assert_eq!(
+        under_models_policy(policy, "s3:GetObject", "models/a.bin"),
+        (
+            "allowed".into(),
+            "bucket_policy".into(),
+            vec!["bucket_policy:models/All".to_string()]
+        )
+    );
+}
+
+#[test]
+fn a_request_on_no_bucket_never_meets_a_bucket_policy() {
+    let deny_all = r#"{"Version":"2012-10-17","Statement":{"Sid":"No","Principal":"*","Effect":"Deny","Action":"*","Resource":"arn:aws:s3:::*"}}"#;
+    assert_eq!(
+        under_models_policy(deny_all, "s3:ListAllMyBuckets", "*"),
+        (
+            "allowed".into(),
+            "org_policy".into(),
+            vec!["base/all".to_string()]
+        )
+    );
+    assert_eq!(
+        under_models_policy(deny_all, "s3:GetObject", "models/a.bin").0,
+        "explicit_deny"
+    );
+}
