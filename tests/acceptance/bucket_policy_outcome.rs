@@ -8,9 +8,8 @@
 
 use serde_json::{json, Value};
 
-use crate::support::aws::{
-    demo_issuer, grant_buckets_to_the_operator, service_account_token, Pod, BOTO3_CALL,
-};
+use crate::support::aws::{demo_issuer, service_account_token, Pod, BOTO3_CALL};
+use crate::support::buckets::allow_s3;
 use crate::support::terraform::{functions_supported, org_policy_block, Statement};
 use crate::support::{Sandbox, Workspace};
 
@@ -221,7 +220,7 @@ fn a_bucket_policy_refuses_what_the_organization_allows_and_the_access_check_agr
         return;
     }
     let sandbox = Sandbox::start();
-    grant_buckets_to_the_operator(&sandbox);
+    allow_s3(&sandbox);
     let mut ws = Workspace::with_federation_module();
     ws.env("COREWEAVE_S3_ENDPOINT", &sandbox.s3_url());
 

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::aws::grant_buckets_to_the_operator;
+use crate::support::buckets::allow_s3;
 use crate::support::login::{idp, ClusterLogin, UNAUTHORIZED};
 use crate::support::sandbox::{CLUSTER_DEMO, CLUSTER_WITH_OIDC, TOKEN};
 use crate::support::terraform::{
@@ -327,7 +327,7 @@ fn org_policy_example_applies_replans_empty_and_destroys() {
 #[test]
 fn module_example_federates_the_demo_cluster() {
     let sandbox = Sandbox::start();
-    grant_buckets_to_the_operator(&sandbox);
+    allow_s3(&sandbox);
     let ws = workspace_for(&sandbox, "modules/cks-object-storage-federation");
     let example = ws.path().join("example");
     let in_example = |args: &[&str]| {
@@ -488,7 +488,7 @@ fn module_native_tests_pass_against_the_sandbox() {
         return;
     }
     let sandbox = Sandbox::start();
-    grant_buckets_to_the_operator(&sandbox);
+    allow_s3(&sandbox);
     let ws = workspace_for(&sandbox, "modules/cks-object-storage-federation");
     let run = ws.run(&["test", "-no-color"]).success();
     assert!(
@@ -502,7 +502,7 @@ fn module_native_tests_pass_against_the_sandbox() {
         .iter()
         .map(|p| p["name"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(policies, ["terraform-operator"], "terraform test cleans up");
+    assert_eq!(policies, ["s3-admin"], "terraform test cleans up");
     assert!(
         sandbox
             .requests()

@@ -6,7 +6,8 @@
 
 use serde_json::{json, Value};
 
-use crate::support::aws::{grant_buckets_to_the_operator, Pod};
+use crate::support::aws::Pod;
+use crate::support::buckets::allow_s3;
 use crate::support::sandbox::{CLUSTER_DEMO, TOKEN};
 use crate::support::terraform::{terraform_version, SOURCE};
 use crate::support::{Sandbox, Workspace};
@@ -323,7 +324,7 @@ const BUCKET_IMPORTS: [&str; 2] = [
 #[test]
 fn a_bucket_and_policy_of_the_official_provider_import_with_nothing_to_change() {
     let sandbox = Sandbox::start();
-    grant_buckets_to_the_operator(&sandbox);
+    allow_s3(&sandbox);
     let key = call(
         &sandbox,
         reqwest::Method::POST,

@@ -164,22 +164,3 @@ pub fn grant_read(sandbox: &Sandbox, bucket: &str, principal: &str) {
     );
     assert_eq!(status, 200, "{body}");
 }
-
-/// Lets the API token's principal (`coreweave/<uid>`, whose short-lived keys the provider signs
-/// S3 calls with) make and manage buckets: an organization access policy `terraform-operator`,
-/// as an administrator would have made in the console before Terraform manages buckets.
-pub fn grant_buckets_to_the_operator(sandbox: &Sandbox) {
-    let (status, me) = sandbox.api(reqwest::Method::GET, "/v1beta1/auth/whoami", None);
-    assert_eq!(status, 200, "{me}");
-    let operator = format!("coreweave/{}", me["principal"]["uid"].as_str().unwrap());
-    let (status, body) = sandbox.api(
-        reqwest::Method::POST,
-        "/v1/cwobject/access-policy",
-        Some(
-            serde_json::json!({"policy": {"version": "v1alpha1", "name": "terraform-operator",
-            "statements": [{"name": "buckets", "effect": "Allow", "actions": ["s3:*"],
-            "resources": ["*"], "principals": [operator]}]}}),
-        ),
-    );
-    assert_eq!(status, 200, "{body}");
-}
