@@ -214,18 +214,24 @@ show_pod_with_aws_cli() {
 
 show_bucket_policy_refusal() {
   step "The bucket's policy decides after the organization's: a refusal the organization's policy does not make"
-  echo "training-data's policy, as Terraform applied it (module input bucket_policies):"
-  tf output -json bucket_policies |
-    python3 -c 'import json,sys; print("  " + json.dumps(json.loads(json.load(sys.stdin)["training-data"]), indent=2).replace("\n", "\n  "))'
+  echo "training-data's bucket policy, as Terraform applied it (module input bucket_policies):"
+  python3 - "$(tf output -json bucket_policies)" <<'PY'
+import json, sys
+listed = lambda v: ", ".join(v if isinstance(v, list) else [v])
+for s in json.loads(json.loads(sys.argv[1])["training-data"])["Statement"]:
+    when = "".join(f" if {k} {op} {listed(v)}" for op, kv in s.get("Condition", {}).items() for k, v in kv.items())
+    print(f"  {s['Effect']:5} {s['Sid']}: {listed(s['Action'])} on {listed(s['Resource'])}{when}")
+PY
   echo
-  echo "$ aws s3 cp s3://training-data/private/plan.txt -   # as default/my-object-storage-sa"
-  if as_pod default/my-object-storage-sa s3 cp s3://training-data/private/plan.txt - 2>"$work/refused.err"; then
+  echo "$ aws s3api get-object --bucket training-data --key private/plan.txt plan.txt   # as default/my-object-storage-sa"
+  if as_pod default/my-object-storage-sa s3api get-object --bucket training-data --key private/plan.txt \
+    "$work/pod/plan.txt" >/dev/null 2>"$work/refused.err"; then
     echo "unexpected: the read was allowed"
     exit 1
   fi
   sed 's/^/  /' "$work/refused.err"
-  echo "  (the organization's policy allows s3:GetObject on training-data/*; the bucket's statement"
-  echo "   DenyPrivate refuses private/*, and an explicit Deny in either layer wins)"
+  echo "  (AccessDenied by the bucket's statement DenyPrivate: the organization's policy allows"
+  echo "   s3:GetObject on training-data/*, and an explicit Deny in either layer wins)"
   echo "$ aws s3 cp s3://training-data/hello.txt -   # the rest of the bucket: AllowOwnOrganization"
   as_pod default/my-object-storage-sa s3 cp s3://training-data/hello.txt -
 }
