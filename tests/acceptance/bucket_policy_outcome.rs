@@ -2,9 +2,10 @@
 //! region `US-EAST-04A`, virtual-hosted bucket names through the proxy setting): Terraform
 //! applies the federation module with a bucket and a bucket policy, and every S3 call is decided
 //! by the organization's access policies first, then by the bucket's policy. In the same
-//! configuration `coreweave_object_storage_access_check` (no what-ifs) says the same, decision
-//! and deciding layer, and a what-if check planned before the bucket policy exists predicts its
-//! refusal.
+//! configuration `coreweave_object_storage_access_check` (no what-ifs) says the same for this
+//! organization's principal, decision and deciding layer, and a what-if check planned before the
+//! bucket policy exists predicts its refusal. Another organization's principal is refused by the
+//! bucket policy's `cw:PrincipalOrgID` condition (boto3 with that organization's key).
 
 use serde_json::{json, Value};
 
@@ -282,6 +283,8 @@ fn a_bucket_policy_refuses_what_the_organization_allows_and_the_access_check_agr
     assert_refused(read(&pod, HELD), "reader-not-held");
     // Another organization's principal, allowed by the organization's policies, matches no
     // statement of the bucket's policy (AllowOwnOrganization's cw:PrincipalOrgID): refused.
+    // The access check is not asked: it takes every principal to be of the provider's
+    // organization (its documented assumption), so it has no input for this case.
     assert_eq!(partner_read(&sandbox, PUBLIC), "AccessDenied");
     let outputs = ws.outputs();
     assert_eq!(
