@@ -207,7 +207,7 @@ show_pod_with_aws_cli() {
     echo "unexpected: the listing was allowed"
     exit 1
   fi
-  sed 's/^/  /' "$work/refused.err"
+  sed '/^$/d; s/^/  /' "$work/refused.err"
   echo "  (AccessDenied: the organization policy lacks s3:ListAllMyBuckets for this service account,"
   echo "   as seed 001 says; list_buckets = true in its grant adds it)"
 }
@@ -229,7 +229,7 @@ PY
     echo "unexpected: the read was allowed"
     exit 1
   fi
-  sed 's/^/  /' "$work/refused.err"
+  sed '/^$/d; s/^/  /' "$work/refused.err"
   echo "  (AccessDenied by the bucket's statement DenyPrivate: the organization's policy allows"
   echo "   s3:GetObject on training-data/*, and an explicit Deny in either layer wins)"
   echo "$ aws s3 cp s3://training-data/hello.txt -   # the rest of the bucket: AllowOwnOrganization"
