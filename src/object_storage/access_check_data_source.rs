@@ -183,8 +183,9 @@ fn checked_resources(state: &AccessCheckState) -> BTreeSet<String> {
         .unwrap_or_else(|| BTreeSet::from(["*".to_string()]))
 }
 
-fn what_if(policy: &WhatIfPolicy) -> AccessPolicy {
-    AccessPolicy {
+/// The what-if `policies` in the API's form.
+fn what_if_policies(state: &AccessCheckState) -> Vec<AccessPolicy> {
+    let what_if = |policy: &WhatIfPolicy| AccessPolicy {
         version: ACCESS_POLICY_VERSION.into(),
         name: policy.name.as_ref_option().cloned().unwrap_or_default(),
         statements: policy
@@ -193,14 +194,15 @@ fn what_if(policy: &WhatIfPolicy) -> AccessPolicy {
             .flatten()
             .map(Statement::to_api)
             .collect(),
-    }
+    };
+    state.policies.iter().flatten().map(what_if).collect()
 }
 
 /// The buckets whose policy can change a result: those of the pairs whose action is not decided
 /// by organization policies only and which the organization's policies (`live`, with the
 /// what-if `policies` in their place) allow. Only their policies are read.
 pub fn buckets_to_weigh(state: &AccessCheckState, live: &[AccessPolicy]) -> BTreeSet<String> {
-    let what_ifs: Vec<AccessPolicy> = state.policies.iter().flatten().map(what_if).collect();
+    let what_ifs = what_if_policies(state);
     let policies = with_what_ifs(live, &what_ifs);
     let principal = state.principal.as_str();
     let actions = known(&state.actions).unwrap_or_default();
@@ -224,7 +226,7 @@ pub fn decide(
     bucket_policies: &BTreeMap<String, Document>,
     principal_org: &str,
 ) -> AccessCheckState {
-    let what_ifs: Vec<AccessPolicy> = state.policies.iter().flatten().map(what_if).collect();
+    let what_ifs = what_if_policies(&state);
     let policies = with_what_ifs(live, &what_ifs);
     let principal = state.principal.as_ref_option().cloned().unwrap_or_default();
     let resources = checked_resources(&state);

@@ -39,7 +39,8 @@ pub struct BucketState {
     #[serde(default)]
     pub zone: Value<String>,
     #[serde(default)]
-    pub tags: ValueMap<String>,
+    /// Values may be unknown at plan time (`tags = { owner = other.id }`).
+    pub tags: ValueMap<Value<String>>,
     #[serde(default)]
     pub force_destroy: Value<bool>,
 }
@@ -53,8 +54,9 @@ impl BucketState {
         self.zone.as_ref_option().cloned().unwrap_or_default()
     }
 
+    /// The known tags (all of them once the plan is applied).
     fn tags(&self) -> BTreeMap<String, String> {
-        self.tags.as_ref_option().cloned().unwrap_or_default()
+        known_tags(&self.tags)
     }
 
     /// The state of a remote bucket; `prior_tags` keeps `{}` and null apart when the bucket
@@ -63,13 +65,17 @@ impl BucketState {
         name: &str,
         zone: String,
         tags: BTreeMap<String, String>,
-        prior_tags: &ValueMap<String>,
+        prior_tags: &ValueMap<Value<String>>,
         force_destroy: bool,
     ) -> Self {
         let tags = if tags.is_empty() && !matches!(prior_tags, Value::Value(_)) {
             Value::Null
         } else {
-            Value::Value(tags)
+            Value::Value(
+                tags.into_iter()
+                    .map(|(k, v)| (k, Value::Value(v)))
+                    .collect(),
+            )
         };
         BucketState {
             id: Value::Value(name.to_string()),
@@ -112,6 +118,15 @@ impl CreatedAt {
             .duration_since(UNIX_EPOCH + Duration::from_secs(self.unix_seconds))
             .unwrap_or(Duration::ZERO)
     }
+}
+
+/// The known entries of `tags`.
+fn known_tags(tags: &ValueMap<Value<String>>) -> BTreeMap<String, String> {
+    tags.as_ref_option()
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_ref_option()?.clone())))
+        .collect()
 }
 
 /// Reads `name` (its zone and tags); `None` when the endpoint says it does not exist.
@@ -209,9 +224,13 @@ impl BucketResource {
                 Self::exists(diags, name, "");
                 None
             }
-            // Refused or failed: the access this needs may come from a policy of this very
+            // Refused: the access this needs may come from a policy of this very
             // configuration; the create looks again.
-            Ok(false) | Err(_) => Some(()),
+            Ok(false) | Err(S3Error::Refused { .. }) => Some(()),
+            Err(e) => {
+                diag::s3_error(diags, format_args!("looking for bucket {name:?}"), &e);
+                None
+            }
         }
     }
 
@@ -332,9 +351,10 @@ impl Resource for BucketResource {
 
     async fn validate(&self, diags: &mut Diagnostics, config: Self::State) -> Option<()> {
         let config = config.unwrap_or_default();
-        let Value::Value(tags) = &config.tags else {
+        if !matches!(config.tags, Value::Value(_)) {
             return Some(());
-        };
+        }
+        let tags = known_tags(&config.tags);
         let problems = check_tags(tags.iter());
         for problem in &problems {
             diag::invalid(diags, AttributePath::new("tags"), "tags", problem);

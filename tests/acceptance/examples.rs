@@ -31,8 +31,8 @@ fn workspace_for(sandbox: &Sandbox, example: &str) -> Workspace {
         std::fs::write(ws.path().join("versions.tf"), required_providers()).unwrap();
     }
     ws.env("COREWEAVE_API_ENDPOINT", &sandbox.url)
-        .env("COREWEAVE_API_TOKEN", TOKEN)
-        .env("COREWEAVE_S3_ENDPOINT", &sandbox.s3_url());
+        .env("COREWEAVE_S3_ENDPOINT", &sandbox.s3_url())
+        .env("COREWEAVE_API_TOKEN", TOKEN);
     ws
 }
 
@@ -68,9 +68,12 @@ fn every_example_directory_is_covered_by_this_test() {
             "functions/service_account_principal",
             "guides/external-oidc-login",
             "list-resources/coreweave_cks_cluster_oidc",
+            "list-resources/coreweave_object_storage_bucket",
             "list-resources/coreweave_object_storage_org_policy",
             "list-resources/coreweave_object_storage_wif_config",
             "resources/coreweave_cks_cluster_oidc",
+            "resources/coreweave_object_storage_bucket",
+            "resources/coreweave_object_storage_bucket_policy",
             "resources/coreweave_object_storage_org_policy",
             "resources/coreweave_object_storage_wif_config",
         ],
@@ -161,7 +164,10 @@ fn list_resource_examples_query_the_sandbox() {
         ]}})),
     );
     assert_eq!(status, 200, "{body}");
+    allow_s3(&sandbox);
+    sandbox.seed_bucket("training-runs", serde_json::json!({}));
     for (example, finds) in [
+        ("coreweave_object_storage_bucket", "training-runs"),
         ("coreweave_object_storage_org_policy", "team-data"),
         ("coreweave_cks_cluster_oidc", CLUSTER_WITH_OIDC),
         ("coreweave_object_storage_wif_config", ""),
@@ -307,6 +313,19 @@ fn resource_examples_apply_replan_empty_and_destroy() {
         apply_replan_empty_and_destroy(&sandbox, example, &[format!("cluster_id={CLUSTER_DEMO}")]);
     }
     assert_eq!(sandbox.state()["oidcConfigs"], serde_json::json!([]));
+}
+
+/// The bucket examples, against the sandbox's S3 endpoint as the provider's own user.
+#[test]
+fn bucket_examples_apply_replan_empty_and_destroy() {
+    let sandbox = Sandbox::start();
+    allow_s3(&sandbox);
+    for example in [
+        "resources/coreweave_object_storage_bucket",
+        "resources/coreweave_object_storage_bucket_policy",
+    ] {
+        apply_replan_empty_and_destroy(&sandbox, example, &[]);
+    }
 }
 
 /// The policy example builds its principals with the provider's function.

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::support::aws::Pod;
+use crate::support::buckets::{self, bucket_block, OutOfBand};
 use crate::support::sandbox::CLUSTER_DEMO;
 use crate::support::{Sandbox, Workspace};
 
@@ -93,27 +93,15 @@ resource "coreweave_object_storage_org_policy" "p" {{
     );
 }
 
-/// Sets the policy of `bucket` through the S3 endpoint, as a user of the organization would
-/// (boto3, with a key the sandbox issues to `coreweave/admin`).
-fn put_bucket_policy(sandbox: &Sandbox, bucket: &str, policy: &serde_json::Value) {
-    const PUT: &str = r#"
-import sys, boto3
-s3 = boto3.client("s3", aws_access_key_id=sys.argv[1], aws_secret_access_key=sys.argv[2])
-s3.put_bucket_policy(Bucket=sys.argv[3], Policy=sys.argv[4])
-print("ok")
-"#;
-    let key = sandbox.access_key("coreweave/admin", json!({}));
-    let pod = Pod::bare(&sandbox.s3_url());
-    let run = pod.python(
-        PUT,
-        &[
-            key["accessKeyId"].as_str().unwrap(),
-            key["secretKey"].as_str().unwrap(),
-            bucket,
-            &policy.to_string(),
-        ],
+/// An organization access policy `all`: everyone may do everything.
+fn allow_everyone(sandbox: &Sandbox) {
+    let (status, body) = sandbox.api(
+        reqwest::Method::POST,
+        "/v1/cwobject/access-policy",
+        Some(json!({"policy": {"version": "v1alpha1", "name": "all", "statements": [{
+            "name": "all", "effect": "Allow", "actions": ["*"], "resources": ["*"], "principals": ["*"]}]}})),
     );
-    assert_eq!(run.success().trim(), "ok");
+    assert_eq!(status, 200, "{body}");
 }
 
 /// The bucket `models`: readable by the organization's principals, `private/` by no one.
@@ -179,14 +167,17 @@ fn the_live_bucket_policy_decides_after_the_organization_and_a_what_if_replaces_
         json!({"data.csv": "a,b\n", "private/key.bin": "secret"}),
     );
     sandbox.seed_bucket("open", json!({"a.txt": "hello"}));
-    let (status, body) = sandbox.api(
-        reqwest::Method::POST,
-        "/v1/cwobject/access-policy",
-        Some(json!({"policy": {"version": "v1alpha1", "name": "all", "statements": [{
-            "name": "all", "effect": "Allow", "actions": ["*"], "resources": ["*"], "principals": ["*"]}]}})),
-    );
-    assert_eq!(status, 200, "{body}");
-    put_bucket_policy(&sandbox, "models", &models_policy());
+    allow_everyone(&sandbox);
+    let policy = models_policy().to_string();
+    OutOfBand::new(&sandbox)
+        .s3api(&[
+            "put-bucket-policy",
+            "--bucket",
+            "models",
+            "--policy",
+            &policy,
+        ])
+        .success();
     let mut ws = Workspace::new();
     ws.env("COREWEAVE_S3_ENDPOINT", &sandbox.s3_url());
     ws.write(&sandbox, &bucket_check(""));
@@ -256,4 +247,54 @@ fn a_what_if_bucket_policy_for_another_bucket_fails_the_plan_on_its_key() {
         "{out}"
     );
     assert!(sandbox.writes().is_empty(), "nothing is written");
+}
+
+#[test]
+fn a_bucket_policy_applied_in_the_same_run_is_weighed_and_replans_empty() {
+    let sandbox = Sandbox::start();
+    allow_everyone(&sandbox);
+    let ws = Workspace::new();
+    let body = format!(
+        r#"
+{bucket}
+data "coreweave_object_storage_bucket_policy_document" "models" {{
+  statement {{
+    sid       = "NoPrivate"
+    effect    = "Deny"
+    principal = {{ CW = ["*"] }}
+    action    = ["s3:GetObject"]
+    resource  = ["arn:aws:s3:::models/private/*"]
+  }}
+  statement {{
+    sid       = "Everyone"
+    principal = {{ CW = ["*"] }}
+    action    = ["s3:*"]
+    resource  = ["arn:aws:s3:::models", "arn:aws:s3:::models/*"]
+  }}
+}}
+resource "coreweave_object_storage_bucket_policy" "models" {{
+  bucket = coreweave_object_storage_bucket.models.name
+  policy = data.coreweave_object_storage_bucket_policy_document.models.json
+}}
+data "coreweave_object_storage_access_check" "app" {{
+  principal  = "{principal}"
+  actions    = ["s3:GetObject"]
+  resources  = ["models/data.csv", "models/private/key.bin"]
+  depends_on = [coreweave_object_storage_bucket_policy.models]
+}}
+output "results" {{ value = data.coreweave_object_storage_access_check.app.results }}
+"#,
+        bucket = bucket_block("models", "models", "US-EAST-04A", ""),
+        principal = principal("app"),
+    );
+    buckets::write(&ws, &sandbox, &body);
+    ws.apply();
+    assert_eq!(
+        lines(&ws.outputs()["results"]),
+        [
+            "s3:GetObject models/data.csv allowed bucket_policy bucket_policy:models/Everyone",
+            "s3:GetObject models/private/key.bin explicit_deny bucket_policy bucket_policy:models/NoPrivate",
+        ]
+    );
+    ws.assert_no_changes();
 }

@@ -428,3 +428,56 @@ fn query_finds_buckets_made_out_of_band_and_the_generated_file_adopts_them() {
     assert_eq!(s3_writes(&sandbox.requests()), Vec::new());
     ws.assert_no_changes();
 }
+
+#[test]
+fn a_dead_s3_endpoint_fails_the_plan_at_once_naming_s3_endpoint() {
+    let sandbox = sandbox();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let ws = Workspace::new();
+    ws.write_raw(&format!(
+        "{}\nprovider \"coreweave\" {{\n  endpoint    = \"{}\"\n  s3_endpoint = \"{dead}\"\n  token       = \"{}\"\n}}\n{}",
+        crate::support::terraform::required_providers(),
+        sandbox.url,
+        crate::support::sandbox::TOKEN,
+        bucket_block("b", "acc-unreachable", ZONE, "")
+    ));
+    let started = std::time::Instant::now();
+    let out = squash(&ws.plan().output());
+    assert!(
+        out.contains(&format!("cannot connect to the AI Object Storage S3 endpoint at {dead}"))
+            && out.contains("Check `s3_endpoint` in the provider block or the COREWEAVE_S3_ENDPOINT environment variable"),
+        "{out}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "fails fast"
+    );
+}
+
+#[test]
+fn tags_known_only_after_apply_are_set_and_replan_empty() {
+    let sandbox = sandbox();
+    let ws = Workspace::new();
+    write(
+        &ws,
+        &sandbox,
+        &format!(
+            "{}{}",
+            bucket_block("a", "acc-first", ZONE, ""),
+            bucket_block(
+                "b",
+                "acc-second",
+                ZONE,
+                "  tags = { peer = coreweave_object_storage_bucket.a.id }"
+            )
+        ),
+    );
+    ws.apply();
+    assert_eq!(
+        OutOfBand::new(&sandbox).tags("acc-second"),
+        json!({"peer": "acc-first"})
+    );
+    ws.assert_no_changes();
+}

@@ -86,6 +86,7 @@ const ENVIRONMENT: &str = "## Environment variables
 | `COREWEAVE_API_TOKEN` | `token` | none; needed only when the API is called |
 | `TFC_WORKLOAD_IDENTITY_TOKEN` | `authentication.workload_identity` (the CI's OIDC token) | none |
 | `COREWEAVE_API_ENDPOINT` | `endpoint` | `https://api.coreweave.com` |
+| `COREWEAVE_S3_ENDPOINT` | `s3_endpoint` (buckets and bucket policies) | `https://cwobject.com` |
 | `COREWEAVE_OIDC_ISSUER_BASE_URL` | `oidc_issuer_base_url` | `https://oidc.cks.coreweave.com` |
 
 An argument set in the provider block wins over the environment, the environment over the default.";
@@ -1101,6 +1102,7 @@ Optional:
         for needle in [
             "COREWEAVE_API_TOKEN",
             "COREWEAVE_API_ENDPOINT",
+            "COREWEAVE_S3_ENDPOINT",
             "COREWEAVE_OIDC_ISSUER_BASE_URL",
             "coreweave-sandbox",
             "## Requirements",
@@ -1121,6 +1123,8 @@ Optional:
             [
                 "docs/index.md",
                 "docs/resources/cks_cluster_oidc.md",
+                "docs/resources/object_storage_bucket.md",
+                "docs/resources/object_storage_bucket_policy.md",
                 "docs/resources/object_storage_org_policy.md",
                 "docs/resources/object_storage_wif_config.md",
                 "docs/data-sources/caller_identity.md",
@@ -1131,6 +1135,7 @@ Optional:
                 "docs/data-sources/object_storage_wif_config.md",
                 "docs/ephemeral-resources/cks_kubeconfig.md",
                 "docs/list-resources/cks_cluster_oidc.md",
+                "docs/list-resources/object_storage_bucket.md",
                 "docs/list-resources/object_storage_org_policy.md",
                 "docs/list-resources/object_storage_wif_config.md",
                 "docs/functions/service_account_principal.md",

@@ -133,3 +133,6 @@ fn escape_like_go(json: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

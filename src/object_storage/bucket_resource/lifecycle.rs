@@ -115,3 +115,42 @@ pub async fn count_objects(s3: &S3Client, bucket: &str) -> Result<String, S3Erro
     }
     Ok(format!("at least {count}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::S3Status;
+
+    fn refused(http_status: u16, code: &str) -> S3Error {
+        S3Error::Refused {
+            operation: "HeadBucket",
+            target: "of bucket \"b\"".into(),
+            code: S3Code::parse(code),
+            status: S3Status {
+                http_status,
+                code: code.into(),
+                message: String::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn right_after_a_create_400_404_and_invalid_region_mean_not_yet() {
+        for (status, code) in [
+            (400, "BadRequest"),
+            (400, "InvalidRegion"),
+            (400, "AuthorizationHeaderMalformed"),
+            (404, "NotFound"),
+            (404, "NoSuchBucket"),
+        ] {
+            assert!(not_yet(&refused(status, code)), "{status} {code}");
+        }
+        for (status, code) in [
+            (403, "AccessDenied"),
+            (409, "BucketAlreadyExists"),
+            (500, "InternalError"),
+        ] {
+            assert!(!not_yet(&refused(status, code)), "{status} {code}");
+        }
+    }
+}

@@ -7,9 +7,18 @@ fn tags(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .collect()
 }
 
+fn state_tags(pairs: &[(&str, &str)]) -> ValueMap<Value<String>> {
+    Value::Value(
+        tags(pairs)
+            .into_iter()
+            .map(|(k, v)| (k, Value::Value(v)))
+            .collect(),
+    )
+}
+
 #[test]
 fn no_tags_stay_null_or_empty_as_configured() {
-    let read = |prior: ValueMap<String>| {
+    let read = |prior: ValueMap<Value<String>>| {
         BucketState::from_remote("b", "US-EAST-04A".into(), BTreeMap::new(), &prior, false).tags
     };
     assert_eq!(read(Value::Null), Value::Null);
@@ -18,7 +27,7 @@ fn no_tags_stay_null_or_empty_as_configured() {
         Value::Value(BTreeMap::new())
     );
     assert_eq!(
-        read(Value::Value(tags(&[("a", "1")]))),
+        read(state_tags(&[("a", "1")])),
         Value::Value(BTreeMap::new())
     );
 }
@@ -33,7 +42,7 @@ fn remote_tags_are_the_state_s_and_the_id_is_the_name() {
         true,
     );
     assert_eq!(state.id, Value::Value("b".to_string()));
-    assert_eq!(state.tags, Value::Value(tags(&[("env", "prod")])));
+    assert_eq!(state.tags, state_tags(&[("env", "prod")]));
     assert_eq!(state.force_destroy, Value::Value(true));
 }
 
@@ -64,4 +73,17 @@ fn a_bucket_created_just_now_is_young_and_one_from_the_future_is_too() {
     };
     assert_eq!(future.age(), Duration::ZERO);
     assert!(CreatedAt { unix_seconds: 0 }.age() > CONSISTENCY_WINDOW);
+}
+
+#[test]
+fn unknown_tag_values_are_left_out_of_the_known_tags() {
+    let mut configured = state_tags(&[("a", "1")]);
+    if let Value::Value(map) = &mut configured {
+        map.insert("later".into(), Value::Unknown);
+    }
+    let state = BucketState {
+        tags: configured,
+        ..BucketState::default()
+    };
+    assert_eq!(state.tags(), tags(&[("a", "1")]));
 }
