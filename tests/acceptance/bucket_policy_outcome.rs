@@ -31,9 +31,8 @@ fn reader() -> String {
 }
 
 /// The module's inputs: `default/reader` may read `training-data` (and its policy), which the
-/// module creates;
-/// with `policy`, the bucket's policy Denies `data/private/*` (and, by the module's default,
-/// Allows the rest to principals of this organization).
+/// module creates; with `policy`, the bucket's policy Denies `data/private/*` (and, by the
+/// module's default, Allows the rest to principals of this organization).
 fn inputs(sandbox: &Sandbox, policy: bool) -> String {
     let bucket_policies = if policy {
         format!(
@@ -67,9 +66,9 @@ fn inputs(sandbox: &Sandbox, policy: bool) -> String {
 }
 
 /// Beside the module: an organization Deny of `data/held/*` for the reader, an organization
-/// Allow of the bucket's objects for [`PARTNER`]; the live access
-/// check of the reader's three reads, read after the module's changes are applied; and, with
-/// `policy`, a what-if check of the module's planned document, read while planning.
+/// Allow of the bucket's objects for [`PARTNER`]; the live access check of the reader's three
+/// reads, read after the module's changes are applied; and, with `policy`, a what-if check of
+/// the module's planned document, read while planning.
 fn extra(policy: bool) -> String {
     let deny_held = org_policy_block(
         "deny_held",
@@ -135,7 +134,7 @@ output "live" {{ value = data.coreweave_object_storage_access_check.live.results
     )
 }
 
-/// `(decision, decided_by)` of each result, keyed by the key read.
+/// `(object key, decision, decided_by)` of each result, sorted.
 fn decisions(results: &Value) -> Vec<(String, String, String)> {
     let mut all: Vec<(String, String, String)> = results
         .as_array()
@@ -156,6 +155,7 @@ fn decisions(results: &Value) -> Vec<(String, String, String)> {
     all
 }
 
+/// `rows` in the shape of [`decisions`].
 fn expected(rows: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
     let mut all: Vec<_> = rows
         .iter()
