@@ -27,7 +27,6 @@ mod sign;
 mod tests;
 mod xml;
 
-pub use address::Addressing;
 pub use error::{S3Code, S3Error};
 
 /// The region a call is signed for when the bucket's zone is not known yet (a listing, an
@@ -69,7 +68,7 @@ struct Inner {
     api: ApiClient,
     /// Calls the S3 endpoint.
     transport: ApiClient,
-    addressing: Addressing,
+    addressing: address::Addressing,
     keys: keys::KeyCache,
     /// The zone of each bucket this client created or located: the region its calls are signed for.
     zones: Mutex<HashMap<String, String>>,
@@ -139,7 +138,7 @@ impl S3Client {
         fresh_key_grace: Duration,
         fresh_key_poll: Duration,
     ) -> Result<S3Client, ApiError> {
-        let addressing = Addressing::new(&config.endpoint);
+        let addressing = address::Addressing::new(&config.endpoint);
         let transport = ApiClient::for_s3(
             ClientConfig {
                 endpoint: config.endpoint,
@@ -163,11 +162,6 @@ impl S3Client {
                 fresh_key_poll,
             }),
         })
-    }
-
-    /// HTTP requests made to the S3 endpoint so far (retries included; key issues not).
-    pub fn request_count(&self) -> u64 {
-        self.inner.transport.request_count()
     }
 
     /// The names of every bucket the organization has (one ListBuckets call).

@@ -112,7 +112,11 @@ impl BucketPolicyResource {
         schema(block(
             "The policy of an AI Object Storage bucket: who may do what on it and its objects, decided after the \
              organization's access policies (which come first; a bucket policy never overrides their Deny). \
-             Creating refuses a bucket that already has a policy: import it instead.",
+             Creating refuses a bucket that already has a policy: import it instead. Only principals of the \
+             organization that owns the bucket may set its policy, and `s3:PutBucketPolicy` is decided by \
+             organization policies alone, so no bucket policy can lock its owners out of changing it; but the \
+             provider reads the bucket and its policy as the user of its API token, so keep that user allowed \
+             `s3:GetBucketPolicy` (and the bucket's own reads) in the document.",
             [
                 Attr::string("id", Kind::Computed, "Same as `bucket`."),
                 Attr::string("bucket", Kind::Required, "Name of the bucket. Changing it forces a new resource."),

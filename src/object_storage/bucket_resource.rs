@@ -166,7 +166,13 @@ impl BucketResource {
             "An AI Object Storage bucket, managed through the S3 API. Creating refuses a bucket name that already \
              exists (import it instead): the endpoint's CreateBucket would silently succeed for a bucket of the \
              organization. Deleting a bucket that holds objects fails, naming how many, unless `force_destroy` \
-             is true.",
+             is true. The provider calls S3 as the user of its API token (`coreweave/<user id>`, with short-lived \
+             keys): the organization's access policies must allow that user `s3:CreateBucket`, `s3:ListBucket`, \
+             `s3:GetBucketLocation`, `s3:GetBucketTagging`, `s3:PutBucketTagging` and `s3:DeleteBucket` on the \
+             bucket (`s3:ListAllMyBuckets` on `*` for the list resource, and `s3:DeleteObject` for \
+             `force_destroy`), and a bucket policy must not take them away. A bucket that reads as missing \
+             within 60 seconds of its create stays in state with a warning (AI Object Storage is eventually \
+             consistent); a later refresh decides.",
             [
                 Attr::string("id", Kind::Computed, "Same as `name`."),
                 Attr::string("name", Kind::Required, "Bucket name, unique across AI Object Storage: 3 to 63 lowercase letters, digits and `-`, starting and ending with a letter or digit; not starting with `cw-`, `vip-`, `log-stitcher-ch-` or `xn--`. Changing it forces a new bucket."),

@@ -80,7 +80,11 @@ fn a_hung_endpoint_fails_the_plan_after_a_bounded_number_of_attempts_whatever_n(
 /// Starts `args`, waits until `server` holds a hung request, presses Ctrl-C (SIGINT to the
 /// process group, as a terminal does) and returns how long Terraform took to exit and its
 /// output.
-fn interrupt_when_hung(ws: &Workspace, server: &Loopback, args: &[&str]) -> (Duration, String) {
+pub(crate) fn interrupt_when_hung(
+    ws: &Workspace,
+    server: &Loopback,
+    args: &[&str],
+) -> (Duration, String) {
     let mut child = ws.spawn_as_from_a_terminal(args);
     let started = Instant::now();
     while server.requests().is_empty() {

@@ -3,7 +3,9 @@
 
 use serde_json::json;
 
+use crate::hung_endpoint::interrupt_when_hung;
 use crate::support::buckets::{allow_s3, bucket_block, write, OutOfBand};
+use crate::support::loopback::{Behaviour, Loopback};
 use crate::support::sandbox::RecordedRequest;
 use crate::support::terraform::{identity_supported, query_supported, squash};
 use crate::support::{Sandbox, Workspace};
@@ -480,4 +482,42 @@ fn tags_known_only_after_apply_are_set_and_replan_empty() {
         json!({"peer": "acc-first"})
     );
     ws.assert_no_changes();
+}
+
+#[test]
+fn ctrl_c_during_a_hung_s3_request_ends_the_run_at_once_with_nothing_in_state() {
+    let sandbox = sandbox();
+    let hung = Loopback::start(Behaviour::Hang);
+    let ws = Workspace::new();
+    ws.write_raw(&format!(
+        "{}\nprovider \"coreweave\" {{\n  endpoint                = \"{}\"\n  s3_endpoint             = \"{}\"\n  token                   = \"{}\"\n  request_timeout_seconds = 120\n}}\n{}",
+        crate::support::terraform::required_providers(),
+        sandbox.url,
+        hung.url,
+        crate::support::sandbox::TOKEN,
+        bucket_block("b", "acc-hung", ZONE, "")
+    ));
+    for args in [
+        &["plan", "-input=false", "-no-color"][..],
+        &["apply", "-auto-approve", "-input=false", "-no-color"][..],
+    ] {
+        hung.clear_requests();
+        let (took, out) = interrupt_when_hung(&ws, &hung, args);
+        // The request would hang for 120 s: only the interrupt ends the run this soon.
+        assert!(
+            took < std::time::Duration::from_secs(20),
+            "{}: took {took:?}: {out}",
+            args[0]
+        );
+        assert!(
+            out.contains("Interrupted") && out.contains("state is unchanged"),
+            "{}: {out}",
+            args[0]
+        );
+        assert!(
+            !ws.raw_state().contains("acc-hung"),
+            "{}: nothing in state",
+            args[0]
+        );
+    }
 }

@@ -27,11 +27,6 @@ impl Addressing {
         }
     }
 
-    /// Whether buckets go in the path rather than the host.
-    pub fn path_style(&self) -> bool {
-        self.path_style
-    }
-
     /// The URL of `bucket` (the service itself when `None`), of `key` in it, with `query`
     /// (`name=value` pairs, `value` empty for a bare `?tagging`).
     pub fn url(&self, bucket: Option<&str>, key: Option<&str>, query: &[(&str, &str)]) -> Url {

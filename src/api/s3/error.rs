@@ -25,10 +25,6 @@ pub enum S3Code {
     BucketAlreadyOwnedByYou,
     /// The request's region does not match the bucket's (right after a create: not yet).
     InvalidRegion,
-    /// The bucket name breaks the naming rules.
-    InvalidBucketName,
-    /// The zone (`LocationConstraint`) is not one the endpoint serves.
-    InvalidLocationConstraint,
     /// The bucket policy document is not valid.
     MalformedPolicy,
     /// The object does not exist.
@@ -52,8 +48,6 @@ impl S3Code {
             "BucketAlreadyExists" => S3Code::BucketAlreadyExists,
             "BucketAlreadyOwnedByYou" => S3Code::BucketAlreadyOwnedByYou,
             "InvalidRegion" | "AuthorizationHeaderMalformed" => S3Code::InvalidRegion,
-            "InvalidBucketName" => S3Code::InvalidBucketName,
-            "InvalidLocationConstraint" => S3Code::InvalidLocationConstraint,
             "MalformedPolicy" => S3Code::MalformedPolicy,
             "NoSuchKey" => S3Code::NoSuchKey,
             other => S3Code::Other(other.to_string()),
