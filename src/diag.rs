@@ -37,13 +37,9 @@ pub fn api_error(diags: &mut Diagnostics, doing: impl Display, err: &ApiError) {
 /// Reports a failed S3 call like [`api_error`]: what the provider was doing, then the answer
 /// (its S3 code and message); an interruption as such.
 pub fn s3_error(diags: &mut Diagnostics, doing: impl Display, err: &S3Error) {
-    match err {
-        S3Error::Call { source, .. } | S3Error::Key(source)
-            if matches!(**source, ApiError::Interrupted { .. }) =>
-        {
-            api_error(diags, doing, source)
-        }
-        _ => diags.root_error(format!("Error {doing}"), err.to_string()),
+    match err.interruption() {
+        Some(interrupted) => api_error(diags, doing, interrupted),
+        None => diags.root_error(format!("Error {doing}"), err.to_string()),
     }
 }
 

@@ -86,6 +86,14 @@ impl BucketState {
         }
     }
 
+    /// This state with the tags a new bucket has before they are set: none.
+    fn without_tags(mut self) -> Self {
+        if matches!(self.tags, Value::Value(_)) {
+            self.tags = Value::Value(BTreeMap::new());
+        }
+        self
+    }
+
     /// The planned state: `id` is the name, `force_destroy` defaults to false.
     fn planned(mut self) -> Self {
         self.id = self.name.clone();
@@ -322,16 +330,6 @@ impl BucketResource {
             }
         }
         Some(planned)
-    }
-}
-
-impl BucketState {
-    /// This state with the tags a new bucket has before they are set: none.
-    fn without_tags(mut self) -> Self {
-        if matches!(self.tags, Value::Value(_)) {
-            self.tags = Value::Value(BTreeMap::new());
-        }
-        self
     }
 }
 

@@ -121,13 +121,15 @@ impl S3Error {
         }
     }
 
-    /// True when Terraform asked the provider to stop.
-    pub fn is_interrupted(&self) -> bool {
+    /// The interruption, when Terraform asked the provider to stop.
+    pub fn interruption(&self) -> Option<&ApiError> {
         match self {
-            S3Error::Call { source, .. } | S3Error::Key(source) => {
-                matches!(**source, ApiError::Interrupted { .. })
+            S3Error::Call { source, .. } | S3Error::Key(source)
+                if matches!(**source, ApiError::Interrupted { .. }) =>
+            {
+                Some(source)
             }
-            S3Error::Refused { .. } | S3Error::Malformed { .. } => false,
+            _ => None,
         }
     }
 }

@@ -267,7 +267,7 @@ async fn a_stop_ends_the_wait_for_a_fresh_key() {
     }
     stop.cancel();
     let error = call.await.unwrap().unwrap_err();
-    assert!(error.is_interrupted(), "{error}");
+    assert!(error.interruption().is_some(), "{error}");
 }
 
 #[tokio::test]
