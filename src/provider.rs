@@ -65,6 +65,20 @@ impl ProviderData {
     }
 }
 
+#[cfg(test)]
+impl ProviderData {
+    /// Provider data configured with these clients, for the tests of resources.
+    pub(crate) fn configured_with(client: ApiClient, s3: S3Client) -> Arc<Self> {
+        let data = Self::default();
+        data.set(Configured {
+            client,
+            s3,
+            oidc_issuer_base_url: crate::settings::DEFAULT_OIDC_ISSUER_BASE_URL.to_string(),
+        });
+        Arc::new(data)
+    }
+}
+
 /// The provider block as Terraform sends it.
 #[derive(Serialize, Deserialize, Default)]
 pub struct ProviderConfig {

@@ -1,5 +1,6 @@
 //! A tiny in-process HTTP server for the client's tests: it records every request (method,
-//! path, query, headers, body) and answers with scripted replies, in order.
+//! path, query, headers, body) and answers with scripted replies, in order; it also stands in
+//! for the S3 endpoint (S3 clients whose keys it issues, XML and S3 error replies).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -12,10 +13,12 @@ use axum::response::Response;
 use axum::Router;
 use url::Url;
 
-use super::{ApiClient, ApiToken, ClientConfig, RetryPolicy};
+use super::{ApiClient, ApiToken, ClientConfig, RetryPolicy, S3Client, S3Config};
 
 /// The token every test client sends.
 pub(crate) const TOKEN: &str = "test-token-5ecret";
+/// The S3 secret key of [`Reply::s3_key`].
+pub(crate) const S3_SECRET: &str = "s3-secret-d0-not-print";
 /// The user agent every test client sends.
 pub(crate) const USER_AGENT: &str = "terraform-provider-coreweave/test";
 
@@ -74,6 +77,30 @@ impl Reply {
             body: body.to_string(),
             delay: Duration::ZERO,
         }
+    }
+
+    /// An XML reply (an S3 answer).
+    pub(crate) fn xml(status: u16, body: &str) -> Self {
+        Reply::text(status, body).header("content-type", "application/xml")
+    }
+
+    /// An S3 error document with `code`.
+    pub(crate) fn s3_error(status: u16, code: &str) -> Self {
+        Reply::xml(
+            status,
+            &format!(
+                "<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>m</Message></Error>"
+            ),
+        )
+    }
+
+    /// The API's answer to `POST /v1/cwobject/access-key`: key `id` with [`S3_SECRET`].
+    pub(crate) fn s3_key(id: &str) -> Self {
+        Reply::json(
+            200,
+            serde_json::json!({"accessKeyId": id, "secretKey": S3_SECRET,
+                               "principalName": "coreweave/u1", "expiry": "2099-01-01T00:00:00Z"}),
+        )
     }
 
     /// Sets a header (replacing one of the same name).
@@ -148,6 +175,45 @@ impl TestServer {
             ..test_config(&self.url)
         };
         ApiClient::with_policy(config, fast_policy(max_retries)).expect("test client")
+    }
+}
+
+impl TestServer {
+    /// An S3 client of this server (the API and the S3 endpoint both), near-zero backoff and
+    /// two retries; a fresh key's refusal is tried again for `grace`.
+    pub(crate) fn s3_client(&self, grace: Duration) -> S3Client {
+        let stop = tokio_util::sync::CancellationToken::new();
+        self.s3_client_with(S3Config::for_tests(&self.url, &stop), grace, 2)
+    }
+
+    /// An S3 client of `config`, whose keys this server issues.
+    pub(crate) fn s3_client_with(
+        &self,
+        config: S3Config,
+        grace: Duration,
+        retries: u32,
+    ) -> S3Client {
+        S3Client::with_timing(
+            self.client_with_stop(retries, &config.stop),
+            config,
+            fast_policy(retries),
+            grace,
+            Duration::from_millis(1),
+        )
+        .expect("s3 client")
+    }
+}
+
+impl S3Config {
+    /// Settings for tests: `endpoint`, 2 s timeout, two retries.
+    pub(crate) fn for_tests(endpoint: &Url, stop: &tokio_util::sync::CancellationToken) -> Self {
+        S3Config {
+            endpoint: endpoint.clone(),
+            request_timeout: Duration::from_secs(2),
+            max_retries: 2,
+            user_agent: USER_AGENT.to_string(),
+            stop: stop.clone(),
+        }
     }
 }
 

@@ -281,8 +281,8 @@ impl BucketResource {
         planned: BucketState,
     ) -> Option<BucketState> {
         let (name, zone) = (planned.name(), planned.zone());
-        match s3.create_bucket(&name, &zone).await {
-            Ok(()) => {}
+        let seen = match s3.create_bucket(&name, &zone).await {
+            Ok(()) => lifecycle::until_found(s3, &name, CREATE_WAIT).await,
             Err(e) if e.is(&S3Code::BucketAlreadyOwnedByYou) => {
                 Self::exists(
                     diags,
@@ -297,7 +297,8 @@ impl BucketResource {
             }
             Err(e) if e.outcome_unknown() => {
                 // The look before the create found no bucket: one there now is this create's.
-                if let Err(wait) = lifecycle::until_found(s3, &name, CREATE_WAIT).await {
+                let seen = lifecycle::until_found(s3, &name, CREATE_WAIT).await;
+                if let Err(wait) = &seen {
                     diag::s3_error(diags, format_args!("creating bucket {name:?}"), &e);
                     diags.root_error(
                         "The bucket may exist: it is kept in state",
@@ -309,13 +310,14 @@ impl BucketResource {
                     );
                     return Some(planned.without_tags());
                 }
+                seen
             }
             Err(e) => {
                 diag::s3_error(diags, format_args!("creating bucket {name:?}"), &e);
                 return None;
             }
-        }
-        if let Err(e) = lifecycle::until_found(s3, &name, CREATE_WAIT).await {
+        };
+        if let Err(e) = seen {
             diags.root_error(
                 format!("Error creating bucket {name:?}"),
                 format!("The bucket was created but is not visible yet: {e}. It is kept in state as tainted."),

@@ -5,62 +5,18 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use super::*;
-use crate::api::test_server::{fast_policy, Reply, TestServer, USER_AGENT};
-
-const SECRET: &str = "s3-secret-d0-not-print";
-
-fn key_reply(id: &str) -> Reply {
-    Reply::json(
-        200,
-        json!({"accessKeyId": id, "secretKey": SECRET, "principalName": "coreweave/u1",
-               "expiry": "2099-01-01T00:00:00Z"}),
-    )
-}
-
-fn xml(status: u16, body: &str) -> Reply {
-    Reply::text(status, body).header("content-type", "application/xml")
-}
-
-fn s3_error(status: u16, code: &str) -> Reply {
-    xml(
-        status,
-        &format!("<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>m</Message></Error>"),
-    )
-}
-
-fn s3_config(server: &TestServer, stop: &CancellationToken) -> S3Config {
-    S3Config {
-        endpoint: server.url.clone(),
-        request_timeout: Duration::from_secs(2),
-        max_retries: 2,
-        user_agent: USER_AGENT.to_string(),
-        stop: stop.clone(),
-    }
-}
-
-/// A client of `server` (API and S3 endpoint both) whose fresh keys are tried for `grace`.
-fn client(server: &TestServer, grace: Duration) -> S3Client {
-    let stop = CancellationToken::new();
-    S3Client::with_timing(
-        server.client(2),
-        s3_config(server, &stop),
-        fast_policy(2),
-        grace,
-        Duration::from_millis(1),
-    )
-    .expect("s3 client")
-}
+use crate::api::test_server::{fast_policy, Reply, TestServer, S3_SECRET};
 
 #[tokio::test]
 async fn calls_are_signed_with_one_short_lived_key_path_style_for_an_ip() {
     let server = TestServer::start().await;
-    server.push(key_reply("CWKEY1"));
-    server.push(xml(200, "<ListAllMyBucketsResult><Buckets><Bucket><Name>a</Name></Bucket></Buckets></ListAllMyBucketsResult>"));
-    server.push(xml(
+    server.push(Reply::s3_key("CWKEY1"));
+    server.push(Reply::xml(200, "<ListAllMyBucketsResult><Buckets><Bucket><Name>a</Name></Bucket></Buckets></ListAllMyBucketsResult>"));
+    server.push(Reply::xml(
         200,
         "<LocationConstraint>US-EAST-04A</LocationConstraint>",
     ));
-    let s3 = client(&server, Duration::ZERO);
+    let s3 = server.s3_client(Duration::ZERO);
     assert_eq!(s3.list_buckets().await.unwrap(), ["a"]);
     assert_eq!(s3.bucket_zone("a").await.unwrap(), "US-EAST-04A");
 
@@ -84,17 +40,17 @@ async fn calls_are_signed_with_one_short_lived_key_path_style_for_an_ip() {
         assert!(request.header("x-amz-content-sha256").is_some());
     }
     let sent = format!("{requests:?}");
-    assert!(!sent.contains(SECRET), "the secret key is never sent");
-    assert!(!format!("{s3:?}").contains(SECRET));
+    assert!(!sent.contains(S3_SECRET), "the secret key is never sent");
+    assert!(!format!("{s3:?}").contains(S3_SECRET));
 }
 
 #[tokio::test]
 async fn a_create_names_the_zone_and_later_calls_sign_for_it() {
     let server = TestServer::start().await;
-    server.push(key_reply("K"));
-    server.push(xml(200, ""));
-    server.push(xml(200, ""));
-    let s3 = client(&server, Duration::ZERO);
+    server.push(Reply::s3_key("K"));
+    server.push(Reply::xml(200, ""));
+    server.push(Reply::xml(200, ""));
+    let s3 = server.s3_client(Duration::ZERO);
     s3.create_bucket("b1", "US-WEST-01A").await.unwrap();
     assert!(s3.head_bucket("b1").await.unwrap());
     let requests = server.requests();
@@ -114,14 +70,14 @@ async fn a_create_names_the_zone_and_later_calls_sign_for_it() {
 #[tokio::test]
 async fn s3_codes_are_what_callers_branch_on() {
     let server = TestServer::start().await;
-    server.push(key_reply("K"));
+    server.push(Reply::s3_key("K"));
     server.push(Reply::text(404, "")); // HEAD has no body
-    server.push(s3_error(404, "NoSuchTagSet"));
-    server.push(s3_error(404, "NoSuchBucketPolicy"));
-    server.push(s3_error(409, "BucketNotEmpty"));
-    server.push(s3_error(404, "NoSuchBucket"));
+    server.push(Reply::s3_error(404, "NoSuchTagSet"));
+    server.push(Reply::s3_error(404, "NoSuchBucketPolicy"));
+    server.push(Reply::s3_error(409, "BucketNotEmpty"));
+    server.push(Reply::s3_error(404, "NoSuchBucket"));
     server.push(Reply::text(200, "{\"Version\":\"2012-10-17\"}"));
-    let s3 = client(&server, Duration::ZERO);
+    let s3 = server.s3_client(Duration::ZERO);
     assert!(!s3.head_bucket("b").await.unwrap());
     assert_eq!(s3.bucket_tags("b").await.unwrap(), BTreeMap::new());
     assert_eq!(s3.get_bucket_policy("b").await.unwrap(), None);
@@ -147,14 +103,14 @@ async fn s3_codes_are_what_callers_branch_on() {
 #[tokio::test]
 async fn a_fresh_key_refused_is_tried_again_within_the_grace() {
     let server = TestServer::start().await;
-    server.push(key_reply("K"));
-    server.push(s3_error(403, "InvalidAccessKeyId"));
-    server.push(s3_error(403, "AccessDenied"));
-    server.push(xml(
+    server.push(Reply::s3_key("K"));
+    server.push(Reply::s3_error(403, "InvalidAccessKeyId"));
+    server.push(Reply::s3_error(403, "AccessDenied"));
+    server.push(Reply::xml(
         200,
         "<ListAllMyBucketsResult><Buckets/></ListAllMyBucketsResult>",
     ));
-    let s3 = client(&server, Duration::from_secs(60));
+    let s3 = server.s3_client(Duration::from_secs(60));
     assert!(s3.list_buckets().await.unwrap().is_empty());
     assert_eq!(server.requests().len(), 4);
 }
@@ -162,11 +118,11 @@ async fn a_fresh_key_refused_is_tried_again_within_the_grace() {
 #[tokio::test]
 async fn an_old_key_refused_as_unknown_is_replaced_once_and_access_denied_is_final() {
     let server = TestServer::start().await;
-    server.push(key_reply("OLD"));
-    server.push(s3_error(403, "InvalidAccessKeyId"));
-    server.push(key_reply("NEW"));
-    server.push(s3_error(403, "AccessDenied"));
-    let s3 = client(&server, Duration::ZERO);
+    server.push(Reply::s3_key("OLD"));
+    server.push(Reply::s3_error(403, "InvalidAccessKeyId"));
+    server.push(Reply::s3_key("NEW"));
+    server.push(Reply::s3_error(403, "AccessDenied"));
+    let s3 = server.s3_client(Duration::ZERO);
     let error = s3.list_buckets().await.unwrap_err();
     assert!(error.is(&S3Code::AccessDenied), "{error}");
     let requests = server.requests();
@@ -180,9 +136,9 @@ async fn an_old_key_refused_as_unknown_is_replaced_once_and_access_denied_is_fin
 #[tokio::test]
 async fn a_create_whose_answer_is_lost_is_not_repeated_and_says_so() {
     let server = TestServer::start().await;
-    server.push(key_reply("K"));
+    server.push(Reply::s3_key("K"));
     server.push(Reply::text(502, "bad gateway"));
-    let s3 = client(&server, Duration::ZERO);
+    let s3 = server.s3_client(Duration::ZERO);
     let error = s3.create_bucket("b", "US-EAST-04A").await.unwrap_err();
     assert!(error.outcome_unknown(), "{error}");
     assert_eq!(server.requests().len(), 2, "not sent again blindly");
@@ -191,10 +147,10 @@ async fn a_create_whose_answer_is_lost_is_not_repeated_and_says_so() {
 #[tokio::test]
 async fn reads_retry_slow_down_and_malformed_answers_are_not_absence() {
     let server = TestServer::start().await;
-    server.push(key_reply("K"));
-    server.push(s3_error(503, "SlowDown"));
-    server.push(xml(200, "<html>proxy</html>"));
-    let s3 = client(&server, Duration::ZERO);
+    server.push(Reply::s3_key("K"));
+    server.push(Reply::s3_error(503, "SlowDown"));
+    server.push(Reply::xml(200, "<html>proxy</html>"));
+    let s3 = server.s3_client(Duration::ZERO);
     let error = s3.bucket_zone("b").await.unwrap_err();
     assert!(matches!(error, S3Error::Malformed { .. }), "{error}");
     assert_eq!(server.requests().len(), 3);
@@ -203,10 +159,10 @@ async fn reads_retry_slow_down_and_malformed_answers_are_not_absence() {
 #[tokio::test]
 async fn listing_objects_pages_and_deleting_a_gone_object_is_no_error() {
     let server = TestServer::start().await;
-    server.push(key_reply("K"));
-    server.push(xml(200, "<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>a b</Key></Contents><NextContinuationToken>t/1</NextContinuationToken></ListBucketResult>"));
-    server.push(s3_error(404, "NoSuchKey"));
-    let s3 = client(&server, Duration::ZERO);
+    server.push(Reply::s3_key("K"));
+    server.push(Reply::xml(200, "<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>a b</Key></Contents><NextContinuationToken>t/1</NextContinuationToken></ListBucketResult>"));
+    server.push(Reply::s3_error(404, "NoSuchKey"));
+    let s3 = server.s3_client(Duration::ZERO);
     let (keys, next) = s3.list_object_keys("b", None).await.unwrap();
     assert_eq!(
         (keys, next.as_deref()),
@@ -224,20 +180,10 @@ async fn listing_objects_pages_and_deleting_a_gone_object_is_no_error() {
 #[tokio::test]
 async fn a_dead_s3_endpoint_is_named_with_its_setting() {
     let server = TestServer::start().await;
-    server.push(key_reply("K"));
+    server.push(Reply::s3_key("K"));
     let dead = Url::parse("http://127.0.0.1:9/").unwrap();
     let stop = CancellationToken::new();
-    let s3 = S3Client::with_timing(
-        server.client(0),
-        S3Config {
-            endpoint: dead,
-            ..s3_config(&server, &stop)
-        },
-        fast_policy(3),
-        Duration::ZERO,
-        Duration::from_millis(1),
-    )
-    .unwrap();
+    let s3 = server.s3_client_with(S3Config::for_tests(&dead, &stop), Duration::ZERO, 3);
     let error = s3.list_buckets().await.unwrap_err().to_string();
     assert!(
         error.contains("the AI Object Storage S3 endpoint at http://127.0.0.1:9")
@@ -250,12 +196,13 @@ async fn a_dead_s3_endpoint_is_named_with_its_setting() {
 #[tokio::test]
 async fn a_stop_ends_the_wait_for_a_fresh_key() {
     let server = TestServer::start().await;
-    server.push(key_reply("K"));
-    server.push(s3_error(403, "InvalidAccessKeyId"));
+    server.push(Reply::s3_key("K"));
+    server.push(Reply::s3_error(403, "InvalidAccessKeyId"));
     let stop = CancellationToken::new();
+    // Ten minutes of grace, a pause of ten minutes: only the stop ends the wait.
     let s3 = S3Client::with_timing(
         server.client_with_stop(0, &stop),
-        s3_config(&server, &stop),
+        S3Config::for_tests(&server.url, &stop),
         fast_policy(0),
         Duration::from_secs(600),
         Duration::from_secs(600),
@@ -273,9 +220,9 @@ async fn a_stop_ends_the_wait_for_a_fresh_key() {
 #[tokio::test]
 async fn a_glance_does_not_wait_out_a_fresh_key_s_refusal() {
     let server = TestServer::start().await;
-    server.push(key_reply("K"));
+    server.push(Reply::s3_key("K"));
     server.push(Reply::text(403, ""));
-    let s3 = client(&server, Duration::from_secs(600));
+    let s3 = server.s3_client(Duration::from_secs(600));
     let error = s3.glance_at_bucket("b").await.unwrap_err();
     assert!(error.is(&S3Code::AccessDenied), "{error}");
     assert_eq!(server.requests().len(), 2);

@@ -87,3 +87,108 @@ fn unknown_tag_values_are_left_out_of_the_known_tags() {
     };
     assert_eq!(state.tags(), tags(&[("a", "1")]));
 }
+
+mod with_a_server {
+    use std::time::Duration;
+
+    use tf_plugin_server::Resource;
+
+    use super::*;
+    use crate::api::test_server::{Reply, TestServer};
+
+    fn resource(server: &TestServer) -> BucketResource {
+        let s3 = server.s3_client(Duration::ZERO);
+        BucketResource::new(ProviderData::configured_with(server.client(2), s3))
+    }
+
+    fn planned() -> BucketState {
+        BucketState {
+            name: Value::Value("b".into()),
+            zone: Value::Value("US-EAST-04A".into()),
+            tags: state_tags(&[("env", "test")]),
+            ..BucketState::default()
+        }
+        .planned()
+    }
+
+    fn calls(server: &TestServer) -> Vec<String> {
+        server
+            .requests()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.query.as_deref().unwrap_or("")))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_create_whose_answer_is_lost_keeps_the_bucket_it_then_finds() {
+        let server = TestServer::start().await;
+        server.push(Reply::s3_key("K"));
+        server.push(Reply::text(404, "")); // the look before: no bucket
+        server.push(Reply::text(502, "bad gateway")); // CreateBucket's answer is lost
+        server.push(Reply::text(200, "")); // the bucket is there: this create's
+        server.push(Reply::xml(200, "")); // PutBucketTagging
+        let mut diags = Diagnostics::default();
+        let (state, created) = resource(&server)
+            .create(&mut diags, Some(planned()), None, Value::Null)
+            .await
+            .expect("created");
+        assert!(diags.errors.is_empty(), "{:?}", diags.errors);
+        assert_eq!(state, Some(planned()));
+        assert!(
+            matches!(created, Value::Value(_)),
+            "the create time is kept"
+        );
+        assert_eq!(
+            calls(&server),
+            ["POST ", "HEAD ", "PUT ", "HEAD ", "PUT tagging="],
+            "CreateBucket is not sent again"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_create_of_an_existing_bucket_is_refused_and_writes_nothing() {
+        let server = TestServer::start().await;
+        server.push(Reply::s3_key("K"));
+        server.push(Reply::text(200, ""));
+        let mut diags = Diagnostics::default();
+        let created = resource(&server)
+            .create(&mut diags, Some(planned()), None, Value::Null)
+            .await;
+        assert!(created.is_none());
+        assert_eq!(diags.errors[0].summary, "Bucket already exists");
+        assert_eq!(calls(&server), ["POST ", "HEAD "]);
+    }
+
+    #[tokio::test]
+    async fn an_untagged_bucket_reads_as_untagged_and_a_missing_one_as_gone() {
+        let server = TestServer::start().await;
+        server.push(Reply::s3_key("K"));
+        server.push(Reply::xml(
+            200,
+            "<LocationConstraint>US-EAST-04A</LocationConstraint>",
+        ));
+        server.push(Reply::s3_error(404, "NoSuchTagSet"));
+        server.push(Reply::s3_error(404, "NoSuchBucket"));
+        let bucket = resource(&server);
+        let prior = BucketState {
+            tags: Value::Null,
+            ..planned()
+        };
+        let mut diags = Diagnostics::default();
+        let (state, _) = bucket
+            .read(&mut diags, Some(prior.clone()), Value::Null)
+            .await
+            .expect("read");
+        assert_eq!(
+            state,
+            Some(prior.clone()),
+            "NoSuchTagSet is no tags, not gone"
+        );
+        let (state, _) = bucket
+            .read(&mut diags, Some(prior), Value::Null)
+            .await
+            .expect("read");
+        assert_eq!(state, None, "NoSuchBucket is gone");
+        assert!(diags.errors.is_empty() && diags.warnings.is_empty());
+    }
+}
