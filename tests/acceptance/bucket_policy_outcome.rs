@@ -278,7 +278,19 @@ fn a_bucket_policy_refuses_what_the_organization_allows_and_the_access_check_agr
 
     // 3. Applied: the pod's reads are what both layers say, and so is the live check.
     assert_refused(read(&pod, PRIVATE), "DenyPrivate");
+    sandbox.clear_requests();
     assert_eq!(read(&pod, PUBLIC).unwrap(), "a,b\n1,2\n");
+    let get = sandbox
+        .requests()
+        .into_iter()
+        .find(|r| r.service.as_deref() == Some("s3") && r.method == "GET")
+        .expect("the pod's GetObject in the request log");
+    let base = &sandbox.endpoints()["s3"]["virtual_host_base"];
+    assert_eq!(
+        get.host,
+        Some(format!("{BUCKET}.{}", base.as_str().unwrap())),
+        "virtual-hosted, as CoreWeave's endpoint wants"
+    );
     // The bucket policy's AllowOwnOrganization matches this read; the organization's Deny wins.
     assert_refused(read(&pod, HELD), "reader-not-held");
     // Another organization's principal, allowed by the organization's policies, matches no
