@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make demo`: builds the provider and the sandbox, starts the sandbox, applies the federation
-# module example against it, shows what was created, exchanges a pod's service-account token for
-# credentials (and shows one refused), runs the real AWS CLI as the pod (bucket listing, object
-# read, and a refused service account's AccessDenied), then destroys it and stops the sandbox.
+# module example against it (the federation, two buckets and a bucket policy), shows what was
+# created, exchanges a pod's service-account token for credentials (and shows one refused), runs
+# the real AWS CLI as the pod (bucket listing, object read, a refused service account's
+# AccessDenied from the organization's policy, then one from the bucket's policy), then destroys
+# it and stops the sandbox.
 # No account and no network are needed (beyond package installs on a fresh machine).
 #
 # Each step is a function; the list at the bottom runs them in order. A new step is a new
@@ -56,11 +58,21 @@ start_sandbox() {
   [ -n "$url" ] || { echo "the sandbox did not start:"; cat "$work/sandbox.err"; exit 1; }
   s3_url=$(python3 -c 'import json,sys,urllib.request; print(json.load(urllib.request.urlopen(sys.argv[1] + "/_sandbox/endpoints"))["s3"]["url"])' "$url")
   echo "sandbox: $url (S3 endpoint $s3_url)"
-  # The buckets the example's service accounts read (AI Object Storage buckets exist before pods use them).
-  curl -fsS -X POST "$url/_sandbox/buckets" -H 'content-type: application/json' \
-    -d '{"name": "training-data", "objects": {"hello.txt": "Hello from AI Object Storage, read by the pod.\n"}}' >/dev/null
-  curl -fsS -X POST "$url/_sandbox/buckets" -H 'content-type: application/json' \
-    -d '{"name": "model-weights", "objects": {}}' >/dev/null
+}
+
+# The provider's own S3 calls (creating buckets, setting their policies) are decided by the
+# organization's access policies too: its short-lived keys belong to the API token's principal.
+# An administrator grants that once, in the console; here, through the API.
+grant_operator() {
+  step "Letting the Terraform operator manage buckets (an organization access policy, as made in the console)"
+  local uid
+  uid=$(curl -fsS "$url/v1beta1/auth/whoami" -H "authorization: Bearer $token" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["principal"]["uid"])')
+  curl -fsS -X POST "$url/v1/cwobject/access-policy" -H "authorization: Bearer $token" \
+    -H 'content-type: application/json' -d '{"policy": {"version": "v1alpha1", "name": "terraform-operator",
+      "statements": [{"name": "buckets", "effect": "Allow", "actions": ["s3:*"], "resources": ["*"],
+      "principals": ["coreweave/'"$uid"'"]}]}}' >/dev/null
+  echo "terraform-operator: Allow s3:* on * for coreweave/$uid (the API token's principal)"
 }
 
 configure_terraform() {
@@ -68,6 +80,8 @@ configure_terraform() {
   write_cli_config
   export TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1
   export COREWEAVE_API_ENDPOINT="$url" COREWEAVE_API_TOKEN="$token" TF_VAR_api_endpoint="$url"
+  # The provider's own S3 client (buckets and bucket policies) goes to the sandbox's S3 endpoint too.
+  export COREWEAVE_S3_ENDPOINT="$s3_url"
   # Where the pod's projected service-account token would be mounted; here, a file of the demo's.
   mkdir -p "$work/pod"
   export TF_VAR_s3_endpoint="$s3_url" TF_VAR_token_file="$work/pod/token"
@@ -92,6 +106,15 @@ apply_example() {
   # `get` installs the local module only; dev_overrides need no `terraform init`.
   tf get -no-color >/dev/null
   tf apply -auto-approve -input=false -no-color
+}
+
+# Objects in the buckets Terraform made, as an upload would put them (the sandbox's admin route
+# keeps each bucket's zone, tags and policy).
+put_objects() {
+  step "Objects in the new buckets (put in by the sandbox, standing in for an upload)"
+  curl -fsS -X POST "$url/_sandbox/buckets" -H 'content-type: application/json' \
+    -d '{"name": "training-data", "objects": {"hello.txt": "Hello from AI Object Storage, read by the pod.\n", "private/plan.txt": "Not for pods.\n"}}' >/dev/null
+  echo "training-data: hello.txt, private/plan.txt"
 }
 
 # The sandbox's statements in the order the module writes them: `statements` is a Terraform set,
@@ -184,9 +207,33 @@ show_pod_with_aws_cli() {
     echo "unexpected: the listing was allowed"
     exit 1
   fi
-  sed 's/^/  /' "$work/refused.err"
+  sed '/^$/d; s/^/  /' "$work/refused.err"
   echo "  (AccessDenied: the organization policy lacks s3:ListAllMyBuckets for this service account,"
   echo "   as seed 001 says; list_buckets = true in its grant adds it)"
+}
+
+show_bucket_policy_refusal() {
+  step "The bucket's policy decides after the organization's: a refusal the organization's policy does not make"
+  echo "training-data's bucket policy, as Terraform applied it (module input bucket_policies):"
+  python3 - "$(tf output -json bucket_policies)" <<'PY'
+import json, sys
+listed = lambda v: ", ".join(v if isinstance(v, list) else [v])
+for s in json.loads(json.loads(sys.argv[1])["training-data"])["Statement"]:
+    when = "".join(f" if {k} {op} {listed(v)}" for op, kv in s.get("Condition", {}).items() for k, v in kv.items())
+    print(f"  {s['Effect']:5} {s['Sid']}: {listed(s['Action'])} on {listed(s['Resource'])}{when}")
+PY
+  echo
+  echo "$ aws s3api get-object --bucket training-data --key private/plan.txt plan.txt   # as default/my-object-storage-sa"
+  if as_pod default/my-object-storage-sa s3api get-object --bucket training-data --key private/plan.txt \
+    "$work/pod/plan.txt" >/dev/null 2>"$work/refused.err"; then
+    echo "unexpected: the read was allowed"
+    exit 1
+  fi
+  sed '/^$/d; s/^/  /' "$work/refused.err"
+  echo "  (AccessDenied by the bucket's statement DenyPrivate: the organization's policy allows"
+  echo "   s3:GetObject on training-data/*, and an explicit Deny in either layer wins)"
+  echo "$ aws s3 cp s3://training-data/hello.txt -   # the rest of the bucket: AllowOwnOrganization"
+  as_pod default/my-object-storage-sa s3 cp s3://training-data/hello.txt -
 }
 
 destroy() {
@@ -206,12 +253,15 @@ finish() {
 build
 find_terraform
 start_sandbox
+grant_operator
 configure_terraform
 apply_example
+put_objects
 show_sandbox_state
 replan
 show_outcome
 find_aws_cli
 show_pod_with_aws_cli
+show_bucket_policy_refusal
 destroy
 finish

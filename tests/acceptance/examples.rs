@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::buckets::allow_s3;
+use crate::support::buckets::{allow_s3, OutOfBand};
 use crate::support::login::{idp, ClusterLogin, UNAUTHORIZED};
 use crate::support::sandbox::{CLUSTER_DEMO, CLUSTER_WITH_OIDC, TOKEN};
 use crate::support::terraform::{
@@ -346,6 +346,7 @@ fn org_policy_example_applies_replans_empty_and_destroys() {
 #[test]
 fn module_example_federates_the_demo_cluster() {
     let sandbox = Sandbox::start();
+    allow_s3(&sandbox);
     let ws = workspace_for(&sandbox, "modules/cks-object-storage-federation");
     let example = ws.path().join("example");
     let in_example = |args: &[&str]| {
@@ -386,7 +387,13 @@ fn module_example_federates_the_demo_cluster() {
         issuer.as_str(),
         "audience defaults to the issuer URL"
     );
-    let statements = state["policies"][0]["statements"].as_array().unwrap();
+    let policy = state["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "demo-workload-federation")
+        .expect("the module's policy");
+    let statements = policy["statements"].as_array().unwrap();
     assert_eq!(
         statements.len(),
         4,
@@ -403,10 +410,73 @@ fn module_example_federates_the_demo_cluster() {
         "statement names in the order written"
     );
     assert_eq!(
+        outputs["buckets"]["value"]["training-data"],
+        serde_json::json!({"zone": "US-EAST-04A", "tags": {"team": "ml"}})
+    );
+    let policy: serde_json::Value = serde_json::from_str(
+        outputs["bucket_policies"]["value"]["training-data"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        policy["Statement"][0]["Sid"], "DenyPrivate",
+        "the example's statement, then the module's AllowOwnOrganization: {policy}"
+    );
+    assert_eq!(policy["Statement"][1]["Sid"], "AllowOwnOrganization");
+    assert_eq!(
         in_example(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]).code,
         0
     );
+    assert_eq!(bucket_names(&sandbox), ["model-weights", "training-data"]);
     in_example(&["destroy", "-auto-approve", "-input=false", "-no-color"]).success();
+    assert_eq!(bucket_names(&sandbox), Vec::<String>::new(), "destroyed");
+}
+
+#[test]
+fn module_upgrade_keeps_the_example_plan_empty() {
+    if !functions_supported("module_upgrade_keeps_the_example_plan_empty") {
+        return;
+    }
+    let sandbox = Sandbox::start();
+    let module = |dir: &Path| {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "tf"))
+            .collect::<Vec<_>>()
+    };
+    // Today's callers: the example as it was, calling the module as it was.
+    let mut ws = Workspace::new();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/federation-module-before-buckets"),
+        ws.path(),
+    );
+    ws.env("COREWEAVE_API_ENDPOINT", &sandbox.url)
+        .env("COREWEAVE_API_TOKEN", TOKEN);
+    let in_example = |args: &[&str]| ws.run(&[&["-chdir=example"], args].concat());
+    in_example(&["get", "-no-color"]).success();
+    in_example(&["apply", "-auto-approve", "-input=false", "-no-color"]).success();
+    // The module upgraded under them, the example untouched.
+    for old in module(ws.path()) {
+        std::fs::remove_file(old).unwrap();
+    }
+    for new in module(&examples().join("modules/cks-object-storage-federation")) {
+        std::fs::copy(&new, ws.path().join(new.file_name().unwrap())).unwrap();
+    }
+    sandbox.clear_requests();
+    let plan = in_example(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 0, "{}", plan.output());
+    assert!(sandbox.writes().is_empty(), "{:?}", sandbox.writes());
+    assert!(
+        sandbox
+            .requests()
+            .iter()
+            .all(|r| r.service.as_deref() != Some("s3")),
+        "no bucket input, no S3 request: {:?}",
+        sandbox.requests()
+    );
 }
 
 #[test]
@@ -439,16 +509,34 @@ fn module_native_tests_pass_against_the_sandbox() {
         return;
     }
     let sandbox = Sandbox::start();
+    allow_s3(&sandbox);
     let ws = workspace_for(&sandbox, "modules/cks-object-storage-federation");
     let run = ws.run(&["test", "-no-color"]).success();
     assert!(
-        run.stdout.contains("Success! 2 passed, 0 failed."),
+        run.stdout.contains("Success! 4 passed, 0 failed."),
         "{}",
         run.output()
     );
+    let policies: Vec<String> = sandbox.state()["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(policies, ["s3-admin"], "terraform test cleans up");
     assert_eq!(
-        sandbox.state()["policies"],
-        serde_json::json!([]),
-        "terraform test cleans up"
+        bucket_names(&sandbox),
+        Vec::<String>::new(),
+        "terraform test deletes its bucket"
     );
+}
+
+/// The organization's buckets, as the AWS CLI lists them with a key of the provider's user.
+fn bucket_names(sandbox: &Sandbox) -> Vec<String> {
+    OutOfBand::new(sandbox).s3api(&["list-buckets"]).json()["Buckets"]
+        .as_array()
+        .expect("Buckets")
+        .iter()
+        .map(|b| b["Name"].as_str().expect("Name").to_string())
+        .collect()
 }

@@ -5,22 +5,12 @@
 
 use serde_json::{json, Value};
 
-use crate::support::aws::{grant_read, Pod, BOTO3_CALL};
+use crate::support::aws::{demo_issuer, grant_read, service_account_token, Pod, BOTO3_CALL};
 use crate::support::clients::ClientRun;
-use crate::support::sandbox::CLUSTER_DEMO;
 use crate::support::terraform::{functions_supported, org_policy_block, Statement};
 use crate::support::{Sandbox, Workspace};
 
 const BUCKET: &str = "training-data";
-
-fn issuer() -> String {
-    format!("https://oidc.cks.coreweave.com/id/{CLUSTER_DEMO}")
-}
-
-/// A token of `sa` (`namespace/name`) signed by the demo cluster's issuer, for its audience.
-fn token(sandbox: &Sandbox, sa: &str) -> String {
-    sandbox.token(json!({"clusterId": CLUSTER_DEMO, "serviceAccount": sa, "audience": issuer()}))
-}
 
 /// Seeds the buckets, then applies the federation module: `default/reader` may list all
 /// buckets and read `training-data`; `default/writer` reads and writes it, but a separate
@@ -32,7 +22,10 @@ fn apply(sandbox: &Sandbox) -> (Workspace, Value) {
     );
     sandbox.seed_bucket("other-team", json!({"x.txt": "theirs"}));
     let ws = Workspace::with_federation_module();
-    let writer = format!("role/{}:system:serviceaccount:default:writer", issuer());
+    let writer = format!(
+        "role/{}:system:serviceaccount:default:writer",
+        demo_issuer()
+    );
     let inputs = format!(
         r#"
   s3_endpoint  = "{s3}"
@@ -92,7 +85,7 @@ fn the_pod_can_do_exactly_what_the_applied_policies_say() {
     assert_eq!(env["AWS_DEFAULT_REGION"], "US-EAST-04A");
     assert_eq!(env["AWS_ENDPOINT_URL_S3"], sandbox.s3_url().as_str());
 
-    let reader = Pod::new(&env, &token(&sandbox, "default/reader"));
+    let reader = Pod::new(&env, &service_account_token(&sandbox, "default/reader"));
     let listed: Value =
         serde_json::from_str(&reader.aws(&["s3api", "list-buckets"]).success()).unwrap();
     let names: Vec<&str> = listed["Buckets"]
@@ -119,7 +112,7 @@ fn the_pod_can_do_exactly_what_the_applied_policies_say() {
         .aws(&["s3", "cp", "s3://other-team/x.txt", "-"])
         .refused_with("403");
 
-    let writer = Pod::new(&env, &token(&sandbox, "default/writer"));
+    let writer = Pod::new(&env, &service_account_token(&sandbox, "default/writer"));
     writer
         .aws(&["s3api", "list-buckets"])
         .refused_with("AccessDenied");
@@ -144,7 +137,7 @@ fn the_pod_can_do_exactly_what_the_applied_policies_say() {
         .refused_with("AccessDenied");
 
     // A service account no policy names gets no credentials at all.
-    let stranger = Pod::new(&env, &token(&sandbox, "default/stranger"));
+    let stranger = Pod::new(&env, &service_account_token(&sandbox, "default/stranger"));
     let refused = stranger.aws(&["s3api", "list-buckets"]);
     assert_ne!(refused.code, 0);
     assert!(
@@ -165,7 +158,7 @@ fn a_large_file_goes_up_and_down_in_parts() {
     let Some((sandbox, _ws, env)) = applied("a_large_file_goes_up_and_down_in_parts") else {
         return;
     };
-    let writer = Pod::new(&env, &token(&sandbox, "default/writer"));
+    let writer = Pod::new(&env, &service_account_token(&sandbox, "default/writer"));
     // 20 MiB of varied bytes: `aws s3 cp` switches to multipart at 8 MiB.
     let data: Vec<u8> = (0..20 * 1024 * 1024u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
@@ -202,16 +195,12 @@ fn virtual_hosted_names_reach_the_bucket_through_the_proxy_setting() {
     else {
         return;
     };
-    let s3 = &sandbox.endpoints()["s3"];
-    let base = s3["virtual_host_base"].as_str().unwrap();
-    let mut reader = Pod::new(&env, &token(&sandbox, "default/reader"));
-    // CoreWeave's documented style, offline: no DNS knows s3.sandbox.test, so the proxy
-    // setting sends every request to the S3 endpoint, Host naming the bucket.
-    reader
-        .set("AWS_ENDPOINT_URL_S3", &format!("http://{base}"))
-        .set("HTTP_PROXY", s3["url"].as_str().unwrap())
-        .set("NO_PROXY", "127.0.0.1,localhost");
-    reader.config("[default]\ns3 =\n    addressing_style = virtual\n");
+    let base = sandbox.endpoints()["s3"]["virtual_host_base"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut reader = Pod::new(&env, &service_account_token(&sandbox, "default/reader"));
+    reader.virtual_hosted(&sandbox);
     sandbox.clear_requests();
     let read = reader
         .aws(&["s3", "cp", &format!("s3://{BUCKET}/data.csv"), "-"])
@@ -286,7 +275,7 @@ fn the_request_log_holds_no_token_secret_key_or_session_token() {
     else {
         return;
     };
-    let jwt = token(&sandbox, "default/reader");
+    let jwt = service_account_token(&sandbox, "default/reader");
     let reader = Pod::new(&env, &jwt);
     reader
         .aws(&["s3", "ls", &format!("s3://{BUCKET}/")])

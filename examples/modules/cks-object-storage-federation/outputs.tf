@@ -48,3 +48,13 @@ output "exchange_allowed" {
   description = "Whether the organization's access policies let each service account exchange its token (`coreweave_object_storage_access_check`), keyed by \"<namespace>/<service account>\"."
   value       = { for k, check in data.coreweave_object_storage_access_check.exchange : k => check.allowed }
 }
+
+output "buckets" {
+  description = "The buckets the module created (`buckets`), keyed by name: `zone` and `tags`."
+  value       = { for name, b in coreweave_object_storage_bucket.this : name => { zone = b.zone, tags = b.tags } }
+}
+
+output "bucket_policies" {
+  description = "The policy document of each bucket of `bucket_policies`, keyed by bucket name: the text the module applies, known at plan time (pass it to `coreweave_object_storage_access_check`'s what-if `bucket_policies` to check it before it is applied)."
+  value       = local.bucket_policy_documents
+}

@@ -81,3 +81,39 @@ variable "s3_endpoint" {
   default     = "https://cwobject.com"
   description = "AI Object Storage S3 endpoint pods use."
 }
+
+variable "buckets" {
+  type = map(object({
+    zone          = string
+    tags          = optional(map(string))
+    force_destroy = optional(bool, false)
+  }))
+  default     = {}
+  description = "Buckets the module creates (`coreweave_object_storage_bucket`), keyed by bucket name: `zone` (e.g. `US-EAST-04A`; changing it replaces the bucket), optional `tags`, and `force_destroy` (default false: destroying a bucket that still holds objects fails, naming how many). Default none: the grants' buckets are expected to exist."
+}
+
+variable "bucket_policies" {
+  type = map(object({
+    json = optional(string)
+    statements = optional(list(object({
+      sid       = string
+      effect    = optional(string, "Allow")
+      action    = list(string)
+      resource  = optional(list(string))
+      principal = optional(map(list(string)), { CW = ["*"] })
+      condition = optional(map(map(string)), {})
+    })))
+    allow_own_organization = optional(bool, true)
+  }))
+  default     = {}
+  description = "Bucket policies the module applies (`coreweave_object_storage_bucket_policy`), keyed by bucket name (one of `buckets` or a bucket that exists already). Each is either `json`, a whole policy document used as written, or `statements`, rendered by `coreweave_object_storage_bucket_policy_document` (checked at plan time): `sid`, `effect` (`Allow` or `Deny`), `action`, `resource` (ARNs; default the bucket and all its objects), `principal` (default `{ CW = [\"*\"] }`) and `condition`. With `statements`, `allow_own_organization` (default true) appends `AllowOwnOrganization`, an Allow of `s3:*` on the bucket and its objects for principals of this organization only (`cw:PrincipalOrgID`): a bucket policy that is present but matches no statement refuses the call, so without it every read the statements do not allow would be refused; with it the organization's access policies decide for this organization, and principals of other organizations are refused. Default none."
+
+  validation {
+    condition     = alltrue([for p in values(var.bucket_policies) : (p.json == null) != (p.statements == null)])
+    error_message = "Each bucket policy needs exactly one of json or statements."
+  }
+  validation {
+    condition     = alltrue([for p in values(var.bucket_policies) : p.json != null || try(length(p.statements), 0) > 0 || p.allow_own_organization])
+    error_message = "A bucket policy of statements needs at least one statement, or allow_own_organization = true."
+  }
+}

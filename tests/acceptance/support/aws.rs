@@ -11,7 +11,21 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use super::clients::{installed, ClientRun};
+use super::sandbox::CLUSTER_DEMO;
 use super::Sandbox;
+
+/// The demo cluster's OIDC issuer URL (its service-account tokens' `iss` and default audience).
+pub fn demo_issuer() -> String {
+    format!("https://oidc.cks.coreweave.com/id/{CLUSTER_DEMO}")
+}
+
+/// A token of service account `sa` (`namespace/name`) signed by the demo cluster's issuer, for
+/// its audience: what the projected volume of the pod holds.
+pub fn service_account_token(sandbox: &Sandbox, sa: &str) -> String {
+    sandbox.token(
+        serde_json::json!({"clusterId": CLUSTER_DEMO, "serviceAccount": sa, "audience": demo_issuer()}),
+    )
+}
 
 /// The venv's bin directory, holding `aws` and `python`.
 pub fn aws_clients_bin() -> &'static Path {
@@ -73,6 +87,19 @@ impl Pod {
         self
     }
 
+    /// CoreWeave's documented virtual-hosted style, offline: no DNS knows the sandbox's S3 host
+    /// name, so the proxy setting sends every request to the S3 endpoint, the Host header naming
+    /// the bucket (`<bucket>.s3.sandbox.test:<port>`).
+    pub fn virtual_hosted(&mut self, sandbox: &Sandbox) -> &mut Self {
+        let s3 = &sandbox.endpoints()["s3"];
+        let base = s3["virtual_host_base"].as_str().expect("virtual_host_base");
+        self.set("AWS_ENDPOINT_URL_S3", &format!("http://{base}"))
+            .set("HTTP_PROXY", s3["url"].as_str().expect("the S3 URL"))
+            .set("NO_PROXY", "127.0.0.1,localhost");
+        self.config("[default]\ns3 =\n    addressing_style = virtual\n");
+        self
+    }
+
     /// Writes the AWS config file.
     pub fn config(&self, text: &str) {
         std::fs::write(self.dir.path().join("config"), text).expect("writing the AWS config");
@@ -107,15 +134,18 @@ impl Pod {
     }
 }
 
-/// A boto3 call with explicit credentials (key, secret, session token or empty): reads
-/// `training-data/data.csv` and prints `ok`, or the client's error code.
+/// A boto3 call with explicit credentials (key, secret, session token or empty), then optionally
+/// a bucket and an object key (default `training-data`, `data.csv`): reads the object and prints
+/// `ok`, or the client's error code.
 pub const BOTO3_CALL: &str = r#"
 import sys, boto3, botocore
 key, secret, token = sys.argv[1], sys.argv[2], sys.argv[3] or None
+bucket = sys.argv[4] if len(sys.argv) > 4 else "training-data"
+obj = sys.argv[5] if len(sys.argv) > 5 else "data.csv"
 s3 = boto3.client("s3", aws_access_key_id=key, aws_secret_access_key=secret,
                   aws_session_token=token)
 try:
-    s3.get_object(Bucket="training-data", Key="data.csv")["Body"].read()
+    s3.get_object(Bucket=bucket, Key=obj)["Body"].read()
     print("ok")
 except botocore.exceptions.ClientError as e:
     print(e.response["Error"]["Code"])

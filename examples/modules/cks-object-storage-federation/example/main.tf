@@ -49,6 +49,26 @@ module "federation" {
       actions         = ["s3:GetObject", "s3:ListBucket"]
     },
   ]
+
+  # The buckets the grants name, made here (leave `buckets` out for buckets that exist).
+  # force_destroy lets `make demo` destroy them with the objects it put in.
+  buckets = {
+    "training-data" = { zone = "US-EAST-04A", tags = { team = "ml" }, force_destroy = true }
+    "model-weights" = { zone = "US-EAST-04A", tags = { team = "inference" }, force_destroy = true }
+  }
+
+  # Nobody reads training-data/private/, whatever the organization's policies allow; the module
+  # adds AllowOwnOrganization, so the rest of the bucket is as the organization's policies say.
+  bucket_policies = {
+    "training-data" = {
+      statements = [{
+        sid      = "DenyPrivate"
+        effect   = "Deny"
+        action   = ["s3:GetObject"]
+        resource = ["arn:aws:s3:::training-data/private/*"]
+      }]
+    }
+  }
 }
 
 output "issuer_url" {
@@ -81,4 +101,12 @@ output "pod_environment" {
 
 output "exchange_allowed" {
   value = module.federation.exchange_allowed
+}
+
+output "buckets" {
+  value = module.federation.buckets
+}
+
+output "bucket_policies" {
+  value = module.federation.bucket_policies
 }

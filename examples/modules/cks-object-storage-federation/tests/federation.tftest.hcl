@@ -43,3 +43,43 @@ run "pausing_keeps_the_grants" {
     error_message = "Pausing the WIF config changed the policy."
   }
 }
+
+run "creates_buckets_and_their_policies" {
+  variables {
+    buckets = {
+      "tftest-bucket" = { zone = "US-EAST-04A", tags = { team = "ml" } }
+    }
+    bucket_policies = {
+      "tftest-bucket" = {
+        statements = [{
+          sid      = "DenyPrivate"
+          effect   = "Deny"
+          action   = ["s3:GetObject"]
+          resource = ["arn:aws:s3:::tftest-bucket/private/*"]
+        }]
+      }
+    }
+  }
+  assert {
+    condition     = output.buckets["tftest-bucket"].zone == "US-EAST-04A" && output.buckets["tftest-bucket"].tags["team"] == "ml"
+    error_message = "The bucket was not created in its zone with its tags."
+  }
+  assert {
+    condition     = [for s in jsondecode(output.bucket_policies["tftest-bucket"]).Statement : s.Sid] == ["DenyPrivate", "AllowOwnOrganization"]
+    error_message = "The bucket policy is not the statements given followed by AllowOwnOrganization."
+  }
+  assert {
+    condition     = jsondecode(output.bucket_policies["tftest-bucket"]).Statement[1].Condition.StringEquals["cw:PrincipalOrgID"] == [output.organization_id]
+    error_message = "AllowOwnOrganization does not name this organization."
+  }
+}
+
+run "a_bucket_policy_is_json_or_statements" {
+  command = plan
+  variables {
+    bucket_policies = {
+      "tftest-bucket" = { json = "{}", statements = [] }
+    }
+  }
+  expect_failures = [var.bucket_policies]
+}

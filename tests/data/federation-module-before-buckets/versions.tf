@@ -1,0 +1,8 @@
+terraform {
+  required_version = ">= 1.8"
+  required_providers {
+    coreweave = {
+      source = "cwfed/coreweave"
+    }
+  }
+}
