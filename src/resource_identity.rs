@@ -23,13 +23,13 @@ pub fn of(attribute: &str, value: &Value<String>) -> Option<Identity> {
 pub fn starts_with(text: &str, prefix: &Value<String>) -> bool {
     prefix
         .as_ref_option()
-        .map_or(true, |p| text.starts_with(p.as_str()))
+        .is_none_or(|p| text.starts_with(p.as_str()))
 }
 
 /// Whether `text` passes a list's optional filter: it equals `wanted` (any text does when the
 /// filter is null).
 pub fn equals(text: &str, wanted: &Value<String>) -> bool {
-    wanted.as_ref_option().map_or(true, |w| text == w)
+    wanted.as_ref_option().is_none_or(|w| text == w)
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ pub fn issuer_url(value: &str, scheme: Scheme) -> Result<(), String> {
             return Err(format!("must use {allowed}, not {other}://; got {value:?}"));
         }
     }
-    if url.host_str().map_or(true, str::is_empty) {
+    if url.host_str().is_none_or(str::is_empty) {
         return Err(format!("must have a host; got {value:?}"));
     }
     if !url.username().is_empty() || url.password().is_some() {

@@ -57,11 +57,11 @@ impl FaultInjector {
     /// Counts one API request; returns the fault to answer it with, if it is the Nth.
     pub fn next(&self, every: u64) -> Option<Fault> {
         let n = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
-        if every == 0 || n % every != 0 {
+        if every == 0 || !n.is_multiple_of(every) {
             return None;
         }
         let k = self.injected.fetch_add(1, Ordering::Relaxed);
-        Some(if k % 2 == 0 {
+        Some(if k.is_multiple_of(2) {
             Fault::RateLimited
         } else {
             Fault::Unavailable

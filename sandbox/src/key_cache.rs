@@ -39,7 +39,7 @@ impl Entry {
         let age = now.saturating_duration_since(self.fetched_at);
         match &self.keys {
             Ok(keys) if age < FRESH_FOR => {
-                age < REFETCH_AFTER || kid.map_or(true, |kid| keys.find(kid).is_some())
+                age < REFETCH_AFTER || kid.is_none_or(|kid| keys.find(kid).is_some())
             }
             Ok(_) => false,
             Err(_) => age < REFETCH_AFTER,

@@ -256,7 +256,7 @@ trait OidcValue: PartialEq {
 
 impl OidcValue for Option<String> {
     fn is_unset(&self) -> bool {
-        self.as_deref().map_or(true, str::is_empty)
+        self.as_deref().is_none_or(str::is_empty)
     }
 }
 

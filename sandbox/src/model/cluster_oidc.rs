@@ -188,7 +188,7 @@ impl OidcInput {
     pub fn presence_violations(&self, prefix: &str) -> Vec<FieldViolation> {
         [OidcField::IssuerUrl, OidcField::ClientId]
             .into_iter()
-            .filter(|field| self.string(*field).map_or(true, String::is_empty))
+            .filter(|field| self.string(*field).is_none_or(String::is_empty))
             .map(|field| {
                 FieldViolation::new(
                     format!("{prefix}.{}", field.json_name()),

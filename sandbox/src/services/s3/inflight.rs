@@ -209,7 +209,7 @@ impl Body for BoundedBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        !self.ahead.as_ref().is_some_and(|ahead| !ahead.is_empty()) && self.inner.is_end_stream()
+        self.ahead.as_ref().is_none_or(|ahead| ahead.is_empty()) && self.inner.is_end_stream()
     }
 
     fn size_hint(&self) -> SizeHint {

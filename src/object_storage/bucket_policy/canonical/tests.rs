@@ -118,7 +118,7 @@ impl Shape {
     }
 
     fn coin(&mut self) -> bool {
-        self.next() % 2 == 0
+        self.next().is_multiple_of(2)
     }
 
     fn shuffle<T>(&mut self, items: &mut [T]) {
