@@ -66,6 +66,8 @@ pub struct AccessCheckState {
     #[serde(default)]
     pub principal: Value<String>,
     #[serde(default)]
+    pub principal_org_id: Value<String>,
+    #[serde(default)]
     pub actions: ValueSet<Value<String>>,
     #[serde(default)]
     pub resources: ValueSet<Value<String>>,
@@ -115,6 +117,16 @@ fn check(diags: &mut Diagnostics, state: &AccessCheckState, warnings: Warnings) 
     if let Value::Value(principal) = &state.principal {
         if let Err(why) = check_principal(principal) {
             diag::invalid(diags, AttributePath::new("principal"), "principal", why);
+        }
+    }
+    if let Value::Value(org) = &state.principal_org_id {
+        if org.trim().is_empty() || org.contains(char::is_whitespace) {
+            diag::invalid(
+                diags,
+                AttributePath::new("principal_org_id"),
+                "principal_org_id",
+                "must be an organization id such as \"abc123\"; leave it unset for the provider's own",
+            );
         }
     }
     if let Some(actions) = known(&state.actions) {
@@ -319,13 +331,14 @@ impl AccessCheckDataSource {
              decided by organization policies only. The live policy of a bucket named in `resources` is read once, \
              when the organization's policies allow an action on it that its policy decides (a bucket that does \
              not exist has none; the provider's own credentials need `s3:GetBucketPolicy` on it, or give the \
-             policy in `bucket_policies`); the principal is taken to be of the provider's \
-             organization (`cw:PrincipalOrgID`), and the request to carry no `s3:prefix`. Optional `policies` and \
+             policy in `bucket_policies`); the principal is taken to be of `principal_org_id` \
+             (`cw:PrincipalOrgID`; by default the provider's own organization), and the request to carry no `s3:prefix`. Optional `policies` and \
              `bucket_policies` are evaluated in place of the live organization policies of the same name and the \
              live policies of the same buckets, so a plan can check a policy before it is applied. Use it in a \
              `check` block or a `postcondition` to make a plan say when access is missing.",
             [
                 Attr::string("principal", Kind::Required, "The principal asking, e.g. `role/<issuer>:system:serviceaccount:<namespace>:<name>` (see `provider::coreweave::service_account_principal`) or `coreweave/<user id>`. Must be concrete: no wildcard."),
+                Attr::string("principal_org_id", Kind::Optional, "The organization of `principal`, which bucket policies see as `cw:PrincipalOrgID` and in principal ARNs (`arn:aws:iam::<organization>:...`). Default: the organization of the provider's API token. Set it to check a principal of another organization, e.g. a partner's user that a bucket policy's `StringNotEquals` on `cw:PrincipalOrgID` keeps out."),
                 Attr::new("actions", set_of_strings(), Kind::Required, "Concrete actions to check, e.g. `s3:GetObject` or `cwobject:CreateAccessKeyOIDC` (the action a service-account token exchange is authorized as). At least one."),
                 Attr::new("resources", set_of_strings(), Kind::OptionalComputed, "Concrete resources: `*`, `<bucket>` or `<bucket>/<key>`. Default `[\"*\"]`; `cwobject:` actions are checked on `*`."),
                 Attr::new("policies", AttributeType::List(Box::new(policy)), Kind::Optional, "What-if policies, each `{ name, statements }` with statements as in `coreweave_object_storage_org_policy`, evaluated in place of the live policy of the same name. Checked with the same rules as that resource."),
@@ -373,8 +386,11 @@ impl DataSource for AccessCheckDataSource {
             .and_then(|live| weighed(live, &what_ifs))
             .map_err(|e| report_bucket_policy_error(diags, &e))
             .ok()?;
-        // The caller's organization matters only when a bucket policy is weighed.
-        let principal_org = if to_weigh.iter().any(|b| documents.contains_key(b)) {
+        // The principal's organization matters only when a bucket policy is weighed; unless the
+        // configuration names it, it is the caller's.
+        let principal_org = if let Value::Value(org) = &config.principal_org_id {
+            org.clone()
+        } else if to_weigh.iter().any(|b| documents.contains_key(b)) {
             let who = configured.client.whoami().await;
             who.map_err(|e| {
                 diag::api_error(diags, "reading the organization (cw:PrincipalOrgID)", &e)

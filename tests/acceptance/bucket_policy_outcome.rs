@@ -5,7 +5,8 @@
 //! configuration `coreweave_object_storage_access_check` (no what-ifs) says the same for this
 //! organization's principal, decision and deciding layer, and a what-if check planned before the
 //! bucket policy exists predicts its refusal. Another organization's principal is refused by the
-//! bucket policy's `cw:PrincipalOrgID` condition (boto3 with that organization's key).
+//! bucket policy's `cw:PrincipalOrgID` condition (boto3 with that organization's key), and the
+//! access check told that principal's organization (`principal_org_id`) says so too.
 
 use serde_json::{json, Value};
 
@@ -22,6 +23,8 @@ const HELD: &str = "data/held/weights.bin";
 /// A principal of another organization, whom this organization's access policies let read the
 /// bucket's objects.
 const PARTNER: &str = "coreweave/partner";
+/// [`PARTNER`]'s organization.
+const PARTNER_ORG: &str = "partner-org";
 
 fn reader() -> String {
     format!(
@@ -129,6 +132,17 @@ data "coreweave_object_storage_access_check" "live" {{
   ]
 }}
 output "live" {{ value = data.coreweave_object_storage_access_check.live.results }}
+data "coreweave_object_storage_access_check" "partner" {{
+  principal        = "{PARTNER}"
+  principal_org_id = "{PARTNER_ORG}"
+  actions          = ["s3:GetObject"]
+  resources        = ["{BUCKET}/{PUBLIC}"]
+  depends_on = [
+    module.federation,
+    coreweave_object_storage_org_policy.partner_reads,
+  ]
+}}
+output "partner" {{ value = data.coreweave_object_storage_access_check.partner.results }}
 {what_if}"#,
         reader = reader(),
     )
@@ -192,10 +206,10 @@ fn assert_refused(read: Result<String, String>, reason: &str) {
     assert!(stderr.contains(reason), "expected {reason:?} in {stderr}");
 }
 
-/// boto3 reading `training-data/<key>` with a key of [`PARTNER`], of organization
-/// `partner-org`: `ok` or the error code.
+/// boto3 reading `training-data/<key>` with a key of [`PARTNER`], of [`PARTNER_ORG`]: `ok` or
+/// the error code.
 fn partner_read(sandbox: &Sandbox, key: &str) -> String {
-    let issued = sandbox.access_key(PARTNER, json!({"orgId": "partner-org"}));
+    let issued = sandbox.access_key(PARTNER, json!({"orgId": PARTNER_ORG}));
     let mut pod = Pod::bare(&sandbox.s3_url());
     pod.virtual_hosted(sandbox);
     pod.python(
@@ -241,6 +255,11 @@ fn a_bucket_policy_refuses_what_the_organization_allows_and_the_access_check_agr
         partner_read(&sandbox, PUBLIC),
         "ok",
         "no bucket policy: the organization's policies decide"
+    );
+    assert_eq!(
+        decisions(&ws.outputs()["partner"]),
+        expected(&[(PUBLIC, "allowed", "org_policy")]),
+        "the access check of the other organization's principal agrees"
     );
     assert_eq!(
         decisions(&ws.outputs()["live"]),
@@ -295,10 +314,14 @@ fn a_bucket_policy_refuses_what_the_organization_allows_and_the_access_check_agr
     assert_refused(read(&pod, HELD), "reader-not-held");
     // Another organization's principal, allowed by the organization's policies, matches no
     // statement of the bucket's policy (AllowOwnOrganization's cw:PrincipalOrgID): refused.
-    // The access check is not asked: it takes every principal to be of the provider's
-    // organization (its documented assumption), so it has no input for this case.
+    // The access check, told the principal's organization (`principal_org_id`), agrees.
     assert_eq!(partner_read(&sandbox, PUBLIC), "AccessDenied");
     let outputs = ws.outputs();
+    assert_eq!(
+        decisions(&outputs["partner"]),
+        expected(&[(PUBLIC, "implicit_deny", "bucket_policy")]),
+        "the access check of the other organization's principal agrees"
+    );
     assert_eq!(
         decisions(&outputs["live"]),
         expected(&[
