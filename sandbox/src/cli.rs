@@ -114,8 +114,9 @@ sent as Content-Type: application/json:
     GET /state                  everything the sandbox holds
     POST /clusters              add or replace a cluster
     PUT /clusters/{id}/status   force a cluster status
-    GET, PUT /config            faultEvery, latencyMs, updateDurationMs, loseWriteAnswers,
-                                bearerLifetimeSeconds, busyPatches
+    GET, PUT /config            faultEvery, latencyMs, updateDurationMs, loseWriteAnswers
+                                (API writes answer 502), loseS3WriteAnswers (S3 writes close
+                                the connection unanswered), bearerLifetimeSeconds, busyPatches
     POST /tokens                {clusterId, serviceAccount, audience, ttlSeconds} -> {token}
     POST /ci-tokens             {issuer, subject, audience, expiresInSeconds} -> {token}
     GET /bearers                the bearer tokens the CI token exchange issued

@@ -62,6 +62,7 @@ pub struct Settings {
     latency_ms: AtomicU64,
     update_duration_ms: AtomicU64,
     lose_write_answers: AtomicU64,
+    lose_s3_write_answers: AtomicU64,
     bearer_lifetime_seconds: AtomicU64,
     busy_patches: AtomicU64,
 }
@@ -103,6 +104,18 @@ impl Settings {
         take_one(&self.lose_write_answers)
     }
 
+    /// Makes the next `n` successful S3 writes (PUT, POST, DELETE) take effect and then close
+    /// the connection without an answer, as when a connection breaks before the answer
+    /// arrives.
+    pub fn set_lose_s3_write_answers(&self, n: u64) {
+        self.lose_s3_write_answers.store(n, Ordering::Relaxed);
+    }
+
+    /// Consumes one lost S3 answer, if any are left.
+    pub fn take_lost_s3_write_answer(&self) -> bool {
+        take_one(&self.lose_s3_write_answers)
+    }
+
     /// Makes the next `n` cluster PATCHes meet a running cluster that just became busy (another
     /// change won the race): they answer `FAILED_PRECONDITION`.
     pub fn set_busy_patches(&self, n: u64) {
@@ -130,13 +143,15 @@ impl Settings {
         self.update_duration_ms.store(ms, Ordering::Relaxed);
     }
 
-    /// `{"faultEvery","latencyMs","updateDurationMs","loseWriteAnswers","busyPatches"}`.
+    /// `{"faultEvery","latencyMs","updateDurationMs","loseWriteAnswers","loseS3WriteAnswers",
+    /// "bearerLifetimeSeconds","busyPatches"}`.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "faultEvery": self.fault_every(),
             "latencyMs": self.latency_ms.load(Ordering::Relaxed),
             "updateDurationMs": self.update_duration_ms.load(Ordering::Relaxed),
             "loseWriteAnswers": self.lose_write_answers.load(Ordering::Relaxed),
+            "loseS3WriteAnswers": self.lose_s3_write_answers.load(Ordering::Relaxed),
             "bearerLifetimeSeconds": self.bearer_lifetime_seconds(),
             "busyPatches": self.busy_patches.load(Ordering::Relaxed),
         })

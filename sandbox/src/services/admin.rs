@@ -44,6 +44,7 @@ struct ConfigRequest {
     latency_ms: Option<u64>,
     update_duration_ms: Option<u64>,
     lose_write_answers: Option<u64>,
+    lose_s3_write_answers: Option<u64>,
     bearer_lifetime_seconds: Option<u64>,
     busy_patches: Option<u64>,
 }
@@ -173,6 +174,9 @@ async fn set_config(State(state): State<SharedState>, body: Bytes) -> AdminResul
     }
     if let Some(n) = req.lose_write_answers {
         state.settings.set_lose_write_answers(n);
+    }
+    if let Some(n) = req.lose_s3_write_answers {
+        state.settings.set_lose_s3_write_answers(n);
     }
     if let Some(seconds) = req.bearer_lifetime_seconds {
         state.settings.set_bearer_lifetime_seconds(seconds);

@@ -184,7 +184,7 @@ async fn get_config_reports_the_current_settings() {
     let a = h.admin(Method::GET, "/config", None).await;
     assert_eq!(
         a.body,
-        json!({"faultEvery": 0, "latencyMs": 7, "updateDurationMs": 2000, "loseWriteAnswers": 0, "bearerLifetimeSeconds": 28800, "busyPatches": 0})
+        json!({"faultEvery": 0, "latencyMs": 7, "updateDurationMs": 2000, "loseWriteAnswers": 0, "loseS3WriteAnswers": 0, "bearerLifetimeSeconds": 28800, "busyPatches": 0})
     );
 }
 

@@ -14,6 +14,7 @@ mod s3;
 mod s3_buckets;
 mod s3_calls;
 mod s3_enforcement;
+mod s3_faults;
 mod s3_support;
 mod s3_table;
 mod support;

@@ -134,13 +134,23 @@ impl S3Sandbox {
 
     /// Sends a request to `url`: (status, body text).
     pub async fn send(&self, method: Method, url: Url, body: Option<&str>) -> (u16, String) {
+        self.try_send(method, url, body).await.unwrap()
+    }
+
+    /// [`S3Sandbox::send`], or the error of a request that got no answer.
+    pub async fn try_send(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&str>,
+    ) -> Result<(u16, String), reqwest::Error> {
         let mut req = self.http.request(method, url);
         if let Some(body) = body {
             req = req.body(body.to_string());
         }
-        let resp = req.send().await.unwrap();
+        let resp = req.send().await?;
         let status = resp.status().as_u16();
-        (status, resp.text().await.unwrap_or_default())
+        Ok((status, resp.text().await.unwrap_or_default()))
     }
 }
 
@@ -162,9 +172,21 @@ impl S3Sandbox {
         key: &IssuedKey,
         body: Option<&str>,
     ) -> (u16, String) {
+        self.try_call(method, path, query, key, body).await.unwrap()
+    }
+
+    /// [`S3Sandbox::call`], or the error of a request that got no answer.
+    pub async fn try_call(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        key: &IssuedKey,
+        body: Option<&str>,
+    ) -> Result<(u16, String), reqwest::Error> {
         let token = key.session_token.as_deref();
         let url = self.presign(&method, path, query, key, token);
-        self.send(method, url, body).await
+        self.try_send(method, url, body).await
     }
 }
 

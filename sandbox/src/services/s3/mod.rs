@@ -3,7 +3,9 @@
 //! the sandbox issued, [`access`] checks session token and expiry and decides each call with
 //! the organization's access policies, [`host`] reads virtual-hosted names, [`backend`] keeps
 //! the objects. Every request is recorded in the request log as `s3` without its query (a
-//! presigned URL's query holds the signature and session token), with its `Host`.
+//! presigned URL's query holds the signature and session token), with its `Host`. A
+//! successful write whose answer is to be lost (`loseS3WriteAnswers`) is logged with its
+//! status and its connection closed unanswered ([`LostAnswer`]).
 
 pub mod access;
 pub mod admin;
@@ -19,7 +21,6 @@ pub mod post_upload;
 pub mod signature_terms;
 pub mod url_encoding;
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -77,6 +78,20 @@ pub fn service(state: SharedState) -> S3Service {
     builder.build()
 }
 
+/// Why a connection closed without an answer: the write took effect, and its answer is lost
+/// on purpose (fault injection).
+#[derive(Debug, thiserror::Error)]
+#[error("the answer to a write was lost on purpose (loseS3WriteAnswers)")]
+pub struct LostAnswer;
+
+/// Whether a request with `method` changes something (its answer may be lost).
+fn is_write(method: &hyper::Method) -> bool {
+    matches!(
+        *method,
+        hyper::Method::PUT | hyper::Method::POST | hyper::Method::DELETE
+    )
+}
+
 /// The header `name` of a request, as text.
 fn header<B>(req: &hyper::Request<B>, name: hyper::header::HeaderName) -> Option<&str> {
     req.headers().get(name).and_then(|h| h.to_str().ok())
@@ -98,7 +113,8 @@ fn logged_path(req: &hyper::Request<Incoming>, host: &host::SandboxHost) -> Stri
 
 /// Serves the S3 endpoint on `listener` until `shutdown` completes; a connection that keeps it
 /// waiting beyond `limits` is dropped, and so is a body that stalls as long; what all bodies
-/// being received hold is bounded ([`inflight`]); a failed accept is logged and retried.
+/// being received hold is bounded ([`inflight`]); a failed accept is logged and retried. A
+/// successful write's answer is lost while `loseS3WriteAnswers` says so.
 pub async fn serve(
     listener: TcpListener,
     state: SharedState,
@@ -117,6 +133,7 @@ pub async fn serve(
             let handle = service_fn(move |req: hyper::Request<Incoming>| {
                 let (s3, state) = (s3.clone(), state.clone());
                 let path = logged_path(&req, &host);
+                let write = is_write(req.method());
                 let ticket = state
                     .log
                     .begin_s3(req.method().as_str(), &path, host_header(&req));
@@ -127,7 +144,14 @@ pub async fn serve(
                     let resp = answer(&s3, &state, &path, req).await;
                     drop(hold);
                     state.log.finish(ticket, resp.status().as_u16());
-                    Ok::<_, Infallible>(resp)
+                    if write
+                        && resp.status().is_success()
+                        && state.settings.take_lost_s3_write_answer()
+                    {
+                        // hyper closes the connection without writing the answer.
+                        return Err(LostAnswer);
+                    }
+                    Ok(resp)
                 }
             });
             let served = http.serve_connection(TokioIo::new(stream), handle).await;
