@@ -364,6 +364,13 @@ impl Resource for BucketPolicyResource {
         match s3.delete_bucket_policy(&bucket).await {
             Ok(()) => Some(()),
             Err(e) if e.is(&S3Code::NoSuchBucket) || e.is(&S3Code::NoSuchBucketPolicy) => Some(()),
+            // The delete may have taken effect (its answer was lost and retries did not tell):
+            // one look decides; a policy still there stays in state.
+            Err(e)
+                if e.outcome_unknown() && matches!(read_remote(&s3, &bucket).await, Ok(None)) =>
+            {
+                Some(())
+            }
             Err(e) => {
                 diag::s3_error(
                     diags,
@@ -445,5 +452,53 @@ mod tests {
             "{:?}",
             diags.errors
         );
+    }
+
+    mod with_a_server {
+        use std::time::Duration;
+
+        use super::*;
+        use crate::api::test_server::{Reply, TestServer};
+
+        /// Destroys the policy of bucket `b` when the DeleteBucketPolicy answers are lost past
+        /// the retries and the look after answers `look`: whether it is gone, and the errors.
+        async fn destroy_after_lost_answers(look: Reply) -> (bool, Diagnostics) {
+            let server = TestServer::start().await;
+            server.push(Reply::s3_key("K"));
+            for _ in 0..3 {
+                server.push(Reply::text(502, "bad gateway")); // the delete and its retries
+            }
+            server.push(look);
+            let s3 = server.s3_client(Duration::ZERO);
+            let resource =
+                BucketPolicyResource::new(ProviderData::configured_with(server.client(2), s3));
+            let prior = BucketPolicyState {
+                bucket: Value::Value("b".into()),
+                policy: Value::Value(DOC.into()),
+                ..BucketPolicyState::default()
+            };
+            let mut diags = Diagnostics::default();
+            let gone = resource
+                .destroy(&mut diags, Some(prior), Value::Null)
+                .await
+                .is_some();
+            let methods: Vec<_> = server.requests().iter().map(|r| r.method.clone()).collect();
+            assert_eq!(methods, ["POST", "DELETE", "DELETE", "DELETE", "GET"]);
+            (gone, diags)
+        }
+
+        #[tokio::test]
+        async fn a_delete_whose_answers_are_lost_ends_well_when_the_policy_is_gone() {
+            let (gone, diags) =
+                destroy_after_lost_answers(Reply::s3_error(404, "NoSuchBucketPolicy")).await;
+            assert!(gone && diags.errors.is_empty(), "{:?}", diags.errors);
+        }
+
+        #[tokio::test]
+        async fn a_delete_whose_answers_are_lost_keeps_a_policy_still_there_in_state() {
+            let (gone, diags) = destroy_after_lost_answers(Reply::text(200, DOC)).await;
+            assert!(!gone, "kept in state");
+            assert_eq!(diags.errors.len(), 1, "{:?}", diags.errors);
+        }
     }
 }

@@ -565,6 +565,17 @@ impl Resource for BucketResource {
                 );
                 return None;
             }
+            // The delete may have taken effect (its answer was lost and retries did not tell):
+            // one look decides; a bucket still there stays in state.
+            Err(e) if e.outcome_unknown() => {
+                return match s3.head_bucket(&name).await {
+                    Ok(false) => Some(()),
+                    _ => {
+                        diag::s3_error(diags, &doing, &e);
+                        None
+                    }
+                };
+            }
             Err(e) => {
                 diag::s3_error(diags, &doing, &e);
                 return None;

@@ -4,6 +4,7 @@ mod support;
 
 mod adopt;
 mod bad_input;
+mod bucket_faults;
 mod bucket_policy_outcome;
 mod caller_identity;
 mod cks_cluster_issuer;

@@ -32,9 +32,7 @@ async fn a_lost_create_bucket_answer_closes_the_connection_after_the_bucket_exis
     );
     let (status, _) = s.call(Method::HEAD, "/models", &[], &key, None).await;
     assert_eq!(status, 200);
-    let (status, text) = s
-        .call(Method::PUT, "/models", &[], &key, Some(&body))
-        .await;
+    let (status, text) = s.call(Method::PUT, "/models", &[], &key, Some(&body)).await;
     assert_eq!((status, error_code(&text)), (200, None), "answered again");
 }
 
@@ -44,9 +42,7 @@ async fn a_lost_delete_bucket_answer_leaves_the_bucket_gone() {
     s.seed("models", &[]);
     s.state.settings.set_lose_s3_write_answers(1);
     let key = s.key(ALICE, None, false);
-    let lost = s
-        .try_call(Method::DELETE, "/models", &[], &key, None)
-        .await;
+    let lost = s.try_call(Method::DELETE, "/models", &[], &key, None).await;
     assert!(lost.is_err(), "{lost:?}");
     assert!(s.state.objects.head_bucket("models").is_err(), "deleted");
     let (status, text) = s.call(Method::DELETE, "/models", &[], &key, None).await;

@@ -145,6 +145,43 @@ mod with_a_server {
         );
     }
 
+    /// Destroys [`planned`] when the DeleteBucket answers are lost past the retries and the
+    /// look after answers `head`: whether it is gone, with the errors.
+    async fn destroy_after_lost_answers(head: u16) -> (bool, Diagnostics, Vec<String>) {
+        let server = TestServer::start().await;
+        server.push(Reply::s3_key("K"));
+        for _ in 0..3 {
+            server.push(Reply::text(502, "bad gateway")); // DeleteBucket and its retries
+        }
+        server.push(Reply::text(head, ""));
+        let mut diags = Diagnostics::default();
+        let gone = resource(&server)
+            .destroy(&mut diags, Some(planned()), Value::Null)
+            .await
+            .is_some();
+        (gone, diags, calls(&server))
+    }
+
+    #[tokio::test]
+    async fn a_delete_whose_answers_are_lost_ends_well_when_the_bucket_is_gone() {
+        let (gone, diags, calls) = destroy_after_lost_answers(404).await;
+        assert!(gone, "{:?}", diags.errors);
+        assert!(diags.errors.is_empty());
+        assert_eq!(calls, ["POST ", "DELETE ", "DELETE ", "DELETE ", "HEAD "]);
+    }
+
+    #[tokio::test]
+    async fn a_delete_whose_answers_are_lost_keeps_a_bucket_still_there_in_state() {
+        let (gone, diags, _) = destroy_after_lost_answers(200).await;
+        assert!(!gone, "kept in state");
+        assert_eq!(diags.errors.len(), 1, "{:?}", diags.errors);
+        assert!(
+            diags.errors[0].detail.contains("DeleteBucket"),
+            "{:?}",
+            diags.errors
+        );
+    }
+
     #[tokio::test]
     async fn a_create_of_an_existing_bucket_is_refused_and_writes_nothing() {
         let server = TestServer::start().await;

@@ -34,22 +34,28 @@ pub fn allow_s3(sandbox: &Sandbox) {
     assert_eq!(status, 200, "{body}");
 }
 
-/// A provider block pointing at `sandbox`'s API and S3 endpoint.
-pub fn s3_provider_block(sandbox: &Sandbox) -> String {
+/// A provider block pointing at `sandbox`'s API and S3 endpoint, allowing `max_retries`
+/// retries.
+pub fn s3_provider_block(sandbox: &Sandbox, max_retries: u32) -> String {
     format!(
-        "provider \"coreweave\" {{\n  endpoint    = \"{url}\"\n  s3_endpoint = \"{s3}\"\n  token       = \"{token}\"\n  max_retries = 3\n}}\n",
+        "provider \"coreweave\" {{\n  endpoint    = \"{url}\"\n  s3_endpoint = \"{s3}\"\n  token       = \"{token}\"\n  max_retries = {max_retries}\n}}\n",
         url = sandbox.url,
         s3 = sandbox.s3_url(),
         token = super::sandbox::TOKEN,
     )
 }
 
-/// Writes `main.tf`: required providers, [`s3_provider_block`], then `body`.
+/// Writes `main.tf`: required providers, [`s3_provider_block`] with 3 retries, then `body`.
 pub fn write(ws: &Workspace, sandbox: &Sandbox, body: &str) {
+    write_with_retries(ws, sandbox, 3, body);
+}
+
+/// [`write`] with a provider allowing `max_retries` retries.
+pub fn write_with_retries(ws: &Workspace, sandbox: &Sandbox, max_retries: u32, body: &str) {
     ws.write_raw(&format!(
         "{}\n{}\n{body}\n",
         required_providers(),
-        s3_provider_block(sandbox)
+        s3_provider_block(sandbox, max_retries)
     ));
 }
 

@@ -185,9 +185,15 @@ impl Sandbox {
         );
     }
 
-    /// Changes runtime settings: `faultEvery`, `latencyMs`, `updateDurationMs`.
+    /// Changes runtime settings: `faultEvery`, `latencyMs`, `updateDurationMs`,
+    /// `loseWriteAnswers`, `loseS3WriteAnswers`, ….
     pub fn configure(&self, settings: Value) {
         self.admin(reqwest::Method::PUT, "/config", Some(settings));
+    }
+
+    /// The runtime settings as they are now (lost answers still to come, …).
+    pub fn settings(&self) -> Value {
+        self.admin(reqwest::Method::GET, "/config", None)
     }
 
     /// A CI token signed by the sandbox's built-in CI issuer: `{"subject", "audience"?,
