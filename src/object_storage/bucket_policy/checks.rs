@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 use super::canonical::PRINCIPAL_KINDS;
-use super::document::{read, Document, Principal, Statement, Values};
+use super::document::{
+    read, Document, Principal, Statement, Values, DOCUMENT_KEYS, STATEMENT_KEYS,
+};
 use super::eval::{decided_by_org_only, CONDITION_KEYS};
 use super::glob::{glob_match, Case};
 use super::problem::{DocPath, Problem, Step};
@@ -27,27 +29,20 @@ pub fn check_document(text: &str, bucket: Option<&str>) -> Vec<Problem> {
     problems
 }
 
-/// The keys of a document and of a statement, in the order they are usually written.
-const KEY_ORDER: &[&str] = &[
-    "Version",
-    "Id",
-    "Statement",
-    "Sid",
-    "Effect",
-    "Principal",
-    "Action",
-    "Resource",
-    "Condition",
-];
-
 /// A sort key that puts paths in the order of a document written the usual way.
 fn document_order(path: &DocPath) -> Vec<(usize, usize, String)> {
     path.0
         .iter()
         .map(|step| match step {
             Step::Key(k) => {
-                let rank = KEY_ORDER.iter().position(|known| known == k);
-                (rank.unwrap_or(KEY_ORDER.len()), 0, k.clone())
+                // The document's keys, then a statement's, in the order they are usually written.
+                let mut usual = DOCUMENT_KEYS.iter().chain(STATEMENT_KEYS);
+                let rank = usual.position(|known| known == k);
+                (
+                    rank.unwrap_or(DOCUMENT_KEYS.len() + STATEMENT_KEYS.len()),
+                    0,
+                    k.clone(),
+                )
             }
             Step::Index(i) => (0, *i, String::new()),
         })

@@ -15,10 +15,10 @@ use super::problem::{DocPath, Problem};
 /// The policy language versions the API accepts.
 pub const VERSIONS: &[&str] = &["2012-10-17", "2008-10-17"];
 
-/// The keys of a document.
-const DOCUMENT_KEYS: &[&str] = &["Version", "Id", "Statement"];
-/// The keys of a statement.
-const STATEMENT_KEYS: &[&str] = &[
+/// The keys of a document, in the order they are usually written.
+pub(super) const DOCUMENT_KEYS: &[&str] = &["Version", "Id", "Statement"];
+/// The keys of a statement, in the order they are usually written.
+pub(super) const STATEMENT_KEYS: &[&str] = &[
     "Sid",
     "Effect",
     "Principal",
