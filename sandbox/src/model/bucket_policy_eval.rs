@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use crate::model::bucket_policy::{BucketPolicy, BucketStatement, Condition, Effect, Operator};
 use crate::model::glob::glob_matches;
-use crate::model::policy_eval::{Decision, Evaluation};
+use crate::model::policy_eval::Evaluation;
 
 /// The condition key every request carries: the principal's organization.
 pub const PRINCIPAL_ORG_ID: &str = "cw:PrincipalOrgID";
@@ -114,13 +114,5 @@ pub fn evaluate_bucket_policy(policy: &BucketPolicy, request: &AccessRequest<'_>
             }
         }
     }
-    let (decision, mut matched) = if !denies.is_empty() {
-        (Decision::ExplicitDeny, denies)
-    } else if !allows.is_empty() {
-        (Decision::Allowed, allows)
-    } else {
-        (Decision::ImplicitDeny, Vec::new())
-    };
-    matched.sort();
-    Evaluation { decision, matched }
+    Evaluation::from_matches(denies, allows)
 }

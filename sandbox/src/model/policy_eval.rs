@@ -39,6 +39,22 @@ pub struct Evaluation {
     pub matched: Vec<String>,
 }
 
+impl Evaluation {
+    /// The decision of the matching statements' names: any `Deny` wins, else any `Allow`
+    /// allows, else the request is implicitly denied.
+    pub fn from_matches(denies: Vec<String>, allows: Vec<String>) -> Self {
+        let (decision, mut matched) = if !denies.is_empty() {
+            (Decision::ExplicitDeny, denies)
+        } else if !allows.is_empty() {
+            (Decision::Allowed, allows)
+        } else {
+            (Decision::ImplicitDeny, Vec::new())
+        };
+        matched.sort();
+        Evaluation { decision, matched }
+    }
+}
+
 /// True when `pattern` (`*`, `prefix*` or exact) matches `value`.
 pub fn pattern_matches(pattern: &str, value: &str) -> bool {
     match pattern.strip_suffix('*') {
@@ -73,15 +89,7 @@ pub fn evaluate(policies: &[Policy], principal: &str, action: &str, resource: &s
             }
         }
     }
-    let (decision, mut matched) = if !denies.is_empty() {
-        (Decision::ExplicitDeny, denies)
-    } else if !allows.is_empty() {
-        (Decision::Allowed, allows)
-    } else {
-        (Decision::ImplicitDeny, Vec::new())
-    };
-    matched.sort();
-    Evaluation { decision, matched }
+    Evaluation::from_matches(denies, allows)
 }
 
 #[cfg(test)]

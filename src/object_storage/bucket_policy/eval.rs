@@ -175,13 +175,7 @@ pub fn evaluate_bucket_policy(bucket: &str, document: &Document, request: &Reque
             Effect::Allow => allows.push(name),
         }
     }
-    let (decision, mut matched) = match (denies.is_empty(), allows.is_empty()) {
-        (false, _) => (Decision::ExplicitDeny, denies),
-        (true, false) => (Decision::Allowed, allows),
-        (true, true) => (Decision::ImplicitDeny, Vec::new()),
-    };
-    matched.sort();
-    Evaluation { decision, matched }
+    Evaluation::from_matches(denies, allows)
 }
 
 fn applies(statement: &Statement, request: &Request) -> bool {

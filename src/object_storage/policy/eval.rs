@@ -43,6 +43,20 @@ pub struct Evaluation {
     pub matched: Vec<String>,
 }
 
+impl Evaluation {
+    /// The decision of the matching statements' names: any `Deny` wins, else any `Allow`
+    /// allows, else the request is implicitly denied.
+    pub fn from_matches(denies: Vec<String>, allows: Vec<String>) -> Self {
+        let (decision, mut matched) = match (denies.is_empty(), allows.is_empty()) {
+            (false, _) => (Decision::ExplicitDeny, denies),
+            (true, false) => (Decision::Allowed, allows),
+            (true, true) => (Decision::ImplicitDeny, Vec::new()),
+        };
+        matched.sort();
+        Evaluation { decision, matched }
+    }
+}
+
 /// True when `pattern` matches `value`.
 fn matches(pattern: &str, value: &str) -> bool {
     match pattern.strip_suffix('*') {
@@ -76,13 +90,7 @@ pub fn evaluate<'a>(
             }
         }
     }
-    let (decision, mut matched) = match (denies.is_empty(), allows.is_empty()) {
-        (false, _) => (Decision::ExplicitDeny, denies),
-        (true, false) => (Decision::Allowed, allows),
-        (true, true) => (Decision::ImplicitDeny, Vec::new()),
-    };
-    matched.sort();
-    Evaluation { decision, matched }
+    Evaluation::from_matches(denies, allows)
 }
 
 /// The live policies with each what-if policy in place of the live one of the same name (or
